@@ -1,0 +1,1 @@
+"""Staffing and budget arithmetic for the complaint-visit programme."""

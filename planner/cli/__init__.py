@@ -1,0 +1,65 @@
+"""The ``cvp`` command: a thin shell over the planner and cost_model functions.
+
+Each sub-command lives in its own module and only parses options, calls one
+library function and prints its result.  A :class:`~planner.errors.UserError`
+becomes a one-paragraph message and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from planner.errors import UserError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="complaint-visit-planner")
+@click.option("--rules", "rules_file", type=click.Path(dir_okay=False), envvar="CVP_RULES",
+              help="Rules file (YAML) to apply instead of the shipped Xi'an pilot rules.")
+@click.pass_context
+def cvp(ctx: click.Context, rules_file: str | None) -> None:
+    """Complaint Visit Planner (投诉客户拜访规划).
+
+    The store is an SQLite file in ~/.local/share/cvp/ unless CVP_DATABASE_URL
+    names another database; `cvp info` shows which.
+    """
+    ctx.obj = {"rules_file": rules_file}
+
+
+def rules_of(ctx: click.Context):
+    """The rules the user chose, loaded once per command."""
+    from planner.triage import load_rules
+
+    root = ctx.find_root()
+    if "rules" not in root.obj:
+        root.obj["rules"] = load_rules(root.obj.get("rules_file"))
+    return root.obj["rules"]
+
+
+def _register() -> None:
+    from planner.cli import demo_cmd, intake_cmd, triage_cmd  # noqa: F401  (registers commands)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run ``cvp`` and turn user errors into clean messages."""
+    try:
+        cvp.main(args=argv, standalone_mode=False)
+    except UserError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return 2
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 1
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,39 @@
+"""``cvp demo``: the fixture day end to end, for a new user's first look."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import click
+
+from planner.cli import cvp, rules_of
+from planner.triage.report import triage_json, triage_text
+from planner.workflow import import_file, triage_day
+
+REPO_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "xian-south-2010-08-05"
+
+
+@cvp.command("demo")
+@click.option("--fixtures", "folder", type=click.Path(file_okay=False, exists=True), default=str(REPO_FIXTURES),
+              show_default=True, help="Folder of the sample day.")
+@click.option("--out", type=click.Path(file_okay=False), default="out/demo", show_default=True,
+              help="Where the day's outputs are written.")
+@click.pass_context
+def demo_command(ctx, folder, out):
+    """Import the Xi'an South district sample day (2010-08-05) and triage it."""
+    rules = rules_of(ctx)
+    src = Path(folder)
+    out_dir = Path(out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    steps = [("history.csv", {"history": True}), ("tickets.csv", {"gazetteer": src / "gazetteer.csv"}),
+             ("staff.csv", {}), ("network.csv", {})]
+    for name, options in steps:
+        click.echo(import_file(src / name, rules=rules, **options).summary())
+    result = triage_day(date(2010, 8, 5), "南区", rules)
+    click.echo("")
+    click.echo(triage_text(result, rules))
+    target = out_dir / "triage-2010-08-05-南区.json"
+    target.write_text(json.dumps(triage_json(result, rules), ensure_ascii=False, indent=2), encoding="utf-8")
+    click.echo(f"\nwrote {target}")

@@ -1,0 +1,35 @@
+"""``cvp triage``: the day's visits and phone follow-ups for one district."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import click
+
+from planner.cli import cvp, rules_of
+from planner.triage.report import triage_json, triage_text
+from planner.workflow import parse_override, set_overrides, triage_day
+
+
+@cvp.command("triage")
+@click.option("--date", "day", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Visit day, YYYY-MM-DD.")
+@click.option("--district", required=True, help="District as written in the tickets, e.g. 南区.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Also write the result as JSON here.")
+@click.option("--set", "overrides", multiple=True, metavar="'TICKET field=value'",
+              help="Override a ticket before triaging: type=irate, scenario=planned, select=yes|no. Repeatable.")
+@click.pass_context
+def triage_command(ctx, day, district, json_out, overrides):
+    """Select, group and classify the district's open tickets for a visit day."""
+    rules = rules_of(ctx)
+    parsed = [parse_override(text) for text in overrides]
+    if parsed:
+        set_overrides(parsed, author="cli")
+        for ticket_id, field, value in parsed:
+            click.echo(f"override stored: {ticket_id} {field}={value}")
+    result = triage_day(day.date() if hasattr(day, "date") else date.fromisoformat(day), district, rules)
+    click.echo(triage_text(result, rules))
+    if json_out:
+        with open(json_out, "w", encoding="utf-8") as fh:
+            json.dump(triage_json(result, rules), fh, ensure_ascii=False, indent=2)
+        click.echo(f"\nwrote {json_out}")

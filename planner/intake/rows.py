@@ -1,0 +1,48 @@
+"""Turning raw rows into records, collecting every problem instead of the first.
+
+A :class:`RowReader` wraps one raw row: each ``get`` parses one canonical
+field with a parser from :mod:`planner.intake.values` and, on failure, notes
+``line N, column <the user's header>: reason`` and returns ``None``, so one
+pass over a row reports all of its problems.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from planner.errors import RowError
+from planner.intake.readers import RawRow
+
+
+class RowReader:
+    def __init__(self, row: RawRow, fields_to_headers: dict[str, str]):
+        self.row = row
+        self.headers = fields_to_headers
+        self.errors: list[RowError] = []
+
+    def column(self, field: str) -> str:
+        """The user's own header for a field (what error messages name)."""
+        return self.headers.get(field, field)
+
+    def raw(self, field: str) -> str:
+        header = self.headers.get(field)
+        return self.row.values.get(header, "").strip() if header else ""
+
+    def fail(self, field: str, reason: str) -> None:
+        self.errors.append(RowError(self.row.line, self.column(field), reason))
+
+    def get(self, field: str, parse: Callable[[str], Any] | None = None, *, required: bool = False,
+            default: Any = None) -> Any:
+        text = self.raw(field)
+        if not text:
+            if required:
+                self.fail(field, "missing required value")
+            return default
+        if parse is None:
+            return text
+        try:
+            return parse(text)
+        except ValueError as exc:
+            self.fail(field, str(exc))
+            return default

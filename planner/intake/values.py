@@ -1,0 +1,146 @@
+"""Parsing one cell: each function returns a value or raises ``ValueError``
+whose message is the reason a dispatcher reads (``line N, column X: reason``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+VIP_ALIASES = {
+    "钻卡": "diamond", "钻石卡": "diamond", "钻石": "diamond", "diamond": "diamond",
+    "金卡": "gold", "gold": "gold",
+    "银卡": "silver", "silver": "silver",
+    "贵宾": "premium", "贵宾卡": "premium", "premium": "premium",
+    "普通": "none", "非vip": "none", "无": "none", "none": "none", "": "none", "-": "none",
+}
+STYLE_ALIASES = {
+    "和平": "peaceful", "和平型": "peaceful", "peaceful": "peaceful",
+    "活泼": "lively", "活泼型": "lively", "lively": "lively",
+    "完美": "perfectionist", "完美型": "perfectionist", "perfectionist": "perfectionist",
+    "力量": "forceful", "力量型": "forceful", "forceful": "forceful",
+}
+COORD_ALIASES = {
+    "": "wgs84", "wgs84": "wgs84", "wgs-84": "wgs84", "gps": "wgs84",
+    "gcj02": "gcj02", "gcj-02": "gcj02", "火星坐标": "gcj02", "高德": "gcj02", "gaode": "gcj02", "amap": "gcj02",
+    "bd09": "bd09", "bd-09": "bd09", "百度": "bd09", "baidu": "bd09",
+}
+TRANSPORT_ALIASES = {
+    "步行": "walk", "walk": "walk",
+    "公交": "bus", "公交车": "bus", "bus": "bus",
+    "出租车": "taxi", "打车": "taxi", "taxi": "taxi",
+    "汽车": "car", "自驾": "car", "开车": "car", "车": "car", "car": "car",
+}
+SITE_STATUS_ALIASES = {
+    "规划": "planned", "planned": "planned", "待建": "planned",
+    "在建": "under_construction", "建设中": "under_construction", "under_construction": "under_construction",
+    "在网": "live", "已开通": "live", "live": "live", "开通": "live",
+}
+TRUE_WORDS = {"是", "有", "y", "yes", "true", "1", "t", "高"}
+FALSE_WORDS = {"否", "无", "n", "no", "false", "0", "f", "", "-", "低"}
+HISTORY_STATUS_ALIASES = {
+    "已处理": "closed", "已回访": "closed", "已关闭": "closed", "closed": "closed", "handled": "closed",
+    "已拜访": "visited", "visited": "visited",
+    "电话回访": "phoned", "phoned": "phoned",
+    "待处理": "open", "处理中": "open", "open": "open", "": "open",
+}
+
+_PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+
+
+def choice(value: str, aliases: dict[str, str], what: str) -> str:
+    key = value.strip().lower()
+    if key in aliases:
+        return aliases[key]
+    known = sorted({k for k in aliases if k and not k.isascii()} | {v for v in aliases.values()})
+    raise ValueError(f"unknown {what} {value!r} (expected one of: {', '.join(known)})")
+
+
+def phone(value: str) -> str:
+    """Mainland mobile (11 digits, 1[3-9]…) or a landline with area code."""
+    v = re.sub(r"[\s()（）]", "", value)
+    if v.startswith("+86"):
+        v = v[3:]
+    elif v.startswith("0086"):
+        v = v[4:]
+    if _PHONE_RE.match(v) or _LANDLINE_RE.match(v):
+        return v.replace("-", "") if _PHONE_RE.match(v) else v
+    raise ValueError(f"bad phone number {value!r} (expected 11 digits starting 13–19, or a landline like 029-88886666)")
+
+
+_DT_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
+               "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y%m%d %H:%M", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日%H:%M",
+               "%Y年%m月%d日 %H时%M分")
+
+
+def moment(value: str, tz: ZoneInfo) -> datetime:
+    """A local or ISO 8601 date-time; naive values are in the dispatcher's time zone."""
+    v = value.strip()
+    if not v:
+        raise ValueError("missing time")
+    dt = None
+    try:
+        dt = datetime.fromisoformat(v)
+    except ValueError:
+        for fmt in _DT_FORMATS:
+            try:
+                dt = datetime.strptime(v, fmt)
+                break
+            except ValueError:
+                continue
+    if dt is None:
+        raise ValueError(f"unparseable time {value!r} (expected e.g. 2010-08-05 09:30)")
+    if not 1990 <= dt.year <= 2100:
+        raise ValueError(f"time {value!r} is outside 1990–2100")
+    return dt.replace(tzinfo=tz) if dt.tzinfo is None else dt.astimezone(tz)
+
+
+def clock(value: str) -> time:
+    """A wall-clock time such as 09:00 or 9:30 (for shifts and breaks)."""
+    m = re.match(r"^(\d{1,2})[:：](\d{2})(?::\d{2})?$", value.strip())
+    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+        raise ValueError(f"unparseable time of day {value!r} (expected HH:MM, e.g. 09:00)")
+    return time(int(m.group(1)), int(m.group(2)))
+
+
+def day(value: str) -> date:
+    v = value.strip().replace("/", "-").replace("年", "-").replace("月", "-").replace("日", "")
+    try:
+        return date.fromisoformat(v[:10])
+    except ValueError:
+        raise ValueError(f"unparseable date {value!r} (expected e.g. 2010-09-30)") from None
+
+
+def number(value: str, what: str, minimum: float | None = None, maximum: float | None = None) -> float:
+    try:
+        x = float(value.strip().replace(",", ""))
+    except ValueError:
+        raise ValueError(f"{what} {value!r} is not a number") from None
+    if math.isnan(x) or math.isinf(x):
+        raise ValueError(f"{what} {value!r} is not a finite number")
+    if minimum is not None and x < minimum:
+        raise ValueError(f"{what} {value!r} is below {minimum:g}")
+    if maximum is not None and x > maximum:
+        raise ValueError(f"{what} {value!r} is above {maximum:g}")
+    return x
+
+
+def flag(value: str) -> bool:
+    v = value.strip().lower()
+    if v in TRUE_WORDS:
+        return True
+    if v in FALSE_WORDS:
+        return False
+    raise ValueError(f"expected yes/no (是/否), got {value!r}")
+
+
+def latitude(value: str) -> float:
+    return number(value, "latitude", -90, 90)
+
+
+def longitude(value: str) -> float:
+    return number(value, "longitude", -180, 180)
+

@@ -1,0 +1,94 @@
+"""Where the data lives, and keeping its schema current.
+
+The default store is an SQLite file in the user's data folder
+(``$XDG_DATA_HOME/cvp/cvp.sqlite3``, i.e. ``~/.local/share/cvp/cvp.sqlite3``),
+created on first use; ``CVP_DATABASE_URL`` (any SQLAlchemy URL, e.g.
+``postgresql+psycopg://user@host/db``) selects another database.  Every
+connection first brings the schema to the newest Alembic revision, so a user
+never runs a separate migration step.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from planner.errors import UserError
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def default_sqlite_path() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "cvp" / "cvp.sqlite3"
+
+
+def database_url() -> str:
+    url = os.environ.get("CVP_DATABASE_URL", "").strip()
+    if url:
+        return url
+    path = default_sqlite_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+def describe(url: str) -> str:
+    """The URL without a password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@lru_cache(maxsize=8)
+def engine_for(url: str) -> Engine:
+    """One engine per URL, migrated to the newest schema on first use."""
+    try:
+        engine = create_engine(url, future=True)
+    except (ArgumentError, ImportError) as exc:
+        raise UserError(f"CVP_DATABASE_URL {describe(url) if '://' in url else url!r} is not usable: {exc}") from None
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=10000")
+            cur.close()
+    try:
+        upgrade(engine)
+    except OperationalError as exc:
+        raise UserError(f"cannot open the database {describe(url)}: {exc.orig}") from None
+    return engine
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision (no-op when current)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+@contextmanager
+def session_scope(url: str | None = None) -> Iterator[Session]:
+    """A session committed on success and rolled back on any error: nothing half-written."""
+    engine = engine_for(url or database_url())
+    session = sessionmaker(engine, expire_on_commit=False)()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

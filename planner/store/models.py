@@ -1,0 +1,130 @@
+"""ORM tables.  Field names follow :mod:`planner.records`; conversion is in
+:mod:`planner.store.convert` and nowhere else.
+
+Datetimes are stored as UTC (SQLite has no time zones) through
+:class:`UTCDateTime` and come back timezone-aware.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, String, Text, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware (UTC) datetimes out, on every database."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class TicketRow(Base):
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    phone: Mapped[str] = mapped_column(String(32), index=True)
+    district: Mapped[str] = mapped_column(String(64), index=True)
+    address: Mapped[str] = mapped_column(Text)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    customer_name: Mapped[str] = mapped_column(String(128), default="")
+    vip_level: Mapped[str] = mapped_column(String(16), default="none")
+    category: Mapped[str] = mapped_column(String(128), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    window_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    window_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    tenure_years: Mapped[float | None] = mapped_column(Float)
+    arpu: Mapped[float | None] = mapped_column(Float)
+    escalation: Mapped[bool] = mapped_column(Boolean, default=False)
+    core_customer: Mapped[bool] = mapped_column(Boolean, default=False)
+    comm_style: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    is_history: Mapped[bool] = mapped_column(Boolean, default=False)
+    deferred_days: Mapped[int] = mapped_column(Integer, default=0)
+    source_file: Mapped[str] = mapped_column(Text, default="")
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class StaffRow(Base):
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_id: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    name: Mapped[str] = mapped_column(String(128))
+    district: Mapped[str] = mapped_column(String(64), index=True)
+    base_lat: Mapped[float | None] = mapped_column(Float)
+    base_lon: Mapped[float | None] = mapped_column(Float)
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    shift_start: Mapped[str | None] = mapped_column(String(5))
+    shift_end: Mapped[str | None] = mapped_column(String(5))
+    break_start: Mapped[str | None] = mapped_column(String(5))
+    break_end: Mapped[str | None] = mapped_column(String(5))
+    skills: Mapped[str] = mapped_column(String(256), default="")
+    transport: Mapped[str] = mapped_column(String(16), default="bus")
+    max_visits: Mapped[int | None] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SiteRow(Base):
+    __tablename__ = "sites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(32))
+    expected_date: Mapped[date | None] = mapped_column(Date)
+    district: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OverrideRow(Base):
+    """A dispatcher's decision that beats the rules for one ticket (type, scenario, selection)."""
+
+    __tablename__ = "overrides"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[str] = mapped_column(String(64), index=True)
+    field: Mapped[str] = mapped_column(String(32))
+    value: Mapped[str] = mapped_column(String(64))
+    author: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ImportRow(Base):
+    """One import run: what file, what kind, and what it changed."""
+
+    __tablename__ = "imports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    path: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))
+    added: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    author: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

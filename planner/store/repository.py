@@ -1,0 +1,149 @@
+"""Reading and writing the store in the terms the planner uses.
+
+Imports are upserts keyed by the business id (ticket_id, staff_id, site_id):
+importing the same file twice changes nothing, and a changed row is updated
+and reported field by field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from planner.records import NetworkSite, StaffMember, Ticket
+from planner.store import convert
+from planner.store.models import ImportRow, OverrideRow, SiteRow, StaffRow, TicketRow
+
+
+@dataclass
+class UpsertReport:
+    added: list[str] = field(default_factory=list)
+    updated: dict[str, list[str]] = field(default_factory=dict)
+    unchanged: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} unchanged"
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return abs(a - b) < 1e-9
+    if isinstance(a, datetime) and isinstance(b, datetime):
+        return a.astimezone(timezone.utc) == b.astimezone(timezone.utc)
+    return a == b
+
+
+def _upsert(session: Session, model, key_field: str, items: list[tuple[str, dict]], report: UpsertReport,
+            now: datetime, keep_when_present: tuple[str, ...] = ()) -> None:
+    keys = [k for k, _ in items]
+    existing = {}
+    for chunk in range(0, len(keys), 500):
+        part = keys[chunk:chunk + 500]
+        for row in session.scalars(select(model).where(getattr(model, key_field).in_(part))):
+            existing[getattr(row, key_field)] = row
+    for key, values in items:
+        row = existing.get(key)
+        if row is None:
+            extra = {"imported_at": now} if hasattr(model, "imported_at") else {}
+            session.add(model(**{key_field: key, **values, "updated_at": now, **extra}))
+            report.added.append(key)
+            continue
+        changed = [f for f, val in values.items() if f not in keep_when_present and not _same(getattr(row, f), val)]
+        if changed:
+            for f in changed:
+                setattr(row, f, values[f])
+            row.updated_at = now
+            report.updated[key] = changed
+        else:
+            report.unchanged.append(key)
+
+
+def upsert_tickets(session: Session, tickets: list[Ticket], source: str) -> UpsertReport:
+    """Insert new tickets, update changed ones; a ticket's workflow status is kept
+    unless the file itself carries history."""
+    report = UpsertReport()
+    now = datetime.now(timezone.utc)
+    items = [(t.ticket_id, {**convert.ticket_values(t), "source_file": source}) for t in tickets]
+    keep = ("status", "source_file") if tickets and not tickets[0].is_history else ("source_file",)
+    _upsert(session, TicketRow, "ticket_id", items, report, now, keep_when_present=keep)
+    return report
+
+
+def upsert_staff(session: Session, staff: list[StaffMember]) -> UpsertReport:
+    report = UpsertReport()
+    _upsert(session, StaffRow, "staff_id", [(s.staff_id, convert.staff_values(s)) for s in staff], report,
+            datetime.now(timezone.utc))
+    return report
+
+
+def upsert_sites(session: Session, sites: list[NetworkSite]) -> UpsertReport:
+    report = UpsertReport()
+    _upsert(session, SiteRow, "site_id", [(s.site_id, convert.site_values(s)) for s in sites], report,
+            datetime.now(timezone.utc))
+    return report
+
+
+def log_import(session: Session, path: str, kind: str, report: UpsertReport, rejected: int, author: str = "") -> None:
+    session.add(ImportRow(path=path, kind=kind, added=len(report.added), updated=len(report.updated),
+                          unchanged=len(report.unchanged), rejected=rejected,
+                          details={"updated": report.updated}, author=author,
+                          created_at=datetime.now(timezone.utc)))
+
+
+def open_tickets(session: Session, district: str, before: datetime, tz: ZoneInfo) -> list[Ticket]:
+    """The district's tickets still waiting for a visit or a call, received before ``before``."""
+    rows = session.scalars(
+        select(TicketRow).where(TicketRow.district == district, TicketRow.status == "open",
+                                TicketRow.is_history.is_(False), TicketRow.received_at < before)
+        .order_by(TicketRow.received_at, TicketRow.ticket_id))
+    return [convert.ticket_record(r, tz) for r in rows]
+
+
+def tickets_since(session: Session, since: datetime, until: datetime, tz: ZoneInfo) -> list[Ticket]:
+    """Every ticket (history or not, any district) received in [since, until): the
+    evidence for repeat complainants and clusters."""
+    rows = session.scalars(select(TicketRow).where(TicketRow.received_at >= since, TicketRow.received_at < until)
+                           .order_by(TicketRow.received_at, TicketRow.ticket_id))
+    return [convert.ticket_record(r, tz) for r in rows]
+
+
+def deferred_days(session: Session, ticket_ids: list[str]) -> dict[str, int]:
+    rows = session.execute(select(TicketRow.ticket_id, TicketRow.deferred_days)
+                           .where(TicketRow.ticket_id.in_(ticket_ids)))
+    return {tid: d for tid, d in rows}
+
+
+def staff_for(session: Session, district: str) -> list[StaffMember]:
+    rows = session.scalars(select(StaffRow).where(StaffRow.district == district).order_by(StaffRow.staff_id))
+    return [convert.staff_record(r) for r in rows]
+
+
+def all_sites(session: Session) -> list[NetworkSite]:
+    return [convert.site_record(r) for r in session.scalars(select(SiteRow).order_by(SiteRow.site_id))]
+
+
+def ticket_exists(session: Session, ticket_id: str) -> bool:
+    return session.scalar(select(TicketRow.id).where(TicketRow.ticket_id == ticket_id)) is not None
+
+
+def add_override(session: Session, ticket_id: str, field_name: str, value: str, author: str = "") -> None:
+    session.add(OverrideRow(ticket_id=ticket_id, field=field_name, value=value, author=author,
+                            created_at=datetime.now(timezone.utc)))
+
+
+def overrides_for(session: Session, ticket_ids: list[str]) -> dict[str, dict[str, str]]:
+    """The latest override per ticket and field."""
+    result: dict[str, dict[str, str]] = {}
+    rows = session.scalars(select(OverrideRow).where(OverrideRow.ticket_id.in_(ticket_ids))
+                           .order_by(OverrideRow.created_at, OverrideRow.id))
+    for r in rows:
+        result.setdefault(r.ticket_id, {})[r.field] = r.value
+    return result
+
+
+def window_before(day_start: datetime, days: int) -> datetime:
+    return day_start - timedelta(days=days)

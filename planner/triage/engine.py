@@ -1,0 +1,289 @@
+"""Triage: from a district's open tickets to the day's visits and phone follow-ups.
+
+The pilot's process, step 1 (分析每日投诉工单, 筛选客户信息) and step 4 (客户分类):
+select who needs a face-to-face visit, group clustered complaints into one
+stop, classify each customer's type and scenario, and give each visit its
+routing priority, on-site minutes, response measures and gift suggestion.
+Every decision is taken from the rules file and recorded as a fired rule.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+from planner.geo.distance import metres
+from planner.records import FiredRule, NetworkSite, Ticket, Visit
+from planner.triage.cluster import find_clusters, is_network_complaint
+from planner.triage.conditions import Facts, evaluate
+from planner.triage.rules import Rules
+
+VIP_ORDER = ("diamond", "gold", "silver", "premium", "none")
+
+
+@dataclass(frozen=True)
+class PhoneFollowup:
+    ticket_id: str
+    why: str
+    why_code: str
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    date: date
+    district: str
+    rules_version: str
+    shift_start: datetime
+    visits: tuple[Visit, ...]
+    phone_followups: tuple[PhoneFollowup, ...]
+    tickets: dict[str, Ticket]
+
+
+def shift_start_of(rules: Rules, day: date) -> datetime:
+    return datetime.combine(day, rules.clock("shift_start"), tzinfo=rules.tz)
+
+
+def _merged(tickets: Sequence[Ticket]) -> Ticket:
+    """One customer's open tickets seen as one case: all texts, the best tier, any flag."""
+    latest = max(tickets, key=lambda t: (t.received_at, t.ticket_id))
+    tier = min((t.vip_level for t in tickets), key=VIP_ORDER.index)
+    return replace(
+        latest,
+        vip_level=tier,
+        category=" ".join(dict.fromkeys(t.category for t in tickets if t.category)),
+        description=" ".join(dict.fromkeys(t.description for t in tickets if t.description)),
+        escalation=any(t.escalation for t in tickets),
+        core_customer=any(t.core_customer for t in tickets),
+        tenure_years=max((t.tenure_years for t in tickets if t.tenure_years is not None), default=None),
+        arpu=max((t.arpu for t in tickets if t.arpu is not None), default=None),
+    )
+
+
+def _nearest_sites(t: Ticket, sites: Sequence[NetworkSite]) -> dict[str, float]:
+    best: dict[str, float] = {}
+    if t.lat is None or t.lon is None:
+        return best
+    for s in sites:
+        if abs(s.lat - t.lat) > 0.05 or abs(s.lon - t.lon) > 0.06:
+            continue
+        d = metres((t.lat, t.lon), (s.lat, s.lon))
+        best[s.status] = min(best.get(s.status, float("inf")), d)
+    return best
+
+
+def _window(tickets: Sequence[Ticket]) -> tuple[datetime, datetime] | None:
+    """The appointment window all of a visit's confirmed appointments share."""
+    windows = [(t.window_start, t.window_end) for t in tickets if t.window_start and t.window_end]
+    if not windows:
+        return None
+    start = max(w[0] for w in windows)
+    end = min(w[1] for w in windows)
+    if start < end:
+        return (start, end)
+    latest = max((t for t in tickets if t.window_start), key=lambda t: t.received_at)
+    return (latest.window_start, latest.window_end)
+
+
+class _Triage:
+    def __init__(self, rules: Rules, day: date, district: str, sites: Sequence[NetworkSite],
+                 overrides: dict[str, dict[str, str]], deferred: dict[str, int]):
+        self.rules = rules
+        self.r = rules.data
+        self.day = day
+        self.district = district
+        self.sites = sites
+        self.overrides = overrides
+        self.deferred = deferred
+
+    # -- selection ---------------------------------------------------------
+    def reasons_for(self, case: Ticket, complaints: int, in_cluster: bool) -> tuple[set[str], list[FiredRule]]:
+        sel = self.r["selection"]
+        reasons: set[str] = set()
+        fired: list[FiredRule] = []
+        facts = Facts(ticket=case, complaints=complaints)
+        for reason in ("vip", "escalation", "core"):
+            held, because = evaluate(sel[reason]["when"], facts)
+            if held:
+                reasons.add(reason)
+                fired.append(FiredRule(f"selection.{reason}", case.ticket_id, because))
+        if complaints >= 2:
+            reasons.add("repeat")
+            fired.append(FiredRule("selection.repeat", case.ticket_id,
+                                   f"{complaints} complaints from this phone in {sel['repeat']['lookback_days']} days"))
+        if in_cluster:
+            reasons.add("cluster")
+        return reasons, fired
+
+    # -- classification ----------------------------------------------------
+    def classify(self, case: Ticket, reasons: set[str], complaints: int, location: Ticket,
+                 override: dict[str, str]) -> tuple[str, str, list[FiredRule], list[str]]:
+        fired: list[FiredRule] = []
+        overridden: list[str] = []
+        facts = Facts(ticket=case, reasons=reasons, complaints=complaints,
+                      nearest_site_m=_nearest_sites(location, self.sites))
+        ctype = scenario = None
+        if "type" in override:
+            ctype = override["type"]
+            overridden.append("type")
+            fired.append(FiredRule("override.type", case.ticket_id, f"dispatcher set type {ctype}"))
+        else:
+            for entry in self.r["customer_types"]:
+                held, because = evaluate(entry["when"], facts)
+                if held:
+                    ctype = entry["code"]
+                    fired.append(FiredRule(f"customer_type.{ctype}", case.ticket_id, because))
+                    break
+        if "scenario" in override:
+            scenario = override["scenario"]
+            overridden.append("scenario")
+            fired.append(FiredRule("override.scenario", case.ticket_id, f"dispatcher set scenario {scenario}"))
+        else:
+            for entry in self.r["scenarios"]:
+                held, because = evaluate(entry["when"], facts)
+                if held:
+                    scenario = entry["code"]
+                    fired.append(FiredRule(f"scenario.{scenario}", case.ticket_id, because))
+                    break
+        return ctype, scenario, fired, overridden
+
+    def priority(self, case: Ticket, reasons: set[str], ticket_ids: Sequence[str]) -> tuple[int, FiredRule]:
+        pr = self.r["priority"]
+        levels = pr["levels"]
+        keys = [f"vip:{case.vip_level}" if r == "vip" else r for r in reasons]
+        named = [pr["level_of"][k] for k in keys if k in pr["level_of"]]
+        best = min((levels.index(n) for n in named), default=len(levels) - 1)
+        waited = max((self.deferred.get(t, 0) for t in ticket_ids), default=0)
+        level = max(0, best - waited * int(pr.get("aging_levels_per_day", 1)))
+        detail = f"level {levels[best]}" + (f", raised {best - level} for {waited} day(s) waiting" if waited else "")
+        return level + 1, FiredRule("priority", case.ticket_id, detail)
+
+    def make_visit(self, visit_id: str, members: list[list[Ticket]], complaints: int, reasons: set[str],
+                   fired: list[FiredRule]) -> Visit:
+        """One stop: ``members`` holds each customer's open tickets (one customer, or a cluster)."""
+        all_tickets = [t for m in members for t in m]
+        case = _merged(all_tickets)
+        location = _medoid([_merged(m) for m in members])
+        ticket_ids = tuple(t.ticket_id for t in sorted(all_tickets, key=lambda t: (t.received_at, t.ticket_id)))
+        override: dict[str, str] = {}
+        for tid in ticket_ids:
+            override.update({k: v for k, v in self.overrides.get(tid, {}).items() if k in ("type", "scenario")})
+        ctype, scenario, cfired, overridden = self.classify(case, reasons, complaints, location, override)
+        prio, pfired = self.priority(case, reasons, ticket_ids)
+        facts = Facts(ticket=case, reasons=reasons, complaints=complaints, customer_type=ctype, scenario=scenario)
+        gift, gift_why = evaluate(self.r["gift"]["when"], facts)
+        closable, closable_why = evaluate(self.r["closable_on_site"]["when"], facts)
+        extra = [FiredRule("gift", case.ticket_id, gift_why)] if gift else []
+        if closable:
+            extra.append(FiredRule("closable_on_site", case.ticket_id, closable_why))
+        sm = self.r["service_minutes"]
+        minutes = sm["by_type"][ctype] + (sm.get("vip_extra", 0) if "vip" in reasons else 0)
+        minutes += sm.get("cluster_per_extra_member", 0) * (len(members) - 1)
+        minutes = min(minutes, sm["max"])
+        measures = self.r["measures"]
+        return Visit(
+            visit_id=visit_id, ticket_ids=ticket_ids, district=self.district,
+            reasons=tuple(r for r in ("vip", "repeat", "cluster", "escalation", "core", "dispatcher") if r in reasons),
+            customer_type=ctype, scenario=scenario, priority=prio, service_min=int(minutes),
+            lat=location.lat, lon=location.lon, address=location.address, time_window=_window(all_tickets),
+            gift=gift, closable_on_site=closable, fired_rules=tuple(fired + cfired + [pfired] + extra),
+            overrides=tuple(overridden), vip_level=case.vip_level,
+            required_skills=tuple(self.r["required_skills"].get(case.vip_level, ())),
+            carried_over_days=max((self.deferred.get(t, 0) for t in ticket_ids), default=0),
+            extra={"measures": {"customer_type": measures["customer_types"][ctype],
+                                "scenario": measures["scenarios"][scenario]},
+                   "cluster_size": len(members), "complaints": complaints},
+        )
+
+
+def _medoid(cases: list[Ticket]) -> Ticket:
+    """The member whose door is closest to all others: a real place to walk to."""
+    located = [c for c in cases if c.lat is not None]
+    if len(located) <= 1:
+        return located[0] if located else cases[0]
+    return min(located, key=lambda c: (sum(metres((c.lat, c.lon), (o.lat, o.lon)) for o in located), c.ticket_id))
+
+
+def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Sequence[NetworkSite],
+           rules: Rules, day: date, district: str, overrides: dict[str, dict[str, str]] | None = None,
+           deferred: dict[str, int] | None = None) -> TriageResult:
+    """Decide the day's visits.
+
+    ``open_tickets`` are the district's unvisited tickets received before the
+    shift starts; ``evidence`` is every ticket (history included) received in
+    the repeat look-back before the shift, used to count complaints per phone
+    and to find clusters.
+    """
+    overrides = overrides or {}
+    t = _Triage(rules, day, district, sites, overrides, deferred or {})
+    start = shift_start_of(rules, day)
+    sel = rules.data["selection"]
+    repeat_since = start - timedelta(days=sel["repeat"]["lookback_days"])
+    cluster_since = start - timedelta(days=sel["cluster"]["days"])
+
+    pool = {x.ticket_id: x for x in evidence if x.received_at < start}
+    pool.update({x.ticket_id: x for x in open_tickets})
+    complaints_by_phone: dict[str, int] = defaultdict(int)
+    for x in pool.values():
+        if x.received_at >= repeat_since:
+            complaints_by_phone[x.phone] += 1
+
+    by_phone: dict[str, list[Ticket]] = defaultdict(list)
+    for x in sorted(open_tickets, key=lambda x: (x.received_at, x.ticket_id)):
+        by_phone[x.phone].append(x)
+
+    network = [x for x in pool.values()
+               if x.received_at >= cluster_since and is_network_complaint(x, sel["cluster"]["network_keywords"])]
+    clusters = find_clusters(network, sel["cluster"]["radius_m"], sel["cluster"]["min_tickets"])
+    cluster_of_phone: dict[str, int] = {}
+    for i, members in enumerate(clusters):
+        for m in members:
+            if m.phone in by_phone:
+                cluster_of_phone.setdefault(m.phone, i)
+
+    visits: list[Visit] = []
+    followups: list[PhoneFollowup] = []
+    cluster_members: dict[int, list[tuple[list[Ticket], list[FiredRule]]]] = defaultdict(list)
+    for phone, tickets in by_phone.items():
+        case = _merged(tickets)
+        selection = {}
+        for x in tickets:
+            selection.update({k: v for k, v in overrides.get(x.ticket_id, {}).items() if k == "select"})
+        in_cluster = phone in cluster_of_phone
+        reasons, fired = t.reasons_for(case, complaints_by_phone[phone], in_cluster)
+        if selection.get("select") == "no":
+            for x in tickets:
+                followups.append(PhoneFollowup(x.ticket_id, "调度员取消拜访 (dispatcher override)", "override"))
+            continue
+        if selection.get("select") == "yes" and not reasons:
+            reasons.add("dispatcher")
+            fired.append(FiredRule("override.select", case.ticket_id, "dispatcher selected this customer for a visit"))
+        own = reasons - {"cluster"}
+        if in_cluster:
+            members = clusters[cluster_of_phone[phone]]
+            fired.append(FiredRule("selection.cluster", case.ticket_id,
+                                   f"{len({m.phone for m in members})} customers within {sel['cluster']['radius_m']} m "
+                                   f"in {sel['cluster']['days']} days ({', '.join(m.ticket_id for m in members)})"))
+            if not own:
+                cluster_members[cluster_of_phone[phone]].append((tickets, fired))
+                continue
+        if not reasons:
+            for x in tickets:
+                why = rules.data["phone_followup"]["why"]["zh"]
+                followups.append(PhoneFollowup(x.ticket_id, why, "no_visit_rule"))
+            continue
+        visits.append(t.make_visit(f"V-{tickets[0].ticket_id}", [tickets], complaints_by_phone[phone], reasons, fired))
+
+    for i, entries in sorted(cluster_members.items()):
+        members = [m for m, _ in entries]
+        fired = [f for _, fs in entries for f in fs]
+        first = min((x for m in members for x in m), key=lambda x: (x.received_at, x.ticket_id))
+        complaints = max(complaints_by_phone[m[0].phone] for m in members)
+        visits.append(t.make_visit(f"C-{first.ticket_id}", members, complaints, {"cluster"}, fired))
+
+    visits.sort(key=lambda v: (v.priority, v.time_window[0] if v.time_window else start, v.visit_id))
+    followups.sort(key=lambda f: f.ticket_id)
+    return TriageResult(date=day, district=district, rules_version=rules.version, shift_start=start,
+                        visits=tuple(visits), phone_followups=tuple(followups),
+                        tickets={x.ticket_id: x for x in open_tickets})

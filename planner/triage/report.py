@@ -1,0 +1,70 @@
+"""Triage results as JSON (``cvp triage --json``) and as a dispatcher's text table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from planner.records import Visit
+from planner.triage.engine import TriageResult
+from planner.triage.rules import Rules
+
+
+def _iso(dt) -> str | None:
+    return dt.isoformat() if dt else None
+
+
+def visit_json(v: Visit, rules: Rules) -> dict[str, Any]:
+    return {
+        "visit_id": v.visit_id,
+        "ticket_ids": list(v.ticket_ids),
+        "reasons": list(v.reasons),
+        "reason_labels": [rules.label("selection", r) for r in v.reasons],
+        "customer_type": v.customer_type,
+        "customer_type_label": rules.label("customer_types", v.customer_type),
+        "scenario": v.scenario,
+        "scenario_label": rules.label("scenarios", v.scenario),
+        "priority": v.priority,
+        "service_min": v.service_min,
+        "lat": v.lat,
+        "lon": v.lon,
+        "address": v.address,
+        "time_window": [_iso(v.time_window[0]), _iso(v.time_window[1])] if v.time_window else None,
+        "measures": v.extra.get("measures", {}),
+        "gift": v.gift,
+        "closable_on_site": v.closable_on_site,
+        "vip_level": v.vip_level,
+        "required_skills": list(v.required_skills),
+        "carried_over_days": v.carried_over_days,
+        "overrides": list(v.overrides),
+        "fired_rules": [{"rule": f.rule, "ticket_id": f.ticket_id, "detail": f.detail} for f in v.fired_rules],
+    }
+
+
+def triage_json(result: TriageResult, rules: Rules) -> dict[str, Any]:
+    return {
+        "date": result.date.isoformat(),
+        "district": result.district,
+        "rules_version": result.rules_version,
+        "shift_start": result.shift_start.isoformat(),
+        "visits": [visit_json(v, rules) for v in result.visits],
+        "phone_followups": [{"ticket_id": f.ticket_id, "why": f.why, "why_code": f.why_code}
+                            for f in result.phone_followups],
+    }
+
+
+def triage_text(result: TriageResult, rules: Rules) -> str:
+    """A compact table a dispatcher reads in a terminal."""
+    lines = [f"{result.date} {result.district}: {len(result.visits)} visits, "
+             f"{len(result.phone_followups)} phone follow-ups (rules {result.rules_version})", ""]
+    lines.append(f"{'P':>2}  {'visit':<24} {'type':<8} {'scenario':<6} {'min':>3}  {'window':<11}  reasons / tickets")
+    for v in result.visits:
+        window = f"{v.time_window[0]:%H:%M}-{v.time_window[1]:%H:%M}" if v.time_window else "any"
+        reasons = ",".join(rules.label("selection", r) for r in v.reasons)
+        mark = " *override" if v.overrides else ""
+        lines.append(f"{v.priority:>2}  {v.visit_id:<24} {rules.label('customer_types', v.customer_type):<8}"
+                     f" {rules.label('scenarios', v.scenario):<6} {v.service_min:>3}  {window:<11}  "
+                     f"{reasons} [{' '.join(v.ticket_ids)}]{mark}")
+    if result.phone_followups:
+        lines += ["", "电话回访 phone follow-ups:"]
+        lines += [f"  {f.ticket_id}  {f.why}" for f in result.phone_followups]
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""The Flask web app for dispatchers, field staff and planners."""
