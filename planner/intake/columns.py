@@ -99,12 +99,13 @@ def header_map(headers: list[str], columns: dict[str, tuple[str, ...]]) -> dict[
 
 
 def detect_kind(headers: list[str]) -> str | None:
-    """The kind whose required columns the headers cover best, or None."""
-    best, best_score = None, 0.0
+    """The kind whose required columns the headers all have, preferring the kind
+    that explains the most columns (a ticket file also has a gazetteer's)."""
+    best, best_score = None, (0, 0)
     for kind, (columns, required) in KINDS.items():
         fields = set(header_map(headers, columns).values())
-        covered = sum(1 for r in required if r in fields)
-        score = covered / len(required) + len(fields) / (10 * len(columns))
-        if covered == len(required) and score > best_score:
-            best, best_score = kind, score
+        if all(r in fields for r in required):
+            score = (len(fields), len(required))
+            if score > best_score:
+                best, best_score = kind, score
     return best

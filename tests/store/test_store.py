@@ -1,0 +1,77 @@
+"""The store: created on first use, migrated by Alembic, idempotent imports, any SQLAlchemy database."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+
+from planner.cli import main
+from planner.store import db
+from planner.workflow import import_file
+from tests.intake.helpers import row, write_csv
+
+
+def test_default_store_is_an_sqlite_file_in_the_users_data_folder(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("CVP_DATABASE_URL")
+    expected = tmp_path / "xdg" / "cvp" / "cvp.sqlite3"
+    assert db.default_sqlite_path() == expected
+    assert not expected.exists()
+    import_file(write_csv(tmp_path / "t.csv", [row()]))
+    assert expected.exists()
+    assert main(["info"]) == 0
+    assert str(expected) in capsys.readouterr().out
+
+
+def test_schema_is_the_newest_alembic_revision(tmp_path):
+    url = f"sqlite:///{tmp_path / 'm.sqlite3'}"
+    db.engine_for(url)
+    engine = create_engine(url)
+    names = set(inspect(engine).get_table_names())
+    assert {"tickets", "staff", "sites", "overrides", "imports", "alembic_version"} <= names
+    with engine.connect() as conn:
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0001"
+
+
+def test_importing_the_same_file_twice_changes_nothing(tmp_path):
+    path = write_csv(tmp_path / "t.csv", [row(ticket_id="A"), row(ticket_id="B")])
+    first = import_file(path)
+    second = import_file(path)
+    assert sorted(first.report.added) == ["A", "B"]
+    assert second.report.added == [] and second.report.updated == {}
+    assert sorted(second.report.unchanged) == ["A", "B"]
+
+
+def test_a_changed_row_is_updated_and_reported(tmp_path, capsys):
+    import_file(write_csv(tmp_path / "t.csv", [row(ticket_id="A"), row(ticket_id="B")]))
+    changed = write_csv(tmp_path / "t2.csv", [row(ticket_id="A", vip_level="钻卡", address="新地址"),
+                                              row(ticket_id="B")])
+    assert main(["import", str(changed)]) == 0
+    out = capsys.readouterr().out
+    assert "0 added, 1 updated, 1 unchanged" in out
+    assert "updated A: address, vip_level" in out
+
+
+def test_bad_database_url_is_a_clear_error(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("CVP_DATABASE_URL", "nosuchdb://x/y")
+    assert main(["import", str(write_csv(tmp_path / "t.csv", [row()]))]) == 2
+    err = capsys.readouterr().err
+    assert "CVP_DATABASE_URL" in err and "Traceback" not in err
+
+
+@pytest.mark.postgres
+def test_postgresql_store_round_trip(fresh_postgres, monkeypatch, tmp_path):
+    monkeypatch.setenv("CVP_DATABASE_URL", fresh_postgres)
+    path = write_csv(tmp_path / "t.csv", [row(ticket_id="P1", window_start="2010-08-05 09:30",
+                                              window_end="2010-08-05 10:30")])
+    assert import_file(path).report.added == ["P1"]
+    assert import_file(path).report.unchanged == ["P1"]
+    from planner.store import repository as repo
+    from planner.store.db import session_scope
+    from zoneinfo import ZoneInfo
+    from datetime import datetime
+
+    tz = ZoneInfo("Asia/Shanghai")
+    with session_scope() as s:
+        [t] = repo.open_tickets(s, "南区", datetime(2010, 8, 5, 9, tzinfo=tz), tz)
+    assert t.window_start.isoformat() == "2010-08-05T09:30:00+08:00"
+    assert t.customer_name == "王建国"
