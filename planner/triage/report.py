@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from planner.records import Visit
@@ -52,17 +53,24 @@ def triage_json(result: TriageResult, rules: Rules) -> dict[str, Any]:
     }
 
 
+def pad(text: str, width: int) -> str:
+    """Left-justify counting CJK characters as two columns, as terminals draw them."""
+    shown = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(0, width - shown)
+
+
 def triage_text(result: TriageResult, rules: Rules) -> str:
     """A compact table a dispatcher reads in a terminal."""
     lines = [f"{result.date} {result.district}: {len(result.visits)} visits, "
              f"{len(result.phone_followups)} phone follow-ups (rules {result.rules_version})", ""]
-    lines.append(f"{'P':>2}  {'visit':<24} {'type':<8} {'scenario':<6} {'min':>3}  {'window':<11}  reasons / tickets")
+    lines.append(f"{'P':>2}  {pad('visit', 24)} {pad('type', 14)} {pad('scenario', 10)} {'min':>3}  "
+                 f"{pad('window', 11)}  reasons / tickets")
     for v in result.visits:
         window = f"{v.time_window[0]:%H:%M}-{v.time_window[1]:%H:%M}" if v.time_window else "any"
         reasons = ",".join(rules.label("selection", r) for r in v.reasons)
         mark = " *override" if v.overrides else ""
-        lines.append(f"{v.priority:>2}  {v.visit_id:<24} {rules.label('customer_types', v.customer_type):<8}"
-                     f" {rules.label('scenarios', v.scenario):<6} {v.service_min:>3}  {window:<11}  "
+        lines.append(f"{v.priority:>2}  {pad(v.visit_id, 24)} {pad(rules.label('customer_types', v.customer_type), 14)}"
+                     f" {pad(rules.label('scenarios', v.scenario), 10)} {v.service_min:>3}  {pad(window, 11)}  "
                      f"{reasons} [{' '.join(v.ticket_ids)}]{mark}")
     if result.phone_followups:
         lines += ["", "电话回访 phone follow-ups:"]
