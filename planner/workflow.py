@@ -106,14 +106,29 @@ def triage_day(day: date, district: str, rules: Rules | None = None, database: s
         open_tickets = repo.open_tickets(session, district, start, rules.tz)
         evidence = repo.tickets_since(session, start - timedelta(days=lookback), start, rules.tz)
         sites = repo.all_sites(session)
-        ids = [t.ticket_id for t in open_tickets]
-        overrides = repo.overrides_for(session, ids)
-        deferred = repo.deferred_days(session, ids)
+        scheduled, deferred = carried_over(repo.earlier_plans(session, district, day))
+        open_tickets = [t for t in open_tickets if t.ticket_id not in scheduled]
+        overrides = repo.overrides_for(session, [t.ticket_id for t in open_tickets])
     if not open_tickets:
         known = _known_districts(database)
         hint = f" Districts with open tickets: {', '.join(known)}." if known else " The store has no open tickets yet: run `cvp import FILE` first."
         raise UserError(f"no open tickets for district {district!r} received before {start:%Y-%m-%d %H:%M}.{hint}")
     return triage(open_tickets, evidence, sites, rules, day, district, overrides, deferred)
+
+
+def carried_over(earlier_plans: list[dict]) -> tuple[set[str], dict[str, int]]:
+    """From earlier days' plans: tickets already scheduled for a visit (not triaged
+    again), and for each ticket left unassigned, on how many days it was (aging)."""
+    scheduled: set[str] = set()
+    deferred: dict[str, int] = {}
+    for doc in earlier_plans:
+        for route in doc.get("routes", []):
+            for step in route.get("steps", []):
+                scheduled.update(step.get("ticket_ids") or [])
+        for u in doc.get("unassigned", []):
+            for tid in u.get("ticket_ids", []):
+                deferred[tid] = deferred.get(tid, 0) + 1
+    return scheduled, {t: n for t, n in deferred.items() if t not in scheduled}
 
 
 def _known_districts(database: str | None) -> list[str]:

@@ -8,15 +8,15 @@ and reported field by field.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from planner.records import NetworkSite, StaffMember, Ticket
 from planner.store import convert
-from planner.store.models import ImportRow, OverrideRow, SiteRow, StaffRow, TicketRow
+from planner.store.models import ImportRow, OverrideRow, PlanRow, SiteRow, StaffRow, TicketRow
 
 
 @dataclass
@@ -111,12 +111,6 @@ def tickets_since(session: Session, since: datetime, until: datetime, tz: ZoneIn
     return [convert.ticket_record(r, tz) for r in rows]
 
 
-def deferred_days(session: Session, ticket_ids: list[str]) -> dict[str, int]:
-    rows = session.execute(select(TicketRow.ticket_id, TicketRow.deferred_days)
-                           .where(TicketRow.ticket_id.in_(ticket_ids)))
-    return {tid: d for tid, d in rows}
-
-
 def staff_for(session: Session, district: str) -> list[StaffMember]:
     rows = session.scalars(select(StaffRow).where(StaffRow.district == district).order_by(StaffRow.staff_id))
     return [convert.staff_record(r) for r in rows]
@@ -145,5 +139,28 @@ def overrides_for(session: Session, ticket_ids: list[str]) -> dict[str, dict[str
     return result
 
 
-def window_before(day_start: datetime, days: int) -> datetime:
-    return day_start - timedelta(days=days)
+def save_plan(session: Session, document: dict, author: str = "") -> int:
+    """Store a new version of the day's plan; returns its version number."""
+    day = date.fromisoformat(document["date"])
+    latest = session.scalar(select(func.max(PlanRow.version)).where(PlanRow.day == day,
+                                                                    PlanRow.district == document["district"]))
+    version = (latest or 0) + 1
+    session.add(PlanRow(day=day, district=document["district"], version=version, author=author,
+                        created_at=datetime.now(timezone.utc), document=document, status="draft"))
+    return version
+
+
+def plan_versions(session: Session, day, district: str) -> list[tuple[int, str, str, datetime]]:
+    rows = session.scalars(select(PlanRow).where(PlanRow.day == day, PlanRow.district == district)
+                           .order_by(PlanRow.version))
+    return [(r.version, r.status, r.author, r.created_at) for r in rows]
+
+
+def earlier_plans(session: Session, district: str, before) -> list[dict]:
+    """The latest plan of each earlier day: what was planned, and what was left over."""
+    rows = session.scalars(select(PlanRow).where(PlanRow.district == district, PlanRow.day < before)
+                           .order_by(PlanRow.day, PlanRow.version))
+    latest: dict = {}
+    for r in rows:
+        latest[r.day] = r.document
+    return [latest[d] for d in sorted(latest)]

@@ -27,9 +27,9 @@ def test_schema_is_the_newest_alembic_revision(tmp_path):
     db.engine_for(url)
     engine = create_engine(url)
     names = set(inspect(engine).get_table_names())
-    assert {"tickets", "staff", "sites", "overrides", "imports", "alembic_version"} <= names
+    assert {"tickets", "staff", "sites", "overrides", "imports", "plans", "alembic_version"} <= names
     with engine.connect() as conn:
-        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0001"
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0002"
 
 
 def test_importing_the_same_file_twice_changes_nothing(tmp_path):

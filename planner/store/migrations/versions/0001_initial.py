@@ -100,7 +100,6 @@ def upgrade() -> None:
     sa.Column('comm_style', sa.String(length=16), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('is_history', sa.Boolean(), nullable=False),
-    sa.Column('deferred_days', sa.Integer(), nullable=False),
     sa.Column('source_file', sa.Text(), nullable=False),
     sa.Column('imported_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
