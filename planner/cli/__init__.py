@@ -39,7 +39,7 @@ def rules_of(ctx: click.Context):
 
 
 def _register() -> None:
-    from planner.cli import demo_cmd, intake_cmd, triage_cmd  # noqa: F401  (registers commands)
+    from planner.cli import demo_cmd, intake_cmd, plan_cmd, triage_cmd  # noqa: F401  (registers commands)
 
 
 _register()
@@ -58,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
+    except SystemExit as exc:  # a command's own exit status (e.g. `cvp check` finding violations)
+        return exc.code if isinstance(exc.code, int) else 1
     return 0
 
 

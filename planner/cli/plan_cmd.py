@@ -1,0 +1,79 @@
+"""``cvp plan`` and ``cvp check``: make the day's routes, and verify a plan file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from planner.check import check_plan
+from planner.cli import cvp, rules_of
+from planner.errors import UserError
+from planner.plan.day import SolverSettings, plan_day
+from planner.plan.summary import plan_text
+from planner.workflow import import_file
+
+
+def solver_options(f):
+    f = click.option("--time-limit", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
+                     help="Seconds the solver may search.")(f)
+    f = click.option("--seed", type=int, help="Fix the search order, for reproducible plans.")(f)
+    f = click.option("--solution-limit", type=click.IntRange(min=1),
+                     help="Stop after this many improving solutions instead of on the clock (deterministic).")(f)
+    return f
+
+
+def write_json(path: Path, doc: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def read_plan(path: str) -> dict:
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UserError(f"{path}: not a readable plan file ({exc})") from None
+    if not isinstance(doc, dict):
+        raise UserError(f"{path}: not a plan document")
+    return doc
+
+
+@cvp.command("plan")
+@click.option("--date", "day", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--district", required=True)
+@click.option("--out", type=click.Path(file_okay=False), help="Folder for plan.json (default plans/DATE-DISTRICT).")
+@click.option("--tickets", type=click.Path(dir_okay=False, exists=True), help="Import this ticket file first.")
+@click.option("--staff", type=click.Path(dir_okay=False, exists=True), help="Import this roster first.")
+@click.option("--network", type=click.Path(dir_okay=False, exists=True), help="Import this network plan first.")
+@click.option("--gazetteer", type=click.Path(dir_okay=False, exists=True), help="Gazetteer for --tickets.")
+@click.option("--absent", multiple=True, metavar="STAFF_ID", help="Staff member off today. Repeatable.")
+@solver_options
+@click.pass_context
+def plan_command(ctx, day, district, out, tickets, staff, network, gazetteer, absent, time_limit, seed,
+                 solution_limit):
+    """Plan the district's visits for the day and store the plan (a new version each time)."""
+    rules = rules_of(ctx)
+    for path, kind in ((tickets, "tickets"), (staff, "staff"), (network, "sites")):
+        if path:
+            click.echo(import_file(path, kind=kind, rules=rules,
+                                   gazetteer=gazetteer if kind == "tickets" else None).summary())
+    doc = plan_day(day.date(), district, solver=SolverSettings(time_limit, seed, solution_limit),
+                   absent=tuple(absent), author="cli", rules=rules)
+    folder = Path(out or Path("plans") / f"{day.date()}-{district}")
+    write_json(folder / "plan.json", doc)
+    click.echo(plan_text(doc))
+    click.echo(f"\nwrote {folder / 'plan.json'} (version {doc['version']})")
+
+
+@cvp.command("check")
+@click.argument("plan_file", type=click.Path(dir_okay=False, exists=True))
+def check_command(plan_file):
+    """Re-derive every time in a plan and list each rule it breaks (exit 1 if any)."""
+    violations = check_plan(read_plan(plan_file))
+    if violations:
+        for v in violations:
+            click.echo(str(v))
+        click.echo(f"{len(violations)} violation(s)")
+        raise SystemExit(1)
+    click.echo(f"{plan_file}: OK")

@@ -1,0 +1,129 @@
+"""From triaged visits and the roster to the routing core's problem.
+
+The one place where domain values (``Visit``, ``StaffMember``, the rules'
+working day) become solver values (``Job``, ``Worker``, integer seconds from
+local midnight of the plan's day).  Everything the solver needs and the plan
+document must record passes through :class:`DayModel`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from planner.geo.travel import TravelModel, make_matrix_source
+from planner.records import StaffMember, Visit
+from planner.routing import BreakSpec, Job, Problem, Worker
+from planner.triage.rules import Rules
+
+
+@dataclass(frozen=True)
+class WorkerDay:
+    """One staff member's working day as planned (local datetimes)."""
+
+    staff: StaffMember
+    shift: tuple[datetime, datetime]
+    break_window: tuple[datetime, datetime, int] | None  # earliest start, latest start, minutes
+    max_visits: int
+    start_at: tuple[float, float] | None = None  # where the day (or the re-planned rest) starts
+    depart_not_before: datetime | None = None
+
+
+@dataclass
+class DayModel:
+    day: date
+    district: str
+    origin: datetime
+    visits: dict[str, Visit]
+    workers: dict[str, WorkerDay]
+    points: list[tuple[float, float]]
+    problem: Problem
+    travel: TravelModel
+    warnings: list[str] = field(default_factory=list)
+
+    def at(self, seconds: int) -> datetime:
+        return self.origin + timedelta(seconds=seconds)
+
+    def point(self, location: int | None) -> tuple[float, float] | None:
+        return None if location is None else self.points[location]
+
+
+def _local(day: date, t: time, rules: Rules) -> datetime:
+    return datetime.combine(day, t, tzinfo=rules.tz)
+
+
+def worker_day(staff: StaffMember, day: date, rules: Rules) -> WorkerDay:
+    """The roster row's shift and lunch window, with the rules' defaults where it is silent.
+
+    ``break_start``/``break_end`` bound the whole lunch: it starts no earlier than
+    ``break_start`` and ends no later than ``break_end``.
+    """
+    d = rules.data["day"]
+    shift = (_local(day, staff.shift_start or rules.clock("shift_start"), rules),
+             _local(day, staff.shift_end or rules.clock("shift_end"), rules))
+    minutes = int(d["break_minutes"])
+    if staff.break_start and staff.break_end:
+        earliest = _local(day, staff.break_start, rules)
+        latest = max(earliest, _local(day, staff.break_end, rules) - timedelta(minutes=minutes))
+    else:
+        earliest = _local(day, rules.clock("break_earliest_start"), rules)
+        latest = _local(day, rules.clock("break_latest_start"), rules)
+    return WorkerDay(staff=staff, shift=shift, break_window=(earliest, latest, minutes),
+                     max_visits=staff.max_visits or int(d["max_visits_per_worker"]))
+
+
+def build_day(day: date, district: str, visits: list[Visit], workers: list[WorkerDay], rules: Rules,
+              travel: TravelModel, budget_min: float | None = None) -> DayModel:
+    """Map a district's day onto the routing core."""
+    origin = datetime.combine(day, time(0), tzinfo=rules.tz)
+    points: list[tuple[float, float]] = []
+    index: dict[tuple[float, float], int] = {}
+
+    def loc(p: tuple[float, float] | None, shared: bool = True) -> int | None:
+        """A location index; visits never share one, so two stops at one address still
+        cost the per-leg overhead (the travel model's same-place rule)."""
+        if p is None or p[0] is None or p[1] is None:
+            return None
+        key = (round(p[0], 7), round(p[1], 7))
+        if shared and key in index:
+            return index[key]
+        points.append(key)
+        if shared:
+            index[key] = len(points) - 1
+        return len(points) - 1
+
+    def secs(dt: datetime) -> int:
+        return int((dt - origin).total_seconds())
+
+    solver_workers = []
+    warnings = []
+    for w in workers:
+        s = w.staff
+        base = loc((s.base_lat, s.base_lon))
+        start = loc(w.start_at) if w.start_at else base
+        if base is None:
+            warnings.append(f"{s.staff_id} {s.name}: no base coordinates on the roster, so no route")
+        shift_start = secs(max(w.shift[0], w.depart_not_before) if w.depart_not_before else w.shift[0])
+        brk = None
+        if w.break_window:
+            brk = BreakSpec(secs(w.break_window[0]), secs(w.break_window[1]), w.break_window[2] * 60)
+        solver_workers.append(Worker(
+            id=s.staff_id, start_location=start, end_location=base,
+            shift=(shift_start, secs(w.shift[1])), break_window=brk, skills=frozenset(s.skills),
+            max_jobs=w.max_visits, profile=s.transport))
+    jobs = []
+    for v in visits:
+        window = None
+        if v.time_window:
+            window = (secs(v.time_window[0]), secs(v.time_window[1]))
+        jobs.append(Job(id=v.visit_id, location=loc((v.lat, v.lon), shared=False), service_s=v.service_min * 60,
+                        time_window=window, priority=v.priority, required_skills=frozenset(v.required_skills)))
+    source = make_matrix_source(travel)
+    profiles = sorted({w.profile for w in solver_workers}) or ["bus"]
+    matrices = {p: source.matrix_seconds(points, p) if points else [] for p in profiles}
+    budget = rules.data["day"]["visit_budget_min"] if budget_min is None else budget_min
+    problem = Problem(jobs=tuple(jobs), workers=tuple(solver_workers), matrices=matrices,
+                      visit_budget_s=int(budget * 60) if budget else None)
+    return DayModel(day=day, district=district, origin=origin, visits={v.visit_id: v for v in visits},
+                    workers={w.staff.staff_id: w for w in workers}, points=points, problem=problem,
+                    travel=travel, warnings=warnings)

@@ -1,0 +1,127 @@
+"""The plan as a document (``plan.json``, schema ``cvp.plan/1``).
+
+VROOM's output vocabulary where it fits (routes of steps, ``unassigned`` with
+reasons, a ``summary``), plus everything needed to check the plan again later
+without the solver: each route's shift, lunch window, skills and visit cap,
+each stop's window and required skills, and the travel-model parameters.
+Times are ISO 8601 with the plan's UTC offset; durations are minutes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from planner.plan.build import DayModel
+from planner.routing import Solution
+from planner.triage.rules import Rules
+
+SCHEMA = "cvp.plan/1"
+
+
+def _iso(dt: datetime | None) -> str | None:
+    return dt.isoformat(timespec="seconds") if dt else None
+
+
+def _min(seconds: int) -> float:
+    return round(seconds / 60, 2)
+
+
+def plan_document(model: DayModel, solution: Solution, rules: Rules, *, solver: dict[str, Any],
+                  author: str = "", replanned_from: dict[str, Any] | None = None) -> dict[str, Any]:
+    routes = []
+    for route in solution.routes:
+        wd = model.workers[route.worker_id]
+        staff = wd.staff
+        steps = []
+        last_place = None
+        for st in route.steps:
+            kind = {"job": "visit"}.get(st.kind, st.kind)
+            # a break is taken where the worker is: the previous place, not the solver's node
+            place = last_place if kind == "break" else model.point(st.location)
+            last_place = place
+            step: dict[str, Any] = {
+                "type": kind, "visit_id": None, "ticket_ids": [],
+                "lat": place[0] if place else None, "lon": place[1] if place else None,
+                "arrival": _iso(model.at(st.arrival)), "start": _iso(model.at(st.start)),
+                "end": _iso(model.at(st.end)),
+                "travel_min": _min(st.travel_s), "wait_min": _min(st.wait_s), "service_min": _min(st.service_s),
+            }
+            if kind == "visit":
+                step.update(visit_step_fields(model.visits[st.job_id], rules))
+            steps.append(step)
+        bw = wd.break_window
+        routes.append({
+            "staff_id": staff.staff_id, "staff_name": staff.name, "transport": staff.transport,
+            "skills": list(staff.skills), "max_visits": wd.max_visits,
+            "base_lat": staff.base_lat, "base_lon": staff.base_lon,
+            "shift": [_iso(wd.shift[0]), _iso(wd.shift[1])],
+            "break_window": [_iso(bw[0]), _iso(bw[1]), bw[2]] if bw else None,
+            "visits": sum(1 for s in steps if s["type"] == "visit"),
+            "travel_min": _min(route.travel_s),
+            "steps": steps,
+        })
+    labels = rules.data.get("unassigned_reasons", {})
+    next_day = (model.day + timedelta(days=1)).isoformat()
+    unassigned = []
+    for u in solution.unassigned:
+        v = model.visits[u.job_id]
+        unassigned.append({
+            "visit_id": v.visit_id, "ticket_ids": list(v.ticket_ids), "reason": u.reason,
+            "explanation": labels.get(u.reason, u.reason), "detail": u.detail,
+            "priority": v.priority, "carried_over_to": next_day,
+            "lat": v.lat, "lon": v.lon, "customer_type": v.customer_type, "scenario": v.scenario,
+            "reasons": list(v.reasons),
+            "time_window": [_iso(v.time_window[0]), _iso(v.time_window[1])] if v.time_window else None,
+        })
+    visit_steps = [s for r in routes for s in r["steps"] if s["type"] == "visit"]
+    d = rules.data["day"]
+    doc = {
+        "schema": SCHEMA,
+        "date": model.day.isoformat(),
+        "district": model.district,
+        "timezone": str(rules.tz),
+        "created_at": _iso(datetime.now(timezone.utc).astimezone(rules.tz)),
+        "author": author,
+        "rules_version": rules.version,
+        "settings": {
+            "visit_budget_min": (model.problem.visit_budget_s or 0) / 60 or None,
+            "travel_model": model.travel.to_dict(),
+            "max_visits_per_worker": d["max_visits_per_worker"],
+            "break_minutes": d["break_minutes"],
+            "solver": solver,
+        },
+        "routes": routes,
+        "unassigned": unassigned,
+        "summary": {
+            "visits": len(visit_steps) + len(unassigned),
+            "assigned": len(visit_steps),
+            "unassigned": len(unassigned),
+            "carried_over": len(unassigned),
+            "travel_min": round(sum(s["travel_min"] for r in routes for s in r["steps"]), 1),
+            "wait_min": round(sum(s["wait_min"] for r in routes for s in r["steps"] if s["type"] != "start"), 1),
+            "service_min": round(sum(s["service_min"] for s in visit_steps), 1),
+            "served_by_priority": {str(k): v for k, v in sorted(solution.served_by_priority.items())},
+            "status": solution.status,
+            "stopped_by": solution.stopped_by,
+            "solve_seconds": round(solution.solve_seconds, 3),
+            "time_to_best_seconds": solution.time_to_best_s,
+            "warnings": model.warnings + list(solution.warnings),
+        },
+    }
+    if replanned_from:
+        doc["replanned_from"] = replanned_from
+    return doc
+
+
+def visit_step_fields(v, rules: Rules) -> dict[str, Any]:
+    """What a stop carries about its visit: enough for the checker, the sheet and the map."""
+    return {
+        "visit_id": v.visit_id, "ticket_ids": list(v.ticket_ids),
+        "time_window": [_iso(v.time_window[0]), _iso(v.time_window[1])] if v.time_window else None,
+        "priority": v.priority, "customer_type": v.customer_type, "scenario": v.scenario,
+        "reasons": list(v.reasons), "required_skills": list(v.required_skills), "address": v.address,
+        "vip_level": v.vip_level, "gift": v.gift, "closable_on_site": v.closable_on_site,
+    }
+
+
