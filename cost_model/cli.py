@@ -1,0 +1,217 @@
+"""``cvp cost``: staffing and monthly budget of complaint-visit scenarios.
+
+The click group :data:`cost` is registered under the main ``cvp`` command
+(``planner.cli``).  Each command parses options, calls one library function
+and prints its result; problems the user can fix are raised as
+:class:`~planner.errors.UserError`, which ``planner.cli.main`` prints as one
+message with exit status 2.  Run on its own (``python -m cost_model.cli``, or
+click's test runner), the group does the same itself.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+
+from cost_model import compare as compare_mod
+from cost_model import report
+from cost_model import scenario as scenario_mod
+from cost_model import sweep as sweep_mod
+from cost_model.model import evaluate
+from planner.errors import UserError
+
+
+class _CostGroup(click.Group):
+    """A group that, when it is the top-level command, reports UserError like ``cvp`` does."""
+
+    def main(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+        try:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        except UserError as exc:
+            if not standalone_mode:
+                raise
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+
+
+@click.group("cost", cls=_CostGroup, context_settings={"help_option_names": ["-h", "--help"]})
+def cost() -> None:
+    """Staffing and monthly budget of complaint-visit scenarios (人员与成本测算).
+
+    SCENARIO is a built-in name (see `cvp cost list`) or a YAML file you wrote
+    (start one with `cvp cost init my.yaml`).
+    """
+
+
+def _parse_sets(items: tuple[str, ...]) -> list[tuple[str, Any]]:
+    out = []
+    for item in items:
+        if "=" not in item:
+            raise UserError(f"--set {item}: write NAME=VALUE, e.g. --set daily_visits=30")
+        name, _, text = item.partition("=")
+        try:
+            value = yaml.load(text, Loader=scenario_mod._Loader)  # noqa: S506 (SafeLoader)
+        except yaml.YAMLError:
+            value = text
+        out.append((name.strip(), value))
+    return out
+
+
+def _load(spec: str, sets: tuple[str, ...] = ()) -> scenario_mod.Scenario:
+    sc = scenario_mod.load(spec)
+    changes = _parse_sets(sets)
+    return sc.with_values(changes) if changes else sc
+
+
+def _emit(text: str | bytes, output: str | None, *, csv: bool = False) -> None:
+    if output is None:
+        assert isinstance(text, str)
+        click.echo(text, nl=False)
+        return
+    try:
+        if isinstance(text, bytes):
+            Path(output).write_bytes(text)
+        else:
+            Path(output).write_text(text, encoding="utf-8-sig" if csv else "utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot write {output}: {exc.strerror}") from None
+    click.echo(f"wrote {output}", err=True)
+
+
+def _format(fmt: str, as_json: bool) -> str:
+    return "json" if as_json else fmt
+
+
+_FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "xlsx"]),
+                       default="text", show_default=True, help="Output format.")
+_FORMAT_NO_XLSX = click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]),
+                               default="text", show_default=True, help="Output format.")
+_JSON = click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+_OUTPUT = click.option("-o", "--output", type=click.Path(dir_okay=False),
+                       help="Write to this file instead of the screen.")
+_SET = click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+                    help="Change a parameter for this run (repeatable); "
+                         "`cvp cost params SCENARIO` lists the names.")
+
+
+@cost.command("run")
+@click.argument("scenario")
+@_SET
+@_JSON
+@_FORMAT
+@_OUTPUT
+def run_cmd(scenario: str, sets: tuple[str, ...], as_json: bool, fmt: str,
+            output: str | None) -> None:
+    """Staffing and the monthly budget, line by line with each formula."""
+    ev = evaluate(_load(scenario, sets))
+    fmt = _format(fmt, as_json)
+    if fmt == "xlsx":
+        _emit(report.render_xlsx(ev), output or f"{ev.scenario.name}.xlsx")
+    elif fmt == "csv":
+        _emit(report.render_csv(ev), output, csv=True)
+    elif fmt == "json":
+        _emit(report.render_json(ev), output)
+    else:
+        _emit(report.render_text(ev), output)
+
+
+@cost.command("compare")
+@click.argument("scenarios", nargs=-1, required=True)
+@_JSON
+@_FORMAT_NO_XLSX
+@_OUTPUT
+def compare_cmd(scenarios: tuple[str, ...], as_json: bool, fmt: str, output: str | None) -> None:
+    """Scenarios side by side, with differences from the first."""
+    if len(scenarios) < 2:
+        raise click.UsageError("give at least two scenarios to compare")
+    result = compare_mod.compare([evaluate(_load(s)) for s in scenarios])
+    fmt = _format(fmt, as_json)
+    render = {"text": compare_mod.render_text, "json": compare_mod.render_json,
+              "csv": compare_mod.render_csv}[fmt]
+    _emit(render(result), output, csv=fmt == "csv")
+
+
+def _default_stem(name: str, param: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", f"cost-sweep-{name}-{param}")
+
+
+@cost.command("sweep")
+@click.argument("scenario")
+@click.option("--vary", "vary", required=True, metavar="NAME=START:STOP:STEP",
+              help="The parameter to vary, e.g. daily_visits=10:40:5 or districts=2,4,6.")
+@click.option("--chart", "chart", metavar="PATH",
+              help="Write the chart to PATH.png and PATH.svg "
+                   "[default: ./cost-sweep-SCENARIO-NAME].")
+@click.option("--no-chart", is_flag=True, help="Do not write the chart.")
+@_SET
+@_JSON
+@_FORMAT_NO_XLSX
+@_OUTPUT
+def sweep_cmd(scenario: str, vary: str, chart: str | None, no_chart: bool, sets: tuple[str, ...],
+              as_json: bool, fmt: str, output: str | None) -> None:
+    """Vary one parameter: table and chart of staff and cost."""
+    param, values = sweep_mod.parse_vary(vary)
+    result = sweep_mod.sweep(_load(scenario, sets), param, values)
+    fmt = _format(fmt, as_json)
+    render = {"text": sweep_mod.render_text, "json": sweep_mod.render_json,
+              "csv": sweep_mod.render_csv}[fmt]
+    _emit(render(result), output, csv=fmt == "csv")
+    if not no_chart:
+        from cost_model.chart import write_chart
+
+        paths = write_chart(result, chart or _default_stem(result.scenario.name, param))
+        click.echo("chart: " + ", ".join(str(p) for p in paths), err=True)
+
+
+@cost.command("init")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--from", "from_", metavar="NAME",
+              help="Start from a built-in scenario instead of the commented template.")
+@click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
+def init_cmd(path: str, from_: str | None, force: bool) -> None:
+    """Write a commented scenario template to PATH, ready to edit."""
+    if from_ is not None:
+        if from_ not in scenario_mod.builtin_names():
+            raise UserError(f"--from {from_}: not a built-in scenario; built-in: "
+                            + ", ".join(scenario_mod.builtin_names()))
+        text = scenario_mod.builtin_text(from_)
+    else:
+        text = (resources.files("cost_model.templates") / "scenario.yaml").read_text("utf-8")
+    target = Path(path)
+    if target.exists() and not force:
+        raise UserError(f"{path} already exists; choose another name or use --force")
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror}") from None
+    click.echo(f"wrote {path}; edit it, then run: cvp cost run {path}")
+
+
+@cost.command("list")
+def list_cmd() -> None:
+    """The built-in scenarios."""
+    for name in scenario_mod.builtin_names():
+        sc = scenario_mod.load(name)
+        click.echo(f"{name}\t{sc.title or ''}")
+
+
+@cost.command("params")
+@click.argument("scenario")
+def params_cmd(scenario: str) -> None:
+    """Parameters that --set and --vary accept, with values."""
+    sc = scenario_mod.load(scenario)
+    for name, value in scenario_mod.parameters(sc):
+        shown = "" if value is None else (
+            value if isinstance(value, str) else scenario_mod._show(value))
+        click.echo(f"{name} = {shown}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    cost(prog_name="cvp cost")

@@ -1,0 +1,177 @@
+"""Vary one parameter of a scenario and tabulate staff and cost.
+
+``--vary daily_visits=10:40:5`` runs the scenario for 10, 15, …, 40 (the stop
+value included when the steps land on it); ``--vary districts=2,4,6`` takes a
+list.  Any parameter that :func:`cost_model.scenario.parameters` lists can be
+varied; each value is validated like a scenario file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from cost_model import money, table
+from cost_model.model import Evaluation, evaluate
+from cost_model.scenario import Scenario, param_path
+from planner.errors import UserError
+
+MAX_POINTS = 500
+
+
+class SweepError(UserError):
+    """A ``--vary`` specification that cannot be used."""
+
+
+@dataclass(frozen=True)
+class SweepPoint:
+    value: Any
+    evaluation: Evaluation
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    scenario: Scenario
+    param: str
+    points: tuple[SweepPoint, ...]
+
+    @property
+    def per_district(self) -> bool:
+        return any(p.evaluation.budget.per_district is not None for p in self.points)
+
+    @property
+    def numeric(self) -> bool:
+        return all(isinstance(p.value, (int, Decimal)) for p in self.points)
+
+
+def _number(text: str, spec: str) -> Decimal:
+    try:
+        d = Decimal(text.strip())
+    except InvalidOperation:
+        raise SweepError(f"--vary {spec}: {text.strip()!r} is not a number") from None
+    if not d.is_finite():
+        raise SweepError(f"--vary {spec}: {text.strip()!r} is not a number")
+    return d
+
+
+def _value(d: Decimal) -> int | Decimal:
+    return int(d) if d == d.to_integral_value() else d
+
+
+def parse_vary(spec: str) -> tuple[str, list[Any]]:
+    """``name=start:stop[:step]`` or ``name=v1,v2,…`` → (name, values)."""
+    if "=" not in spec:
+        raise SweepError(f"--vary {spec}: write NAME=START:STOP:STEP or NAME=V1,V2,… "
+                         "(e.g. daily_visits=10:40:5)")
+    name, _, rhs = spec.partition("=")
+    name, rhs = name.strip(), rhs.strip()
+    if not name or not rhs:
+        raise SweepError(f"--vary {spec}: give a parameter name and values")
+    if ":" in rhs:
+        parts = rhs.split(":")
+        if len(parts) not in (2, 3):
+            raise SweepError(f"--vary {spec}: a range is START:STOP or START:STOP:STEP")
+        start, stop = _number(parts[0], spec), _number(parts[1], spec)
+        step = _number(parts[2], spec) if len(parts) == 3 else Decimal(1)
+        if step <= 0:
+            raise SweepError(f"--vary {spec}: the step must be more than 0")
+        if stop < start:
+            raise SweepError(f"--vary {spec}: the stop value is below the start value")
+        n = int((stop - start) / step) + 1
+        if n > MAX_POINTS:
+            raise SweepError(f"--vary {spec}: {n} values; at most {MAX_POINTS}")
+        return name, [_value(start + i * step) for i in range(n)]
+    values: list[Any] = []
+    for item in rhs.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        try:
+            d = Decimal(item)
+            values.append(_value(d) if d.is_finite() else item)
+        except InvalidOperation:
+            values.append(item)
+    if not values:
+        raise SweepError(f"--vary {spec}: no values")
+    if len(values) > MAX_POINTS:
+        raise SweepError(f"--vary {spec}: {len(values)} values; at most {MAX_POINTS}")
+    return name, values
+
+
+def sweep(scenario: Scenario, param: str, values: list[Any]) -> SweepResult:
+    """Evaluate ``scenario`` once per value of ``param``."""
+    param_path(scenario.raw, param, scenario.path)  # unknown names fail before any work
+    points = tuple(SweepPoint(v, evaluate(scenario.with_values({param: v}))) for v in values)
+    return SweepResult(scenario, param, points)
+
+
+def _columns(r: SweepResult) -> list[tuple[str, str, Any]]:
+    cols: list[tuple[str, str, Any]] = [
+        ("visitors_per_district", "visitors/district", lambda e: e.staffing.visitors_per_district),
+        ("total_staff", "total staff", lambda e: e.staffing.total_staff),
+        ("total_monthly", "total monthly", lambda e: e.budget.total_monthly),
+        ("total_monthly_amortised", "amortised", lambda e: e.budget.total_monthly_amortised),
+    ]
+    if r.per_district:
+        cols.append(("per_district_total_monthly", "per district",
+                     lambda e: e.budget.per_district.total if e.budget.per_district else None))
+    cols.append(("cost_per_visit", "cost per visit", lambda e: e.metrics.cost_per_visit))
+    return cols
+
+
+_MONEY = {"total_monthly", "total_monthly_amortised", "per_district_total_monthly",
+          "cost_per_visit"}
+
+
+def _show(v: Any) -> str:
+    return money.num(v) if isinstance(v, (int, Decimal)) else str(v)
+
+
+def render_text(r: SweepResult) -> str:
+    cols = _columns(r)
+    rows = []
+    for p in r.points:
+        cells = [_show(p.value)]
+        for key, _, get in cols:
+            v = get(p.evaluation)
+            cells.append(money.money(v) if key in _MONEY else money.count(v))
+        rows.append(cells)
+    head = f"{r.scenario.name}: staff and monthly cost (yuan) as {r.param} varies\n"
+    return head + table.render(rows, headers=[r.param, *(c[1] for c in cols)],
+                               align=">" * (len(cols) + 1)) + "\n"
+
+
+def _raw_rows(r: SweepResult) -> list[dict[str, Any]]:
+    cols = _columns(r)
+    return [{r.param: p.value, **{key: get(p.evaluation) for key, _, get in cols}}
+            for p in r.points]
+
+
+def to_dict(r: SweepResult) -> dict[str, Any]:
+    def conv(key: str, v: Any) -> Any:
+        if key in _MONEY:
+            return money.json_money(v)
+        return money.json_count(v) if isinstance(v, (int, Decimal)) else v
+
+    rows = [{k: conv(k, v) for k, v in row.items()} for row in _raw_rows(r)]
+    return {"scenario": r.scenario.name, "parameter": r.param, "rows": rows}
+
+
+def render_json(r: SweepResult) -> str:
+    return json.dumps(to_dict(r), ensure_ascii=False, indent=2) + "\n"
+
+
+def render_csv(r: SweepResult) -> str:
+    rows = _raw_rows(r)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow([r.param, *(c[0] for c in _columns(r))])
+    for row in rows:
+        w.writerow([
+            "" if v is None else (f"{money.cents(v):.2f}" if k in _MONEY else _show(v))
+            for k, v in row.items()])
+    return buf.getvalue()

@@ -1,0 +1,1 @@
+"""The commented scenario template written by ``cvp cost init``."""

@@ -1,0 +1,1 @@
+"""Tests of the cost model (cost_model/)."""
