@@ -168,3 +168,23 @@ def set_overrides(items: list[tuple[str, str, str]], author: str = "", database:
             if not repo.ticket_exists(session, ticket_id):
                 raise UserError(f"override: no ticket {ticket_id!r} in the store")
             repo.add_override(session, ticket_id, field, value, author)
+
+
+def plan_tickets(doc: dict, rules: Rules | None = None, database: str | None = None) -> tuple[dict, dict]:
+    """The tickets behind a plan's stops, and each customer's complaint history: what
+    route sheets, maps and exports show beside the plan document."""
+    from datetime import datetime
+
+    rules = rules or load_rules()
+    ids = [t for r in doc.get("routes", []) for s in r.get("steps", []) for t in s.get("ticket_ids") or []]
+    ids += [t for u in doc.get("unassigned", []) for t in u.get("ticket_ids", [])]
+    with session_scope(database) as session:
+        tickets = repo.tickets_by_ids(session, ids, rules.tz)
+        missing = sorted(set(ids) - set(tickets))
+        if missing:
+            raise UserError(f"the plan names tickets that are not in the store: {', '.join(missing[:10])}"
+                            + (" …" if len(missing) > 10 else "") + " (import them, or use the store the plan was made with)")
+        before = datetime.fromisoformat(doc["created_at"]) if doc.get("created_at") else None
+        phones = sorted({t.phone for t in tickets.values()})
+        history = repo.complaints_of_phones(session, phones, before or datetime.now(rules.tz), rules.tz)
+    return tickets, history

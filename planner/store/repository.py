@@ -140,11 +140,12 @@ def overrides_for(session: Session, ticket_ids: list[str]) -> dict[str, dict[str
 
 
 def save_plan(session: Session, document: dict, author: str = "") -> int:
-    """Store a new version of the day's plan; returns its version number."""
+    """Store a new version of the day's plan; the version number is written into the document."""
     day = date.fromisoformat(document["date"])
     latest = session.scalar(select(func.max(PlanRow.version)).where(PlanRow.day == day,
                                                                     PlanRow.district == document["district"]))
     version = (latest or 0) + 1
+    document["version"] = version
     session.add(PlanRow(day=day, district=document["district"], version=version, author=author,
                         created_at=datetime.now(timezone.utc), document=document, status="draft"))
     return version
@@ -164,3 +165,18 @@ def earlier_plans(session: Session, district: str, before) -> list[dict]:
     for r in rows:
         latest[r.day] = r.document
     return [latest[d] for d in sorted(latest)]
+
+
+def tickets_by_ids(session: Session, ticket_ids: list[str], tz: ZoneInfo) -> dict[str, Ticket]:
+    rows = session.scalars(select(TicketRow).where(TicketRow.ticket_id.in_(ticket_ids)))
+    return {r.ticket_id: convert.ticket_record(r, tz) for r in rows}
+
+
+def complaints_of_phones(session: Session, phones: list[str], before: datetime, tz: ZoneInfo) -> dict[str, list[Ticket]]:
+    """Each phone's earlier tickets (history included), oldest first: the complaint history on a sheet."""
+    rows = session.scalars(select(TicketRow).where(TicketRow.phone.in_(phones), TicketRow.received_at < before)
+                           .order_by(TicketRow.received_at, TicketRow.ticket_id))
+    result: dict[str, list[Ticket]] = {}
+    for r in rows:
+        result.setdefault(r.phone, []).append(convert.ticket_record(r, tz))
+    return result
