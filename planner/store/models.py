@@ -143,3 +143,96 @@ class PlanRow(Base):
     author: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     document: Mapped[dict] = mapped_column(JSON)
+
+
+class UserRow(Base):
+    """A person who signs in: dispatcher (tied to a district), field worker (tied to a staff
+    member), planner, or admin.  Passwords are stored only as hashes."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))
+    staff_id: Mapped[str | None] = mapped_column(String(64))
+    district: Mapped[str | None] = mapped_column(String(64))
+    api_token_hash: Mapped[str | None] = mapped_column(String(128), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AuditRow(Base):
+    """Who imported, overrode, planned, published or downloaded what, and when."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    target: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class AbsenceRow(Base):
+    """A staff member off duty on one day (the dispatcher's roster for the day)."""
+
+    __tablename__ = "absences"
+    __table_args__ = (UniqueConstraint("day", "staff_id", name="uq_absence"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    staff_id: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(128), default="")
+    author: Mapped[str] = mapped_column(String(64), default="")
+
+
+class OutcomeRow(Base):
+    """What happened at a stop, recorded by the field worker (the sheet's boxes, online)."""
+
+    __tablename__ = "outcomes"
+    __table_args__ = (UniqueConstraint("day", "district", "visit_id", name="uq_outcome_visit"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    district: Mapped[str] = mapped_column(String(64))
+    visit_id: Mapped[str] = mapped_column(String(96))
+    staff_id: Mapped[str] = mapped_column(String(64))
+    plan_version: Mapped[int] = mapped_column(Integer)
+    arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    network_tests: Mapped[dict] = mapped_column(JSON, default=dict)  # operator → result
+    closed_on_site: Mapped[bool | None] = mapped_column(Boolean)
+    satisfaction: Mapped[str | None] = mapped_column(String(32))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class JobRow(Base):
+    """A background job (planning a day): queued, running, done or failed, with its result."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    result: Mapped[dict | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ScenarioRow(Base):
+    """A planner's saved cost scenario (the YAML text, validated by cost_model)."""
+
+    __tablename__ = "cost_scenarios"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    yaml_text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
