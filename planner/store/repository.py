@@ -180,3 +180,26 @@ def complaints_of_phones(session: Session, phones: list[str], before: datetime, 
     for r in rows:
         result.setdefault(r.phone, []).append(convert.ticket_record(r, tz))
     return result
+
+
+def get_plan(session: Session, day: date, district: str, version: int | None = None,
+             published_only: bool = False) -> tuple[dict, str] | None:
+    """A plan version (the latest when ``version`` is None) and its status."""
+    q = select(PlanRow).where(PlanRow.day == day, PlanRow.district == district)
+    if version is not None:
+        q = q.where(PlanRow.version == version)
+    if published_only:
+        q = q.where(PlanRow.status == "published")
+    row = session.scalars(q.order_by(PlanRow.version.desc()).limit(1)).first()
+    return (row.document, row.status) if row else None
+
+
+def publish_plan(session: Session, day: date, district: str, version: int) -> None:
+    """Mark a version published: it becomes what field staff see, and is never changed again."""
+    row = session.scalars(select(PlanRow).where(PlanRow.day == day, PlanRow.district == district,
+                                                PlanRow.version == version)).first()
+    if row is None:
+        from planner.errors import UserError
+
+        raise UserError(f"no plan version {version} for {district} on {day}")
+    row.status = "published"
