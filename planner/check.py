@@ -92,7 +92,6 @@ class _Checker:
             self.fail(f"route {sid}", "lunch break", f"expected one break, found {len(breaks)}")
         prev = steps[0]
         last_place = steps[0]
-        pending_break = None
         for i, s in enumerate(steps[1:], start=1):
             where = f"route {sid} step {i} ({s.get('type')} {s.get('visit_id') or ''})".rstrip()
             arrival, start, end = _t(s["arrival"]), _t(s["start"]), _t(s["end"])
@@ -116,7 +115,6 @@ class _Checker:
                         self.fail(where, "break window", f"starts {s['start']}, allowed {window[0]}–{window[1]}")
                     if abs(service - window[2] * 60) > TOLERANCE_S:
                         self.fail(where, "break length", f"{_minutes(service)}, expected {window[2]} min")
-                pending_break = s
                 prev = s
                 continue
             expected = self.times.leg_seconds((last_place["lat"], last_place["lon"]), (s["lat"], s["lon"]), transport)
@@ -135,13 +133,12 @@ class _Checker:
                 if missing:
                     self.fail(where, "skills", f"needs {', '.join(sorted(missing))}, {sid} lacks it")
                 if self.budget_s:
-                    used = (end - _t(last_place["end"])).total_seconds()
-                    if pending_break is not None:
-                        used -= (_t(pending_break["end"]) - _t(pending_break["start"])).total_seconds()
+                    # from the end of the previous step: after lunch the clock restarts, and idle
+                    # time before a lunch that may not start earlier belongs to the lunch gap
+                    used = (end - prev_end).total_seconds()
                     if used > self.budget_s + 1:
                         self.fail(where, "visit budget", f"travel + wait + on-site = {_minutes(used)} > "
                                                          f"{_minutes(self.budget_s)}")
-            pending_break = None
             last_place = s
             prev = s
 
