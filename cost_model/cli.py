@@ -215,3 +215,72 @@ def params_cmd(scenario: str) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     cost(prog_name="cvp cost")
+
+
+@cost.command("simulate")
+@click.option("--district", required=True, help="District whose ticket history gives the customer locations.")
+@click.option("--days", type=click.IntRange(min=1), default=60, show_default=True, help="Days to sample.")
+@click.option("--demand", default="poisson:23", show_default=True, help="Visits a day: poisson:MEAN or fixed:N.")
+@click.option("--vip-share", type=float, default=0.26, show_default=True, help="Share of visits that are VIP.")
+@click.option("--staff", "staff_range", default="3:7", show_default=True, help="Staff counts to try: 3:7 or 4,6.")
+@click.option("--locations", type=click.Path(dir_okay=False, exists=True),
+              help="A ticket file to draw customer locations from instead of the store's history.")
+@click.option("--window-share", type=click.FloatRange(0, 1), default=0.4, show_default=True,
+              help="Share of visits with a confirmed appointment window.")
+@click.option("--overtime", "overtime_min", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Minutes a worker may stay past the shift end.")
+@click.option("--time-limit", type=click.FloatRange(min=0.1), default=1.5, show_default=True,
+              help="Solver seconds per planned day.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--processes", type=click.IntRange(min=1), default=2, show_default=True)
+@click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Also write the result as JSON here.")
+def simulate_cmd(district, days, demand, vip_share, staff_range, locations, window_share, overtime_min,
+                 time_limit, seed, processes, json_out) -> None:
+    """Staffing by simulation: plan sampled days with the routing core for each staff count."""
+    import json as json_mod
+
+    from cost_model import simulate as sim
+    from planner.plan.day import travel_model_of
+    from planner.triage import load_rules
+
+    rules = load_rules()
+    found, base, transport = _simulation_places(district, locations, rules)
+    settings = sim.SimulationSettings(
+        district=district, days=days, demand=sim.Demand.parse(demand), vip_share=vip_share,
+        staff_counts=sim.parse_staff_range(staff_range), locations=found, base=base, transport=transport,
+        window_share=window_share, overtime_allowance_min=overtime_min, time_limit_s=time_limit, seed=seed)
+    total = days * len(settings.staff_counts)
+    with click.progressbar(length=total, label=f"planning {total} days", file=sys.stderr) as bar:
+        result = sim.simulate(settings, rules, travel_model_of(rules), processes=processes, progress=bar.update)
+    click.echo(sim.result_text(result))
+    if json_out:
+        with open(json_out, "w", encoding="utf-8") as fh:
+            json_mod.dump(result.as_dict(), fh, ensure_ascii=False, indent=2)
+
+
+def _simulation_places(district: str, locations: str | None, rules) -> tuple[tuple, tuple[float, float], str]:
+    """Customer locations (a file, or the district's tickets in the store), the office and
+    the roster's usual transport."""
+    from datetime import datetime, timezone
+
+    from planner.errors import UserError
+    from planner.intake import load_file
+    from planner.store import repository as repo
+    from planner.store.db import session_scope
+    from planner.workflow import intake_context
+    from cost_model.simulate import locations_from
+
+    with session_scope() as session:
+        staff = [s for s in repo.staff_for(session, district) if s.base_lat is not None]
+        tickets = [] if locations else [
+            t for t in repo.tickets_since(session, datetime(1990, 1, 1, tzinfo=timezone.utc),
+                                          datetime(2100, 1, 1, tzinfo=timezone.utc), rules.tz)
+            if t.district == district]
+    if locations:
+        result = load_file(locations, "tickets", intake_context(rules))
+        tickets = result.records
+    found = locations_from(tickets)
+    if not staff:
+        raise UserError(f"no roster for {district}: import one (`cvp import staff.csv`) so the office is known")
+    transports = [s.transport for s in staff]
+    return found, (staff[0].base_lat, staff[0].base_lon), max(set(transports), key=transports.count)

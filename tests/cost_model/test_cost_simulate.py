@@ -1,0 +1,87 @@
+"""Staffing by simulation: sampled days planned with the real routing core."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from cost_model import simulate as sim
+from planner.cli import main
+from planner.errors import UserError
+from planner.plan.day import travel_model_of
+
+BASE = (34.223, 108.948)
+PLACES = tuple((BASE[0] + 0.01 * (i % 5) - 0.02, BASE[1] + 0.012 * (i // 5) - 0.02) for i in range(20))
+
+
+def settings(**kw):
+    values = dict(district="南区", days=3, demand=sim.Demand("fixed", 10), vip_share=0.3, staff_counts=(1, 2, 3),
+                  locations=PLACES, base=BASE, time_limit_s=10, solution_limit=60, seed=3)
+    values.update(kw)
+    return sim.SimulationSettings(**values)
+
+
+def test_more_staff_never_serves_fewer_visits_on_the_same_days(rules):
+    result = sim.simulate(settings(), rules, travel_model_of(rules), processes=1)
+    shares = [lv.share_served for lv in result.levels]
+    assert shares == sorted(shares)
+    assert shares[0] < 1.0  # one worker cannot do 10 visits (cap 6)
+    assert result.levels[0].as_dict()["mean_visits_per_worker"] <= 6
+    assert result.pilot_arithmetic == 2  # ceil(10 / 6)
+
+
+def test_recommends_the_smallest_count_meeting_the_service_levels(rules):
+    result = sim.simulate(settings(), rules, travel_model_of(rules), processes=1)
+    ok = [lv.staff for lv in result.levels if lv.share_days_all_vip >= 0.95 and lv.share_served >= 0.9]
+    assert result.recommended == ok[0]
+    strict = sim.simulate(settings(staff_counts=(1,)), rules, travel_model_of(rules), processes=1)
+    assert strict.recommended is None and "meets the levels" in strict.notes[-1]
+
+
+def test_every_staff_count_sees_the_same_sampled_days(rules):
+    s = settings(demand=sim.Demand("poisson", 12))
+    a = sim.sample_day(s, rules, 1, date(2010, 8, 3))
+    b = sim.sample_day(s, rules, 1, date(2010, 8, 3))
+    assert a == b and a != sim.sample_day(s, rules, 2, date(2010, 8, 3))
+    vip = sum("vip" in v.reasons for d in range(40) for v in sim.sample_day(s, rules, d, date(2010, 8, 3)))
+    total = sum(len(sim.sample_day(s, rules, d, date(2010, 8, 3))) for d in range(40))
+    assert 0.2 < vip / total < 0.4
+
+
+def test_overtime_allowance_is_measured(rules):
+    tight = settings(demand=sim.Demand("fixed", 14), staff_counts=(2,), overtime_allowance_min=120)
+    result = sim.simulate(tight, rules, travel_model_of(rules), processes=1)
+    assert result.levels[0].as_dict()["mean_overtime_min_per_worker"] >= 0
+
+
+@pytest.mark.parametrize("text", ["poisson", "poisson:-3", "normal:20", "fixed:x"])
+def test_bad_demand_is_a_clear_error(text):
+    with pytest.raises(UserError, match="--demand"):
+        sim.Demand.parse(text)
+
+
+def test_staff_range_parsing():
+    assert sim.parse_staff_range("3:7") == (3, 4, 5, 6, 7)
+    assert sim.parse_staff_range("6,4") == (4, 6)
+    with pytest.raises(UserError):
+        sim.parse_staff_range("0:3")
+
+
+def test_cli_simulate_on_the_fixture_district(fixture_day, tmp_path, capsys):
+    assert main(["import", str(fixture_day / "history.csv"), "--history"]) == 0
+    assert main(["import", str(fixture_day / "staff.csv")]) == 0
+    out = tmp_path / "sim.json"
+    code = main(["cost", "simulate", "--district", "南区", "--days", "2", "--staff", "3:4", "--demand", "fixed:12",
+                 "--processes", "2", "--time-limit", "1", "--json", str(out)])
+    assert code == 0
+    text = capsys.readouterr().out
+    assert "pilot arithmetic: ceil(12 ÷ 6) = 2" in text
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert [lv["staff"] for lv in doc["levels"]] == [3, 4]
+
+
+def test_cli_simulate_without_a_roster_says_what_to_import(capsys):
+    assert main(["cost", "simulate", "--district", "南区", "--days", "1"]) == 2
+    assert "cvp import" in capsys.readouterr().err
