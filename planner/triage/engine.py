@@ -275,7 +275,7 @@ def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Se
             continue
         visits.append(t.make_visit(f"V-{tickets[0].ticket_id}", [tickets], complaints_by_phone[phone], reasons, fired))
 
-    for i, entries in sorted(cluster_members.items()):
+    for _, entries in sorted(cluster_members.items()):
         members = [m for m, _ in entries]
         fired = [f for _, fs in entries for f in fs]
         first = min((x for m in members for x in m), key=lambda x: (x.received_at, x.ticket_id))

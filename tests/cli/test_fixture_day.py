@@ -45,7 +45,7 @@ def full(short):
 def test_the_fixture_day_is_triaged_as_designed(imported, makeup, tmp_path):
     doc = triage_json(tmp_path)
     assert doc["date"] == "2010-08-05" and doc["district"] == "南区" and doc["rules_version"] == "xian-2010.1"
-    for tier, ids in makeup["vip"].items():
+    for ids in makeup["vip"].values():
         for tid in ids:
             assert "vip" in visit_with(doc, tid)["reasons"]
     for tid in makeup["repeat"]:
