@@ -1,0 +1,44 @@
+"""Appointment windows confirmed by phone (提前与客户确认拜访时间).
+
+The dispatcher calls the customer and writes the agreed window onto the
+ticket (its 预约开始/预约结束); triage then gives the visit that window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from planner.errors import UserError
+from planner.store.models import TicketRow
+
+
+@dataclass(frozen=True)
+class Appointment:
+    ticket_id: str
+    start: datetime | None
+    end: datetime | None
+
+
+def set_appointment(session: Session, ticket_id: str, start: datetime | None, end: datetime | None) -> Appointment:
+    """Set (or, with both None, clear) a ticket's appointment window."""
+    if (start is None) != (end is None):
+        raise UserError("an appointment needs both a start and an end time (or neither, to clear it)")
+    if start is not None:
+        if start.tzinfo is None or end.tzinfo is None:
+            raise UserError("appointment times need a time zone")
+        if end <= start:
+            raise UserError(f"appointment {start:%H:%M}–{end:%H:%M}: the end must be after the start")
+        if start.date() != end.date():
+            raise UserError("an appointment window starts and ends on the same day")
+    row = session.scalars(select(TicketRow).where(TicketRow.ticket_id == ticket_id)).first()
+    if row is None:
+        raise UserError(f"no ticket {ticket_id!r} in the store")
+    if row.is_history or row.status != "open":
+        raise UserError(f"ticket {ticket_id} is not open (status {row.status})")
+    row.window_start, row.window_end = start, end
+    row.updated_at = datetime.now(timezone.utc)
+    return Appointment(ticket_id, start, end)

@@ -1,0 +1,188 @@
+"""The store modules behind the web app: accounts, audit, jobs, absences, outcomes,
+appointments, saved scenarios (SQLite here; accounts and jobs on PostgreSQL too)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from planner.errors import UserError
+from planner.store import absences, accounts, appointments, jobs, outcomes, scenarios
+from planner.store.db import session_scope
+from planner.store.models import TicketRow, UserRow
+from tests.web.conftest import DAY, DISTRICT, PASSWORD
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def test_passwords_are_stored_hashed_and_checked(seeded):
+    with session_scope() as s:
+        row = s.scalars(select(UserRow).where(UserRow.username == "disp")).one()
+        assert PASSWORD not in row.password_hash and row.password_hash.startswith(("scrypt:", "pbkdf2:"))
+        assert accounts.authenticate(s, "disp", PASSWORD).role == "dispatcher"
+        assert accounts.authenticate(s, "disp", PASSWORD + "x") is None
+        assert accounts.authenticate(s, "nobody", PASSWORD) is None
+
+
+def test_account_rules(seeded):
+    with session_scope() as s:
+        with pytest.raises(UserError, match="at least 8"):
+            accounts.add_user(s, "short", "1234567", "planner")
+        with pytest.raises(UserError, match="role"):
+            accounts.add_user(s, "x", PASSWORD, "boss")
+        with pytest.raises(UserError, match="--staff"):
+            accounts.add_user(s, "x", PASSWORD, "field")
+        with pytest.raises(UserError, match="no such staff member"):
+            accounts.add_user(s, "x", PASSWORD, "field", staff_id="S99")
+        with pytest.raises(UserError, match="--district"):
+            accounts.add_user(s, "x", PASSWORD, "dispatcher")
+        with pytest.raises(UserError, match="already exists"):
+            accounts.add_user(s, "disp", PASSWORD, "planner")
+        with pytest.raises(UserError, match="no spaces"):
+            accounts.add_user(s, "a b", PASSWORD, "planner")
+        field = accounts.add_user(s, "f3", PASSWORD, "field", staff_id="S3")
+    assert field.district == DISTRICT  # a field account takes its district from the roster
+
+
+def test_a_new_store_has_no_accounts():
+    with session_scope() as s:
+        assert accounts.list_users(s) == []
+
+
+def test_deactivated_users_and_changed_passwords(seeded):
+    with session_scope() as s:
+        before = accounts.get_user_by_name(s, "disp").stamp
+        accounts.set_password(s, "disp", "another-password")
+        assert accounts.get_user_by_name(s, "disp").stamp != before
+        accounts.set_active(s, "disp", False)
+        assert accounts.authenticate(s, "disp", "another-password") is None
+
+
+def test_api_tokens_are_stored_as_digests(seeded):
+    with session_scope() as s:
+        token = accounts.issue_token(s, "disp")
+        row = s.scalars(select(UserRow).where(UserRow.username == "disp")).one()
+        assert token.startswith("cvp_") and token not in (row.api_token_hash or "")
+        assert accounts.user_for_token(s, token).username == "disp"
+        assert accounts.user_for_token(s, token + "x") is None
+        assert accounts.user_for_token(s, "") is None
+        accounts.revoke_token(s, "disp")
+        assert accounts.user_for_token(s, token) is None
+
+
+def test_audit_log_newest_first_and_filtered(seeded):
+    with session_scope() as s:
+        t0 = datetime(2010, 8, 5, 1, tzinfo=timezone.utc)
+        accounts.audit(s, "disp", "import", "tickets.csv", {"added": 3}, at=t0)
+        accounts.audit(s, "disp", "publish", "2010-08-05 南区 v1", at=t0 + timedelta(minutes=5))
+        accounts.audit(s, "f1", "download", "sheet", at=t0 + timedelta(minutes=9))
+    with session_scope() as s:
+        assert [e.action for e in accounts.audit_log(s)] == ["download", "publish", "import"]
+        assert [e.action for e in accounts.audit_log(s, username="disp")] == ["publish", "import"]
+        [entry] = accounts.audit_log(s, action="import")
+        assert entry.details == {"added": 3} and entry.at == t0
+
+
+def test_job_lifecycle():
+    with session_scope() as s:
+        job_id = jobs.create_job(s, "plan_day", {"day": "2010-08-05"}, "disp")
+    with session_scope() as s:
+        assert jobs.get_job(s, job_id).status == "queued"
+        assert jobs.claim_job(s, job_id).status == "running"
+    with session_scope() as s:
+        assert jobs.claim_job(s, job_id) is None  # taken once only
+        jobs.finish_job(s, job_id, {"version": 1})
+    with session_scope() as s:
+        job = jobs.get_job(s, job_id)
+        assert (job.status, job.result) == ("done", {"version": 1}) and job.finished_at is not None
+        assert job.to_dict()["status"] == "done"
+        assert jobs.recent_jobs(s, kind="plan_day")[0].id == job_id
+
+
+def test_absences(seeded):
+    with session_scope() as s:
+        absences.set_absent(s, DAY, "S2", "sick", "disp", district=DISTRICT)
+        absences.set_absent(s, DAY, "S2", "leave", "disp")  # again: the reason changes
+        with pytest.raises(UserError):
+            absences.set_absent(s, DAY, "S9")
+        with pytest.raises(UserError):
+            absences.set_absent(s, DAY, "S1", district="北区")
+    with session_scope() as s:
+        assert {k: v.reason for k, v in absences.absences_on(s, DAY).items()} == {"S2": "leave"}
+        assert absences.absences_on(s, DAY + timedelta(days=1)) == {}
+        assert absences.clear_absent(s, DAY, "S2") and not absences.clear_absent(s, DAY, "S2")
+
+
+def test_outcomes_are_one_per_visit_and_validated():
+    args = dict(day=DAY, district=DISTRICT, visit_id="V-1", staff_id="S1", plan_version=1, recorded_by="f1")
+    with session_scope() as s:
+        outcomes.record_outcome(s, **args, network_tests={"china_mobile": "weak"}, satisfaction="satisfied")
+        outcomes.record_outcome(s, **args, network_tests={"china_mobile": "good", "china_unicom": ""},
+                                closed_on_site=True, notes=" fixed ", arrived_at=datetime(2010, 8, 5, 10, 5, tzinfo=TZ))
+        with pytest.raises(UserError):
+            outcomes.record_outcome(s, **args, satisfaction="thrilled")
+        with pytest.raises(UserError):
+            outcomes.record_outcome(s, **args, network_tests={"vodafone": "good"})
+    with session_scope() as s:
+        [o] = outcomes.outcomes_for(s, DAY, DISTRICT).values()
+        assert (o.network_tests, o.closed_on_site, o.notes) == ({"china_mobile": "good"}, True, "fixed")
+        assert o.arrived_at == datetime(2010, 8, 5, 2, 5, tzinfo=timezone.utc)
+
+
+def test_appointments(seeded):
+    a, b = datetime(2010, 8, 5, 14, tzinfo=TZ), datetime(2010, 8, 5, 15, 30, tzinfo=TZ)
+    with session_scope() as s:
+        tid = s.scalar(select(TicketRow.ticket_id).where(TicketRow.is_history.is_(False)).limit(1))
+        appointments.set_appointment(s, tid, a, b)
+        with pytest.raises(UserError, match="after the start"):
+            appointments.set_appointment(s, tid, b, a)
+        with pytest.raises(UserError, match="both"):
+            appointments.set_appointment(s, tid, a, None)
+        with pytest.raises(UserError, match="no ticket"):
+            appointments.set_appointment(s, "nope", a, b)
+    with session_scope() as s:
+        row = s.scalars(select(TicketRow).where(TicketRow.ticket_id == tid)).one()
+        assert (row.window_start, row.window_end) == (a, b)
+        appointments.set_appointment(s, tid, None, None)
+    with session_scope() as s:
+        assert s.scalars(select(TicketRow).where(TicketRow.ticket_id == tid)).one().window_start is None
+
+
+def test_saved_scenarios_are_validated():
+    from cost_model.scenario import builtin_text
+
+    text = builtin_text("xian-2010-recommended")
+    with session_scope() as s:
+        scenarios.save_scenario(s, "mine", text, "plan")
+        scenarios.save_scenario(s, "mine", text.replace("districts: 4", "districts: 5"), "plan")
+        with pytest.raises(UserError):
+            scenarios.save_scenario(s, "broken", "lines: [", "plan")
+        with pytest.raises(UserError):
+            scenarios.save_scenario(s, "", text)
+    with session_scope() as s:
+        assert [x.name for x in scenarios.list_scenarios(s)] == ["mine"]
+        assert "districts: 5" in scenarios.get_scenario(s, "mine").yaml_text
+        assert scenarios.delete_scenario(s, "mine") and scenarios.get_scenario(s, "mine") is None
+
+
+@pytest.mark.postgres
+def test_accounts_audit_and_jobs_on_postgres(fresh_postgres, fixture_day):
+    from planner.workflow import import_file
+
+    url = fresh_postgres
+    import_file(fixture_day / "staff.csv", database=url)
+    with session_scope(url) as s:
+        accounts.add_user(s, "f1", PASSWORD, "field", staff_id="S1")
+        token = accounts.issue_token(s, "f1")
+        accounts.audit(s, "f1", "login", "127.0.0.1")
+        job_id = jobs.create_job(s, "plan_day", {"day": "2010-08-05"}, "disp")
+        absences.set_absent(s, DAY, "S2", "sick")
+    with session_scope(url) as s:
+        assert accounts.authenticate(s, "f1", PASSWORD).staff_id == "S1"
+        assert accounts.user_for_token(s, token).username == "f1"
+        assert accounts.audit_log(s)[0].action == "login"
+        assert jobs.claim_job(s, job_id) is not None
+        assert list(absences.absences_on(s, DAY)) == ["S2"]

@@ -1,0 +1,104 @@
+"""The planner's cost pages over :mod:`cost_model` (the same functions as ``cvp cost``)."""
+
+from __future__ import annotations
+
+import base64
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cost_model import compare as compare_mod
+from cost_model import report
+from cost_model import scenario as scenario_mod
+from cost_model import sweep as sweep_mod
+from cost_model.model import evaluate
+from planner.errors import UserError
+from planner.store import scenarios as saved
+from planner.store.db import session_scope
+
+PILOT = ("xian-2010-recommended", "xian-2010-vendor-quote")
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One scenario on the form: its YAML text and the NAME=VALUE changes for this run."""
+
+    text: str
+    sets: str = ""
+    name: str = ""
+
+
+def builtin_names() -> list[str]:
+    return scenario_mod.builtin_names()
+
+
+def saved_scenarios(database: str | None) -> list[saved.SavedScenario]:
+    with session_scope(database) as s:
+        return saved.list_scenarios(s)
+
+
+def text_of(name: str, database: str | None) -> str:
+    """A built-in scenario's text, else a saved one's."""
+    if name in scenario_mod.builtin_names():
+        return scenario_mod.builtin_text(name)
+    with session_scope(database) as s:
+        found = saved.get_scenario(s, name)
+    if found is None:
+        raise UserError(f"no scenario {name!r}")
+    return found.yaml_text
+
+
+def pilot_slots() -> list[Slot]:
+    return [Slot(scenario_mod.builtin_text(n), "", n) for n in PILOT]
+
+
+def _sets(text: str) -> list[tuple[str, Any]]:
+    from cost_model.cli import _parse_sets
+
+    return _parse_sets(tuple(line.strip() for line in (text or "").splitlines() if line.strip()))
+
+
+def scenario_of(slot: Slot, index: int):
+    if not slot.text.strip():
+        raise UserError(f"scenario {index}: empty")
+    sc = scenario_mod.loads(slot.text, source=f"scenario {index}")
+    changes = _sets(slot.sets)
+    return sc.with_values(changes) if changes else sc
+
+
+def run(slot: Slot, index: int = 1) -> dict[str, Any]:
+    """Staffing and the monthly budget, line by line with formulas (``cvp cost run --json``),
+    plus the text report."""
+    ev = evaluate(scenario_of(slot, index))
+    return {"data": report.to_dict(ev), "text": report.render_text(ev)}
+
+
+def compare(slots: list[Slot]) -> dict[str, Any]:
+    if len(slots) < 2:
+        raise UserError("give at least two scenarios to compare")
+    result = compare_mod.compare([evaluate(scenario_of(s, i)) for i, s in enumerate(slots, 1)])
+    return {"data": compare_mod.to_dict(result), "text": compare_mod.render_text(result)}
+
+
+def sweep(slot: Slot, vary: str) -> dict[str, Any]:
+    """The sweep table and its chart (a PNG data URI)."""
+    from cost_model.chart import write_chart
+
+    param, values = sweep_mod.parse_vary(vary)
+    result = sweep_mod.sweep(scenario_of(slot, 1), param, values)
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = write_chart(result, Path(tmp) / "chart")
+        png = next(p for p in paths if p.suffix == ".png").read_bytes()
+    return {"data": sweep_mod.to_dict(result), "text": sweep_mod.render_text(result),
+            "chart": "data:image/png;base64," + base64.b64encode(png).decode("ascii")}
+
+
+def save(name: str, text: str, author: str, database: str | None) -> None:
+    with session_scope(database) as s:
+        saved.save_scenario(s, name, text, author)
+
+
+def delete(name: str, database: str | None) -> bool:
+    with session_scope(database) as s:
+        return saved.delete_scenario(s, name)

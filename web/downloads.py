@@ -1,0 +1,161 @@
+"""What a plan sends out of the office, as bytes for a download: route sheets (PDF per
+worker or all in one), the export (XLSX/CSV) and the map (HTML).
+
+The content comes from :mod:`planner.sheets`, :mod:`planner.export` and
+:mod:`planner.maps`; this module only loads the plan's inputs and caches PDFs.
+A stored plan version never changes, so its sheets are rendered once and kept
+in the cache folder (keyed by date, district, version, worker, language and
+the QR codes' address).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Sequence
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from planner.errors import UserError
+from planner.export import export_plan, load_plan_inputs
+from planner.store import repository as repo
+from planner.store.db import session_scope
+from planner.triage.rules import Rules
+
+
+def plan_document(day: date, district: str, version: int | None, database: str | None,
+                  published_only: bool = False) -> dict:
+    with session_scope(database) as s:
+        found = repo.get_plan(s, day, district, version, published_only=published_only)
+    if found is None:
+        raise LookupError(f"no plan {version} for {district} on {day}")
+    doc, status = found
+    return {**doc, "_status": status}
+
+
+def _clean(doc: dict) -> dict:
+    return {k: v for k, v in doc.items() if not k.startswith("_")}
+
+
+def _key(doc: dict, staff_id: str | None, lang: str, url_base: str) -> str:
+    raw = f"{doc['date']}|{doc['district']}|{doc['version']}|{staff_id or '*'}|{lang}|{url_base}"
+    digest = hashlib.sha256(raw.encode("utf-8")).hexdigest()[:20]
+    return f"{doc['date']}_v{doc['version']}_{digest}.pdf"
+
+
+def sheet_views(doc: dict, lang: str, url_base: str, rules: Rules, database: str | None,
+                only: Sequence[str] | None = None):
+    from planner.sheets import load_texts
+    from planner.sheets import sheet_views as build
+
+    doc = _clean(doc)
+    inputs = load_plan_inputs(doc, rules, database)
+    views = build(doc, inputs.tickets, inputs.history, load_texts(rules, lang), url_base=url_base, staff=inputs.staff)
+    if only is not None:
+        views = [v for v in views if v.staff_id in set(only)]
+    return views
+
+
+@lru_cache(maxsize=1)
+def _weasy():
+    """Fonts and the sheet stylesheet, parsed once per process."""
+    import logging
+
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    from planner.sheets.render import sheet_css_text
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    fonts = FontConfiguration()
+    return fonts, weasyprint.CSS(string=sheet_css_text(), font_config=fonts)
+
+
+def _render_pdf(views) -> bytes:
+    """One PDF of these sheets, in order (one worker's, or the whole day's)."""
+    import weasyprint
+
+    from planner.sheets.render import TEMPLATES, sheet_html
+
+    if not views:
+        raise UserError("this plan has no routes to print")
+    fonts, css = _weasy()
+    documents = [weasyprint.HTML(string=sheet_html(v, inline_css=False), base_url=str(TEMPLATES))
+                 .render(stylesheets=[css], font_config=fonts) for v in views]
+    pages = [p for d in documents for p in d.pages]
+    return documents[0].copy(pages).write_pdf()
+
+
+def sheet_pdf_path(doc: dict, staff_id: str | None, lang: str, url_base: str, rules: Rules, database: str | None,
+                   cache_dir: str | os.PathLike) -> Path:
+    """The cached PDF of one worker's sheet (``staff_id``) or of all sheets (None), rendered if missing."""
+    folder = Path(cache_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / _key(doc, staff_id, lang, url_base)
+    if target.exists():
+        return target
+    if staff_id is not None and staff_id not in {r["staff_id"] for r in doc.get("routes", [])}:
+        raise LookupError(f"no route for {staff_id} in this plan")
+    data = _render_pdf(sheet_views(doc, lang, url_base, rules, database, None if staff_id is None else [staff_id]))
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, target)  # atomic: a concurrent reader sees the whole file or none
+    return target
+
+
+def sheet_filename(doc: dict, staff_id: str | None) -> str:
+    from planner.sheets.model import sheet_stem
+
+    return f"{sheet_stem(doc['date'], staff_id)}.pdf" if staff_id else f"{doc['date']}_all.pdf"
+
+
+def export_bytes(doc: dict, fmt: str, lang: str, rules: Rules, database: str | None) -> tuple[bytes, str]:
+    """The plan's visits as XLSX or CSV (phone numbers masked), and the file name."""
+    from planner.export import default_export_name
+
+    doc = _clean(doc)
+    inputs = load_plan_inputs(doc, rules, database)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = export_plan(doc, inputs.tickets, rules, Path(tmp) / f"export.{fmt}", fmt, lang=lang,
+                           history=inputs.history)
+        return Path(path).read_bytes(), default_export_name(doc, fmt)
+
+
+def map_available() -> bool:
+    try:
+        from planner.maps import build_map  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def map_tiles(configured: str | None):
+    """The tile layer: the app's MAP_TILES, else ``CVP_TILES`` (none by default: offline)."""
+    from planner.maps import tiles_from_env, tiles_spec
+
+    return tiles_spec(configured) if configured else tiles_from_env()
+
+
+def tile_origin(tiles) -> str:
+    """The tile server as a CSP source (``https://*.example.com``), or "" without tiles."""
+    from urllib.parse import urlsplit
+
+    if tiles is None:
+        return ""
+    parts = urlsplit(tiles.url)
+    labels = parts.netloc.split(".")
+    if labels and "{" in labels[0]:
+        labels[0] = "*"
+    return f"{parts.scheme}://{'.'.join(labels)}"
+
+
+def map_html(doc: dict, lang: str, rules: Rules, database: str | None, tiles=None) -> str:
+    """The plan's folium map (local Leaflet, masked phones), from :func:`planner.maps.build_map`."""
+    from planner.maps import build_map
+
+    doc = _clean(doc)
+    inputs = load_plan_inputs(doc, rules, database)
+    return build_map(doc, inputs.tickets, rules, tiles=tiles, lang=lang, history=inputs.history)

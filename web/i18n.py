@@ -1,0 +1,360 @@
+"""Simplified Chinese by default, English on request: a small dictionary translation.
+
+Templates and views write the English text as the message id, ``_("Triage")``;
+:data:`ZH` gives its Chinese.  A message without a Chinese entry shows in
+English (and ``tests/web/test_i18n.py`` fails, so none slips through).  Labels
+that come from the rules file or the sheets' texts (customer types, scenarios,
+VIP tiers, reasons) are translated by :func:`planner.sheets.load_texts`, not here.
+
+Dates and times are shown in the rules' time zone (Asia/Shanghai).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask, current_app, session
+
+LANGS = ("zh", "en")
+
+ZH: dict[str, str] = {
+    # navigation and common words
+    "Complaint Visit Planner": "投诉客户拜访规划",
+    "Sign in": "登录",
+    "Sign out": "退出",
+    "User name": "用户名",
+    "Password": "密码",
+    "Wrong user name or password": "用户名或密码错误",
+    "Too many failed sign-ins: wait a few minutes and try again": "登录失败次数过多，请稍后再试",
+    "Signed out": "已退出",
+    "Language": "语言",
+    "Dispatch": "调度",
+    "Import": "导入",
+    "Triage": "分拣",
+    "Roster": "人员",
+    "Plan": "路线计划",
+    "My route": "我的路线",
+    "Costs": "成本测算",
+    "Users": "用户",
+    "Audit log": "审计日志",
+    "Home": "首页",
+    "District": "区域",
+    "Date": "日期",
+    "Go": "前往",
+    "Save": "保存",
+    "Cancel": "取消",
+    "Yes": "是",
+    "No": "否",
+    "none": "无",
+    "Error": "错误",
+    "Back": "返回",
+    "Signed in as {name} ({role})": "当前用户：{name}（{role}）",
+    "dispatcher": "调度员",
+    "field": "拜访人员",
+    "planner": "成本规划",
+    "admin": "管理员",
+    "Choose the district": "选择区域",
+    "Show": "显示",
+    # errors
+    "Bad request": "请求无效",
+    "Please sign in": "请先登录",
+    "Forbidden": "无权访问",
+    "Not found": "未找到",
+    "Method not allowed": "不允许的请求方式",
+    "The file is too large": "文件过大",
+    "Too many attempts": "尝试次数过多",
+    "Internal error": "内部错误",
+    # dispatcher home
+    "The dispatcher's day": "调度员工作日",
+    "Open the day": "打开这一天",
+    "Recent planning jobs": "最近的路线计划任务",
+    # import
+    "Import a file": "导入文件",
+    "Tickets, roster or network plan (CSV, XLSX or JSON, at most {mb} MB)": "投诉工单、人员名单或网络规划（CSV、XLSX 或 JSON，不超过 {mb} MB）",
+    "File": "文件",
+    "What the file holds": "文件内容",
+    "detect from the headers": "根据表头自动识别",
+    "tickets": "投诉工单",
+    "staff": "人员名单",
+    "sites": "网络规划",
+    "history": "历史工单",
+    "Past, already handled tickets (history)": "已处理的历史工单（仅用于识别重复投诉和集中投诉）",
+    "Gazetteer for tickets without coordinates (optional)": "地址坐标表（工单缺少坐标时使用，可选）",
+    "Check the file": "检查文件",
+    "Preview": "预览",
+    "Nothing has been saved yet.": "尚未保存任何数据。",
+    "{n} rows read, {ok} valid, {bad} with problems": "共读取 {n} 行，{ok} 行有效，{bad} 行有问题",
+    "Problems (fix them in the file and check it again; nothing is imported while any row is bad)":
+        "问题列表（请在文件中修改后重新检查；只要有一行有问题，就不会导入任何数据）",
+    "Line": "行",
+    "Column": "列",
+    "Reason": "原因",
+    "Ignored columns": "未使用的列",
+    "Encoding": "编码",
+    "Import all rows": "导入全部数据",
+    "Imported {what}: {added} added, {updated} updated, {unchanged} unchanged":
+        "已导入{what}：新增 {added}，更新 {updated}，未变 {unchanged}",
+    "Check another file": "检查另一个文件",
+    "The upload has expired; check the file again": "上传已过期，请重新检查文件",
+    "First rows": "前几行",
+    "more": "更多",
+    # triage
+    "Triage for {day}, {district}": "{day} {district} 客户分拣",
+    "{n} visits, {m} phone follow-ups (rules {version})": "需拜访 {n} 户，电话回访 {m} 户（规则版本 {version}）",
+    "Priority": "优先级",
+    "Visit": "拜访",
+    "Tickets": "工单",
+    "Reasons": "拜访原因",
+    "Customer type": "客户类型",
+    "Scenario": "场景",
+    "Window": "预约时间",
+    "Rules fired": "触发的规则",
+    "Overridden": "人工调整",
+    "override": "人工调整",
+    "any time": "全天可",
+    "Change": "修改",
+    "Type": "类型",
+    "Select": "是否拜访",
+    "visit": "拜访",
+    "do not visit": "不拜访",
+    "Appointment": "预约",
+    "from": "从",
+    "to": "至",
+    "Set the window": "设置预约时间",
+    "Clear": "清除",
+    "Phone follow-ups": "电话回访",
+    "Ticket": "工单号",
+    "Why": "原因",
+    "Visit instead": "改为上门拜访",
+    "Override saved: {ticket} {field} = {value}": "已保存人工调整：{ticket} {field} = {value}",
+    "Appointment saved: {ticket} {start}–{end}": "已保存预约：{ticket} {start}–{end}",
+    "Appointment cleared: {ticket}": "已清除预约：{ticket}",
+    "Carried over {n} day(s)": "已顺延 {n} 天",
+    "Measures": "应对措施",
+    "Gift": "小礼品",
+    "Closable on site": "可现场闭环",
+    # roster
+    "Roster for {day}, {district}": "{day} {district} 当日人员",
+    "Staff": "员工",
+    "Name": "姓名",
+    "Shift": "工作时间",
+    "Lunch break": "午休",
+    "Skills": "技能",
+    "Transport": "交通方式",
+    "Max visits": "每日最多拜访",
+    "On duty": "在岗",
+    "Absent": "缺勤",
+    "Mark absent": "标记缺勤",
+    "Back on duty": "恢复在岗",
+    "reason (optional)": "原因（可选）",
+    "No staff on the roster of {district}: import a roster first": "{district} 尚无人员名单，请先导入",
+    "{staff} marked absent": "{staff} 已标记缺勤",
+    "{staff} back on duty": "{staff} 已恢复在岗",
+    # plan
+    "Plan for {day}, {district}": "{day} {district} 路线计划",
+    "Plan the day": "生成路线计划",
+    "Planning…": "正在规划…",
+    "Planning the day: this takes a few seconds.": "正在规划当天路线，需要几秒钟。",
+    "queued": "排队中",
+    "running": "规划中",
+    "done": "已完成",
+    "failed": "失败",
+    "Planning failed": "规划失败",
+    "Open the plan": "打开计划",
+    "No plan for this day yet.": "当天还没有路线计划。",
+    "Version {v}": "第 {v} 版",
+    "draft": "草稿",
+    "published": "已发布",
+    "Versions": "版本",
+    "Publish this version": "发布此版本",
+    "Published: field staff now see this version. It can no longer be changed; plan again to make a new version.":
+        "已发布：拜访人员现在看到的是此版本。已发布的版本不可修改；如需调整，请重新规划生成新版本。",
+    "This version is published and read-only.": "此版本已发布，只读。",
+    "{assigned} of {visits} visits planned, {unassigned} unassigned": "共 {visits} 个拜访，已安排 {assigned} 个，未安排 {unassigned} 个",
+    "travel {travel} min": "路程 {travel} 分钟",
+    "Map": "地图",
+    "The map is not available yet.": "地图暂不可用。",
+    "Stop": "站",
+    "Arrival": "到达",
+    "Visit time": "拜访时间",
+    "Address": "地址",
+    "Travel": "路程",
+    "Wait": "等候",
+    "min": "分钟",
+    "Worker": "拜访人员",
+    "Pin / move": "固定／调整",
+    "automatic": "自动",
+    "Re-plan with these pins": "按固定安排重新规划",
+    "Pins were recorded, but this planner version cannot apply them yet: the new plan was made without them.":
+        "已记录固定安排，但当前路线规划模块尚不支持固定：新计划未应用这些固定。",
+    "pinned": "已固定",
+    "Unassigned visits": "未安排的拜访",
+    "Carried over to {day}": "顺延至 {day}",
+    "No route": "无路线",
+    "Downloads": "下载",
+    "Sheet (PDF)": "路线单（PDF）",
+    "All sheets (one PDF)": "全部路线单（合并 PDF）",
+    "Export (Excel)": "导出（Excel）",
+    "Export (CSV)": "导出（CSV）",
+    "Warnings": "提示",
+    "lunch": "午休",
+    "leave": "出发",
+    "back": "返回",
+    "Published plans are read-only versions; planning again makes a new version.":
+        "已发布的计划为只读版本；重新规划会生成新版本。",
+    # field
+    "Route for {day}": "{day} 拜访路线",
+    "No published route for you on {day}.": "{day} 没有发布给您的路线。",
+    "Call": "拨打",
+    "Navigate": "导航",
+    "Printable sheet (PDF)": "打印路线单（PDF）",
+    "Record the outcome": "登记拜访结果",
+    "Stop {n}": "第 {n} 站",
+    "Customer": "客户",
+    "Complaint": "投诉内容",
+    "Arrived at": "实际到达时间",
+    "Network test": "网络测试",
+    "good": "正常",
+    "weak": "信号弱",
+    "no signal": "无信号",
+    "not tested": "未测试",
+    "China Mobile": "中国移动",
+    "China Unicom": "中国联通",
+    "China Telecom": "中国电信",
+    "Closed on site": "现场闭环",
+    "Satisfaction": "客户满意度",
+    "satisfied": "满意",
+    "basically satisfied": "基本满意",
+    "unsatisfied": "不满意",
+    "customer not met": "未见到客户",
+    "Notes": "备注",
+    "Outcome saved": "结果已保存",
+    "Recorded": "已登记",
+    "Previous": "上一站",
+    "Next": "下一站",
+    "All stops": "全部站点",
+    "Lunch": "午休",
+    "Leave at {t}": "{t} 出发",
+    "Back at {t}": "{t} 返回",
+    "unknown": "未知",
+    # planner
+    "Cost scenarios": "成本测算",
+    "Scenario {n}": "方案 {n}",
+    "Scenario (YAML)": "方案（YAML）",
+    "Start from": "起始方案",
+    "Load": "载入",
+    "Run": "计算",
+    "Compare": "对比",
+    "Sweep": "敏感性分析",
+    "Save as": "另存为",
+    "Saved scenarios": "已保存的方案",
+    "Delete": "删除",
+    "Item": "项目",
+    "Formula": "计算公式",
+    "Amount (yuan)": "金额（元）",
+    "Subtotal": "小计",
+    "Total per month": "月度合计",
+    "Total per district": "每区合计",
+    "Total per month, {n} districts": "{n} 个区月度合计",
+    "Staffing": "人员配置",
+    "Total staff": "总人数",
+    "Field visitors": "拜访人员",
+    "Vary": "变化参数",
+    "e.g. daily_visits=10:40:5": "例如 daily_visits=10:40:5",
+    "Parameters": "参数",
+    "Scenario saved: {name}": "方案已保存：{name}",
+    "Scenario deleted: {name}": "方案已删除：{name}",
+    "Difference": "差额",
+    "Baseline": "基准",
+    "Chart": "图表",
+    "Unit metrics": "单位指标",
+    "Changes (NAME=VALUE, one a line)": "参数调整（每行一个 NAME=VALUE）",
+    # admin
+    "Add a user": "添加用户",
+    "Role": "角色",
+    "Staff member (field accounts)": "员工编号（拜访人员账号）",
+    "District (dispatcher accounts)": "区域（调度员账号）",
+    "Active": "启用",
+    "Deactivate": "停用",
+    "Activate": "启用",
+    "New password": "新密码",
+    "Set password": "设置密码",
+    "API token": "API 令牌",
+    "New API token": "生成 API 令牌",
+    "Revoke": "吊销",
+    "The new API token for {name} (shown only now):": "{name} 的新 API 令牌（仅显示这一次）：",
+    "User {name} added": "已添加用户 {name}",
+    "User {name} updated": "已更新用户 {name}",
+    "When": "时间",
+    "Who": "用户",
+    "Action": "操作",
+    "Target": "对象",
+    "Details": "详情",
+    "Filter": "筛选",
+    "Created": "创建时间",
+}
+
+
+def get_lang() -> str:
+    lang = session.get("lang")
+    return lang if lang in LANGS else current_app.config.get("DEFAULT_LANG", "zh")
+
+
+def gettext(msgid: str, **values: Any) -> str:
+    text = ZH.get(msgid, msgid) if get_lang() == "zh" else msgid
+    return text.format(**values) if values else text
+
+
+_ = gettext
+
+
+def texts():
+    """The sheets' texts (types, scenarios, VIP tiers, reasons) in the page's language."""
+    from planner.sheets import load_texts
+
+    return load_texts(current_app.extensions["cvp_rules"], get_lang())
+
+
+def localtime(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A time in the rules' zone (Asia/Shanghai), e.g. for the audit log."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    tz = current_app.extensions["cvp_rules"].tz
+    if value.tzinfo is not None:
+        value = value.astimezone(tz)
+    return value.strftime(fmt)
+
+
+def hm(value: str | None) -> str:
+    """``2010-08-05T10:30:00+08:00`` → ``10:30`` (plan times are already local)."""
+    return localtime(value, "%H:%M") if value else "--:--"
+
+
+def window(value) -> str:
+    if not value or not value[0] or not value[1]:
+        return gettext("any time")
+    return f"{hm(value[0])}–{hm(value[1])}"
+
+
+def money(value: float | int | None) -> str:
+    return "" if value is None else f"{value:,.2f}"
+
+
+def isodate(value: date | datetime) -> str:
+    return value.isoformat()[:10]
+
+
+def clock(value) -> str:
+    """A wall-clock time (roster shifts) as ``HH:MM``."""
+    return value.strftime("%H:%M") if value else ""
+
+
+def init_app(app: Flask) -> None:
+    from planner.export import mask_phone
+
+    app.jinja_env.globals.update(_=gettext, get_lang=get_lang, texts=texts, LANGS=LANGS)
+    app.jinja_env.filters.update(localtime=localtime, hm=hm, window=window, money=money, isodate=isodate,
+                                 clock=clock, mask_phone=mask_phone)

@@ -1,0 +1,277 @@
+"""Who may do what: sign-in state, role checks, CSRF, login rate limits, headers.
+
+Everything here fails closed:
+
+* every view must say who may call it (``@roles(...)`` or ``@public``); the app
+  refuses to start when one does not (:func:`check_every_view_is_guarded`), and the
+  check runs before every request, not inside the view;
+* every POST/PUT/PATCH/DELETE made with the session cookie must carry the
+  session's CSRF token (form field ``csrf_token`` or header ``X-CSRF-Token``),
+  else 400; API calls authenticated by a bearer token carry no cookie and need none;
+* a session whose user was deactivated, or whose password changed, is ended.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, abort, current_app, g, jsonify, redirect, render_template, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.exceptions import HTTPException
+
+from planner.errors import UserError
+from planner.store import accounts
+from planner.store.db import session_scope
+
+UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+CSRF_KEY = "csrf"
+
+
+# -- declaring who may call a view --------------------------------------------------------
+
+def roles(*names: str) -> Callable:
+    """Only signed-in users with one of these roles may call the view (others: 403)."""
+    unknown = set(names) - set(accounts.ROLES)
+    if unknown or not names:
+        raise ValueError(f"roles {names!r}: choose from {accounts.ROLES}")
+
+    def wrap(view: Callable) -> Callable:
+        view._cvp_roles = frozenset(names)  # type: ignore[attr-defined]
+        return view
+
+    return wrap
+
+
+def public(view: Callable) -> Callable:
+    """Open to everyone (only the login page, the health check and static files)."""
+    view._cvp_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def check_every_view_is_guarded(app: Flask) -> None:
+    missing = [ep for ep, fn in app.view_functions.items()
+               if ep != "static" and not getattr(fn, "_cvp_public", False) and not getattr(fn, "_cvp_roles", None)]
+    if missing:
+        raise RuntimeError(f"views without @roles or @public: {', '.join(sorted(missing))}")
+
+
+def _view_rule(endpoint: str | None) -> tuple[bool, frozenset[str] | None]:
+    if endpoint is None:
+        return False, None
+    if endpoint == "static":
+        return True, None
+    fn = current_app.view_functions.get(endpoint)
+    return bool(getattr(fn, "_cvp_public", False)), getattr(fn, "_cvp_roles", None)
+
+
+def is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+# -- CSRF -------------------------------------------------------------------------------
+
+def csrf_token() -> str:
+    """The session's CSRF token (made on first use)."""
+    token = session.get(CSRF_KEY)
+    if not token:
+        token = secrets.token_urlsafe(32)
+        session[CSRF_KEY] = token
+    return token
+
+
+def _check_csrf() -> None:
+    if request.method not in UNSAFE_METHODS or g.get("via_token"):
+        return
+    expected = session.get(CSRF_KEY)
+    given = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token")
+    if not expected or not given or not hmac.compare_digest(str(expected), str(given)):
+        abort(400, description="csrf")
+
+
+# -- rate limiting ------------------------------------------------------------------------
+
+class RateLimiter:
+    """Failed attempts per key in a sliding window, in this process (one per server
+    process: with N processes an attacker gets N times the budget, still bounded)."""
+
+    def __init__(self) -> None:
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _prune(self, key: str, window: float, now: float) -> deque[float]:
+        q = self._hits.setdefault(key, deque())
+        while q and q[0] <= now - window:
+            q.popleft()
+        return q
+
+    def blocked(self, key: str, limit: int, window: float) -> bool:
+        with self._lock:
+            return len(self._prune(key, window, time.monotonic())) >= limit
+
+    def hit(self, key: str, window: float) -> None:
+        with self._lock:
+            now = time.monotonic()
+            self._prune(key, window, now).append(now)
+            if len(self._hits) > 10000:  # forget idle keys
+                for k in [k for k, q in self._hits.items() if not q]:
+                    del self._hits[k]
+
+    def reset(self, key: str) -> None:
+        with self._lock:
+            self._hits.pop(key, None)
+
+
+def limiter() -> RateLimiter:
+    return current_app.extensions["cvp_limiter"]
+
+
+# -- the signed-in user -------------------------------------------------------------------
+
+def database() -> str | None:
+    return current_app.config.get("DATABASE_URL")
+
+
+def current_user() -> accounts.User | None:
+    return g.get("user")
+
+
+def login_user(user: accounts.User) -> None:
+    """A fresh session (no fixation): only the user, the password stamp and a new CSRF token."""
+    lang = session.get("lang")
+    session.clear()
+    session.permanent = True
+    session["uid"] = user.id
+    session["stamp"] = user.stamp
+    session[CSRF_KEY] = secrets.token_urlsafe(32)
+    if lang:
+        session["lang"] = lang
+
+
+def logout_user() -> None:
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def _load_user() -> None:
+    g.user = None
+    g.via_token = False
+    auth = request.headers.get("Authorization", "")
+    if is_api() and auth:
+        scheme, _, token = auth.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            abort(401)
+        with session_scope(database()) as s:
+            user = accounts.user_for_token(s, token.strip())
+        if user is None:
+            abort(401)
+        g.user, g.via_token = user, True
+        return
+    uid = session.get("uid")
+    if uid is None:
+        return
+    with session_scope(database()) as s:
+        user = accounts.get_user(s, int(uid))
+    if user is None or not user.active or session.get("stamp") != user.stamp:
+        logout_user()
+        return
+    g.user = user
+
+
+def _check_access() -> Any:
+    is_public, allowed = _view_rule(request.endpoint)
+    if request.endpoint is None or is_public:
+        return None
+    user = g.user
+    if user is None:
+        if is_api():
+            abort(401)
+        return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+    if not allowed or user.role not in allowed:
+        abort(403)
+    return None
+
+
+def audit(action: str, target: str = "", **details: Any) -> None:
+    """Record an action of the signed-in user in the audit log."""
+    user = current_user()
+    with session_scope(database()) as s:
+        accounts.audit(s, user.username if user else "", action, target, details)
+
+
+# -- headers, cookies, errors -------------------------------------------------------------
+
+class SessionInterface(SecureCookieSessionInterface):
+    """The session cookie gets ``Secure`` whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        try:
+            return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
+        except RuntimeError:  # outside a request
+            return bool(app.config["SESSION_COOKIE_SECURE"])
+
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+       "connect-src 'self'; frame-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'; "
+       "object-src 'none'")
+
+
+def _headers(response):
+    h = response.headers
+    h.setdefault("Content-Security-Policy", CSP)
+    h.setdefault("X-Content-Type-Options", "nosniff")
+    h.setdefault("X-Frame-Options", "SAMEORIGIN")
+    h.setdefault("Referrer-Policy", "same-origin")
+    if request.is_secure:
+        h.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if g.get("user") is not None and request.endpoint != "static":
+        h["Cache-Control"] = "no-store"  # customer data stays off shared caches and the back button
+    return response
+
+
+ERROR_TEXT = {400: "Bad request", 401: "Please sign in", 403: "Forbidden", 404: "Not found",
+              405: "Method not allowed", 413: "The file is too large", 429: "Too many attempts",
+              500: "Internal error"}
+
+
+def _error(exc: HTTPException):
+    code = exc.code or 500
+    message = ERROR_TEXT.get(code, exc.name)
+    if code == 400 and exc.description == "csrf":
+        message = "The form has expired or was not sent by this site (CSRF check failed); reload the page and try again"
+    elif code == 413:
+        limit = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        message = f"The file is too large (at most {limit} MB)"
+    if is_api():
+        body = jsonify({"error": {"code": code, "message": message}})
+        body.status_code = code
+        if code == 401:
+            body.headers["WWW-Authenticate"] = 'Bearer realm="cvp"'
+        return body
+    return render_template("error.html", code=code, message=message), code
+
+
+def _user_error(exc: UserError):
+    if is_api():
+        return jsonify({"error": {"code": 422, "message": str(exc)}}), 422
+    return render_template("error.html", code=422, message=str(exc)), 422
+
+
+def init_app(app: Flask) -> None:
+    app.session_interface = SessionInterface()
+    app.extensions["cvp_limiter"] = RateLimiter()
+    app.before_request(_load_user)
+    app.before_request(_check_csrf)
+    app.before_request(_check_access)
+    app.after_request(_headers)
+    app.register_error_handler(HTTPException, _error)
+    app.register_error_handler(UserError, _user_error)
+    app.jinja_env.globals.update(csrf_token=csrf_token, current_user=current_user)
+

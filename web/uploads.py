@@ -1,0 +1,151 @@
+"""Uploaded files between the preview and the confirmed import.
+
+An upload is kept in its own folder under the app's work folder, named by a
+random token and bound to the user who sent it; it is removed after the import
+(or after an hour).  Only CSV, XLSX and JSON are accepted, and the content must
+look like what the name says (an XLSX is a ZIP archive; a CSV or JSON file is
+text).  The size limit is Flask's ``MAX_CONTENT_LENGTH`` (413 above it).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from werkzeug.datastructures import FileStorage
+
+from planner.errors import UserError
+
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+MAX_AGE_S = 3600
+
+
+@dataclass(frozen=True)
+class Upload:
+    token: str
+    folder: Path
+    path: Path
+    original_name: str
+    gazetteer: Path | None
+    kind: str | None
+    history: bool
+    user_id: int
+
+
+def _root(work_dir: str) -> Path:
+    return Path(work_dir) / "uploads"
+
+
+def _extension(name: str) -> str:
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def check_type(name: str, head: bytes, allowed: tuple[str, ...]) -> str:
+    """The file's extension, when it is allowed and the first bytes agree with it."""
+    ext = _extension(name)
+    if ext not in allowed:
+        raise UserError(f"{name}: only {', '.join('.' + a for a in allowed)} files can be imported")
+    if ext == "xlsx":
+        if not head.startswith(b"PK\x03\x04"):
+            raise UserError(f"{name}: not an Excel (.xlsx) workbook")
+    elif b"\x00" in head:
+        raise UserError(f"{name}: not a text file (a .{ext} file must be text)")
+    elif ext == "json" and not head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
+        raise UserError(f"{name}: not a JSON file")
+    return ext
+
+
+def _safe_name(name: str, ext: str) -> str:
+    stem = re.sub(r"[^\w\-\u4e00-\u9fff]+", "_", Path(name).stem)[:60] or "upload"
+    return f"{stem}.{ext}"
+
+
+def _store(file: FileStorage, folder: Path, allowed: tuple[str, ...]) -> Path:
+    name = file.filename or ""
+    head = file.stream.read(8192)
+    file.stream.seek(0)
+    ext = check_type(name, head, allowed)
+    target = folder / _safe_name(name, ext)
+    file.save(target)
+    if target.stat().st_size == 0:
+        raise UserError(f"{name}: the file is empty")
+    return target
+
+
+def cleanup(work_dir: str, max_age_s: float = MAX_AGE_S) -> None:
+    root = _root(work_dir)
+    if not root.exists():
+        return
+    limit = time.time() - max_age_s
+    for folder in root.iterdir():
+        try:
+            if folder.stat().st_mtime < limit:
+                shutil.rmtree(folder, ignore_errors=True)
+        except FileNotFoundError:
+            pass
+
+
+def save(work_dir: str, user_id: int, file: FileStorage | None, gazetteer: FileStorage | None, kind: str | None,
+         history: bool, allowed: tuple[str, ...]) -> Upload:
+    if file is None or not file.filename:
+        raise UserError("choose a file to import")
+    cleanup(work_dir)
+    token = secrets.token_urlsafe(24)
+    folder = _root(work_dir) / token
+    folder.mkdir(parents=True)
+    try:
+        path = _store(file, folder, allowed)
+        gaz = None
+        if gazetteer is not None and gazetteer.filename:
+            sub = folder / "gazetteer"
+            sub.mkdir()
+            gaz = _store(gazetteer, sub, tuple(a for a in allowed if a in ("csv", "xlsx")))
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    meta = {"original_name": file.filename, "path": path.name, "gazetteer": gaz.name if gaz else None,
+            "kind": kind or None, "history": bool(history), "user_id": user_id}
+    (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    return load(work_dir, token, user_id)
+
+
+def load(work_dir: str, token: str, user_id: int) -> Upload:
+    """The upload of this token, if this user sent it (else an error, as if it never existed)."""
+    if not TOKEN_RE.match(token or ""):
+        raise LookupError("no such upload")
+    folder = _root(work_dir) / token
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        raise LookupError("no such upload") from None
+    if meta.get("user_id") != user_id:
+        raise LookupError("no such upload")
+    gaz = folder / "gazetteer" / meta["gazetteer"] if meta.get("gazetteer") else None
+    return Upload(token, folder, folder / meta["path"], meta["original_name"], gaz, meta.get("kind"),
+                  bool(meta.get("history")), user_id)
+
+
+def discard(upload: Upload) -> None:
+    shutil.rmtree(upload.folder, ignore_errors=True)
+
+
+def preview(upload: Upload, rules):
+    """Validate the file exactly as the import will, without writing anything."""
+    from planner.intake import load_file
+    from planner.workflow import intake_context
+
+    ctx = intake_context(rules, upload.gazetteer, upload.history)
+    return load_file(upload.path, upload.kind, ctx)
+
+
+def confirm(upload: Upload, rules, author: str, database: str | None):
+    """Import all rows or none (:func:`planner.workflow.import_file`)."""
+    from planner.workflow import import_file
+
+    return import_file(upload.path, kind=upload.kind, history=upload.history, gazetteer=upload.gazetteer,
+                       rules=rules, author=author, database=database)

@@ -1,0 +1,256 @@
+"""The JSON API: the same actions as the pages (import, triage, overrides, plan, plan
+status, publish, sheets, cost run), documented in ``web/openapi.yaml``.
+
+Authentication: ``Authorization: Bearer cvp_…`` (an API token from an admin or
+``cvp users token NAME``); a signed-in browser session works too, with the
+``X-CSRF-Token`` header on POSTs.  Roles are those of the pages: a field
+account can only read ``/api/me``.  Errors are ``{"error": {"code", "message"}}``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, jsonify, request, send_file, url_for
+
+from planner.errors import UserError
+from planner.workflow import OVERRIDABLE
+from web import cost, downloads, security, services, uploads
+from web.i18n import get_lang
+from web.security import roles
+from web.views.common import cache_dir, download, url_base
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+DISPATCH = ("dispatcher", "admin")
+SPEC = Path(__file__).resolve().parents[1] / "openapi.yaml"
+
+
+def _district() -> str:
+    user = security.current_user()
+    if user.role == "dispatcher":
+        return user.district or abort(403)
+    d = request.args.get("district", "").strip()
+    if not d:
+        raise UserError("an admin names the district: ?district=NAME")
+    return d
+
+
+def _json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise UserError("the request body must be a JSON object")
+    return body
+
+
+def _iso(dt):
+    return dt.isoformat() if dt else None
+
+
+@bp.get("/openapi.yaml")
+@roles("dispatcher", "field", "planner", "admin")
+def openapi():
+    return send_file(SPEC, mimetype="application/yaml", max_age=0)
+
+
+@bp.get("/me")
+@roles("dispatcher", "field", "planner", "admin")
+def me():
+    u = security.current_user()
+    return jsonify({"username": u.username, "role": u.role, "staff_id": u.staff_id, "district": u.district})
+
+
+@bp.post("/imports")
+@roles(*DISPATCH)
+def imports():
+    user = security.current_user()
+    truthy = ("1", "true", "yes")
+    kind = request.form.get("kind") or None
+    if kind not in (None, "tickets", "staff", "sites"):
+        raise UserError(f"kind {kind!r}: choose one of tickets, staff, sites")
+    upload = uploads.save(current_app.config["WORK_DIR"], user.id, request.files.get("file"),
+                          request.files.get("gazetteer"), kind, request.form.get("history", "").lower() in truthy,
+                          tuple(current_app.config["UPLOAD_EXTENSIONS"]))
+    try:
+        result = uploads.preview(upload, services.rules())
+        body = {"file": upload.original_name, "kind": result.kind, "history": upload.history,
+                "rows": result.rows_read, "valid": len(result.records),
+                "errors": [{"line": e.line, "column": e.column, "reason": e.reason} for e in result.errors],
+                "ignored_columns": list(result.ignored_columns), "encoding": result.encoding,
+                "imported": False, "report": None}
+        if result.errors:
+            return jsonify(body), 422
+        if request.form.get("dry_run", "").lower() in truthy:
+            return jsonify(body)
+        outcome = uploads.confirm(upload, services.rules(), user.username, services.database())
+    finally:
+        uploads.discard(upload)
+    rep = outcome.report
+    security.audit("import", upload.original_name, kind="history" if outcome.history else outcome.kind,
+                   added=len(rep.added), updated=len(rep.updated), unchanged=len(rep.unchanged), api=True)
+    body.update(imported=True, report={"added": len(rep.added), "updated": len(rep.updated),
+                                       "unchanged": len(rep.unchanged)})
+    return jsonify(body)
+
+
+@bp.get("/days/<day:day>/triage")
+@roles(*DISPATCH)
+def triage(day: date):
+    return jsonify(services.triage(day, _district()))
+
+
+@bp.post("/days/<day:day>/overrides")
+@roles(*DISPATCH)
+def overrides(day: date):
+    d = _district()
+    items = _json_body().get("overrides")
+    if not isinstance(items, list) or not items:
+        raise UserError("overrides: a non-empty list of {ticket_id, field, value}")
+    parsed = []
+    for it in items:
+        if not isinstance(it, dict) or not all(isinstance(it.get(k), str) for k in ("ticket_id", "field", "value")):
+            raise UserError("each override is {ticket_id, field, value} (strings)")
+        if services.ticket_district(it["ticket_id"]) != d:
+            raise UserError(f"no ticket {it['ticket_id']!r} in {d}")
+        if it["field"] not in OVERRIDABLE:
+            raise UserError(f"field {it['field']!r}: choose one of {', '.join(OVERRIDABLE)}")
+        parsed.append((it["ticket_id"], it["field"], it["value"]))
+    from planner.workflow import set_overrides
+
+    set_overrides(parsed, author=security.current_user().username, database=services.database())
+    for t, f, v in parsed:
+        security.audit("override", t, field=f, value=v, day=day.isoformat(), district=d, api=True)
+    return jsonify({"saved": len(parsed)})
+
+
+@bp.post("/days/<day:day>/appointments")
+@roles(*DISPATCH)
+def appointments(day: date):
+    d = _district()
+    body = _json_body()
+    ticket_id = body.get("ticket_id")
+    if not isinstance(ticket_id, str):
+        raise UserError("ticket_id: a string")
+    window = services.set_appointment(day, ticket_id, body.get("start") or "", body.get("end") or "", d)
+    security.audit("appointment", ticket_id, start=_iso(window[0]) if window else None,
+                   end=_iso(window[1]) if window else None, api=True)
+    return jsonify({"ticket_id": ticket_id, "start": _iso(window[0]) if window else None,
+                    "end": _iso(window[1]) if window else None})
+
+
+@bp.post("/days/<day:day>/plans")
+@roles(*DISPATCH)
+def plan(day: date):
+    d = _district()
+    body = request.get_json(silent=True) or {}
+    if not isinstance(body, dict):
+        raise UserError("the request body must be a JSON object")
+    pins = body.get("pins") or {}
+    if not isinstance(pins, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in pins.items()):
+        raise UserError("pins: an object of visit_id → staff_id")
+    job_id = services.start_plan(day, d, security.current_user().username, pins)
+    security.audit("plan", f"{day} {d}", job=job_id, pins=pins, api=True)
+    status = services.job(job_id)
+    resp = jsonify({"job_id": job_id, "status": status.status if status else "queued",
+                    "status_url": url_for("api.job_status", job_id=job_id)})
+    resp.status_code = 202
+    resp.headers["Location"] = url_for("api.job_status", job_id=job_id)
+    return resp
+
+
+@bp.get("/jobs/<int:job_id>")
+@roles(*DISPATCH)
+def job_status(job_id: int):
+    job = services.job(job_id)
+    user = security.current_user()
+    if job is None or (user.role == "dispatcher" and job.params.get("district") != user.district):
+        abort(404)
+    body = job.to_dict()
+    body["params"] = {k: v for k, v in body["params"].items() if k in ("day", "district", "absent", "pins")}
+    r = job.result or {}
+    if job.kind == "plan_day" and job.status == "done" and r.get("version"):
+        body["plan_url"] = url_for("api.plan_version", day=date.fromisoformat(r["date"]), version=r["version"])
+        body["page_url"] = url_for("dispatcher.plan_view", day=date.fromisoformat(r["date"]), version=r["version"])
+    return jsonify(body)
+
+
+@bp.get("/days/<day:day>/plans")
+@roles(*DISPATCH)
+def plan_versions(day: date):
+    d = _district()
+    return jsonify({"date": day.isoformat(), "district": d,
+                    "versions": [{"version": v, "status": s, "author": a, "created_at": _iso(c)}
+                                 for v, s, a, c in services.versions(day, d)]})
+
+
+def _plan(day: date, version: int) -> tuple[dict, str]:
+    found = services.plan(day, _district(), version)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.get("/days/<day:day>/plans/<int:version>")
+@roles(*DISPATCH)
+def plan_version(day: date, version: int):
+    doc, status = _plan(day, version)
+    return jsonify({"status": status, "document": doc})
+
+
+@bp.post("/days/<day:day>/plans/<int:version>/publish")
+@roles(*DISPATCH)
+def publish(day: date, version: int):
+    doc, _status = _plan(day, version)
+    services.publish(day, doc["district"], version)
+    security.audit("publish", f"{day} {doc['district']} v{version}", api=True)
+    return jsonify({"date": day.isoformat(), "district": doc["district"], "version": version, "status": "published"})
+
+
+def _sheet(day: date, version: int, staff_id: str | None):
+    doc, _status = _plan(day, version)
+    try:
+        path = downloads.sheet_pdf_path(doc, staff_id, get_lang(), url_base(), services.rules(), services.database(),
+                                        cache_dir())
+    except LookupError:
+        abort(404)
+    security.audit("download", f"{day} {doc['district']} v{version} sheet {staff_id or 'all'}", api=True)
+    return download(path.read_bytes(), downloads.sheet_filename(doc, staff_id), "application/pdf")
+
+
+@bp.get("/days/<day:day>/plans/<int:version>/sheets/<staff_id>.pdf")
+@roles(*DISPATCH)
+def sheet(day: date, version: int, staff_id: str):
+    return _sheet(day, version, staff_id)
+
+
+@bp.get("/days/<day:day>/plans/<int:version>/sheets.pdf")
+@roles(*DISPATCH)
+def sheets_all(day: date, version: int):
+    return _sheet(day, version, None)
+
+
+def _decimalish(value):
+    if isinstance(value, float):
+        return Decimal(str(value))
+    return value
+
+
+@bp.post("/cost/run")
+@roles("planner", "admin")
+def cost_run():
+    body = _json_body()
+    name, text, sets = body.get("scenario"), body.get("yaml"), body.get("set") or {}
+    if (name is None) == (text is None):
+        raise UserError("give either scenario (a built-in or saved name) or yaml (the scenario text)")
+    if not isinstance(sets, dict):
+        raise UserError("set: an object of parameter → value")
+    if text is None:
+        if not isinstance(name, str):
+            raise UserError("scenario: a name")
+        text = cost.text_of(name, services.database())
+    if not isinstance(text, str):
+        raise UserError("yaml: the scenario text")
+    sets_text = "\n".join(f"{k}={_decimalish(v)}" for k, v in sets.items())
+    return jsonify(cost.run(cost.Slot(text, sets_text, name or ""))["data"])

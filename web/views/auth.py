@@ -1,0 +1,97 @@
+"""Sign in and out, the language switch, the health check, and the home page per role."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+
+from planner.store import accounts
+from planner.store.db import session_scope
+from web import security
+from web.i18n import LANGS, gettext as _
+from web.security import public, roles
+
+bp = Blueprint("auth", __name__)
+
+HOME = {"dispatcher": "dispatcher.home", "admin": "dispatcher.home", "field": "field.home", "planner": "planner.cost_page"}
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only a path on this site (no scheme, no host, no //evil.example)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
+
+
+@bp.get("/healthz")
+@public
+def healthz():
+    from sqlalchemy import text
+
+    try:
+        with session_scope(security.database()) as s:
+            s.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - the health check reports, never raises
+        return jsonify({"status": "error", "database": "unreachable"}), 503
+    return jsonify({"status": "ok"})
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    next_url = _safe_next(request.values.get("next"))
+    if request.method == "GET":
+        if security.current_user() is not None:
+            return redirect(next_url or url_for("auth.home"))
+        return render_template("login.html", next=next_url)
+    username = (request.form.get("username") or "").strip()[:64]
+    password = request.form.get("password") or ""
+    ip = request.remote_addr or "?"
+    per_user, per_ip = current_app.config["LOGIN_LIMIT"], current_app.config["LOGIN_LIMIT_IP"]
+    key_user, key_ip = f"login:{ip}:{username.lower()}", f"login:{ip}"
+    lim = security.limiter()
+    if lim.blocked(key_user, *per_user) or lim.blocked(key_ip, *per_ip):
+        with session_scope(security.database()) as s:
+            accounts.audit(s, username, "login_blocked", ip)
+        return render_template("login.html", next=next_url, username=username,
+                               error=_("Too many failed sign-ins: wait a few minutes and try again")), 429
+    with session_scope(security.database()) as s:
+        user = accounts.authenticate(s, username, password)
+        accounts.audit(s, username, "login" if user else "login_failed", ip)
+    if user is None:
+        lim.hit(key_user, per_user[1])
+        lim.hit(key_ip, per_ip[1])
+        return render_template("login.html", next=next_url, username=username,
+                               error=_("Wrong user name or password")), 401
+    lim.reset(key_user)
+    security.login_user(user)
+    return redirect(next_url or url_for("auth.home"))
+
+
+@bp.post("/logout")
+@roles(*accounts.ROLES)
+def logout():
+    security.audit("logout")
+    security.logout_user()
+    flash(_("Signed out"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/lang")
+@public
+def set_lang():
+    lang = request.form.get("lang")
+    if lang in LANGS:
+        session["lang"] = lang
+    back = _safe_next(request.form.get("next"))
+    return redirect(back or url_for("auth.home"))
+
+
+@bp.get("/")
+@roles(*accounts.ROLES)
+def home():
+    return redirect(url_for(HOME[security.current_user().role]))

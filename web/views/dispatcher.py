@@ -1,0 +1,328 @@
+"""The dispatcher's pages: import with preview, triage with overrides and appointments,
+the day's roster, planning (through the job queue), the plan, publishing, downloads."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
+                   url_for)
+
+from planner.errors import InvalidFileError, UserError
+from planner.triage.rules import SCENARIOS, TYPES
+from planner.workflow import OVERRIDABLE
+from web import downloads, security, services, uploads
+from web.i18n import get_lang, gettext as _
+from web.security import roles
+from web.tasks import plan_day_accepts_pins
+from web.views.common import cache_dir, district, download, url_base
+
+bp = Blueprint("dispatcher", __name__, url_prefix="/dispatch")
+
+DISPATCH = ("dispatcher", "admin")
+PREVIEW_ROWS = 20
+
+
+@bp.get("/")
+@roles(*DISPATCH)
+def home():
+    picked = request.args.get("day")
+    if picked:
+        try:
+            return redirect(url_for("dispatcher.triage", day=date.fromisoformat(picked)))
+        except ValueError:
+            flash(_("Bad request"), "error")
+    d = district()
+    return render_template("dispatcher/home.html", district=d, today=services.today(),
+                           districts=services.known_districts(), jobs=services.recent_plan_jobs(d) if d else [])
+
+
+@bp.post("/district")
+@roles("admin")
+def choose_district():
+    chosen = request.form.get("district", "")
+    if chosen in services.known_districts():
+        session["district"] = chosen
+    return redirect(url_for("dispatcher.home"))
+
+
+# -- import -------------------------------------------------------------------------------
+
+@bp.get("/import")
+@roles(*DISPATCH)
+def import_form():
+    return render_template("dispatcher/import.html", mb=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024))
+
+
+@bp.post("/import")
+@roles(*DISPATCH)
+def import_preview():
+    user = security.current_user()
+    kind = request.form.get("kind") or None
+    if kind not in (None, "tickets", "staff", "sites"):
+        abort(400)
+    try:
+        upload = uploads.save(current_app.config["WORK_DIR"], user.id, request.files.get("file"),
+                              request.files.get("gazetteer"), kind, request.form.get("history") == "1",
+                              tuple(current_app.config["UPLOAD_EXTENSIONS"]))
+    except UserError as exc:
+        flash(str(exc), "error")
+        return render_template("dispatcher/import.html", mb=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)), 422
+    try:
+        result = uploads.preview(upload, services.rules())
+    except UserError as exc:
+        uploads.discard(upload)
+        flash(str(exc), "error")
+        return render_template("dispatcher/import.html", mb=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)), 422
+    if result.errors:
+        uploads.discard(upload)  # a file with any bad row imports nothing: fix it and check again
+    return render_template("dispatcher/preview.html", upload=upload, result=result, rows=result.records[:PREVIEW_ROWS],
+                           mb=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)), (422 if result.errors else 200)
+
+
+@bp.post("/import/<token>/confirm")
+@roles(*DISPATCH)
+def import_confirm(token: str):
+    user = security.current_user()
+    try:
+        upload = uploads.load(current_app.config["WORK_DIR"], token, user.id)
+    except LookupError:
+        flash(_("The upload has expired; check the file again"), "error")
+        return redirect(url_for("dispatcher.import_form"))
+    try:
+        outcome = uploads.confirm(upload, services.rules(), user.username, services.database())
+    except InvalidFileError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("dispatcher.import_form"))
+    finally:
+        uploads.discard(upload)
+    what = _("history") if outcome.history else _(outcome.kind)
+    security.audit("import", upload.original_name, kind="history" if outcome.history else outcome.kind,
+                   added=len(outcome.report.added), updated=len(outcome.report.updated),
+                   unchanged=len(outcome.report.unchanged))
+    flash(_("Imported {what}: {added} added, {updated} updated, {unchanged} unchanged", what=what,
+            added=len(outcome.report.added), updated=len(outcome.report.updated),
+            unchanged=len(outcome.report.unchanged)), "ok")
+    return redirect(url_for("dispatcher.import_form"))
+
+
+@bp.post("/import/<token>/cancel")
+@roles(*DISPATCH)
+def import_cancel(token: str):
+    try:
+        uploads.discard(uploads.load(current_app.config["WORK_DIR"], token, security.current_user().id))
+    except LookupError:
+        pass
+    return redirect(url_for("dispatcher.import_form"))
+
+
+# -- triage -------------------------------------------------------------------------------
+
+@bp.get("/<day:day>/triage")
+@roles(*DISPATCH)
+def triage(day: date):
+    d = district()
+    try:
+        data, error = services.triage(day, d), None
+    except UserError as exc:
+        data, error = None, str(exc)
+    return render_template("dispatcher/triage.html", day=day, district=d, t=data, error=error, types=TYPES,
+                           scenarios=SCENARIOS)
+
+
+def _own_ticket(ticket_id: str, d: str) -> None:
+    if services.ticket_district(ticket_id) != d:
+        abort(404)
+
+
+@bp.post("/<day:day>/overrides")
+@roles(*DISPATCH)
+def override(day: date):
+    d = district()
+    ticket_id = request.form.get("ticket_id", "")
+    field, value = request.form.get("field", ""), request.form.get("value", "")
+    _own_ticket(ticket_id, d)
+    if field not in OVERRIDABLE:
+        abort(400)
+    services.set_override(ticket_id, field, value, security.current_user().username)
+    security.audit("override", ticket_id, field=field, value=value, day=day.isoformat(), district=d)
+    flash(_("Override saved: {ticket} {field} = {value}", ticket=ticket_id, field=field, value=value), "ok")
+    return redirect(url_for("dispatcher.triage", day=day) + f"#t-{ticket_id}")
+
+
+@bp.post("/<day:day>/appointments")
+@roles(*DISPATCH)
+def appointment(day: date):
+    d = district()
+    ticket_id = request.form.get("ticket_id", "")
+    _own_ticket(ticket_id, d)
+    try:
+        window = services.set_appointment(day, ticket_id, request.form.get("start", ""), request.form.get("end", ""), d)
+    except UserError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("dispatcher.triage", day=day) + f"#t-{ticket_id}")
+    if window:
+        security.audit("appointment", ticket_id, start=window[0].isoformat(), end=window[1].isoformat())
+        flash(_("Appointment saved: {ticket} {start}–{end}", ticket=ticket_id, start=f"{window[0]:%H:%M}",
+                end=f"{window[1]:%H:%M}"), "ok")
+    else:
+        security.audit("appointment", ticket_id, cleared=True)
+        flash(_("Appointment cleared: {ticket}", ticket=ticket_id), "ok")
+    return redirect(url_for("dispatcher.triage", day=day) + f"#t-{ticket_id}")
+
+
+# -- roster -------------------------------------------------------------------------------
+
+@bp.get("/<day:day>/roster")
+@roles(*DISPATCH)
+def roster(day: date):
+    d = district()
+    return render_template("dispatcher/roster.html", day=day, district=d, lines=services.roster(day, d))
+
+
+@bp.post("/<day:day>/roster")
+@roles(*DISPATCH)
+def roster_change(day: date):
+    d = district()
+    staff_id = request.form.get("staff_id", "")
+    absent = request.form.get("absent") == "1"
+    services.set_absence(day, d, staff_id, absent, request.form.get("reason", ""), security.current_user().username)
+    security.audit("absence", staff_id, day=day.isoformat(), absent=absent, reason=request.form.get("reason", ""))
+    flash(_("{staff} marked absent", staff=staff_id) if absent else _("{staff} back on duty", staff=staff_id), "ok")
+    return redirect(url_for("dispatcher.roster", day=day))
+
+
+# -- planning -----------------------------------------------------------------------------
+
+def _pins_from_form(d: str, day: date) -> dict[str, str]:
+    on_duty = {line.staff.staff_id for line in services.roster(day, d) if not line.absent}
+    pins = {}
+    for key, value in request.form.items():
+        if key.startswith("pin:") and value:
+            if value not in on_duty:
+                raise UserError(f"{value}: not on duty on {day}")
+            pins[key[4:]] = value
+    return pins
+
+
+@bp.post("/<day:day>/plan")
+@roles(*DISPATCH)
+def plan_start(day: date):
+    d = district()
+    user = security.current_user()
+    pins = _pins_from_form(d, day)
+    job_id = services.start_plan(day, d, user.username, pins)
+    security.audit("plan", f"{day} {d}", job=job_id, pins=pins)
+    return redirect(url_for("dispatcher.job_page", job_id=job_id))
+
+
+@bp.get("/jobs/<int:job_id>")
+@roles(*DISPATCH)
+def job_page(job_id: int):
+    job = services.job(job_id)
+    if job is None or job.params.get("district") != district():
+        abort(404)
+    day = date.fromisoformat(job.params["day"])
+    return render_template("dispatcher/job.html", job=job, day=day, district=job.params["district"])
+
+
+@bp.get("/<day:day>/plan")
+@roles(*DISPATCH)
+def plan_latest(day: date):
+    d = district()
+    found = services.plan(day, d)
+    if found is not None:
+        return redirect(url_for("dispatcher.plan_view", day=day, version=found[0]["version"]))
+    return render_template("dispatcher/plan_none.html", day=day, district=d, jobs=services.recent_plan_jobs(d))
+
+
+def _plan_or_404(day: date, version: int) -> tuple[dict, str]:
+    found = services.plan(day, district(), version)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.get("/<day:day>/plan/<int:version>")
+@roles(*DISPATCH)
+def plan_view(day: date, version: int):
+    d = district()
+    doc, status = _plan_or_404(day, version)
+    on_duty = [line.staff for line in services.roster(day, d) if not line.absent]
+    return render_template("dispatcher/plan.html", day=day, district=d, doc=doc, status=status,
+                           versions=services.versions(day, d), on_duty=on_duty,
+                           pins=services.pins_of_version(day, d, version), pins_supported=plan_day_accepts_pins(),
+                           map_available=downloads.map_available())
+
+
+@bp.post("/<day:day>/plan/<int:version>/publish")
+@roles(*DISPATCH)
+def publish(day: date, version: int):
+    d = district()
+    _plan_or_404(day, version)
+    services.publish(day, d, version)
+    security.audit("publish", f"{day} {d} v{version}")
+    if current_app.config.get("PRERENDER_SHEETS"):
+        from web import jobs
+
+        jobs.submit("render_sheets", {"day": day.isoformat(), "district": d, "version": version, "lang": "zh",
+                                      "url_base": url_base(), "cache_dir": cache_dir(),
+                                      "rules_file": current_app.config.get("RULES_FILE")},
+                    author=security.current_user().username)
+    flash(_("Published: field staff now see this version. It can no longer be changed; plan again to make a new version."),
+          "ok")
+    return redirect(url_for("dispatcher.plan_view", day=day, version=version))
+
+
+def _sheet(day: date, version: int, staff_id: str | None):
+    doc, _status = _plan_or_404(day, version)
+    try:
+        path = downloads.sheet_pdf_path(doc, staff_id, get_lang(), url_base(), services.rules(), services.database(),
+                                        cache_dir())
+    except LookupError:
+        abort(404)
+    security.audit("download", f"{day} {doc['district']} v{version} sheet {staff_id or 'all'}")
+    return download(path.read_bytes(), downloads.sheet_filename(doc, staff_id), "application/pdf")
+
+
+@bp.get("/<day:day>/plan/<int:version>/sheets/<staff_id>.pdf")
+@roles(*DISPATCH)
+def sheet(day: date, version: int, staff_id: str):
+    return _sheet(day, version, staff_id)
+
+
+@bp.get("/<day:day>/plan/<int:version>/sheets.pdf")
+@roles(*DISPATCH)
+def sheets_all(day: date, version: int):
+    return _sheet(day, version, None)
+
+
+@bp.get("/<day:day>/plan/<int:version>/export.<fmt>")
+@roles(*DISPATCH)
+def export(day: date, version: int, fmt: str):
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
+    doc, _status = _plan_or_404(day, version)
+    data, name = downloads.export_bytes(doc, fmt, get_lang(), services.rules(), services.database())
+    security.audit("download", f"{day} {doc['district']} v{version} export {fmt}")
+    mime = "text/csv" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return download(data, name, mime)
+
+
+MAP_CSP = ("default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+           "img-src 'self' data: {tiles}; font-src 'self' data:; connect-src 'none'; frame-ancestors 'self'; "
+           "form-action 'none'; base-uri 'none'")
+
+
+@bp.get("/<day:day>/plan/<int:version>/map")
+@roles(*DISPATCH)
+def plan_map(day: date, version: int):
+    doc, _status = _plan_or_404(day, version)
+    if not downloads.map_available():
+        return render_template("error.html", code=501, message=_("The map is not available yet.")), 501
+    tiles = downloads.map_tiles(current_app.config.get("MAP_TILES"))
+    html = downloads.map_html(doc, get_lang(), services.rules(), services.database(), tiles=tiles)
+    resp = current_app.response_class(html, mimetype="text/html")
+    # the map runs folium's inline scripts: allowed here only, and the plan page embeds it in a sandboxed frame
+    resp.headers["Content-Security-Policy"] = MAP_CSP.format(tiles=downloads.tile_origin(tiles))
+    return resp

@@ -1,0 +1,118 @@
+"""The field worker's pages: their own published route on a phone, their sheet as PDF,
+and each stop's page (the QR code on the printed sheet) with the outcome form.
+
+A field account sees only its own staff member's route: any other staff id in
+the URL is 403, whatever the route holds.  Full phone numbers appear here (and
+on the worker's sheet) only, because this is the assigned worker's own route.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from planner.errors import UserError
+from planner.store.outcomes import NETWORK_RESULTS, OPERATORS, SATISFACTION
+from web import downloads, security, services
+from web.i18n import get_lang, gettext as _
+from web.security import roles
+from web.views.common import cache_dir, download, url_base
+
+bp = Blueprint("field", __name__, url_prefix="/field")
+
+
+def _own(staff_id: str) -> None:
+    user = security.current_user()
+    if not user.staff_id or staff_id != user.staff_id:
+        abort(403)
+
+
+@bp.get("/")
+@roles("field")
+def home():
+    return redirect(url_for("field.route", day=services.today(), staff_id=security.current_user().staff_id))
+
+
+@bp.get("/routes/<day:day>")
+@roles("field")
+def route_of_day(day: date):
+    return redirect(url_for("field.route", day=day, staff_id=security.current_user().staff_id))
+
+
+def _published(day: date, staff_id: str) -> tuple[dict, dict] | None:
+    return services.published_route(day, staff_id)
+
+
+def _sheet_view(doc: dict, staff_id: str):
+    views = downloads.sheet_views(doc, get_lang(), url_base(), services.rules(), services.database(), only=[staff_id])
+    return views[0] if views else None
+
+
+@bp.get("/routes/<day:day>/<staff_id>")
+@roles("field")
+def route(day: date, staff_id: str):
+    _own(staff_id)
+    found = _published(day, staff_id)
+    if found is None:
+        return render_template("field/route.html", day=day, sheet=None, doc=None, route=None, outcomes={})
+    doc, r = found
+    sheet = _sheet_view(doc, staff_id)
+    steps = [s for s in r["steps"] if s.get("type") == "visit"]
+    return render_template("field/route.html", day=day, doc=doc, route=r, sheet=sheet, steps=steps,
+                           outcomes=services.outcomes(day, doc["district"], staff_id))
+
+
+@bp.get("/routes/<day:day>/<staff_id>/sheet.pdf")
+@roles("field")
+def route_sheet(day: date, staff_id: str):
+    _own(staff_id)
+    found = _published(day, staff_id)
+    if found is None:
+        abort(404)
+    doc, _r = found
+    path = downloads.sheet_pdf_path(doc, staff_id, get_lang(), url_base(), services.rules(), services.database(),
+                                    cache_dir())
+    security.audit("download", f"{day} {doc['district']} v{doc['version']} sheet {staff_id}")
+    return download(path.read_bytes(), downloads.sheet_filename(doc, staff_id), "application/pdf")
+
+
+def _stop(day: date, staff_id: str, seq: int):
+    _own(staff_id)
+    found = _published(day, staff_id)
+    if found is None:
+        abort(404)
+    doc, r = found
+    steps = [s for s in r["steps"] if s.get("type") == "visit"]
+    if not 1 <= seq <= len(steps):
+        abort(404)
+    sheet = _sheet_view(doc, staff_id)
+    return doc, steps[seq - 1], sheet.stops[seq - 1], len(steps)
+
+
+@bp.route("/stops/<day:day>/<staff_id>/<int:seq>", methods=["GET", "POST"])
+@roles("field")
+def stop(day: date, staff_id: str, seq: int):
+    doc, step, view, count = _stop(day, staff_id, seq)
+    if request.method == "POST":
+        f = request.form
+        closed = {"yes": True, "no": False}.get(f.get("closed_on_site", ""))
+        try:
+            arrived = services.parse_clock(day, f["arrived_at"]) if f.get("arrived_at") else None
+            services.record_outcome(
+                day=day, district=doc["district"], visit_id=step["visit_id"], staff_id=staff_id,
+                plan_version=doc["version"], recorded_by=security.current_user().username, arrived_at=arrived,
+                network_tests={op: f.get(f"test_{op}", "") for op in OPERATORS}, closed_on_site=closed,
+                satisfaction=f.get("satisfaction") or None, notes=f.get("notes", ""))
+        except UserError as exc:
+            flash(str(exc), "error")
+        else:
+            security.audit("outcome", f"{day} {doc['district']} {step['visit_id']}", staff=staff_id, seq=seq)
+            flash(_("Outcome saved"), "ok")
+            if seq < count:
+                return redirect(url_for("field.stop", day=day, staff_id=staff_id, seq=seq + 1))
+            return redirect(url_for("field.route", day=day, staff_id=staff_id))
+    outcome = services.outcomes(day, doc["district"], staff_id).get(step["visit_id"])
+    return render_template("field/stop.html", day=day, doc=doc, step=step, stop=view, seq=seq, count=count,
+                           staff_id=staff_id, outcome=outcome, operators=OPERATORS, results=NETWORK_RESULTS,
+                           satisfaction=SATISFACTION)

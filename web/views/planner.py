@@ -1,0 +1,107 @@
+"""The planner's pages: cost scenarios (run, compare, sweep with the chart, save)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from planner.errors import UserError
+from web import cost, security, services
+from web.i18n import gettext as _
+from web.security import roles
+
+bp = Blueprint("planner", __name__, url_prefix="/planner")
+
+PLANNING = ("planner", "admin")
+MAX_SLOTS = 4
+
+
+def _slots_from_form() -> list[cost.Slot]:
+    slots = []
+    for i in range(1, MAX_SLOTS + 1):
+        text = request.form.get(f"yaml{i}")
+        if text is None:
+            continue
+        slots.append(cost.Slot(text, request.form.get(f"sets{i}", ""), request.form.get(f"name{i}", "")))
+    return slots
+
+
+def _page(slots, **extra):
+    return render_template("planner/cost.html", slots=slots, builtins=cost.builtin_names(),
+                           saved=cost.saved_scenarios(services.database()), **extra)
+
+
+@bp.get("/")
+@roles(*PLANNING)
+def cost_page():
+    slots = cost.pilot_slots()
+    names = [request.args.get(f"s{i}") for i in range(1, MAX_SLOTS + 1)]
+    if any(names):
+        try:
+            slots = [cost.Slot(cost.text_of(n, services.database()), "", n) for n in names if n]
+        except UserError as exc:
+            flash(str(exc), "error")
+    return _page(slots)
+
+
+@bp.post("/run")
+@roles(*PLANNING)
+def run():
+    slots = _slots_from_form()
+    results, errors = [], []
+    for i, slot in enumerate(slots, 1):
+        try:
+            results.append(cost.run(slot, i))
+        except UserError as exc:
+            results.append(None)
+            errors.append(str(exc))
+    return _page(slots, results=results, errors=errors), (422 if errors else 200)
+
+
+@bp.post("/compare")
+@roles(*PLANNING)
+def compare():
+    slots = _slots_from_form()
+    try:
+        comparison = cost.compare(slots)
+    except UserError as exc:
+        return _page(slots, errors=[str(exc)]), 422
+    return _page(slots, comparison=comparison)
+
+
+@bp.post("/sweep")
+@roles(*PLANNING)
+def sweep():
+    slots = _slots_from_form()
+    vary = request.form.get("vary", "").strip()
+    index = int(request.form.get("slot", "1") or 1)
+    try:
+        slot = slots[index - 1]
+        result = cost.sweep(slot, vary)
+    except (UserError, IndexError, ValueError) as exc:
+        return _page(slots, errors=[str(exc)], vary=vary), 422
+    return _page(slots, sweep=result, vary=vary)
+
+
+@bp.post("/scenarios")
+@roles(*PLANNING)
+def save():
+    slots = _slots_from_form()
+    index = int(request.form.get("slot", "1") or 1)
+    name = request.form.get(f"save_name{index}", "").strip()
+    try:
+        cost.save(name, slots[index - 1].text, security.current_user().username, services.database())
+    except (UserError, IndexError) as exc:
+        return _page(slots, errors=[str(exc)]), 422
+    security.audit("scenario_save", name)
+    flash(_("Scenario saved: {name}", name=name), "ok")
+    return redirect(url_for("planner.cost_page", s1=name))
+
+
+@bp.post("/scenarios/delete")
+@roles(*PLANNING)
+def delete():
+    name = request.form.get("name", "")
+    if cost.delete(name, services.database()):
+        security.audit("scenario_delete", name)
+        flash(_("Scenario deleted: {name}", name=name), "ok")
+    return redirect(url_for("planner.cost_page"))
