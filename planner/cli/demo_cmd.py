@@ -9,10 +9,16 @@ from pathlib import Path
 import click
 
 from planner.cli import cvp, rules_of
+from planner.cli.plan_cmd import echo_outputs, write_json
+from planner.export import write_day_outputs
+from planner.plan.day import SolverSettings, plan_day
+from planner.plan.summary import plan_text
 from planner.triage.report import triage_json, triage_text
 from planner.workflow import import_file, triage_day
 
 REPO_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "xian-south-2010-08-05"
+DAY, DISTRICT = date(2010, 8, 5), "南区"
+DEMO_SOLVER = SolverSettings(time_limit_s=10, seed=1, solution_limit=200)  # the same plan on every machine
 
 
 @cvp.command("demo")
@@ -22,7 +28,8 @@ REPO_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "xian-south-2
               help="Where the day's outputs are written.")
 @click.pass_context
 def demo_command(ctx, folder, out):
-    """Import the Xi'an South district sample day (2010-08-05) and triage it."""
+    """Import the Xi'an South district sample day (2010-08-05), triage and plan it, and write
+    the route sheets, the map and the export."""
     rules = rules_of(ctx)
     src = Path(folder)
     out_dir = Path(out)
@@ -31,9 +38,14 @@ def demo_command(ctx, folder, out):
              ("staff.csv", {}), ("network.csv", {})]
     for name, options in steps:
         click.echo(import_file(src / name, rules=rules, **options).summary())
-    result = triage_day(date(2010, 8, 5), "南区", rules)
+    result = triage_day(DAY, DISTRICT, rules)
     click.echo("")
     click.echo(triage_text(result, rules))
     target = out_dir / "triage-2010-08-05-南区.json"
     target.write_text(json.dumps(triage_json(result, rules), ensure_ascii=False, indent=2), encoding="utf-8")
-    click.echo(f"\nwrote {target}")
+    click.echo(f"\nwrote {target}\n")
+    doc = plan_day(DAY, DISTRICT, solver=DEMO_SOLVER, author="demo", rules=rules)
+    write_json(out_dir / "plan.json", doc)
+    click.echo(plan_text(doc))
+    click.echo(f"\nwrote {out_dir / 'plan.json'} (version {doc['version']})")
+    echo_outputs(write_day_outputs(doc, rules, out_dir))

@@ -10,6 +10,7 @@ import click
 from planner.check import check_plan
 from planner.cli import cvp, rules_of
 from planner.errors import UserError
+from planner.export import write_day_outputs
 from planner.plan.day import SolverSettings, plan_day
 from planner.plan.summary import plan_text
 from planner.workflow import import_file
@@ -48,9 +49,10 @@ def read_plan(path: str) -> dict:
 @click.option("--network", type=click.Path(dir_okay=False, exists=True), help="Import this network plan first.")
 @click.option("--gazetteer", type=click.Path(dir_okay=False, exists=True), help="Gazetteer for --tickets.")
 @click.option("--absent", multiple=True, metavar="STAFF_ID", help="Staff member off today. Repeatable.")
+@click.option("--no-outputs", is_flag=True, help="Write only plan.json (no sheets, map or export).")
 @solver_options
 @click.pass_context
-def plan_command(ctx, day, district, out, tickets, staff, network, gazetteer, absent, time_limit, seed,
+def plan_command(ctx, day, district, out, tickets, staff, network, gazetteer, absent, no_outputs, time_limit, seed,
                  solution_limit):
     """Plan the district's visits for the day and store the plan (a new version each time)."""
     rules = rules_of(ctx)
@@ -64,6 +66,15 @@ def plan_command(ctx, day, district, out, tickets, staff, network, gazetteer, ab
     write_json(folder / "plan.json", doc)
     click.echo(plan_text(doc))
     click.echo(f"\nwrote {folder / 'plan.json'} (version {doc['version']})")
+    if not no_outputs:
+        echo_outputs(write_day_outputs(doc, rules, folder))
+
+
+def echo_outputs(written: dict) -> None:
+    click.echo(f"wrote {len(written['sheets'])} route sheets in {Path(written['sheets'][0]).parent}"
+               if written["sheets"] else "no route sheets (nobody has visits)")
+    click.echo(f"wrote {written['map']}")
+    click.echo(f"wrote {written['export']}")
 
 
 @cvp.command("check")

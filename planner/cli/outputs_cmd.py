@@ -1,0 +1,97 @@
+"""``cvp sheets``, ``cvp map`` and ``cvp export``: what leaves the office for a plan.
+
+Each loads the plan file (``read_plan``), the tickets behind it from the store
+(:func:`planner.export.load_plan_inputs`) and calls one library function.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from planner.cli import cvp, rules_of
+from planner.cli.plan_cmd import read_plan
+from planner.export import CSV_ENCODINGS, FORMATS, default_export_name, export_plan, load_plan_inputs
+from planner.sheets.texts import LANGS
+
+lang_option = click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True,
+                           help="Language of labels (customer data stays as recorded).")
+plan_argument = click.argument("plan_file", type=click.Path(dir_okay=False, exists=True))
+
+
+@cvp.command("sheets")
+@plan_argument
+@click.option("--out", type=click.Path(file_okay=False),
+              help="Folder for the sheets (default: sheets/ beside the plan).")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True,
+              help="PDF (A4, fonts embedded) or HTML that prints from a browser.")
+@lang_option
+@click.option("--url-base", metavar="URL",
+              help="Web app address for the stops' QR codes (default $CVP_URL_BASE, else http://localhost:8000).")
+@click.option("--staff", "only", multiple=True, metavar="STAFF_ID", help="Only this worker's sheet. Repeatable.")
+@click.option("--jobs", type=click.IntRange(min=1),
+              help="Processes rendering PDFs (default: one per CPU, up to 2, for 4 or more sheets).")
+@click.pass_context
+def sheets_command(ctx, plan_file, out, fmt, lang, url_base, only, jobs):
+    """One route sheet per worker: DATE_STAFF.pdf, for the field staff to follow."""
+    from planner.sheets import render_sheets
+
+    rules = rules_of(ctx)
+    doc = read_plan(plan_file)
+    inputs = load_plan_inputs(doc, rules)
+    folder = Path(out) if out else Path(plan_file).parent / "sheets"
+    paths = render_sheets(doc, inputs.tickets, inputs.history, rules, folder, fmt=fmt, lang=lang, url_base=url_base,
+                          staff=inputs.staff, only=list(only) or None, jobs=jobs)
+    for p in paths:
+        click.echo(f"wrote {p}")
+    if not paths:
+        click.echo("the plan has no routes: no sheets written")
+
+
+@cvp.command("map")
+@plan_argument
+@click.option("--out", type=click.Path(dir_okay=False), help="The map file (default: map.html beside the plan).")
+@click.option("--tiles", envvar="CVP_TILES", metavar="URL|amap",
+              help="Tile layer: a URL template such as http://tiles.intranet/{z}/{x}/{y}.png, or 'amap' for GaoDe "
+                   "(GCJ-02). Default $CVP_TILES, else none (a plain background: works with no tile server).")
+@click.option("--tiles-crs", type=click.Choice(["wgs84", "gcj02"]), envvar="CVP_TILES_CRS",
+              help="Coordinate system of the tiles' imagery (points are shifted to match). Default: gcj02 for amap, "
+                   "else wgs84.")
+@click.option("--tiles-attribution", metavar="TEXT", help="Credit shown for the tiles.")
+@lang_option
+@click.pass_context
+def map_command(ctx, plan_file, out, tiles, tiles_crs, tiles_attribution, lang):
+    """The dispatcher's map: one self-contained HTML file that works offline."""
+    from planner.maps import build_map, tiles_spec
+
+    rules = rules_of(ctx)
+    doc = read_plan(plan_file)
+    spec = tiles_spec(tiles, tiles_crs, tiles_attribution)
+    inputs = load_plan_inputs(doc, rules)
+    target = Path(out) if out else Path(plan_file).parent / "map.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(build_map(doc, inputs.tickets, rules, tiles=spec, lang=lang, history=inputs.history),
+                      encoding="utf-8")
+    click.echo(f"wrote {target}")
+
+
+@cvp.command("export")
+@plan_argument
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False),
+              help="The file to write (default: visits-DATE-DISTRICT.csv|xlsx beside the plan).")
+@click.option("--full-phone", is_flag=True, help="Write phone numbers in full (masked as 138****1234 by default).")
+@click.option("--encoding", type=click.Choice(CSV_ENCODINGS), default="utf-8-sig", show_default=True,
+              help="CSV encoding (utf-8-sig opens in Excel; gb18030 for older systems).")
+@lang_option
+@click.pass_context
+def export_command(ctx, plan_file, fmt, out, full_phone, encoding, lang):
+    """One row per stop (worker, sequence, times, customer and tickets, type, scenario, reasons)."""
+    rules = rules_of(ctx)
+    doc = read_plan(plan_file)
+    inputs = load_plan_inputs(doc, rules)
+    target = Path(out) if out else Path(plan_file).parent / default_export_name(doc, fmt)
+    export_plan(doc, inputs.tickets, rules, target, fmt, full_phone=full_phone, lang=lang, history=inputs.history,
+                encoding=encoding)
+    click.echo(f"wrote {target}")

@@ -1,0 +1,251 @@
+"""What leaves the office: a plan's stops as rows (CSV / XLSX), phone masking, and
+the one call that writes a day's sheets, map and export.
+
+``export_rows`` gives one row per stop (and one per visit left unassigned, with
+its reason), in the plan's order, with Chinese headers by default: what a
+dispatcher pastes into the operator's own systems.  Phone numbers are masked
+(``138****1234``) unless asked otherwise; :func:`mask_phone` is the one masking
+rule, used by the map too.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from planner.errors import UserError
+from planner.records import StaffMember, Ticket
+from planner.sheets.stops import check_plan_doc, hhmm, plan_stops, tickets_of, why_visited, window_text
+from planner.sheets.texts import load_texts
+from planner.triage.rules import Rules
+
+FORMATS = ("csv", "xlsx")
+CSV_ENCODINGS = ("utf-8-sig", "utf-8", "gb18030")
+
+COLUMNS: tuple[tuple[str, str, str], ...] = (
+    # key, zh header, en header
+    ("date", "日期", "date"),
+    ("district", "区域", "district"),
+    ("staff_id", "员工编号", "staff id"),
+    ("worker", "拜访人员", "worker"),
+    ("seq", "序号", "sequence"),
+    ("arrival", "计划到达", "planned arrival"),
+    ("start", "开始拜访", "visit start"),
+    ("end", "预计结束", "visit end"),
+    ("window", "预约时间", "appointment window"),
+    ("visit_id", "拜访编号", "visit id"),
+    ("ticket_ids", "工单号", "ticket ids"),
+    ("customers", "客户姓名", "customers"),
+    ("phones", "客户号码", "phones"),
+    ("address", "地址", "address"),
+    ("vip", "VIP等级", "VIP tier"),
+    ("type", "客户类型", "customer type"),
+    ("scenario", "场景", "scenario"),
+    ("reasons", "拜访原因", "reasons"),
+    ("gift", "小礼品", "gift"),
+    ("closable", "预计现场闭环", "closable on site"),
+    ("status", "状态", "status"),
+)
+
+_PHONE_SPACES = re.compile(r"[\s\-]")
+
+
+def mask_phone(phone: str | None) -> str:
+    """``13812341234`` → ``138****1234``: the last four digits (and the first three of a
+    number of 9 or more) stay readable; everything else becomes ``*``."""
+    p = _PHONE_SPACES.sub("", phone or "")
+    if not p:
+        return ""
+    if len(p) <= 4:
+        return "*" * len(p)
+    head = 3 if len(p) >= 9 else 0
+    return p[:head] + "*" * (len(p) - head - 4) + p[-4:]
+
+
+def _join(values: Sequence[str]) -> str:
+    seen: list[str] = []
+    for v in values:
+        if v and v not in seen:
+            seen.append(v)
+    return "; ".join(seen)
+
+
+def export_rows(doc: Mapping, tickets: Mapping[str, Ticket], rules: Rules, *, full_phone: bool = False,
+                lang: str = "zh", history: Mapping[str, Sequence[Ticket]] | None = None,
+                include_unassigned: bool = True) -> tuple[list[str], list[list[Any]]]:
+    """Headers and rows: one row per stop in route and visit order, then the visits left
+    unassigned (worker empty, the reason in the status column)."""
+    check_plan_doc(doc)
+    texts = load_texts(rules, lang)
+    history = history or {}
+    show = (lambda p: p) if full_phone else mask_phone
+    yes, no = texts["answer_yes"], texts["answer_no"]
+    headers = [zh if lang == "zh" else en for _, zh, en in COLUMNS]
+    rows: list[list[Any]] = []
+
+    def customer_fields(ts: Sequence[Ticket]) -> dict[str, Any]:
+        return {"ticket_ids": _join([t.ticket_id for t in ts]), "customers": _join([t.customer_name for t in ts]),
+                "phones": _join([show(t.phone) for t in ts]), "address": _join([t.address for t in ts])}
+
+    for stop in plan_stops(doc, tickets):
+        s = stop.step
+        row = {
+            "date": doc["date"], "district": doc["district"], "staff_id": stop.staff_id,
+            "worker": stop.route.get("staff_name", ""), "seq": stop.seq,
+            "arrival": hhmm(s.get("arrival")), "start": hhmm(s.get("start")), "end": hhmm(s.get("end")),
+            "window": window_text(s.get("time_window")), "visit_id": s.get("visit_id", ""),
+            **customer_fields(stop.tickets),
+            "vip": texts.vip_level(s.get("vip_level")), "type": texts.customer_type(s.get("customer_type")),
+            "scenario": texts.scenario(s.get("scenario")),
+            "reasons": _join(why_visited(s, stop.tickets, history, texts)),
+            "gift": yes if s.get("gift") else no, "closable": yes if s.get("closable_on_site") else no,
+            "status": "已安排" if lang == "zh" else "planned",
+        }
+        rows.append([row[k] for k, _, _ in COLUMNS])
+    if include_unassigned:
+        for u in doc.get("unassigned", []):
+            ts = tickets_of(u.get("ticket_ids") or [], tickets)
+            vip = max((t.vip_level for t in ts), key=_vip_rank, default="none")
+            why = u.get("explanation") if lang == "zh" else (u.get("detail") or u.get("reason"))
+            row = {
+                "date": doc["date"], "district": doc["district"], "staff_id": "", "worker": "", "seq": "",
+                "arrival": "", "start": "", "end": "", "window": window_text(u.get("time_window")),
+                "visit_id": u.get("visit_id", ""), **customer_fields(ts), "vip": texts.vip_level(vip),
+                "type": texts.customer_type(u.get("customer_type")), "scenario": texts.scenario(u.get("scenario")),
+                "reasons": _join(why_visited(u, ts, history, texts)), "gift": "", "closable": "",
+                "status": (f"未安排：{why}" if lang == "zh" else f"unassigned: {why}"),
+            }
+            rows.append([row[k] for k, _, _ in COLUMNS])
+    return headers, rows
+
+
+def _vip_rank(level: str) -> int:
+    order = ("none", "premium", "silver", "gold", "diamond")
+    return order.index(level) if level in order else 0
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe_text(value: Any) -> Any:
+    """A cell a spreadsheet will never run as a formula (ticket text is customer input)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write_csv(path: str | Path, headers: Sequence[str], rows: Sequence[Sequence[Any]],
+              encoding: str = "utf-8-sig") -> Path:
+    """CSV that Excel on Chinese Windows opens correctly (UTF-8 with BOM by default, or GB18030)."""
+    if encoding not in CSV_ENCODINGS:
+        raise UserError(f"CSV encoding {encoding!r}: choose one of {', '.join(CSV_ENCODINGS)}")
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "w", newline="", encoding=encoding, errors="replace") as fh:
+        w = csv.writer(fh)
+        w.writerow(headers)
+        for row in rows:
+            w.writerow([_safe_text(v) for v in row])
+    return target
+
+
+def write_xlsx(path: str | Path, headers: Sequence[str], rows: Sequence[Sequence[Any]],
+               title: str = "拜访计划") -> Path:
+    """One sheet, bold frozen header row, filter, column widths; every text cell stored as text."""
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title[:31]
+    ws.append(list(headers))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for r, row in enumerate(rows, start=2):
+        for c, value in enumerate(row, start=1):
+            if isinstance(value, str):
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            cell = ws.cell(row=r, column=c, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # never a formula, whatever the text starts with
+    for c, header in enumerate(headers, start=1):
+        longest = max([_width(header)] + [_width(str(row[c - 1])) for row in rows]) if rows else _width(header)
+        ws.column_dimensions[get_column_letter(c)].width = min(60, max(6, longest + 2))
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(target)
+    return target
+
+
+def _width(text: str) -> int:
+    """Display width: a CJK character is as wide as two Latin ones."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def export_plan(doc: Mapping, tickets: Mapping[str, Ticket], rules: Rules, path: str | Path, fmt: str = "csv", *,
+                full_phone: bool = False, lang: str = "zh", history: Mapping[str, Sequence[Ticket]] | None = None,
+                encoding: str = "utf-8-sig") -> Path:
+    if fmt not in FORMATS:
+        raise UserError(f"export format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    headers, rows = export_rows(doc, tickets, rules, full_phone=full_phone, lang=lang, history=history)
+    if fmt == "xlsx":
+        return write_xlsx(path, headers, rows, title="拜访计划" if lang == "zh" else "Visits")
+    return write_csv(path, headers, rows, encoding=encoding)
+
+
+def default_export_name(doc: Mapping, fmt: str) -> str:
+    return f"visits-{doc['date']}-{doc['district']}.{fmt}"
+
+
+# -- loading what the outputs show beside the plan, and writing them all ------------------
+
+@dataclass
+class PlanInputs:
+    """The records behind a plan: its tickets, each phone's complaint history, the roster."""
+
+    tickets: dict[str, Ticket]
+    history: dict[str, list[Ticket]]
+    staff: dict[str, StaffMember] = field(default_factory=dict)
+
+
+def load_plan_inputs(doc: Mapping, rules: Rules, database: str | None = None) -> PlanInputs:
+    """Tickets and history (:func:`planner.workflow.plan_tickets`) and the district's roster
+    (for the worker's phone on the sheet) from the store."""
+    from planner.store import repository as repo
+    from planner.store.db import session_scope
+    from planner.workflow import plan_tickets
+
+    check_plan_doc(doc)
+    tickets, history = plan_tickets(dict(doc), rules, database)
+    with session_scope(database) as session:
+        staff = {s.staff_id: s for s in repo.staff_for(session, doc["district"])}
+    return PlanInputs(tickets, history, staff)
+
+
+def write_day_outputs(doc: Mapping, rules: Rules, folder: str | Path, *, inputs: PlanInputs | None = None,
+                      lang: str = "zh", url_base: str | None = None, tiles: str | None = None,
+                      sheet_format: str = "pdf", export_format: str = "xlsx") -> dict[str, Any]:
+    """Everything a plan sends out of the office, into ``folder``: ``sheets/DATE_STAFF.pdf``
+    per worker, ``map.html`` and ``visits-DATE-DISTRICT.xlsx``.  What ``cvp plan`` and
+    ``cvp demo`` call after writing plan.json."""
+    from planner.maps import build_map
+    from planner.sheets import render_sheets
+
+    inputs = inputs or load_plan_inputs(doc, rules)
+    out = Path(folder)
+    sheets = render_sheets(doc, inputs.tickets, inputs.history, rules, out / "sheets", fmt=sheet_format,
+                           lang=lang, url_base=url_base, staff=inputs.staff)
+    map_path = out / "map.html"
+    map_path.parent.mkdir(parents=True, exist_ok=True)
+    map_path.write_text(build_map(doc, inputs.tickets, rules, tiles=tiles, lang=lang), encoding="utf-8")
+    export = export_plan(doc, inputs.tickets, rules, out / default_export_name(doc, export_format), export_format,
+                         lang=lang, history=inputs.history)
+    return {"sheets": sheets, "map": map_path, "export": export}

@@ -1,0 +1,338 @@
+"""The dispatcher's map of a plan: one self-contained HTML file that works offline.
+
+* One colour and one layer per worker: numbered markers in visit order, the
+  route line from the base and back, the cluster members around their stop.
+* The base, and the visits left unassigned in grey with their reason.
+* A legend, and popups with each visit's type, scenario, window and planned time.
+* Phone numbers masked (:func:`planner.export.mask_phone`).  Every text from a
+  ticket or the roster is HTML-escaped and handed to Leaflet as a JSON string,
+  never spliced into markup or script: a ``<script>`` in a complaint shows as text.
+* Leaflet's JS and CSS are inlined from ``static/`` (vendored, see
+  ``static/README.txt``); folium's CDN links (jQuery, Bootstrap, Font Awesome)
+  are dropped because nothing here uses them.  No tiles by default: routes,
+  markers and legend draw on a plain background.  A tile URL (an operator's
+  intranet server) or ``amap`` (GaoDe tiles, with every point shifted to
+  GCJ-02 to match them) can be given.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import folium
+from branca.element import Element, MacroElement
+from jinja2 import Template
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup, escape
+
+from planner.errors import UserError
+from planner.export import mask_phone
+from planner.geo.coords import from_wgs84
+from planner.records import Ticket
+from planner.sheets.model import worker_colour
+from planner.sheets.stops import check_plan_doc, hhmm, plan_stops, tickets_of, why_visited, window_text
+from planner.sheets.texts import load_texts
+from planner.triage.rules import Rules
+
+STATIC = Path(__file__).with_name("static")
+UNASSIGNED_COLOUR = "#7f8c8d"
+TILES_ENV = "CVP_TILES"
+TILES_CRS_ENV = "CVP_TILES_CRS"
+
+
+@dataclass(frozen=True)
+class Tiles:
+    """A tile layer: URL template with {x} {y} {z} (and {s} for subdomains), and the
+    coordinate system its imagery is drawn in (points are shifted to match it)."""
+
+    url: str
+    crs: str = "wgs84"
+    attribution: str = ""
+    subdomains: str = "abc"
+    max_zoom: int = 18
+
+
+AMAP = Tiles(url="https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
+             crs="gcj02", attribution="© 高德地图 AutoNavi", subdomains="1234")
+
+
+def tiles_spec(tiles: str | Tiles | None, crs: str | None = None, attribution: str | None = None) -> Tiles | None:
+    """``None``/``""``/``none`` → no tiles; ``amap`` → GaoDe (GCJ-02); else a URL template."""
+    if isinstance(tiles, Tiles) or tiles is None:
+        return tiles
+    text = tiles.strip()
+    if text.lower() in ("", "none", "off"):
+        return None
+    if text.lower() in ("amap", "gaode"):
+        spec = AMAP
+    else:
+        if not all(k in text for k in ("{x}", "{z}")) or not ("{y}" in text or "{-y}" in text):
+            raise UserError(f"tile URL {text!r}: expected a template with {{x}}, {{y}} and {{z}}, "
+                            "e.g. http://tiles.intranet/{z}/{x}/{y}.png (or 'amap')")
+        spec = Tiles(url=text, attribution=attribution or "")
+    if crs:
+        if crs not in ("wgs84", "gcj02"):
+            raise UserError(f"tile coordinate system {crs!r}: choose wgs84 or gcj02")
+        spec = Tiles(spec.url, crs, spec.attribution, spec.subdomains, spec.max_zoom)
+    if attribution:
+        spec = Tiles(spec.url, spec.crs, attribution, spec.subdomains, spec.max_zoom)
+    return spec
+
+
+def tiles_from_env() -> Tiles | None:
+    return tiles_spec(os.environ.get(TILES_ENV), os.environ.get(TILES_CRS_ENV) or None)
+
+
+@lru_cache(maxsize=1)
+def _leaflet() -> tuple[str, str]:
+    js = (STATIC / "leaflet.js").read_text(encoding="utf-8")
+    js = re.sub(r"//# sourceMappingURL=\S+", "", js)
+    css = (STATIC / "leaflet.css").read_text(encoding="utf-8")
+    if "</script" in js.lower() or "</style" in css.lower():  # pragma: no cover - vendoring guard
+        raise RuntimeError("vendored Leaflet cannot be inlined safely")
+    return js, css
+
+
+MAP_CSS = """
+.folium-map { background: #eef0f2; }
+.leaflet-container { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; }
+.cvp-icon { background: none; border: none; }
+.leaflet-control-layers { font-size: 13px; }
+.cvp-stop { width: 24px; height: 24px; border-radius: 12px; color: #fff; font: bold 13px/24px sans-serif;
+            text-align: center; border: 2px solid #fff; box-shadow: 0 0 3px rgba(0,0,0,.6); box-sizing: border-box; }
+.cvp-base { width: 16px; height: 16px; background: #222; border: 2px solid #fff; box-shadow: 0 0 3px rgba(0,0,0,.6); }
+.cvp-unassigned { width: 20px; height: 20px; border-radius: 10px; background: #7f8c8d; color: #fff;
+                  font: bold 12px/20px sans-serif; text-align: center; border: 2px solid #fff; box-sizing: border-box;
+                  box-shadow: 0 0 3px rgba(0,0,0,.6); }
+.cvp-popup { font-size: 12px; line-height: 1.45; }
+.cvp-popup h4 { margin: 0 0 4px 0; font-size: 13px; }
+.cvp-popup .k { color: #666; }
+.cvp-popup .desc { margin-top: 3px; white-space: pre-wrap; }
+.cvp-legend { position: absolute; z-index: 1000; left: 54px; top: 10px; background: rgba(255,255,255,.94);
+              padding: 8px 10px; border-radius: 4px; box-shadow: 0 1px 5px rgba(0,0,0,.4); font-size: 12px;
+              max-width: 320px; font-family: "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; }
+.cvp-legend h3 { margin: 0 0 5px 0; font-size: 13px; }
+.cvp-legend ul { list-style: none; margin: 0; padding: 0; }
+.cvp-legend li { margin: 2px 0; }
+.cvp-legend .sw { display: inline-block; width: 14px; height: 14px; border-radius: 7px; vertical-align: -2px;
+                  margin-right: 5px; border: 1px solid #fff; }
+.cvp-legend .sq { display: inline-block; width: 11px; height: 11px; background: #222; margin: 0 6px 0 2px; }
+.cvp-legend .dot { display: inline-block; width: 8px; height: 8px; border-radius: 4px; background: #555;
+                   margin: 0 8px 0 3px; }
+.cvp-legend .note { color: #555; margin-top: 4px; }
+"""
+
+
+class _Bind(MacroElement):
+    """Bind a popup or tooltip to the parent layer.  The content is already-escaped HTML,
+    passed as a JSON string literal (``htmlsafe_json_dumps``): no markup, backtick or
+    ``</script>`` in ticket text can reach the page's script."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            {{ this._parent.get_name() }}.{{ this.method }}({{ this.content }}, {{ this.options }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, html: Markup, method: str = "bindPopup", **options):
+        super().__init__()
+        self._name = "Bind"
+        self.method = method
+        self.content = htmlsafe_json_dumps(str(html))
+        self.options = htmlsafe_json_dumps(options)
+
+
+class _MetricScale(MacroElement):
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            L.control.scale({"imperial": false, "maxWidth": 150}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+
+def _popup(title: str, rows: Sequence[tuple[str, str]], description: str = "") -> Markup:
+    body = Markup("").join(Markup('<div><span class="k">{}</span> {}</div>').format(k, v) for k, v in rows if v)
+    desc = Markup('<div class="desc">{}</div>').format(description) if description else Markup("")
+    return Markup('<div class="cvp-popup"><h4>{}</h4>{}{}</div>').format(title, body, desc)
+
+
+def _div_icon(html: Markup, size: int, class_name: str = "cvp-icon") -> folium.DivIcon:
+    return folium.DivIcon(html=str(html), icon_size=(size, size), icon_anchor=(size // 2, size // 2),
+                          class_name=class_name)
+
+
+def build_map(doc: Mapping, tickets: Mapping[str, Ticket], rules: Rules, tiles: str | Tiles | None = None,
+              lang: str = "zh", *, history: Mapping[str, Sequence[Ticket]] | None = None) -> str:
+    """The plan as a self-contained HTML page (a string)."""
+    check_plan_doc(doc)
+    texts = load_texts(rules, lang)
+    M = texts.map_labels
+    spec = tiles_spec(tiles)
+    history = history or {}
+
+    def pt(lat: float, lon: float) -> tuple[float, float]:
+        if spec and spec.crs == "gcj02":
+            return from_wgs84(lat, lon, "gcj02")
+        return (lat, lon)
+
+    def has(lat, lon) -> bool:
+        return lat is not None and lon is not None
+
+    title = M["title"].format(date=doc["date"], district=doc["district"])
+    if doc.get("version"):
+        title += f" ({M['version']} {doc['version']})"
+    all_points: list[tuple[float, float]] = []
+
+    fmap = folium.Map(location=[34.25, 108.95], zoom_start=13, tiles=None, control_scale=False)
+    fmap.default_js = []   # Leaflet is inlined below; nothing here uses jQuery/Bootstrap/awesome-markers
+    fmap.default_css = []
+    root = fmap.get_root()
+    root.title = str(escape(title))
+    js, css = _leaflet()
+    root.header.add_child(Element(f"<style>{css}</style><style>{MAP_CSS}</style><script>{js}</script>"),
+                          name="cvp_leaflet_inline")
+    if spec:
+        folium.TileLayer(tiles=spec.url, attr=str(escape(spec.attribution)) or " ", name=M["tiles_note"],
+                         subdomains=spec.subdomains, max_zoom=spec.max_zoom, overlay=False, control=False).add_to(fmap)
+
+    # bases (usually one office for the district)
+    bases = {}
+    for route in doc.get("routes", []):
+        if has(route.get("base_lat"), route.get("base_lon")):
+            bases.setdefault((route["base_lat"], route["base_lon"]), []).append(route)
+    base_group = folium.FeatureGroup(name=str(escape(M["base"])))
+    for (lat, lon), routes in bases.items():
+        p = pt(lat, lon)
+        all_points.append(p)
+        marker = folium.Marker(p, icon=_div_icon(Markup('<div class="cvp-base"></div>'), 16))
+        workers = ", ".join(f"{r['staff_id']} {r.get('staff_name', '')}" for r in routes)
+        _Bind(_popup(M["base"], [("", workers), ("", f"{lat:.5f}, {lon:.5f}")]), maxWidth=320).add_to(marker)
+        marker.add_to(base_group)
+    base_group.add_to(fmap)
+
+    # one layer per worker
+    stops_by_route: dict[str, list] = {}
+    for stop in plan_stops(doc, tickets):
+        stops_by_route.setdefault(stop.staff_id, []).append(stop)
+    legend_rows = []
+    for i, route in enumerate(doc.get("routes", [])):
+        colour = worker_colour(i)
+        stops = stops_by_route.get(route["staff_id"], [])
+        label = f"{route['staff_id']} {route.get('staff_name', '')} · {len(stops)} {M['stops']}"
+        legend_rows.append((colour, label, route))
+        group = folium.FeatureGroup(name=str(Markup('<span style="color:{}">●</span> {}').format(colour, label)))
+        line = []
+        if has(route.get("base_lat"), route.get("base_lon")):
+            line.append(pt(route["base_lat"], route["base_lon"]))
+        for stop in stops:
+            s = stop.step
+            if not has(s.get("lat"), s.get("lon")):
+                continue
+            p = pt(s["lat"], s["lon"])
+            line.append(p)
+            all_points.append(p)
+            names = "、".join(t.customer_name for t in stop.tickets)
+            rows = [
+                (M["type"], texts.customer_type(s.get("customer_type"))),
+                (M["scenario"], texts.scenario(s.get("scenario"))),
+                (M["window"], window_text(s.get("time_window")) or M["no_window"]),
+                (M["planned"],
+                 f"{M['arrival']} {hhmm(s.get('arrival'))} · {hhmm(s.get('start'))}–{hhmm(s.get('end'))}"),
+                (M["reasons"], "；".join(why_visited(s, stop.tickets, history, texts))),
+                (M["tier"], texts.vip_level(s.get("vip_level"))),
+                (M["phone"], "、".join(mask_phone(t.phone) for t in stop.tickets)),
+                (M["address"], s.get("address") or ""),
+                (M["tickets"], ", ".join(t.ticket_id for t in stop.tickets)),
+            ]
+            description = "\n".join(f"{t.customer_name}: {t.description}" if stop.is_cluster else t.description
+                                    for t in stop.tickets)
+            head = f"{route['staff_id']} · {M['stop'].format(n=stop.seq)} · {names}"
+            marker = folium.Marker(p, icon=_div_icon(
+                Markup('<div class="cvp-stop" style="background:{}">{}</div>').format(colour, stop.seq), 24))
+            _Bind(_popup(head, rows, description), maxWidth=360).add_to(marker)
+            _Bind(escape(f"{route['staff_id']}-{stop.seq} {names} {hhmm(s.get('arrival'))}"), "bindTooltip",
+                  direction="top").add_to(marker)
+            marker.add_to(group)
+            if stop.is_cluster:
+                for t in stop.tickets:
+                    if not has(t.lat, t.lon):
+                        continue
+                    q = pt(t.lat, t.lon)
+                    all_points.append(q)
+                    folium.PolyLine([p, q], color=colour, weight=1, opacity=0.8, dash_array="3,4").add_to(group)
+                    member = folium.CircleMarker(q, radius=5, color="#fff", weight=1, fill=True, fill_color=colour,
+                                                 fill_opacity=0.9)
+                    _Bind(_popup(f"{M['cluster_member']} · {route['staff_id']}-{stop.seq} · {t.customer_name}",
+                                 [(M["phone"], mask_phone(t.phone)), (M["address"], t.address),
+                                  (M["tickets"], t.ticket_id)], t.description), maxWidth=320).add_to(member)
+                    member.add_to(group)
+        if has(route.get("base_lat"), route.get("base_lon")) and len(line) > 1:
+            line.append(line[0])
+        if len(line) > 1:
+            folium.PolyLine(line, color=colour, weight=4, opacity=0.75).add_to(group)
+        group.add_to(fmap)
+
+    # visits left over, in grey with their reason
+    unassigned = doc.get("unassigned", [])
+    drawn_unassigned, no_coords = 0, []
+    if unassigned:
+        group = folium.FeatureGroup(name=str(escape(f"{M['unassigned']} ({len(unassigned)})")))
+        for u in unassigned:
+            ts = tickets_of(u.get("ticket_ids") or [], tickets)
+            names = "、".join(t.customer_name for t in ts)
+            if not has(u.get("lat"), u.get("lon")):
+                no_coords.append(f"{u.get('visit_id', '')} {names}")
+                continue
+            p = pt(u["lat"], u["lon"])
+            all_points.append(p)
+            rows = [
+                (M["reason_unassigned"], u.get("explanation") or u.get("reason", "")),
+                (M["carried_over"], u.get("carried_over_to", "")),
+                (M["type"], texts.customer_type(u.get("customer_type"))),
+                (M["scenario"], texts.scenario(u.get("scenario"))),
+                (M["window"], window_text(u.get("time_window")) or M["no_window"]),
+                (M["reasons"], "；".join(why_visited(u, ts, history, texts))),
+                (M["phone"], "、".join(mask_phone(t.phone) for t in ts)),
+                (M["address"], "；".join(t.address for t in ts)),
+                (M["tickets"], ", ".join(t.ticket_id for t in ts)),
+            ]
+            marker = folium.Marker(p, icon=_div_icon(Markup('<div class="cvp-unassigned">?</div>'), 20))
+            _Bind(_popup(f"{M['unassigned']} · {names}", rows, "\n".join(t.description for t in ts)),
+                  maxWidth=360).add_to(marker)
+            _Bind(escape(f"{M['unassigned']}: {names}"), "bindTooltip", direction="top").add_to(marker)
+            marker.add_to(group)
+            drawn_unassigned += 1
+        group.add_to(fmap)
+
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    _MetricScale().add_to(fmap)
+    if all_points:
+        lats, lons = [p[0] for p in all_points], [p[1] for p in all_points]
+        fmap.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(30, 30))
+    root.html.add_child(Element(str(_legend(title, legend_rows, M, len(unassigned), no_coords, spec))),
+                        name="cvp_legend")
+    return root.render()
+
+
+def _legend(title: str, rows, M: Mapping[str, str], unassigned: int, no_coords: Sequence[str],
+            spec: Tiles | None) -> Markup:
+    items = Markup("").join(Markup('<li><span class="sw" style="background:{}"></span>{}</li>').format(c, label)
+                            for c, label, _ in rows)
+    extra = Markup('<li><span class="sq"></span>{}</li>').format(M["base"])
+    extra += Markup('<li><span class="sw" style="background:#555"></span>{}</li>').format(M["visit"])
+    extra += Markup('<li><span class="dot"></span>{}</li>').format(M["cluster_member"])
+    if unassigned:
+        extra += Markup('<li><span class="sw" style="background:{}"></span>{} ({})</li>').format(
+            UNASSIGNED_COLOUR, M["unassigned"], unassigned)
+    note = Markup("")
+    if no_coords:
+        note = Markup('<div class="note">{}: {}</div>').format(M["unassigned_no_coords"], "；".join(no_coords))
+    if spec and spec.crs == "gcj02":
+        note += Markup('<div class="note">{}: GCJ-02</div>').format(M["tiles_note"])
+    return Markup('<div class="cvp-legend" id="cvp-legend"><h3>{}</h3><ul>{}</ul><ul>{}</ul>{}</div>').format(
+        title, items, extra, note)

@@ -1,0 +1,1 @@
+"""Vendored Leaflet, inlined into maps (package data; see README.txt)."""

@@ -1,0 +1,214 @@
+"""What one worker's route sheet says, as plain values (no HTML): the header, the
+toolkit counted for the route, the conduct box, the diagram and one block per stop.
+
+The template (``templates/sheet.html``) only lays these out; every count and
+every choice of text is made here, so it can be tested without rendering.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+from planner.records import StaffMember, Ticket
+from planner.sheets.diagram import route_svg
+from planner.sheets.qr import qr_png_data_uri, stop_url
+from planner.sheets.stops import (Stop, earlier_complaints, hhmm, route_stops, step_of_type, why_visited,
+                                  window_text)
+from planner.sheets.texts import Texts
+
+HISTORY_SHOWN = 5
+PALETTE = ("#c0392b", "#2471a3", "#1e8449", "#8e44ad", "#d35400", "#117a65", "#b7950b", "#7b241c",
+           "#1a5276", "#6c3483", "#a04000", "#0e6655", "#2e4053", "#943126", "#1f618d", "#196f3d")
+
+
+def worker_colour(index: int) -> str:
+    """One colour per worker, the same on the sheet's diagram and on the map."""
+    return PALETTE[index % len(PALETTE)]
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    day: str
+    ticket_id: str
+    category: str
+    description: str
+    status: str
+
+
+@dataclass(frozen=True)
+class CustomerView:
+    ticket_id: str
+    name: str
+    phone: str
+    address: str
+    vip: str
+    received: str
+    category: str
+    description: str
+    history: tuple[HistoryLine, ...]
+    more_history: int
+    style: tuple[str, str] | None
+
+
+@dataclass(frozen=True)
+class StopView:
+    seq: int
+    visit_id: str
+    arrival: str
+    start: str
+    end: str
+    wait_min: int
+    window: str
+    address: str
+    vip: str
+    why: tuple[str, ...]
+    customer_type: str
+    scenario: str
+    measure_type: str
+    measure_scenario: str
+    customers: tuple[CustomerView, ...]
+    gift: bool
+    closable: bool
+    url: str
+    qr: str
+
+    @property
+    def is_cluster(self) -> bool:
+        return len(self.customers) > 1
+
+
+@dataclass(frozen=True)
+class ToolkitLine:
+    key: str
+    item: str
+    count: int
+    unit: str
+
+
+@dataclass
+class SheetView:
+    date: str
+    district: str
+    staff_id: str
+    worker: str
+    phone: str
+    base: str
+    shift: str
+    lunch: str
+    visits: int
+    leave: str
+    back: str
+    toolkit: list[ToolkitLine]
+    conduct: list[dict[str, str]]
+    stops: list[StopView]
+    diagram: Markup
+    colour: str
+    lang: str
+    labels: dict[str, str] = field(default_factory=dict)
+    operators: list[str] = field(default_factory=list)
+
+    @property
+    def file_stem(self) -> str:
+        return sheet_stem(self.date, self.staff_id)
+
+
+def sheet_stem(day: str, staff_id: str) -> str:
+    """``2010-08-05_S1``: the date and the staff id, safe as a file name."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in staff_id)
+    return f"{day}_{safe}"
+
+
+def is_indoor(address: str, texts: Texts) -> bool:
+    rule = texts.indoor
+    if any(word in (address or "") for word in rule.get("outdoor_if_address_contains", [])):
+        return False
+    return bool(rule.get("default", True))
+
+
+def toolkit_for(stops: Sequence[Stop], texts: Texts) -> list[ToolkitLine]:
+    """The pilot's toolkit with the counts this route calls for (rules in texts.yaml ``toolkit``)."""
+    addresses = {t.address.replace(" ", "") for s in stops for t in s.tickets if is_indoor(t.address, texts)}
+    customers = {t.phone for s in stops for t in s.tickets}
+    counts = {"indoor_addresses": len(addresses), "customers": len(customers),
+              "gift_visits": sum(1 for s in stops if s.step.get("gift"))}
+    lines = []
+    for entry in texts.toolkit:
+        how = entry["count"]
+        n = int(how["fixed"]) if isinstance(how, Mapping) else counts[how]
+        words = entry.get(texts.lang) or entry["zh"]
+        lines.append(ToolkitLine(entry["key"], words["item"], n, words.get("unit", "")))
+    return lines
+
+
+def _customer(t: Ticket, history: Mapping[str, Sequence[Ticket]], texts: Texts) -> CustomerView:
+    earlier = earlier_complaints(t, history)
+    shown = earlier[-HISTORY_SHOWN:]
+    return CustomerView(
+        ticket_id=t.ticket_id, name=t.customer_name, phone=t.phone, address=t.address,
+        vip=texts.vip_level(t.vip_level), received=f"{t.received_at:%Y-%m-%d %H:%M}", category=t.category,
+        description=t.description,
+        history=tuple(HistoryLine(f"{h.received_at:%Y-%m-%d}", h.ticket_id, h.category, h.description,
+                                  texts.ticket_status(h.status)) for h in reversed(shown)),
+        more_history=len(earlier) - len(shown), style=texts.communication(t.comm_style))
+
+
+def stop_view(stop: Stop, doc: Mapping, history: Mapping[str, Sequence[Ticket]], texts: Texts,
+              url_base: str) -> StopView:
+    s = stop.step
+    url = stop_url(url_base, doc["date"], stop.staff_id, stop.seq)
+    return StopView(
+        seq=stop.seq, visit_id=s.get("visit_id") or "", arrival=hhmm(s.get("arrival")), start=hhmm(s.get("start")),
+        end=hhmm(s.get("end")), wait_min=round(s.get("wait_min") or 0), window=window_text(s.get("time_window")),
+        address=s.get("address") or (stop.tickets[0].address if stop.tickets else ""),
+        vip=texts.vip_level(s.get("vip_level")), why=tuple(why_visited(s, stop.tickets, history, texts)),
+        customer_type=texts.customer_type(s.get("customer_type")), scenario=texts.scenario(s.get("scenario")),
+        measure_type=texts.measure("customer_types", s.get("customer_type")),
+        measure_scenario=texts.measure("scenarios", s.get("scenario")),
+        customers=tuple(_customer(t, history, texts) for t in stop.tickets),
+        gift=bool(s.get("gift")), closable=bool(s.get("closable_on_site")), url=url, qr=qr_png_data_uri(url),
+    )
+
+
+def _range(a: str | None, b: str | None) -> str:
+    return f"{hhmm(a)}–{hhmm(b)}" if a and b else ""
+
+
+def sheet_view(doc: Mapping, route: Mapping, tickets: Mapping[str, Ticket], history: Mapping[str, Sequence[Ticket]],
+               texts: Texts, *, url_base: str, staff: StaffMember | None = None, colour: str = PALETTE[0]) -> SheetView:
+    stops = route_stops(route, tickets)
+    start, end, lunch = step_of_type(route, "start"), step_of_type(route, "end"), step_of_type(route, "break")
+    if lunch:
+        lunch_text = _range(lunch.get("start"), lunch.get("end"))
+    elif route.get("break_window"):
+        bw = route["break_window"]
+        lunch_text = f"{_range(bw[0], bw[1])} ({bw[2]}′)" if len(bw) > 2 else _range(bw[0], bw[1])
+    else:
+        lunch_text = ""
+    shift = route.get("shift") or [None, None]
+    base = (route.get("base_lat"), route.get("base_lon"))
+    has_base = base[0] is not None and base[1] is not None
+    diagram = route_svg([(s.step.get("lat"), s.step.get("lon")) for s in stops], base if has_base else None,
+                        colour=colour, scale_label=texts["scale_m"], km_label=texts["scale_km"],
+                        title=f"{texts['diagram']} {route.get('staff_id', '')}")
+    return SheetView(
+        date=doc["date"], district=doc["district"], staff_id=route["staff_id"],
+        worker=route.get("staff_name") or (staff.name if staff else ""), phone=staff.phone if staff else "",
+        base=f"{base[0]:.5f}, {base[1]:.5f}" if has_base else "",
+        shift=_range(shift[0], shift[1]), lunch=lunch_text, visits=len(stops),
+        leave=hhmm(start.get("end")) if start and stops else "", back=hhmm(end.get("arrival")) if end and stops else "",
+        toolkit=toolkit_for(stops, texts), conduct=texts.conduct,
+        stops=[stop_view(s, doc, history, texts, url_base) for s in stops], diagram=Markup(diagram),
+        colour=colour, lang=texts.lang, labels=texts.labels, operators=texts.operators,
+    )
+
+
+def sheet_views(doc: Mapping, tickets: Mapping[str, Ticket], history: Mapping[str, Sequence[Ticket]], texts: Texts,
+                *, url_base: str, staff: Mapping[str, StaffMember] | None = None) -> list[SheetView]:
+    staff = staff or {}
+    return [sheet_view(doc, route, tickets, history, texts, url_base=url_base,
+                       staff=staff.get(route["staff_id"]), colour=worker_colour(i))
+            for i, route in enumerate(doc.get("routes", []))]
+

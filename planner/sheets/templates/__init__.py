@@ -1,0 +1,1 @@
+"""Route sheet template and print stylesheet (package data)."""

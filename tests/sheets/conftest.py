@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.sheets.outputs_day import planned_fixture_day
+
+
+@pytest.fixture(scope="session")
+def _outputs_day():
+    return planned_fixture_day()
+
+
+@pytest.fixture
+def day(_outputs_day):
+    """The planned fixture day (a copy: a test may change it)."""
+    return _outputs_day.copy()

@@ -1,0 +1,83 @@
+"""The fixture day, planned once per test process in a store of its own, with the
+records behind the plan: what the sheet, map and export tests render.
+
+Shared by tests/sheets, tests/maps and tests/export (each conftest wraps it in a
+session fixture; the cache makes it one plan per process).
+"""
+
+from __future__ import annotations
+
+import atexit
+import copy
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from planner.export import PlanInputs, load_plan_inputs
+from planner.plan.day import SolverSettings, plan_day
+from planner.records import Ticket
+from planner.triage import Rules, load_rules
+from planner.workflow import import_file
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE_DAY = ROOT / "fixtures" / "xian-south-2010-08-05"
+ARTIFACTS = ROOT / "test-artifacts"
+DAY = date(2010, 8, 5)
+DETERMINISTIC = SolverSettings(time_limit_s=30, seed=1, solution_limit=200)
+XSS = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
+
+
+@dataclass
+class OutputsDay:
+    doc: dict
+    inputs: PlanInputs
+    rules: Rules
+    database_url: str
+
+    def copy(self) -> "OutputsDay":
+        return OutputsDay(copy.deepcopy(self.doc),
+                          PlanInputs(dict(self.inputs.tickets), {k: list(v) for k, v in self.inputs.history.items()},
+                                     dict(self.inputs.staff)),
+                          self.rules, self.database_url)
+
+    @property
+    def tickets(self) -> dict[str, Ticket]:
+        return self.inputs.tickets
+
+    def visit_steps(self, route: dict) -> list[dict]:
+        return [s for s in route["steps"] if s["type"] == "visit"]
+
+    def with_description(self, ticket_id: str, text: str) -> "OutputsDay":
+        day = self.copy()
+        day.inputs.tickets[ticket_id] = replace(day.inputs.tickets[ticket_id], description=text)
+        return day
+
+
+@lru_cache(maxsize=1)
+def planned_fixture_day() -> OutputsDay:
+    from planner.store import db
+
+    folder = Path(tempfile.mkdtemp(prefix="cvp-outputs-"))
+    atexit.register(shutil.rmtree, folder, True)
+    url = f"sqlite:///{folder / 'store.sqlite3'}"
+    old = os.environ.get("CVP_DATABASE_URL")
+    os.environ["CVP_DATABASE_URL"] = url
+    try:
+        import_file(FIXTURE_DAY / "history.csv", history=True)
+        import_file(FIXTURE_DAY / "tickets.csv", gazetteer=FIXTURE_DAY / "gazetteer.csv")
+        import_file(FIXTURE_DAY / "staff.csv")
+        import_file(FIXTURE_DAY / "network.csv")
+        rules = load_rules()
+        doc = plan_day(DAY, "南区", solver=DETERMINISTIC, rules=rules)
+        inputs = load_plan_inputs(doc, rules)
+    finally:
+        if old is None:
+            os.environ.pop("CVP_DATABASE_URL", None)
+        else:
+            os.environ["CVP_DATABASE_URL"] = old
+        db.engine_for.cache_clear()
+    return OutputsDay(doc, inputs, rules, url)
