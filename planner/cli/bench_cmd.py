@@ -22,7 +22,8 @@ def bench() -> None:
 @click.option("--time-limit", "time_limit", type=float, default=10.0, show_default=True,
               help="Seconds of search (the solver always uses all of it).")
 @click.option("--seed", type=int, default=None, help="Permutes the customer order.")
-@click.option("--fleet", type=int, default=None, help="Vehicles available (default 100).")
+@click.option("--fleet", type=int, default=None,
+              help="Vehicles available (default: the file's VEHICLES, 25 for Solomon).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def vrptw(file: str, time_limit: float, seed: int | None, fleet: int | None,
           as_json: bool) -> None:

@@ -1,0 +1,45 @@
+"""Solve one VRPTW file with the planning core and report DIMACS numbers.
+
+Shared by ``cvp bench vrptw`` and ``benchmarks/solomon.py`` so both print the
+same thing: routes as customer numbers, vehicles used, the distance recomputed
+from the routes (never the solver's objective), wall seconds, time to best.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from planner.routing.solve import SolveOptions, solve
+from planner.routing.validate import validate
+from planner.routing.vrplib import SCALE, read_instance, route_distance, to_problem, dimacs_matrix
+
+#: The configuration the measurements chose (docs/benchmarks.md).
+BENCH_OPTIONS = SolveOptions(time_limit_s=30, metaheuristic="gls", gls_lambda=0.1,
+                             first_solution=("PARALLEL_CHEAPEST_INSERTION", "SAVINGS",
+                                             "PATH_CHEAPEST_ARC", "ALL_UNPERFORMED"),
+                             lns=True, lns_remove=20, lns_temperature=20.0)
+
+
+def run_vrptw(path: str | Path, time_limit_s: float, seed: int | None = None,
+              fleet: int | None = None, options: SolveOptions | None = None) -> dict:
+    """Solve and return {"instance", "routes", "vehicles", "distance", "seconds", ...}."""
+    t0 = time.perf_counter()
+    inst = read_instance(path)
+    problem = to_problem(inst, fleet)
+    opts = replace(options or BENCH_OPTIONS, time_limit_s=time_limit_s, seed=seed)
+    sol = solve(problem, opts)
+    seconds = time.perf_counter() - t0
+    routes = [[int(j) for j in r.job_ids] for r in sol.routes]
+    dist = route_distance(dimacs_matrix(inst), routes)
+    return {
+        "instance": inst.name,
+        "routes": routes,
+        "vehicles": len(routes),
+        "distance": round(dist / SCALE, 1),
+        "seconds": round(seconds, 2),
+        "time_to_best": None if sol.time_to_best_s is None else round(sol.time_to_best_s, 2),
+        "unserved": [u.job_id for u in sol.unassigned],
+        "valid": not validate(problem, sol),
+    }

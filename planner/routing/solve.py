@@ -1,0 +1,297 @@
+"""solve(problem, options) -> Solution: diagnose, build, search, schedule, explain.
+
+Why the steps are separate: the pre-check explains what can never be served;
+the model only sees what could be; the reported times come from the
+earliest-start scheduler (not from solver internals), and whatever the solver
+leaves out is explained afterwards.  Bad input never raises: it ends up in
+``Solution.unassigned`` / ``Solution.warnings``.
+"""
+
+from __future__ import annotations
+
+import random
+import time as _time
+from dataclasses import dataclass, field, replace
+
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.util.optional_boolean_pb2 import BOOL_FALSE, BOOL_TRUE
+
+from planner.routing import diagnose as dg
+from planner.routing import lns
+from planner.routing.model import build
+from planner.routing.problem import Problem
+from planner.routing.schedule import schedule_route
+from planner.routing.solution import Route, Solution, Unassigned
+
+FSS = routing_enums_pb2.FirstSolutionStrategy
+LSM = routing_enums_pb2.LocalSearchMetaheuristic
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """How hard and how reproducibly to search.
+
+    ``solution_limit`` set: deterministic mode.  Stop after that many
+    solutions, or after ``stall_checks`` solver limit checks without a better
+    plan (a count of search steps, not of seconds: guided local search on a
+    tiny day can otherwise wait for the clock, finding nothing new);
+    ``time_limit_s`` is then only a safety net.  ``seed`` permutes the order
+    in which visits enter the model (OR-Tools routing has no seed of its own),
+    so different seeds explore differently yet each is reproducible.
+    ``first_solution``: fallback order, tried until one yields a plan.
+    ``metaheuristic``: ``gls`` (guided local search), ``descent`` (local
+    optimum only; fast but measured to miss priority points), ``sa``, ``tabu``,
+    ``ils`` (OR-Tools' built-in iterated local search: in 9.15 it ran one
+    descent and stopped; kept to re-measure on later versions).  For real
+    ruin-and-recreate use ``lns=True`` (our loop, ``planner.routing.lns``).
+    """
+
+    time_limit_s: float = 10.0
+    solution_limit: int | None = None
+    stall_checks: int = 200_000
+    seed: int | None = None
+    first_solution: tuple[str, ...] = ("PARALLEL_CHEAPEST_INSERTION", "SAVINGS",
+                                       "PATH_CHEAPEST_ARC", "ALL_UNPERFORMED")
+    metaheuristic: str = "gls"
+    gls_lambda: float = 0.3
+    ils_ruin: str = "sisr"  # sisr | random_walk | spatially_close_routes
+    ils_avg_removed: int = 10
+    ils_acceptance: str = "sa"  # sa | greedy
+    ils_temperature: tuple[float, float] | None = None  # (initial, final); None = auto
+    #: moves that trade served visits (swap one in, another out, insert a
+    #: third): what "serve more" needs to escape a one-for-one local optimum
+    extra_operators: tuple[str, ...] = ("use_extended_swap_active",
+                                        "use_exchange_and_make_active",
+                                        "use_relocate_and_make_active")
+    #: ruin-and-recreate after a GLS warm-up (planner.routing.lns); with
+    #: ``solution_limit`` set it runs ``lns_iterations`` rounds (deterministic)
+    lns: bool = False
+    lns_warm_fraction: float = 0.2
+    lns_remove: int = 20
+    lns_temperature: float = 20.0  # in units of one second (one DIMACS tenth) of travel
+    lns_iterations: int = 50
+    #: operators switched off in the repair descent (slow, rarely useful there)
+    lns_off_operators: tuple[str, ...] = ()
+    log_search: bool = False
+
+
+def recommended_options(problem: Problem, time_limit_s: float, **kw) -> SolveOptions:
+    """Options the day benchmarks support (docs/benchmarks.md).
+
+    Up to 40 visits: GLS warm-up + ruin-and-recreate (district days at 1.5 s:
+    +4.3 min travel/day vs a 30-s run, against +10.5 for GLS alone).  Larger
+    days: GLS alone (city days at 8 s: either search missed priority-1 visits
+    on some day, ruin-and-recreate once lost seven visits; see
+    docs/benchmarks.md).
+    """
+    return SolveOptions(time_limit_s=time_limit_s, lns=len(problem.jobs) <= 40, **kw)
+
+
+def _params(opts: SolveOptions, strategy: str, remaining: float):
+    p = pywrapcp.DefaultRoutingSearchParameters()
+    p.first_solution_strategy = getattr(FSS, strategy)
+    mh = opts.metaheuristic
+    if mh == "ils":
+        p.use_iterated_local_search = True
+        p.local_search_metaheuristic = LSM.GREEDY_DESCENT
+        ils = p.iterated_local_search_parameters
+        rr = ils.ruin_recreate_parameters
+        del rr.ruin_strategies[:]
+        rs = rr.ruin_strategies.add()
+        if opts.ils_ruin == "sisr":
+            rs.sisr.avg_num_removed_visits = opts.ils_avg_removed
+            rs.sisr.max_removed_sequence_size = 10
+            rs.sisr.bypass_factor = 0.01
+        elif opts.ils_ruin == "random_walk":
+            rs.random_walk.num_removed_visits = opts.ils_avg_removed
+        else:
+            rs.spatially_close_routes.num_ruined_routes = 2
+        acc = ils.reference_solution_acceptance_strategy
+        if opts.ils_acceptance == "greedy":
+            acc.greedy_descent.SetInParent()
+        else:
+            sa = acc.simulated_annealing
+            if opts.ils_temperature is None:
+                sa.automatic_temperatures = True
+            else:
+                sa.automatic_temperatures = False
+                sa.initial_temperature, sa.final_temperature = opts.ils_temperature
+    else:
+        p.local_search_metaheuristic = {
+            "gls": LSM.GUIDED_LOCAL_SEARCH, "descent": LSM.GREEDY_DESCENT,
+            "sa": LSM.SIMULATED_ANNEALING, "tabu": LSM.TABU_SEARCH}[mh]
+        p.guided_local_search_lambda_coefficient = opts.gls_lambda
+    ops = p.local_search_operators
+    for name in opts.extra_operators:
+        setattr(ops, name, BOOL_TRUE)
+    p.time_limit.FromMilliseconds(max(1, int(remaining * 1000)))
+    if opts.solution_limit is not None:
+        p.solution_limit = opts.solution_limit
+    p.log_search = opts.log_search
+    return p
+
+
+def solve(problem: Problem, opts: SolveOptions | None = None) -> Solution:
+    """Plan the day; never raises on bad input (see module doc)."""
+    opts = opts or SolveOptions()
+    t0 = _time.perf_counter()
+    problem, warnings = _usable_workers(problem)
+    diag = dg.diagnose(problem)
+    unassigned = list(diag.unassigned)
+    warnings += diag.warnings
+    if not any(dg.routable(w) for w in problem.workers):
+        warnings.append("no routable worker on duty")
+    try:
+        built = build(problem, diag, opts.seed)
+    except OverflowError as exc:  # absurd priority spreads: report, don't crash
+        warnings.append(str(exc))
+        built = None
+    if built is None:
+        unassigned += [Unassigned(j, "no_solution", "nothing could be routed")
+                       for j in diag.allowed]
+        sol = Solution([], unassigned, "complete" if not unassigned else "partial",
+                       "nothing_to_route", warnings=warnings)
+        sol.solve_seconds = _time.perf_counter() - t0
+        return _finish(problem, sol)
+
+    assignment, used_strategy, n_solutions, t_best = None, None, 0, None
+    # with LNS, GLS only warms up; the rest of the time goes to ruin-and-recreate
+    search_end = opts.time_limit_s * (opts.lns_warm_fraction if opts.lns else 1.0)
+    for strategy in opts.first_solution:
+        remaining = search_end - (_time.perf_counter() - t0)
+        if remaining <= 0:
+            break
+        if used_strategy is not None:  # rebuild: a model is searched once
+            built = build(problem, diag, opts.seed)
+        routing = built.routing
+        track = {"best": None, "t": None, "n": 0, "checks": 0, "stalled": False}
+
+        def on_solution(routing=routing, track=track):
+            track["n"] += 1
+            c = routing.CostVar().Max()
+            if track["best"] is None or c < track["best"]:
+                track["best"], track["t"] = c, _time.perf_counter() - t0
+                track["checks"] = 0
+
+        routing.AddAtSolutionCallback(on_solution)
+        if opts.solution_limit is not None:
+            routing.AddSearchMonitor(routing.solver().CustomLimit(_stall_limit(track, opts)))
+        used_strategy = strategy
+        assignment = routing.SolveWithParameters(_params(opts, strategy, remaining))
+        if assignment is not None:
+            n_solutions, t_best = track["n"], track["t"]
+            break
+        warnings.append(f"first-solution strategy {strategy} found no plan")
+    elapsed = _time.perf_counter() - t0
+    if assignment is None:
+        unassigned += [Unassigned(j, "no_solution",
+                                  f"the solver found no plan within {opts.time_limit_s:g} s")
+                       for j in diag.allowed]
+        sol = Solution([], unassigned, "no_solution", "time_limit", warnings=warnings)
+        sol.solve_seconds = elapsed
+        return _finish(problem, sol)
+
+    objective, node_routes = assignment.ObjectiveValue(), lns.node_routes(built, assignment)
+    lns_iterations = 0
+    if opts.lns:
+        repair = build(problem, diag, opts.seed)
+        dparams = _params(replace(opts, metaheuristic="descent", solution_limit=None), "ALL_UNPERFORMED", 1)
+        for name in opts.lns_off_operators:
+            setattr(dparams.local_search_operators, name, BOOL_FALSE)
+        repair.routing.CloseModelWithParameters(dparams)
+
+        def on_best(cost):
+            track["t"] = _time.perf_counter() - t0
+
+        det = opts.solution_limit is not None
+        node_routes, objective, lns_iterations = lns.improve(
+            repair, dparams, node_routes, objective,
+            deadline=t0 + opts.time_limit_s, rnd=random.Random(opts.seed or 0),
+            remove=opts.lns_remove, temperature=opts.lns_temperature * problem.travel_weight,
+            max_iterations=opts.lns_iterations if det else None, on_best=on_best)
+        built, t_best = repair, track["t"]
+    elapsed = _time.perf_counter() - t0
+    routes, dropped = _extract(problem, built, node_routes, warnings)
+    unassigned += dg.after_solve(problem, dropped, routes)
+    if opts.solution_limit is not None and (n_solutions >= opts.solution_limit
+                                            or track["stalled"]):
+        stopped = "solution_limit"
+    elif routing.status() == routing_enums_pb2.RoutingSearchStatus.ROUTING_OPTIMAL:
+        stopped = "optimal"
+    elif elapsed >= opts.time_limit_s * 0.98:
+        stopped = "time_limit"
+    else:
+        stopped = "local_optimum"
+    sol = Solution(routes, unassigned, "complete" if not unassigned else "partial", stopped,
+                   objective=objective, solve_seconds=elapsed,
+                   time_to_best_s=t_best, first_solution_strategy=used_strategy,
+                   warnings=warnings)
+    return _finish(problem, sol)
+
+
+def _usable_workers(problem: Problem) -> tuple[Problem, list[str]]:
+    """Drop (and report) workers whose matrix or base index does not exist."""
+    keep, warnings = [], []
+    for w in problem.workers:
+        m = problem.matrices.get(w.profile)
+        locs = [x for x in (w.start_location, w.end_location) if x is not None]
+        if m is None:
+            warnings.append(f"worker {w.id}: no travel-time matrix for {w.profile!r}; not routed")
+        elif any(not 0 <= x < len(m) for x in locs):
+            warnings.append(f"worker {w.id}: base location outside the matrix; not routed")
+        else:
+            keep.append(w)
+    if len(keep) == len(problem.workers):
+        return problem, warnings
+    return replace(problem, workers=tuple(keep)), warnings
+
+
+def _stall_limit(track: dict, opts: SolveOptions):
+    def check() -> bool:
+        track["checks"] += 1
+        if track["best"] is not None and track["checks"] > opts.stall_checks:
+            track["stalled"] = True
+        return track["stalled"]
+    return check
+
+
+def _extract(problem: Problem, b, node_routes, warnings) -> tuple[list[Route], list[str]]:
+    routes: list[Route] = []
+    dropped: list[str] = []
+    served = set()
+    for v, w in enumerate(b.workers):
+        ids = [b.job_of_index(i).id for i in node_routes[v]]
+        if not ids:
+            continue
+        start, end = dg.base_of(w)
+        route = schedule_route(problem, w, ids, start, end)
+        while route is None and ids:  # should not happen: model and scheduler agree
+            gone = ids.pop()
+            dropped.append(gone)
+            warnings.append(f"internal: route {w.id} was not schedulable; {gone} removed")
+            route = schedule_route(problem, w, ids, start, end) if ids else None
+        if route is not None:
+            routes.append(route)
+            served.update(ids)
+    dropped += [j.id for j in b.jobs if j.id not in served and j.id not in dropped]
+    order = {j.id: k for k, j in enumerate(problem.jobs)}
+    dropped.sort(key=lambda j: order[j])
+    return routes, dropped
+
+
+def _finish(problem: Problem, sol: Solution) -> Solution:
+    """Fill the summary numbers from the scheduled routes."""
+    order = {w.id: k for k, w in enumerate(problem.workers)}
+    sol.routes.sort(key=lambda r: order[r.worker_id])
+    jorder = {j.id: k for k, j in enumerate(problem.jobs)}
+    sol.unassigned.sort(key=lambda u: jorder.get(u.job_id, 0))
+    sol.total_travel_s = sum(r.travel_s for r in sol.routes)
+    by_p: dict[int, int] = {}
+    for r in sol.routes:
+        for jid in r.job_ids:
+            p = problem.job(jid).priority
+            by_p[p] = by_p.get(p, 0) + 1
+    sol.served_by_priority = dict(sorted(by_p.items()))
+    fin = [r.finish for r in sol.routes]
+    sol.finish_spread_s = max(fin) - min(fin) if fin else 0
+    return sol

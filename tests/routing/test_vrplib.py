@@ -1,0 +1,97 @@
+"""Solomon files: reading, DIMACS distances, and the bench path through the core."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from planner.routing import Solution, validate
+from planner.routing.schedule import schedule_route
+from planner.routing.vrplib import (dimacs_matrix, read_instance, read_solution,
+                                    route_distance, to_problem)
+
+SOLOMON = Path(__file__).resolve().parents[3] / "shared" / "bench" / "solomon"
+if not SOLOMON.is_dir():
+    SOLOMON = Path("/work/shared/bench/solomon")
+needs_data = pytest.mark.skipif(not SOLOMON.is_dir(), reason="shared/bench/solomon not present")
+
+
+@needs_data
+def test_read_c101():
+    inst = read_instance(SOLOMON / "C101.vrp")
+    assert inst.name == "C101" and len(inst.coords) == 101
+    assert inst.coords[0] == (40, 50) and inst.capacity == 200 and inst.vehicles == 25
+    assert inst.service[0] == 0 and inst.service[1] == 90
+    assert inst.windows[0] == (0, 1236) and inst.demand[0] == 0
+
+
+@needs_data
+def test_every_sol_cost_is_reproduced_exactly():
+    files = sorted(SOLOMON.glob("*.vrp"))
+    assert len(files) == 56
+    for f in files:
+        inst = read_instance(f)
+        routes, cost = read_solution(f.with_suffix(".sol"))
+        assert route_distance(dimacs_matrix(inst), routes) == round(cost * 10), f.name
+
+
+@needs_data
+@pytest.mark.parametrize("name", ["C101", "R101", "RC208", "R211"])
+def test_bks_routes_are_feasible_in_our_problem(name):
+    """The best-known routes schedule and validate under the same rules the solver uses."""
+    inst = read_instance(SOLOMON / f"{name}.vrp")
+    problem = to_problem(inst)
+    routes, cost = read_solution(SOLOMON / f"{name}.sol")
+    out = []
+    for w, r in zip(problem.workers, routes):
+        route = schedule_route(problem, w, [str(c) for c in r], 0, 0)
+        assert route is not None, r
+        out.append(route)
+    sol = Solution(out, [], "complete", "n/a", total_travel_s=sum(x.travel_s for x in out))
+    assert validate(problem, sol) == []
+    assert sol.total_travel_s == round(cost * 10)
+
+
+def _small_instance(tmp_path, n=12):
+    """The first n customers of C101 (its depot window and capacity)."""
+    lines = (SOLOMON / "C101.vrp").read_text().splitlines()
+    out, section = [], None
+    for line in lines:
+        t = line.strip()
+        if t.endswith("_SECTION"):
+            section = t
+            out.append(line)
+            continue
+        if section in ("NODE_COORD_SECTION", "DEMAND_SECTION", "TIME_WINDOW_SECTION") and t \
+                and t[0].isdigit() and int(t.split()[0]) > n + 1:
+            continue
+        out.append(line.replace("DIMENSION : 101", f"DIMENSION : {n + 1}"))
+    path = tmp_path / "C101-12.vrp"
+    path.write_text("\n".join(out) + "\n")
+    return path
+
+
+@needs_data
+def test_cli_json(tmp_path):
+    from planner.cli.bench_cmd import bench
+
+    path = _small_instance(tmp_path)
+    res = CliRunner().invoke(bench, ["vrptw", str(path), "--time-limit", "1", "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert set(data) == {"instance", "routes", "vehicles", "distance", "seconds"}
+    served = sorted(c for r in data["routes"] for c in r)
+    assert served == list(range(1, 13))
+    inst = read_instance(path)
+    assert data["distance"] * 10 == pytest.approx(route_distance(dimacs_matrix(inst), data["routes"]))
+    assert data["vehicles"] == len(data["routes"])
+
+
+def test_cli_rejects_a_non_vrp_file(tmp_path):
+    from planner.cli.bench_cmd import bench
+
+    bad = tmp_path / "x.vrp"
+    bad.write_text("hello\n")
+    res = CliRunner().invoke(bench, ["vrptw", str(bad)])
+    assert res.exit_code != 0
