@@ -148,7 +148,7 @@ class _Checker:
         unassigned = sum(1 for v in seen.values() if v == "unassigned")
         for key, actual in (("assigned", assigned), ("unassigned", unassigned), ("visits", len(seen))):
             if summ.get(key) != actual:
-                self.fail("summary", key, f"says {summ.get(key)}, the routes hold {actual}")
+                self.fail("summary", "summary", f"{key}: says {summ.get(key)}, the routes hold {actual}")
 
 
 def check_plan(doc: dict[str, Any]) -> list[Violation]:
