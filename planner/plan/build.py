@@ -73,8 +73,13 @@ def worker_day(staff: StaffMember, day: date, rules: Rules) -> WorkerDay:
 
 
 def build_day(day: date, district: str, visits: list[Visit], workers: list[WorkerDay], rules: Rules,
-              travel: TravelModel, budget_min: float | None = None) -> DayModel:
-    """Map a district's day onto the routing core."""
+              travel: TravelModel, budget_min: float | None = None,
+              allowed: dict[str, tuple[str, ...]] | None = None) -> DayModel:
+    """Map a district's day onto the routing core.
+
+    ``allowed`` (visit id → staff ids) restricts who may take a visit: a
+    dispatcher's pin, or re-planning keeping visits with their worker.
+    """
     origin = datetime.combine(day, time(0), tzinfo=rules.tz)
     points: list[tuple[float, float]] = []
     index: dict[tuple[float, float], int] = {}
@@ -117,7 +122,9 @@ def build_day(day: date, district: str, visits: list[Visit], workers: list[Worke
         if v.time_window:
             window = (secs(v.time_window[0]), secs(v.time_window[1]))
         jobs.append(Job(id=v.visit_id, location=loc((v.lat, v.lon), shared=False), service_s=v.service_min * 60,
-                        time_window=window, priority=v.priority, required_skills=frozenset(v.required_skills)))
+                        time_window=window, priority=v.priority, required_skills=frozenset(v.required_skills),
+                        allowed_workers=frozenset(allowed[v.visit_id]) if allowed and v.visit_id in allowed
+                        else None))
     source = make_matrix_source(travel)
     profiles = sorted({w.profile for w in solver_workers}) or ["bus"]
     matrices = {p: source.matrix_seconds(points, p) if points else [] for p in profiles}

@@ -53,15 +53,22 @@ def staff_on_duty(district: str, absent: tuple[str, ...] = (), database: str | N
 
 
 def plan_day(day: date, district: str, *, solver: SolverSettings = SolverSettings(), absent: tuple[str, ...] = (),
-             author: str = "", rules: Rules | None = None, database: str | None = None) -> dict[str, Any]:
-    """Triage the day, route it, store the plan as a new version and return the document."""
+             pins: dict[str, str] | None = None, author: str = "", rules: Rules | None = None,
+             database: str | None = None) -> dict[str, Any]:
+    """Triage the day, route it, store the plan as a new version and return the document.
+
+    ``pins`` (visit id → staff id) keep visits with the worker a dispatcher chose.
+    """
     rules = rules or load_rules()
     triaged = triage_day(day, district, rules, database)
     staff = staff_on_duty(district, absent, database)
     workers = [worker_day(s, day, rules) for s in staff]
-    model = build_day(day, district, list(triaged.visits), workers, rules, travel_model_of(rules))
+    model = build_day(day, district, list(triaged.visits), workers, rules, travel_model_of(rules),
+                      allowed={vid: (sid,) for vid, sid in (pins or {}).items()})
     solution = solve(model.problem, solver.options())
     doc = plan_document(model, solution, rules, solver=solver.to_dict(), author=author)
+    if pins:
+        doc["pins"] = dict(sorted(pins.items()))
     if not staff:
         doc["summary"]["warnings"].append(f"no staff on duty in {district}: import a roster with `cvp import`")
     with session_scope(database) as session:

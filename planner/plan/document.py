@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from planner.plan.build import DayModel
+from planner.records import Visit
 from planner.routing import Solution
 from planner.triage.rules import Rules
 
@@ -48,7 +49,7 @@ def plan_document(model: DayModel, solution: Solution, rules: Rules, *, solver: 
                 "travel_min": _min(st.travel_s), "wait_min": _min(st.wait_s), "service_min": _min(st.service_s),
             }
             if kind == "visit":
-                step.update(visit_step_fields(model.visits[st.job_id], rules))
+                step.update(visit_step_fields(model.visits[st.job_id]))
             steps.append(step)
         bw = wd.break_window
         routes.append({
@@ -67,12 +68,9 @@ def plan_document(model: DayModel, solution: Solution, rules: Rules, *, solver: 
     for u in solution.unassigned:
         v = model.visits[u.job_id]
         unassigned.append({
-            "visit_id": v.visit_id, "ticket_ids": list(v.ticket_ids), "reason": u.reason,
-            "explanation": labels.get(u.reason, u.reason), "detail": u.detail,
-            "priority": v.priority, "carried_over_to": next_day,
-            "lat": v.lat, "lon": v.lon, "customer_type": v.customer_type, "scenario": v.scenario,
-            "reasons": list(v.reasons),
-            "time_window": [_iso(v.time_window[0]), _iso(v.time_window[1])] if v.time_window else None,
+            **visit_step_fields(v), "lat": v.lat, "lon": v.lon, "service_min": v.service_min,
+            "reason": u.reason, "explanation": labels.get(u.reason, u.reason), "detail": u.detail,
+            "carried_over_to": next_day,
         })
     visit_steps = [s for r in routes for s in r["steps"] if s["type"] == "visit"]
     d = rules.data["day"]
@@ -114,14 +112,28 @@ def plan_document(model: DayModel, solution: Solution, rules: Rules, *, solver: 
     return doc
 
 
-def visit_step_fields(v, rules: Rules) -> dict[str, Any]:
-    """What a stop carries about its visit: enough for the checker, the sheet and the map."""
+def visit_step_fields(v: Visit) -> dict[str, Any]:
+    """What a stop carries about its visit: enough for the checker, the sheet, the map,
+    and for re-planning (:func:`visit_from_fields` reads it back)."""
     return {
         "visit_id": v.visit_id, "ticket_ids": list(v.ticket_ids),
         "time_window": [_iso(v.time_window[0]), _iso(v.time_window[1])] if v.time_window else None,
         "priority": v.priority, "customer_type": v.customer_type, "scenario": v.scenario,
         "reasons": list(v.reasons), "required_skills": list(v.required_skills), "address": v.address,
         "vip_level": v.vip_level, "gift": v.gift, "closable_on_site": v.closable_on_site,
+        "carried_over_days": v.carried_over_days,
     }
 
 
+def visit_from_fields(d: dict[str, Any], district: str) -> Visit:
+    """The visit behind a plan's stop or unassigned entry."""
+    tw = d.get("time_window")
+    return Visit(
+        visit_id=d["visit_id"], ticket_ids=tuple(d["ticket_ids"]), district=district, reasons=tuple(d["reasons"]),
+        customer_type=d["customer_type"], scenario=d["scenario"], priority=d["priority"],
+        service_min=int(round(d["service_min"])), lat=d.get("lat"), lon=d.get("lon"), address=d.get("address", ""),
+        time_window=(datetime.fromisoformat(tw[0]), datetime.fromisoformat(tw[1])) if tw else None,
+        gift=d.get("gift", False), closable_on_site=d.get("closable_on_site", False),
+        vip_level=d.get("vip_level", "none"), required_skills=tuple(d.get("required_skills", ())),
+        carried_over_days=d.get("carried_over_days", 0),
+    )

@@ -52,6 +52,8 @@ def _stage(problem: Problem, job: Job, w: Worker, ok_locs: list[int]) -> tuple[i
     """How many stages (0..4) job passes for worker w, and why it stopped."""
     if not routable(w) or not job.required_skills <= w.skills:
         return 0, ""
+    if job.allowed_workers is not None and w.id not in job.allowed_workers:
+        return 0, ""
     s0, s1 = w.shift
     a, b = job.time_window if job.time_window is not None else (s0, s1)
     if max(a, s0) > min(b, s1 - job.service_s):
@@ -121,6 +123,9 @@ def diagnose(problem: Problem) -> Diagnosis:
             need = ", ".join(sorted(job.required_skills)) or "none"
             if not any(routable(w) for w in problem.workers):
                 detail = "no worker with a base is on duty"
+            elif job.allowed_workers is not None:
+                detail = (f"pinned to {', '.join(sorted(job.allowed_workers))}, who is not on duty "
+                          f"or lacks the skills needed ({need})")
             else:
                 detail = f"no routable worker has the skills needed ({need})"
             unassigned.append(Unassigned(job.id, "no_skilled_staff", detail))

@@ -56,6 +56,7 @@ class Job:
     priority: int = 1
     required_skills: frozenset[str] = frozenset()
     demand: int = 1
+    allowed_workers: frozenset[str] | None = None  # a pin: only these workers may take it
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,36 @@
+"""``cvp replan``: the rest of the day, after something changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from planner.cli import cvp, rules_of
+from planner.cli.plan_cmd import read_plan, solver_options, write_json
+from planner.plan.day import SolverSettings
+from planner.plan.replan import replan
+from planner.plan.summary import plan_text
+
+
+@cvp.command("replan")
+@click.argument("plan_file", type=click.Path(dir_okay=False, exists=True))
+@click.option("--now", "now", required=True, type=click.DateTime(["%H:%M"]), help="Time of day, HH:MM.")
+@click.option("--add", "add_file", type=click.Path(dir_okay=False, exists=True),
+              help="New urgent tickets to import and insert.")
+@click.option("--gazetteer", type=click.Path(dir_okay=False, exists=True), help="Gazetteer for --add.")
+@click.option("--absent", multiple=True, metavar="STAFF_ID", help="Worker gone from now on. Repeatable.")
+@click.option("--out", type=click.Path(dir_okay=False), help="Where to write the new plan (default: beside it, "
+              "as plan-vN.json).")
+@solver_options
+@click.pass_context
+def replan_command(ctx, plan_file, now, add_file, gazetteer, absent, out, time_limit, seed, solution_limit):
+    """Re-plan the rest of the day: begun stops stay, the rest move as little as the rules allow."""
+    doc = replan(read_plan(plan_file), now.time(), add_file=add_file, gazetteer=gazetteer, absent=tuple(absent),
+                 solver=SolverSettings(time_limit, seed, solution_limit), author="cli", rules=rules_of(ctx))
+    target = Path(out) if out else Path(plan_file).with_name(f"plan-v{doc['version']}.json")
+    write_json(target, doc)
+    click.echo(plan_text(doc))
+    moved = doc["summary"].get("moved_to_another_worker") or []
+    click.echo(f"\nmoved to another worker: {', '.join(moved) if moved else 'none'}")
+    click.echo(f"wrote {target} (version {doc['version']})")

@@ -1,0 +1,194 @@
+"""Re-planning the rest of a day (``cvp replan plan.json --now 11:00``).
+
+What has begun stays as it is: a stop whose service started before ``now``,
+a stop the worker is already driving to or waiting at, and a lunch already
+taken.  Everything else is planned again from where each worker will be, in
+two rounds, so visits move as little as the rules allow:
+
+1. every remaining visit may only go to the worker who had it (new, absent
+   workers' and previously unassigned visits may go to anyone);
+2. the visits round 1 could not keep are freed to go to anyone, while the
+   kept ones stay with their worker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from planner.errors import UserError
+from planner.geo.travel import TravelModel, make_matrix_source
+from planner.plan.build import WorkerDay, build_day, worker_day
+from planner.plan.day import SolverSettings, travel_model_of
+from planner.plan.document import plan_document, visit_from_fields
+from planner.records import StaffMember, Visit
+from planner.routing import solve
+from planner.store import repository as repo
+from planner.store.db import session_scope
+from planner.triage import Rules, load_rules
+from planner.workflow import import_file, triage_day
+
+
+def _t(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def split_route(route: dict, now: datetime) -> tuple[list[dict], list[dict]]:
+    """(steps that have begun, visit steps still to come) of one route.
+
+    A step has begun once the worker has left the previous one for it (the
+    previous step ended at or before ``now``): they are driving there, waiting
+    there, or already at work.  A worker still at the base has begun nothing.
+    """
+    steps = route["steps"]
+    fixed: list[dict] = []
+    if _t(steps[0]["end"]) <= now and steps[1]["type"] != "end":
+        fixed = [steps[0]]
+        for s in steps[1:-1]:
+            if _t(fixed[-1]["end"]) > now:
+                break
+            fixed.append(s)
+    remaining = [s for s in steps[len(fixed):] if s["type"] == "visit"]
+    return fixed, remaining
+
+
+def replan(doc: dict[str, Any], now: time, *, add_file: str | None = None, gazetteer: str | None = None,
+           absent: tuple[str, ...] = (), solver: SolverSettings = SolverSettings(), author: str = "",
+           rules: Rules | None = None, database: str | None = None) -> dict[str, Any]:
+    """A new version of the day's plan from ``now`` on; the begun part is kept unchanged."""
+    rules = rules or load_rules()
+    day = date.fromisoformat(doc["date"])
+    district = doc["district"]
+    now_dt = datetime.combine(day, now, tzinfo=rules.tz)
+    routes = {r["staff_id"]: r for r in doc["routes"]}
+    unknown = set(absent) - set(routes)
+    if unknown:
+        raise UserError(f"--absent {', '.join(sorted(unknown))}: not in this plan ({', '.join(routes)})")
+
+    with session_scope(database) as session:
+        roster = {s.staff_id: s for s in repo.staff_for(session, district)}
+    fixed_of: dict[str, list[dict]] = {}
+    owner: dict[str, str] = {}
+    visits: list[Visit] = []
+    for sid, route in routes.items():
+        fixed, remaining = split_route(route, now_dt)
+        fixed_of[sid] = fixed
+        for s in remaining:
+            visits.append(visit_from_fields(s, district))
+            if sid not in absent:
+                owner[s["visit_id"]] = sid
+    visits += [visit_from_fields(u, district) for u in doc.get("unassigned", [])]
+    if add_file:
+        import_file(add_file, kind="tickets", gazetteer=gazetteer, rules=rules, database=database)
+        known = {t for v in visits for t in v.ticket_ids}
+        known |= {t for steps in fixed_of.values() for s in steps for t in s.get("ticket_ids") or []}
+        visits += [v for v in triage_day(day, district, rules, database).visits
+                   if not set(v.ticket_ids) & known]
+
+    workers = []
+    for sid, route in routes.items():
+        if sid in absent:
+            continue
+        staff = roster.get(sid) or _staff_from_route(route, district)
+        workers.append(_rest_of_day(worker_day(staff, day, rules), fixed_of[sid], now_dt))
+
+    travel = travel_model_of(rules)
+    budget = doc["settings"].get("visit_budget_min")
+    first = build_day(day, district, visits, workers, rules, travel, budget,
+                      allowed={vid: (sid,) for vid, sid in owner.items()})
+    sol = solve(first.problem, solver.options())
+    kept = {j: r.worker_id for r in sol.routes for j in r.job_ids}
+    model = first
+    if any(v.visit_id in owner and v.visit_id not in kept for v in visits):
+        model = build_day(day, district, visits, workers, rules, travel, budget,
+                          allowed={vid: (sid,) for vid, sid in kept.items()})
+        sol = solve(model.problem, solver.options())
+    new = plan_document(model, sol, rules, solver=solver.to_dict(), author=author,
+                        replanned_from={"version": doc.get("version"), "now": now_dt.isoformat(),
+                                        "absent": list(absent), "added": add_file})
+    moved = [vid for vid, sid in owner.items() if kept.get(vid) not in (None, sid)]
+    served = {j for r in sol.routes for j in r.job_ids}
+    handed_over = [s["visit_id"] for sid in absent for s in split_route(routes[sid], now_dt)[1]
+                   if s["visit_id"] in served]
+    new["routes"] = _merge(doc, new, fixed_of, absent, travel)
+    new["summary"]["moved_to_another_worker"] = sorted(moved)
+    new["summary"]["handed_over_from_absent"] = sorted(handed_over)
+    _resummarise(new)
+    with session_scope(database) as session:
+        repo.save_plan(session, new, author)
+    return new
+
+
+def _staff_from_route(route: dict, district: str) -> StaffMember:
+    return StaffMember(staff_id=route["staff_id"], name=route["staff_name"], district=district,
+                       base_lat=route["base_lat"], base_lon=route["base_lon"], skills=tuple(route["skills"]),
+                       transport=route["transport"], max_visits=route["max_visits"])
+
+
+def _rest_of_day(wd: WorkerDay, fixed: list[dict], now: datetime) -> WorkerDay:
+    """Where and when a worker can go on, how many visits are left to them, and whether
+    lunch is still to come."""
+    done_visits = sum(1 for s in fixed if s["type"] == "visit")
+    lunch_taken = any(s["type"] == "break" for s in fixed)
+    places = [s for s in fixed if s["type"] != "break"]
+    start_at = (places[-1]["lat"], places[-1]["lon"]) if len(places) > 1 else None
+    free_at = _t(fixed[-1]["end"]) if fixed else max(now, wd.shift[0])
+    brk = None if lunch_taken else wd.break_window
+    if brk and brk[1] < free_at:
+        brk = (free_at, free_at, brk[2])  # lunch still owed: as soon as the worker is free
+    elif brk and brk[0] < free_at:
+        brk = (free_at, brk[1], brk[2])
+    return replace(wd, break_window=brk, max_visits=max(0, wd.max_visits - done_visits),
+                   start_at=start_at, depart_not_before=free_at)
+
+
+def _merge(old: dict, new: dict, fixed_of: dict[str, list[dict]], absent: tuple[str, ...],
+           travel: TravelModel) -> list[dict]:
+    """Each worker's begun steps followed by their new steps (the new start step dropped);
+    an absent worker's day ends with the way back to the base from where they stopped."""
+    new_routes = {r["staff_id"]: r for r in new["routes"]}
+    merged = []
+    for r in old["routes"]:
+        sid = r["staff_id"]
+        fixed = fixed_of[sid]
+        if sid in absent:
+            if fixed:  # gone for the rest of the day: no lunch owed on the plan
+                merged.append({**r, "steps": fixed + [_back_to_base(r, fixed, travel)], "break_window": None,
+                               "absent_from": new["replanned_from"]["now"]})
+            continue
+        nr = new_routes[sid]
+        steps = nr["steps"]
+        if fixed:
+            first = dict(steps[1])
+            # the worker may wait where they are before going on: that is waiting, not travel
+            first["arrival"] = (_t(fixed[-1]["end"]) + timedelta(minutes=first["travel_min"])).isoformat(
+                timespec="seconds")
+            first["wait_min"] = round((_t(first["start"]) - _t(first["arrival"])).total_seconds() / 60, 2)
+            steps = fixed + [first] + steps[2:]
+        # the day as rostered: the original shift, lunch window and daily visit cap
+        merged.append({**nr, "steps": steps, "shift": r["shift"], "break_window": r["break_window"],
+                       "max_visits": r["max_visits"]})
+    return merged
+
+
+def _back_to_base(route: dict, fixed: list[dict], travel: TravelModel) -> dict:
+    last_place = [s for s in fixed if s["type"] != "break"][-1]
+    leg = make_matrix_source(travel).leg_seconds((last_place["lat"], last_place["lon"]),
+                                                 (route["base_lat"], route["base_lon"]), route["transport"])
+    back = (_t(fixed[-1]["end"]) + timedelta(seconds=leg)).isoformat(timespec="seconds")
+    return {**route["steps"][-1], "arrival": back, "start": back, "end": back,
+            "travel_min": round(leg / 60, 2), "wait_min": 0.0, "service_min": 0.0}
+
+
+def _resummarise(doc: dict) -> None:
+    for r in doc["routes"]:
+        r["visits"] = sum(1 for s in r["steps"] if s["type"] == "visit")
+        r["travel_min"] = round(sum(s["travel_min"] for s in r["steps"]), 2)
+    visit_steps = [s for r in doc["routes"] for s in r["steps"] if s["type"] == "visit"]
+    summ = doc["summary"]
+    summ["assigned"] = len(visit_steps)
+    summ["visits"] = len(visit_steps) + len(doc["unassigned"])
+    summ["travel_min"] = round(sum(s["travel_min"] for r in doc["routes"] for s in r["steps"]), 1)
+    summ["wait_min"] = round(sum(s["wait_min"] for r in doc["routes"] for s in r["steps"] if s["type"] != "start"), 1)
+    summ["service_min"] = round(sum(s["service_min"] for s in visit_steps), 1)

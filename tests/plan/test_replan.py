@@ -1,0 +1,94 @@
+"""`cvp replan`: the rest of the day after something changed; and dispatcher pins."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from planner.check import check_plan
+from planner.cli import main
+from planner.plan.day import plan_day
+from planner.plan.replan import replan, split_route
+from tests.plan.conftest import DAY, DETERMINISTIC
+from tests.triage.helpers import TZ
+
+
+def owner_of(doc):
+    return {s["visit_id"]: r["staff_id"] for r in doc["routes"] for s in r["steps"] if s["type"] == "visit"}
+
+
+def test_begun_stops_stay_and_the_new_version_checks(stored_day):
+    doc = plan_day(DAY, "南区", solver=DETERMINISTIC)
+    new = replan(doc, time(11, 0), solver=DETERMINISTIC)
+    assert new["version"] == doc["version"] + 1 and new["replanned_from"]["version"] == doc["version"]
+    assert check_plan(new) == []
+    from datetime import datetime
+
+    now = datetime(2010, 8, 5, 11, 0, tzinfo=TZ)
+    for old_route in doc["routes"]:
+        fixed, _ = split_route(old_route, now)
+        [new_route] = [r for r in new["routes"] if r["staff_id"] == old_route["staff_id"]]
+        assert new_route["steps"][:len(fixed)] == fixed
+
+
+def test_nothing_changed_means_nobody_loses_a_visit(stored_day):
+    doc = plan_day(DAY, "南区", solver=DETERMINISTIC)
+    new = replan(doc, time(9, 0), solver=DETERMINISTIC)
+    before, after = owner_of(doc), owner_of(new)
+    assert new["summary"]["moved_to_another_worker"] == []
+    for vid, sid in after.items():
+        if vid in before:
+            assert before[vid] == sid
+    assert len(after) >= len(before)
+
+
+def test_an_absent_workers_visits_are_redistributed(stored_day):
+    doc = plan_day(DAY, "南区", solver=DETERMINISTIC)
+    new = replan(doc, time(11, 0), absent=("S3",), solver=DETERMINISTIC)
+    assert check_plan(new) == []
+    s3 = [r for r in new["routes"] if r["staff_id"] == "S3"]
+    from datetime import datetime
+
+    fixed, rest = split_route(next(r for r in doc["routes"] if r["staff_id"] == "S3"),
+                              datetime(2010, 8, 5, 11, 0, tzinfo=TZ))
+    rest_ids = {s["visit_id"] for s in rest}
+    if s3:
+        assert not rest_ids & {s["visit_id"] for s in s3[0]["steps"] if s["type"] == "visit"}
+    placed = set(owner_of(new)) | {u["visit_id"] for u in new["unassigned"]}
+    assert rest_ids <= placed
+    assert set(new["summary"]["handed_over_from_absent"]) <= rest_ids
+
+
+def test_new_urgent_tickets_are_inserted(stored_day, tmp_path, capsys):
+    from tests.intake.helpers import row, write_csv
+
+    doc = plan_day(DAY, "南区", solver=DETERMINISTIC)
+    import json
+
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    urgent = write_csv(tmp_path / "urgent.csv", [row(ticket_id="XA-NQ-URGENT-1", vip_level="钻卡",
+                                                     received_at="2010-08-05 08:00", phone="13900000001",
+                                                     lat="34.2260", lon="108.9500")])
+    code = main(["replan", str(plan_file), "--now", "10:00", "--add", str(urgent), "--seed", "1",
+                 "--solution-limit", "100"])
+    assert code == 0
+    new = json.loads((tmp_path / f"plan-v{doc['version'] + 1}.json").read_text(encoding="utf-8"))
+    assert "V-XA-NQ-URGENT-1" in owner_of(new)  # diamond: served before lower priorities
+    assert check_plan(new) == []
+
+
+def test_a_pinned_visit_goes_to_the_chosen_worker(stored_day):
+    doc = plan_day(DAY, "南区", solver=DETERMINISTIC)
+    owners = owner_of(doc)
+    vid = next(v for v, s in owners.items() if s != "S4" and not v.startswith("V-XA-NQ-20100804-0012"))
+    pinned = plan_day(DAY, "南区", solver=DETERMINISTIC, pins={vid: "S4"})
+    assert owner_of(pinned).get(vid) == "S4" or vid in {u["visit_id"] for u in pinned["unassigned"]}
+    assert pinned["pins"] == {vid: "S4"}
+    assert check_plan(pinned) == []
+
+
+def test_a_diamond_visit_pinned_to_a_worker_without_the_vip_skill_is_explained(stored_day):
+    diamond = "V-XA-NQ-20100804-0012"
+    doc = plan_day(DAY, "南区", solver=DETERMINISTIC, pins={diamond: "S4"})  # S4 has no vip skill
+    [u] = [u for u in doc["unassigned"] if u["visit_id"] == diamond]
+    assert u["reason"] == "no_skilled_staff" and "pinned to S4" in u["detail"]
