@@ -186,8 +186,6 @@ ZH: dict[str, str] = {
     "Pin / move": "固定／调整",
     "automatic": "自动",
     "Re-plan with these pins": "按固定安排重新规划",
-    "Pins were recorded, but this planner version cannot apply them yet: the new plan was made without them.":
-        "已记录固定安排，但当前路线规划模块尚不支持固定：新计划未应用这些固定。",
     "pinned": "已固定",
     "Unassigned visits": "未安排的拜访",
     "Carried over to {day}": "顺延至 {day}",

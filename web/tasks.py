@@ -3,17 +3,11 @@ JSON-able params and the database URL, calling the same library functions as the
 
 from __future__ import annotations
 
-import inspect
 from datetime import date
 from typing import Any
 
 from planner.plan.day import SolverSettings, plan_day
 from web.jobs import task
-
-
-def plan_day_accepts_pins() -> bool:
-    """True once the routing layer's ``plan_day(..., pins=…)`` has landed."""
-    return "pins" in inspect.signature(plan_day).parameters
 
 
 @task("plan_day")
@@ -26,18 +20,13 @@ def plan_day_task(params: dict[str, Any], database: str | None) -> dict[str, Any
     solver = SolverSettings(**{k: v for k, v in (params.get("solver") or {}).items()
                                if k in ("time_limit_s", "seed", "solution_limit")})
     pins = {str(k): str(v) for k, v in (params.get("pins") or {}).items()}
-    kwargs: dict[str, Any] = {}
-    applied = False
-    if pins and plan_day_accepts_pins():
-        kwargs["pins"] = pins
-        applied = True
     doc = plan_day(date.fromisoformat(params["day"]), params["district"], solver=solver,
-                   absent=tuple(params.get("absent") or ()), author=params.get("author", ""), rules=rules,
-                   database=database, **kwargs)
+                   absent=tuple(params.get("absent") or ()), pins=pins, author=params.get("author", ""),
+                   rules=rules, database=database)
     s = doc["summary"]
     return {"date": doc["date"], "district": doc["district"], "version": doc["version"],
             "summary": {k: s[k] for k in ("visits", "assigned", "unassigned", "travel_min", "status", "solve_seconds")},
-            "warnings": list(s.get("warnings") or []), "pins": pins, "pins_applied": applied}
+            "warnings": list(s.get("warnings") or []), "pins": pins, "pins_applied": bool(pins)}
 
 
 @task("render_sheets")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 import time as _time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from ortools.util.optional_boolean_pb2 import BOOL_FALSE, BOOL_TRUE

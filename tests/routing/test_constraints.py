@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from routing_helpers import DET, hm, line_matrix, solve_checked
+from routing_helpers import hm, line_matrix, solve_checked
 
 from planner.routing import BreakSpec, Job, Problem, Worker
 

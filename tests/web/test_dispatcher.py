@@ -9,6 +9,7 @@ import csv
 import io
 import re
 
+
 import pytest
 
 from planner.store import accounts
@@ -193,40 +194,22 @@ def test_an_absent_worker_gets_no_route(client_for):
     assert 'id="route-S2"' not in html and 'id="route-S1"' in html
 
 
-def test_pins_are_passed_to_the_planner_when_it_accepts_them(client_for, monkeypatch):
-    from planner.plan import day as day_mod
-    from web import tasks
-
+def test_a_pinned_visit_is_planned_on_the_chosen_worker(client_for):
     c = client_for("disp")
     _plan(c)
-    seen = {}
-    real = day_mod.plan_day
-
-    def plan_day_with_pins(day, district, *, solver, absent=(), author="", rules=None, database=None, pins=None):
-        seen["pins"] = pins
-        return real(day, district, solver=solver, absent=absent, author=author, rules=rules, database=database)
-
-    monkeypatch.setattr(tasks, "plan_day", plan_day_with_pins)
     r = c.post(f"/dispatch/{DAY}/plan", {"pin:V-XA-NQ-20100804-0071": "S3", "pin:V-XA-NQ-20100804-0009": ""})
     job = c.get(r.headers["Location"].replace("/dispatch/jobs/", "/api/jobs/")).get_json()
-    assert seen["pins"] == {"V-XA-NQ-20100804-0071": "S3"}
-    assert job["result"]["pins_applied"] is True and job["result"]["version"] == 2
+    assert job["result"]["pins"] == {"V-XA-NQ-20100804-0071": "S3"} and job["result"]["version"] == 2
     html = c.get(f"/dispatch/{DAY}/plan/2").get_data(as_text=True)
     row = html.split('data-visit="V-XA-NQ-20100804-0071"')[1].split("</tr>")[0]
     assert '<option value="S3" selected>' in row and "已固定" in row
-    assert "尚不支持固定" not in text_of(c.get(f"/dispatch/{DAY}/plan/2"))
+    from planner.store import repository as repo
 
-
-def test_pins_without_planner_support_are_recorded_and_said_so(client_for):
-    from web.tasks import plan_day_accepts_pins
-
-    if plan_day_accepts_pins():
-        pytest.skip("the routing layer applies pins now")
-    c = client_for("disp")
-    r = c.post(f"/dispatch/{DAY}/plan", {"pin:V-XA-NQ-20100804-0071": "S3"})
-    job = c.get(r.headers["Location"].replace("/dispatch/jobs/", "/api/jobs/")).get_json()
-    assert job["result"]["pins"] == {"V-XA-NQ-20100804-0071": "S3"} and job["result"]["pins_applied"] is False
-    assert "尚不支持固定" in text_of(c.get(f"/dispatch/{DAY}/plan/1"))
+    with session_scope() as s:
+        doc, _ = repo.get_plan(s, DAY, DISTRICT, 2)
+    owners = {st["visit_id"]: r["staff_id"] for r in doc["routes"] for st in r["steps"] if st["type"] == "visit"}
+    assert owners.get("V-XA-NQ-20100804-0071") in ("S3", None)
+    assert "V-XA-NQ-20100804-0071" in owners or "V-XA-NQ-20100804-0071" in {u["visit_id"] for u in doc["unassigned"]}
 
 
 def test_a_pin_to_someone_off_duty_is_refused(client_for):

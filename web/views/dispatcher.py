@@ -14,7 +14,6 @@ from planner.workflow import OVERRIDABLE
 from web import downloads, security, services, uploads
 from web.i18n import get_lang, gettext as _
 from web.security import roles
-from web.tasks import plan_day_accepts_pins
 from web.views.common import cache_dir, district, download, url_base
 
 bp = Blueprint("dispatcher", __name__, url_prefix="/dispatch")
@@ -251,7 +250,7 @@ def plan_view(day: date, version: int):
     on_duty = [line.staff for line in services.roster(day, d) if not line.absent]
     return render_template("dispatcher/plan.html", day=day, district=d, doc=doc, status=status,
                            versions=services.versions(day, d), on_duty=on_duty,
-                           pins=services.pins_of_version(day, d, version), pins_supported=plan_day_accepts_pins(),
+                           pins=services.pins_of_version(day, d, version),
                            map_available=downloads.map_available())
 
 

@@ -93,10 +93,7 @@ def test_dispatcher_morning(page, live_server, login, shot, upload_files, tmp_pa
     page.wait_for_url(re.compile(rf"/dispatch/{DAY}/plan/2$"), timeout=60_000)
     pinned_row = page.locator(f'tr[data-visit="{pinned}"]')
     expect(pinned_row.locator(".tag.pinned")).to_be_visible()
-    from web.tasks import plan_day_accepts_pins
-
-    if plan_day_accepts_pins():
-        expect(page.locator(f'#route-S2 tr[data-visit="{pinned}"]')).to_have_count(1)
+    expect(page.locator(f'#route-S2 tr[data-visit="{pinned}"]')).to_have_count(1)
     shot(page, "09-plan-v2-pinned")
 
     # publish: the version becomes read-only
