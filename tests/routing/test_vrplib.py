@@ -1,6 +1,7 @@
 """Solomon files: reading, DIMACS distances, and the bench path through the core."""
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from planner.routing.vrplib import (dimacs_matrix, read_instance, read_solution,
 
 SOLOMON = Path(__file__).resolve().parents[3] / "shared" / "bench" / "solomon"
 if not SOLOMON.is_dir():
-    SOLOMON = Path("/work/shared/bench/solomon")
+    SOLOMON = Path(os.environ.get("CVP_SOLOMON_DIR", SOLOMON))
 needs_data = pytest.mark.skipif(not SOLOMON.is_dir(), reason="shared/bench/solomon not present")
 
 
