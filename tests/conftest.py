@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 import shutil
 import socket
 import subprocess
@@ -13,6 +14,33 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_DAY = ROOT / "fixtures" / "xian-south-2010-08-05"
+
+
+def import_fixture_day(folder: Path = FIXTURE_DAY) -> None:
+    """The dispatcher's imports for the fixture day: history, tickets, roster, network plan."""
+    from planner.workflow import import_file
+
+    import_file(folder / "history.csv", history=True)
+    import_file(folder / "tickets.csv", gazetteer=folder / "gazetteer.csv")
+    import_file(folder / "staff.csv")
+    import_file(folder / "network.csv")
+
+
+@contextmanager
+def store_at(url: str):
+    """Point the store at ``url`` for a block (session-wide fixtures outside monkeypatch's reach)."""
+    from planner.store import db
+
+    old = os.environ.get("CVP_DATABASE_URL")
+    os.environ["CVP_DATABASE_URL"] = url
+    try:
+        yield url
+    finally:
+        if old is None:
+            os.environ.pop("CVP_DATABASE_URL", None)
+        else:
+            os.environ["CVP_DATABASE_URL"] = old
+        db.engine_for.cache_clear()
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import atexit
 import copy
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass, replace
@@ -21,7 +20,7 @@ from planner.export import PlanInputs, load_plan_inputs
 from planner.plan.day import SolverSettings, plan_day
 from planner.records import Ticket
 from planner.triage import Rules, load_rules
-from planner.workflow import import_file
+from tests.conftest import import_fixture_day, store_at
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_DAY = ROOT / "fixtures" / "xian-south-2010-08-05"
@@ -59,25 +58,12 @@ class OutputsDay:
 
 @lru_cache(maxsize=1)
 def planned_fixture_day() -> OutputsDay:
-    from planner.store import db
-
     folder = Path(tempfile.mkdtemp(prefix="cvp-outputs-"))
     atexit.register(shutil.rmtree, folder, True)
     url = f"sqlite:///{folder / 'store.sqlite3'}"
-    old = os.environ.get("CVP_DATABASE_URL")
-    os.environ["CVP_DATABASE_URL"] = url
-    try:
-        import_file(FIXTURE_DAY / "history.csv", history=True)
-        import_file(FIXTURE_DAY / "tickets.csv", gazetteer=FIXTURE_DAY / "gazetteer.csv")
-        import_file(FIXTURE_DAY / "staff.csv")
-        import_file(FIXTURE_DAY / "network.csv")
+    with store_at(url):
+        import_fixture_day(FIXTURE_DAY)
         rules = load_rules()
         doc = plan_day(DAY, "南区", solver=DETERMINISTIC, rules=rules)
         inputs = load_plan_inputs(doc, rules)
-    finally:
-        if old is None:
-            os.environ.pop("CVP_DATABASE_URL", None)
-        else:
-            os.environ["CVP_DATABASE_URL"] = old
-        db.engine_for.cache_clear()
     return OutputsDay(doc, inputs, rules, url)
