@@ -15,11 +15,10 @@ import os
 import tempfile
 from collections.abc import Sequence
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 
-from planner.errors import UserError
 from planner.export import export_plan, load_plan_inputs
+from planner.sheets.render import sheets_pdf
 from planner.store import repository as repo
 from planner.store.db import session_scope
 from planner.triage.rules import Rules
@@ -58,36 +57,6 @@ def sheet_views(doc: dict, lang: str, url_base: str, rules: Rules, database: str
     return views
 
 
-@lru_cache(maxsize=1)
-def _weasy():
-    """Fonts and the sheet stylesheet, parsed once per process."""
-    import logging
-
-    import weasyprint
-    from weasyprint.text.fonts import FontConfiguration
-
-    from planner.sheets.render import sheet_css_text
-
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    fonts = FontConfiguration()
-    return fonts, weasyprint.CSS(string=sheet_css_text(), font_config=fonts)
-
-
-def _render_pdf(views) -> bytes:
-    """One PDF of these sheets, in order (one worker's, or the whole day's)."""
-    import weasyprint
-
-    from planner.sheets.render import TEMPLATES, sheet_html
-
-    if not views:
-        raise UserError("this plan has no routes to print")
-    fonts, css = _weasy()
-    documents = [weasyprint.HTML(string=sheet_html(v, inline_css=False), base_url=str(TEMPLATES))
-                 .render(stylesheets=[css], font_config=fonts) for v in views]
-    pages = [p for d in documents for p in d.pages]
-    return documents[0].copy(pages).write_pdf()
-
-
 def sheet_pdf_path(doc: dict, staff_id: str | None, lang: str, url_base: str, rules: Rules, database: str | None,
                    cache_dir: str | os.PathLike) -> Path:
     """The cached PDF of one worker's sheet (``staff_id``) or of all sheets (None), rendered if missing."""
@@ -98,7 +67,7 @@ def sheet_pdf_path(doc: dict, staff_id: str | None, lang: str, url_base: str, ru
         return target
     if staff_id is not None and staff_id not in {r["staff_id"] for r in doc.get("routes", [])}:
         raise LookupError(f"no route for {staff_id} in this plan")
-    data = _render_pdf(sheet_views(doc, lang, url_base, rules, database, None if staff_id is None else [staff_id]))
+    data = sheets_pdf(sheet_views(doc, lang, url_base, rules, database, None if staff_id is None else [staff_id]))
     fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)

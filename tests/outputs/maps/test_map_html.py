@@ -11,7 +11,7 @@ from planner.errors import UserError
 from planner.export import mask_phone
 from planner.geo.coords import from_wgs84
 from planner.maps import AMAP, build_map, tiles_spec
-from tests.sheets.outputs_day import XSS
+from tests.outputs.sheets.outputs_day import XSS
 
 CDN = ("cdn.jsdelivr", "code.jquery", "cdnjs.cloudflare", "bootstrapcdn", "unpkg.com", "openstreetmap", "fontawesome")
 

@@ -1,7 +1,7 @@
 """The fixture day, planned once per test process in a store of its own, with the
 records behind the plan: what the sheet, map and export tests render.
 
-Shared by tests/sheets, tests/maps and tests/export (each conftest wraps it in a
+Shared by the sheet, map and export tests through tests/outputs/conftest.py (a
 session fixture; the cache makes it one plan per process).
 """
 
@@ -20,10 +20,8 @@ from planner.export import PlanInputs, load_plan_inputs
 from planner.plan.day import SolverSettings, plan_day
 from planner.records import Ticket
 from planner.triage import Rules, load_rules
-from tests.conftest import import_fixture_day, store_at
+from tests.conftest import FIXTURE_DAY, ROOT, import_fixture_day, store_at
 
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURE_DAY = ROOT / "fixtures" / "xian-south-2010-08-05"
 ARTIFACTS = ROOT / "test-artifacts"
 DAY = date(2010, 8, 5)
 DETERMINISTIC = SolverSettings(time_limit_s=30, seed=1, solution_limit=200)

@@ -7,8 +7,8 @@ import pytest
 
 from planner.maps import build_map
 from planner.sheets.model import worker_colour
-from tests.sheets.browser import offline_page
-from tests.sheets.outputs_day import ARTIFACTS, XSS
+from tests.outputs.sheets.browser import offline_page
+from tests.outputs.sheets.outputs_day import ARTIFACTS, XSS
 
 pytestmark = pytest.mark.slow
 

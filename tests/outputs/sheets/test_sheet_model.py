@@ -14,7 +14,7 @@ from planner.sheets.model import is_indoor, sheet_stem, toolkit_for
 from planner.sheets.qr import DEFAULT_URL_BASE, stop_url, url_base
 from planner.sheets.stops import complaint_number, route_stops
 from planner.triage.rules import Rules
-from tests.sheets.outputs_day import XSS
+from tests.outputs.sheets.outputs_day import XSS
 
 BASE = "http://cvp.test"
 

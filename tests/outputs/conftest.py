@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.sheets.outputs_day import planned_fixture_day
+from tests.outputs.sheets.outputs_day import planned_fixture_day
 
 
 @pytest.fixture(scope="session")

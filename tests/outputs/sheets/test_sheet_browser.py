@@ -9,8 +9,8 @@ import subprocess
 import pytest
 
 from planner.sheets import render_sheets
-from tests.sheets.browser import offline_page
-from tests.sheets.outputs_day import ARTIFACTS
+from tests.outputs.sheets.browser import offline_page
+from tests.outputs.sheets.outputs_day import ARTIFACTS
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not shutil.which("pdfinfo"), reason="poppler-utils not installed")]
 

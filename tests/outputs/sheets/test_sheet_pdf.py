@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from planner.sheets import render_sheets
-from tests.sheets.outputs_day import ARTIFACTS, planned_fixture_day
+from tests.outputs.sheets.outputs_day import ARTIFACTS, planned_fixture_day
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
 
