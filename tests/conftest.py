@@ -52,6 +52,23 @@ def _isolated_store(tmp_path, monkeypatch):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _every_stored_plan_is_checked(monkeypatch):
+    """`cvp check` holds for every plan the suite stores (the CLI, the web app, replans):
+    the independent checker runs on each before it is saved."""
+    from planner.check import check_plan
+    from planner.store import repository
+
+    save = repository.save_plan
+
+    def checked_save(session, document, author=""):
+        violations = check_plan(document)
+        assert not violations, "a stored plan breaks its rules:\n" + "\n".join(map(str, violations))
+        return save(session, document, author)
+
+    monkeypatch.setattr(repository, "save_plan", checked_save)
+
+
 @pytest.fixture
 def rules():
     from planner.triage import load_rules
