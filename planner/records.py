@@ -114,3 +114,15 @@ class Visit:
     required_skills: tuple[str, ...] = ()
     carried_over_days: int = 0
     extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+def window_text(window: tuple[datetime, datetime] | None) -> str:
+    """An appointment window as an override value: ``start/end`` in ISO 8601, ``""`` for none."""
+    return f"{window[0].isoformat()}/{window[1].isoformat()}" if window else ""
+
+
+def parse_window_text(value: str) -> tuple[datetime, datetime] | None:
+    if not value:
+        return None
+    start, end = value.split("/", 1)
+    return datetime.fromisoformat(start), datetime.fromisoformat(end)

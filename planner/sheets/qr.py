@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 from urllib.parse import quote
 
@@ -25,11 +24,3 @@ def stop_url(base: str, day: str, staff_id: str, seq: int) -> str:
 def qr_png_data_uri(data: str) -> str:
     """A PNG data URI (4 px a module): cheaper to lay out and print than SVG paths."""
     return segno.make(data, error="m", micro=False).png_data_uri(scale=4, border=2)
-
-
-def qr_svg(data: str) -> str:
-    """Inline SVG (no size: the stylesheet sizes it), error correction M so a creased sheet still scans."""
-    buff = io.BytesIO()
-    segno.make(data, error="m", micro=False).save(buff, kind="svg", xmldecl=False, svgns=True, nl=False,
-                                                   omitsize=True, border=2, svgclass="qr")
-    return buff.getvalue().decode("utf-8")

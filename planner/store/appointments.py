@@ -1,7 +1,9 @@
 """Appointment windows confirmed by phone (提前与客户确认拜访时间).
 
-The dispatcher calls the customer and writes the agreed window onto the
-ticket (its 预约开始/预约结束); triage then gives the visit that window.
+The dispatcher calls the customer and records the agreed window as an override
+of the ticket's 预约开始/预约结束 (field ``window``): triage gives the visit that
+window, and re-importing the same export does not undo the phone call.  An
+empty value clears the window.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from planner.errors import UserError
-from planner.store.models import TicketRow
+from planner.records import window_text
+from planner.store.models import OverrideRow, TicketRow
+
+FIELD = "window"
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,8 @@ def set_appointment(session: Session, ticket_id: str, start: datetime | None, en
         raise UserError(f"no ticket {ticket_id!r} in the store")
     if row.is_history or row.status != "open":
         raise UserError(f"ticket {ticket_id} is not open (status {row.status})")
-    row.window_start, row.window_end = start, end
-    row.updated_at = datetime.now(timezone.utc)
+    value = window_text((start, end) if start is not None else None)
+    session.add(OverrideRow(ticket_id=ticket_id, field=FIELD, value=value, author="",
+                            created_at=datetime.now(timezone.utc)))
     return Appointment(ticket_id, start, end)
+

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from planner.geo.distance import metres
-from planner.records import FiredRule, NetworkSite, Ticket, Visit
+from planner.records import FiredRule, NetworkSite, Ticket, Visit, parse_window_text
 from planner.triage.cluster import find_clusters, is_network_complaint
 from planner.triage.conditions import Facts, evaluate
 from planner.triage.rules import Rules
@@ -205,6 +205,14 @@ def _medoid(cases: list[Ticket]) -> Ticket:
     return min(located, key=lambda c: (sum(metres((c.lat, c.lon), (o.lat, o.lon)) for o in located), c.ticket_id))
 
 
+def _with_confirmed_window(ticket: Ticket, override: dict[str, str]) -> Ticket:
+    """The window the dispatcher agreed with the customer beats the exported one."""
+    if "window" not in override:
+        return ticket
+    window = parse_window_text(override["window"])
+    return replace(ticket, window_start=window[0] if window else None, window_end=window[1] if window else None)
+
+
 def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Sequence[NetworkSite],
            rules: Rules, day: date, district: str, overrides: dict[str, dict[str, str]] | None = None,
            deferred: dict[str, int] | None = None) -> TriageResult:
@@ -216,6 +224,7 @@ def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Se
     and to find clusters.
     """
     overrides = overrides or {}
+    open_tickets = [_with_confirmed_window(x, overrides.get(x.ticket_id, {})) for x in open_tickets]
     t = _Triage(rules, day, district, sites, overrides, deferred or {})
     start = shift_start_of(rules, day)
     sel = rules.data["selection"]

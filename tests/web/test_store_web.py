@@ -143,12 +143,30 @@ def test_appointments(seeded):
             appointments.set_appointment(s, tid, a, None)
         with pytest.raises(UserError, match="no ticket"):
             appointments.set_appointment(s, "nope", a, b)
+    from planner.records import parse_window_text
+    from planner.store import repository as repo
+
     with session_scope() as s:
-        row = s.scalars(select(TicketRow).where(TicketRow.ticket_id == tid)).one()
-        assert (row.window_start, row.window_end) == (a, b)
+        assert parse_window_text(repo.overrides_for(s, [tid])[tid]["window"]) == (a, b)
         appointments.set_appointment(s, tid, None, None)
     with session_scope() as s:
-        assert s.scalars(select(TicketRow).where(TicketRow.ticket_id == tid)).one().window_start is None
+        assert repo.overrides_for(s, [tid])[tid]["window"] == ""
+
+
+def test_a_confirmed_appointment_survives_reimporting_the_export(fixture_day):
+    from datetime import date
+
+    from planner.workflow import import_file, triage_day
+    from tests.conftest import import_fixture_day
+
+    import_fixture_day(fixture_day)
+    tid = "XA-NQ-20100804-0071"  # no window in the export
+    a, b = datetime(2010, 8, 5, 14, tzinfo=TZ), datetime(2010, 8, 5, 15, 30, tzinfo=TZ)
+    with session_scope() as s:
+        appointments.set_appointment(s, tid, a, b)
+    import_file(fixture_day / "tickets.csv", gazetteer=fixture_day / "gazetteer.csv")
+    [visit] = [v for v in triage_day(date(2010, 8, 5), "南区").visits if tid in v.ticket_ids]
+    assert visit.time_window == (a, b)
 
 
 def test_saved_scenarios_are_validated():
