@@ -231,11 +231,15 @@ if __name__ == "__main__":  # pragma: no cover
               help="Minutes a worker may stay past the shift end.")
 @click.option("--time-limit", type=click.FloatRange(min=0.1), default=1.5, show_default=True,
               help="Solver seconds per planned day.")
+@click.option("--vip-level", type=click.FloatRange(0, 1), default=0.95, show_default=True,
+              help="Service level: share of days on which every VIP is visited the same day.")
+@click.option("--all-level", type=click.FloatRange(0, 1), default=0.90, show_default=True,
+              help="Service level: share of all visits made the same day.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--processes", type=click.IntRange(min=1), default=2, show_default=True)
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Also write the result as JSON here.")
 def simulate_cmd(district, days, demand, vip_share, staff_range, locations, window_share, overtime_min,
-                 time_limit, seed, processes, json_out) -> None:
+                 time_limit, vip_level, all_level, seed, processes, json_out) -> None:
     """Staffing by simulation: plan sampled days with the routing core for each staff count."""
     import json as json_mod
 
@@ -248,7 +252,8 @@ def simulate_cmd(district, days, demand, vip_share, staff_range, locations, wind
     settings = sim.SimulationSettings(
         district=district, days=days, demand=sim.Demand.parse(demand), vip_share=vip_share,
         staff_counts=sim.parse_staff_range(staff_range), locations=found, base=base, transport=transport,
-        window_share=window_share, overtime_allowance_min=overtime_min, time_limit_s=time_limit, seed=seed)
+        window_share=window_share, overtime_allowance_min=overtime_min, time_limit_s=time_limit, seed=seed,
+        vip_level_target=vip_level, all_level_target=all_level)
     total = days * len(settings.staff_counts)
     with click.progressbar(length=total, label=f"planning {total} days", file=sys.stderr) as bar:
         result = sim.simulate(settings, rules, travel_model_of(rules), processes=processes, progress=bar.update)

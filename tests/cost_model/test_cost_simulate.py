@@ -74,12 +74,13 @@ def test_cli_simulate_on_the_fixture_district(fixture_day, tmp_path, capsys):
     assert main(["import", str(fixture_day / "staff.csv")]) == 0
     out = tmp_path / "sim.json"
     code = main(["cost", "simulate", "--district", "南区", "--days", "2", "--staff", "3:4", "--demand", "fixed:12",
-                 "--processes", "2", "--time-limit", "1", "--json", str(out)])
+                 "--processes", "2", "--time-limit", "1", "--all-level", "0.5", "--json", str(out)])
     assert code == 0
     text = capsys.readouterr().out
     assert "pilot arithmetic: ceil(12 ÷ 6) = 2" in text
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert [lv["staff"] for lv in doc["levels"]] == [3, 4]
+    assert doc["service_levels"]["share_of_visits_same_day"] == 0.5
 
 
 def test_cli_simulate_without_a_roster_says_what_to_import(capsys):
