@@ -34,6 +34,7 @@ from importlib import resources
 
 from geopy.distance import geodesic
 
+from planner.geo.distance import check_points
 from planner.geo.points import check_lat_lon
 
 __all__ = ["in_china", "point_in_polygon", "district_area_contains", "china_outline"]
@@ -44,16 +45,7 @@ _ON_EDGE_DEG = 1e-9
 
 def _as_polygon(polygon: Sequence[Sequence[float]], what: str = "polygon") -> list[tuple[float, float]]:
     """Validate a ``[(lat, lon), ...]`` polygon and return it as float tuples."""
-    if isinstance(polygon, (str, bytes)) or not isinstance(polygon, Sequence):
-        raise ValueError(f"{what} must be a list of [lat, lon] pairs, got {type(polygon).__name__}")
-    points: list[tuple[float, float]] = []
-    for k, vertex in enumerate(polygon):
-        if isinstance(vertex, (str, bytes)) or not isinstance(vertex, Sequence) or len(vertex) != 2:
-            raise ValueError(f"{what} vertex {k} must be a [lat, lon] pair, got {vertex!r}")
-        try:
-            points.append(check_lat_lon(vertex[0], vertex[1]))
-        except ValueError as exc:
-            raise ValueError(f"{what} vertex {k}: {exc}") from None
+    points = list(check_points(polygon, what, f"{what} vertex"))
     if len(points) > 1 and points[0] == points[-1]:
         points.pop()  # a closed ring (GeoJSON style) is welcome; the edge is implied
     if len(set(points)) < 3:

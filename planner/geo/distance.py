@@ -75,18 +75,20 @@ def great_circle_m(a: LatLon, b: LatLon) -> float:
     return _EARTH_RADIUS_M * d
 
 
-def check_points(points: Sequence[Sequence[float]]) -> tuple[LatLon, ...]:
-    """Validate a list of (lat, lon) points; ``ValueError`` names the first bad one."""
+def check_points(points: Sequence[Sequence[float]], what: str = "points",
+                 item: str = "point") -> tuple[LatLon, ...]:
+    """Validate a list of (lat, lon) points; ``ValueError`` names the first bad one
+    (``what``/``item`` name them in the message, e.g. a polygon and its vertices)."""
     if isinstance(points, (str, bytes)) or not isinstance(points, Sequence):
-        raise ValueError(f"points must be a list of (lat, lon) pairs, got {type(points).__name__}")
+        raise ValueError(f"{what} must be a list of (lat, lon) pairs, got {type(points).__name__}")
     out = []
     for k, p in enumerate(points):
         if isinstance(p, (str, bytes)) or not isinstance(p, Sequence) or len(p) != 2:
-            raise ValueError(f"point {k} must be a (lat, lon) pair, got {p!r}")
+            raise ValueError(f"{item} {k} must be a (lat, lon) pair, got {p!r}")
         try:
             out.append(check_lat_lon(p[0], p[1]))
         except ValueError as exc:
-            raise ValueError(f"point {k}: {exc}") from None
+            raise ValueError(f"{item} {k}: {exc}") from None
     return tuple(out)
 
 
