@@ -71,9 +71,12 @@ def replan(doc: dict[str, Any], now: time, *, add_file: str | None = None, gazet
     fixed_of: dict[str, list[dict]] = {}
     owner: dict[str, str] = {}
     visits: list[Visit] = []
+    left_by_absent: list[str] = []
     for sid, route in routes.items():
         fixed, remaining = split_route(route, now_dt)
         fixed_of[sid] = fixed
+        if sid in absent:
+            left_by_absent += [s["visit_id"] for s in remaining]
         for s in remaining:
             visits.append(visit_from_fields(s, district))
             if sid not in absent:
@@ -107,10 +110,9 @@ def replan(doc: dict[str, Any], now: time, *, add_file: str | None = None, gazet
     new = plan_document(model, sol, rules, solver=solver.to_dict(), author=author,
                         replanned_from={"version": doc.get("version"), "now": now_dt.isoformat(),
                                         "absent": list(absent), "added": add_file})
-    moved = [vid for vid, sid in owner.items() if kept.get(vid) not in (None, sid)]
-    served = {j for r in sol.routes for j in r.job_ids}
-    handed_over = [s["visit_id"] for sid in absent for s in split_route(routes[sid], now_dt)[1]
-                   if s["visit_id"] in served]
+    served_by = {j: r.worker_id for r in sol.routes for j in r.job_ids}
+    moved = [vid for vid, sid in owner.items() if served_by.get(vid) not in (None, sid)]
+    handed_over = [vid for vid in left_by_absent if vid in served_by]
     new["routes"] = _merge(doc, new, fixed_of, absent, travel)
     new["summary"]["moved_to_another_worker"] = sorted(moved)
     new["summary"]["handed_over_from_absent"] = sorted(handed_over)
