@@ -65,6 +65,9 @@ ZH: dict[str, str] = {
     "The file is too large": "文件过大",
     "Too many attempts": "尝试次数过多",
     "Internal error": "内部错误",
+    "The form has expired or was not sent by this site (CSRF check failed); reload the page and try again":
+        "表单已过期或并非由本站提交（CSRF 校验失败），请刷新页面后重试",
+    "The file is too large (at most {mb} MB)": "文件过大（不超过 {mb} MB）",
     # dispatcher home
     "The dispatcher's day": "调度员工作日",
     "Open the day": "打开这一天",

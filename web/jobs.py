@@ -128,10 +128,6 @@ class JobQueue:
             job = job_store.get_job(s, job_id)
         return job.to_dict() if job else None
 
-    def get(self, job_id: int) -> job_store.Job | None:
-        with session_scope(self.database) as s:
-            return job_store.get_job(s, job_id)
-
 
 def _queue() -> JobQueue:
     from flask import current_app

@@ -28,6 +28,7 @@ from werkzeug.exceptions import HTTPException
 from planner.errors import UserError
 from planner.store import accounts
 from planner.store.db import session_scope
+from web.i18n import gettext
 
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 CSRF_KEY = "csrf"
@@ -239,23 +240,25 @@ def _headers(response):
 ERROR_TEXT = {400: "Bad request", 401: "Please sign in", 403: "Forbidden", 404: "Not found",
               405: "Method not allowed", 413: "The file is too large", 429: "Too many attempts",
               500: "Internal error"}
+CSRF_TEXT = "The form has expired or was not sent by this site (CSRF check failed); reload the page and try again"
+TOO_LARGE_TEXT = "The file is too large (at most {mb} MB)"
 
 
 def _error(exc: HTTPException):
+    """Pages show the message in the page's language; the API answers in English JSON."""
     code = exc.code or 500
-    message = ERROR_TEXT.get(code, exc.name)
+    message, values = ERROR_TEXT.get(code, exc.name), {}
     if code == 400 and exc.description == "csrf":
-        message = "The form has expired or was not sent by this site (CSRF check failed); reload the page and try again"
+        message = CSRF_TEXT
     elif code == 413:
-        limit = current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-        message = f"The file is too large (at most {limit} MB)"
+        message, values = TOO_LARGE_TEXT, {"mb": current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)}
     if is_api():
-        body = jsonify({"error": {"code": code, "message": message}})
+        body = jsonify({"error": {"code": code, "message": message.format(**values)}})
         body.status_code = code
         if code == 401:
             body.headers["WWW-Authenticate"] = 'Bearer realm="cvp"'
         return body
-    return render_template("error.html", code=code, message=message), code
+    return render_template("error.html", code=code, message=gettext(message, **values)), code
 
 
 def _user_error(exc: UserError):

@@ -26,7 +26,7 @@ def plan_day_task(params: dict[str, Any], database: str | None) -> dict[str, Any
     s = doc["summary"]
     return {"date": doc["date"], "district": doc["district"], "version": doc["version"],
             "summary": {k: s[k] for k in ("visits", "assigned", "unassigned", "travel_min", "status", "solve_seconds")},
-            "warnings": list(s.get("warnings") or []), "pins": pins, "pins_applied": bool(pins)}
+            "warnings": list(s.get("warnings") or []), "pins": pins}
 
 
 @task("render_sheets")

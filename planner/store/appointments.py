@@ -28,8 +28,10 @@ class Appointment:
     end: datetime | None
 
 
-def set_appointment(session: Session, ticket_id: str, start: datetime | None, end: datetime | None) -> Appointment:
-    """Set (or, with both None, clear) a ticket's appointment window."""
+def set_appointment(session: Session, ticket_id: str, start: datetime | None, end: datetime | None,
+                    author: str = "") -> Appointment:
+    """Set (or, with both None, clear) a ticket's appointment window; ``author`` is who
+    made the call (kept with the override, like any dispatcher decision)."""
     if (start is None) != (end is None):
         raise UserError("an appointment needs both a start and an end time (or neither, to clear it)")
     if start is not None:
@@ -45,7 +47,7 @@ def set_appointment(session: Session, ticket_id: str, start: datetime | None, en
     if row.is_history or row.status != "open":
         raise UserError(f"ticket {ticket_id} is not open (status {row.status})")
     value = window_text((start, end) if start is not None else None)
-    session.add(OverrideRow(ticket_id=ticket_id, field=FIELD, value=value, author="",
+    session.add(OverrideRow(ticket_id=ticket_id, field=FIELD, value=value, author=author,
                             created_at=datetime.now(timezone.utc)))
     return Appointment(ticket_id, start, end)
 

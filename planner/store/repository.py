@@ -203,3 +203,32 @@ def publish_plan(session: Session, day: date, district: str, version: int) -> No
 
         raise UserError(f"no plan version {version} for {district} on {day}")
     row.status = "published"
+
+
+def staff_member(session: Session, staff_id: str) -> StaffMember | None:
+    row = session.scalars(select(StaffRow).where(StaffRow.staff_id == staff_id)).first()
+    return convert.staff_record(row) if row else None
+
+
+def ticket_district(session: Session, ticket_id: str) -> str | None:
+    """The district a ticket belongs to (None: no such ticket)."""
+    return session.scalar(select(TicketRow.district).where(TicketRow.ticket_id == ticket_id))
+
+
+def known_districts(session: Session) -> list[str]:
+    """Every district that has staff or current (non-history) tickets."""
+    names = set(session.scalars(select(StaffRow.district))) | set(
+        session.scalars(select(TicketRow.district).where(TicketRow.is_history.is_(False))))
+    return sorted(n for n in names if n)
+
+
+def triage_fingerprint(session: Session, district: str) -> tuple:
+    """Changes whenever anything a district's triage reads changes: tickets (imports,
+    appointments, closures), network sites, overrides, and the district's plans
+    (carry-over).  Rows are updated or added, never deleted, so counts and the latest
+    change time are enough."""
+    tickets = session.execute(select(func.count(TicketRow.id), func.max(TicketRow.updated_at))).one()
+    sites = session.execute(select(func.count(SiteRow.id), func.max(SiteRow.updated_at))).one()
+    overrides = session.scalar(select(func.max(OverrideRow.id)))
+    plans = session.scalar(select(func.max(PlanRow.id)).where(PlanRow.district == district))
+    return (tuple(tickets), tuple(sites), overrides, plans)

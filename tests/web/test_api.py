@@ -164,6 +164,13 @@ def test_triage_overrides_and_appointments(api):
     r = a.post(f"/api/days/{DAY}/appointments", json={"ticket_id": "XA-NQ-20100804-0071", "start": "14:00",
                                                        "end": "15:00"})
     assert r.get_json()["start"] == "2010-08-05T14:00:00+08:00"
+    with session_scope() as s:
+        from planner.store.models import OverrideRow
+        from sqlalchemy import select
+
+        assert s.scalars(select(OverrideRow.author).where(OverrideRow.field == "window")).all() == ["disp"]
+    assert a.post(f"/api/days/{DAY}/appointments", json={"ticket_id": "XA-BQ-NOPE", "start": "14:00",
+                                                          "end": "15:00"}).status_code == 422
     v = next(v for v in a.get(f"/api/days/{DAY}/triage").get_json()["visits"]
              if "XA-NQ-20100804-0071" in v["ticket_ids"])
     assert v["customer_type"] == "irate" and "type" in v["overrides"]
@@ -188,6 +195,16 @@ def test_plan_status_versions_publish_and_sheets(api):
     assert a.get(f"/api/days/{DAY}/plans/9").status_code == 404
     assert a.get("/api/jobs/999").status_code == 404
     assert a.post(f"/api/days/{DAY}/plans", json={"pins": ["x"]}).status_code == 422
+
+
+def test_a_pin_must_name_someone_on_duty(api):
+    from planner.store.absences import set_absent
+
+    with session_scope() as s:
+        set_absent(s, DAY, "S2", "sick")
+    r = api("disp").post(f"/api/days/{DAY}/plans", json={"pins": {"V-XA-NQ-20100804-0071": "S2"}})
+    assert r.status_code == 422 and "V-XA-NQ-20100804-0071 → S2: not on duty" in r.get_json()["error"]["message"]
+    assert api("disp").get(f"/api/days/{DAY}/plans").get_json()["versions"] == []
 
 
 def test_a_failed_plan_job_reports_its_error(api):

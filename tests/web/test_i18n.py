@@ -9,7 +9,7 @@ from pathlib import Path
 
 from planner.store.accounts import ROLES
 from web.i18n import ZH, localtime
-from web.security import ERROR_TEXT
+from web.security import CSRF_TEXT, ERROR_TEXT, TOO_LARGE_TEXT
 
 WEB = Path(__file__).resolve().parents[2] / "web"
 LITERAL = re.compile(r"""\b_\(\s*(['"])(.+?)(?<!\\)\1""", re.S)
@@ -26,7 +26,7 @@ def msgids() -> set[str]:
 def test_every_message_has_a_chinese_translation():
     ids = msgids()
     assert len(ids) > 150
-    dynamic = set(ERROR_TEXT.values()) | set(ROLES) | {"queued", "running", "done", "failed", "draft", "published",
+    dynamic = set(ERROR_TEXT.values()) | {CSRF_TEXT, TOO_LARGE_TEXT} | set(ROLES) | {"queued", "running", "done", "failed", "draft", "published",
                                                        "tickets", "staff", "sites", "history"}
     missing = sorted((ids | dynamic) - set(ZH))
     assert not missing, missing

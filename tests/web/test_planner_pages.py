@@ -82,3 +82,14 @@ def test_saving_loading_and_deleting_a_scenario(client_for):
 def test_scenario_names_are_not_file_paths(client_for):
     page = client_for("plan").get("/planner/?s1=../../../etc/passwd")
     assert "root:" not in page.get_data(as_text=True) and "no scenario" in text_of(page)
+
+
+@pytest.mark.parametrize("slot", ["0", "3", "x", "-1"])
+def test_a_slot_that_is_not_on_the_form_is_named(client_for, slot):
+    c = client_for("plan")
+    r = c.post("/planner/sweep", {"yaml1": A, "yaml2": B, "vary": "daily_visits=10:20:10", "slot": slot})
+    assert r.status_code == 422 and f"slot &#39;{slot}&#39;: choose a scenario from 1 to 2" in text_of(r)
+    r = c.post("/planner/scenarios", {"yaml1": A, "save_name1": "x", "slot": slot})
+    assert r.status_code == 422 and "choose a scenario from 1 to 1" in text_of(r)
+    with session_scope() as s:
+        assert not accounts.audit_log(s, action="scenario_save")

@@ -16,11 +16,9 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, jsonify, request, send_file, url_for
 
 from planner.errors import UserError
-from planner.workflow import OVERRIDABLE
-from web import cost, downloads, security, services, uploads
-from web.i18n import get_lang
+from web import cost, security, services, uploads
 from web.security import roles
-from web.views.common import cache_dir, download, url_base
+from web.views.common import sheet_download
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -112,10 +110,8 @@ def overrides(day: date):
     for it in items:
         if not isinstance(it, dict) or not all(isinstance(it.get(k), str) for k in ("ticket_id", "field", "value")):
             raise UserError("each override is {ticket_id, field, value} (strings)")
-        if services.ticket_district(it["ticket_id"]) != d:
+        if not services.ticket_in_district(it["ticket_id"], d):
             raise UserError(f"no ticket {it['ticket_id']!r} in {d}")
-        if it["field"] not in OVERRIDABLE:
-            raise UserError(f"field {it['field']!r}: choose one of {', '.join(OVERRIDABLE)}")
         parsed.append((it["ticket_id"], it["field"], it["value"]))
     from planner.workflow import set_overrides
 
@@ -133,7 +129,10 @@ def appointments(day: date):
     ticket_id = body.get("ticket_id")
     if not isinstance(ticket_id, str):
         raise UserError("ticket_id: a string")
-    window = services.set_appointment(day, ticket_id, body.get("start") or "", body.get("end") or "", d)
+    if not services.ticket_in_district(ticket_id, d):
+        raise UserError(f"no ticket {ticket_id!r} in {d}")
+    window = services.set_appointment(day, ticket_id, body.get("start") or "", body.get("end") or "",
+                                      security.current_user().username)
     security.audit("appointment", ticket_id, start=_iso(window[0]) if window else None,
                    end=_iso(window[1]) if window else None, api=True)
     return jsonify({"ticket_id": ticket_id, "start": _iso(window[0]) if window else None,
@@ -203,32 +202,21 @@ def plan_version(day: date, version: int):
 @roles(*DISPATCH)
 def publish(day: date, version: int):
     doc, _status = _plan(day, version)
-    services.publish(day, doc["district"], version)
+    services.publish(day, doc["district"], version, security.current_user().username)
     security.audit("publish", f"{day} {doc['district']} v{version}", api=True)
     return jsonify({"date": day.isoformat(), "district": doc["district"], "version": version, "status": "published"})
-
-
-def _sheet(day: date, version: int, staff_id: str | None):
-    doc, _status = _plan(day, version)
-    try:
-        path = downloads.sheet_pdf_path(doc, staff_id, get_lang(), url_base(), services.rules(), services.database(),
-                                        cache_dir())
-    except LookupError:
-        abort(404)
-    security.audit("download", f"{day} {doc['district']} v{version} sheet {staff_id or 'all'}", api=True)
-    return download(path.read_bytes(), downloads.sheet_filename(doc, staff_id), "application/pdf")
 
 
 @bp.get("/days/<day:day>/plans/<int:version>/sheets/<staff_id>.pdf")
 @roles(*DISPATCH)
 def sheet(day: date, version: int, staff_id: str):
-    return _sheet(day, version, staff_id)
+    return sheet_download(_plan(day, version)[0], staff_id, api=True)
 
 
 @bp.get("/days/<day:day>/plans/<int:version>/sheets.pdf")
 @roles(*DISPATCH)
 def sheets_all(day: date, version: int):
-    return _sheet(day, version, None)
+    return sheet_download(_plan(day, version)[0], None, api=True)
 
 
 def _decimalish(value):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from flask import abort, current_app, request, send_file, session
+from flask import abort, send_file, session
 from werkzeug.routing import BaseConverter, ValidationError
 
-from web import security, services
+from web import downloads, security, services
+from web.i18n import get_lang
 
 
 class DayConverter(BaseConverter):
@@ -42,17 +43,31 @@ def district() -> str:
     return user.district or ""
 
 
-def url_base() -> str:
-    """Where the sheets' QR codes point: CVP_URL_BASE, else this server."""
-    return (current_app.config.get("URL_BASE") or request.url_root).rstrip("/")
-
-
 def download(data: bytes, filename: str, mimetype: str):
     return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=filename,
                      max_age=0)
 
 
-def cache_dir() -> str:
-    from pathlib import Path
+def sheet_download(doc: dict, staff_id: str | None, **audit_details):
+    """One worker's route sheet (``staff_id``) or all of them (None) as a PDF download,
+    audited; 404 when the plan has no route for that worker."""
+    try:
+        path = downloads.sheet_pdf_path(doc, staff_id, get_lang(), services.url_base(), services.rules(),
+                                        services.database(), services.cache_dir())
+    except LookupError:
+        abort(404)
+    security.audit("download", f"{doc['date']} {doc['district']} v{doc['version']} sheet {staff_id or 'all'}",
+                   **audit_details)
+    return download(path.read_bytes(), downloads.sheet_filename(doc, staff_id), "application/pdf")
 
-    return str(Path(current_app.config["WORK_DIR"]) / "sheet-cache")
+
+EXPORT_TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def export_download(doc: dict, fmt: str, **audit_details):
+    """The plan's visits as CSV or XLSX (phone numbers masked), audited; 404 for other formats."""
+    if fmt not in EXPORT_TYPES:
+        abort(404)
+    data, name = downloads.export_bytes(doc, fmt, get_lang(), services.rules(), services.database())
+    security.audit("download", f"{doc['date']} {doc['district']} v{doc['version']} export {fmt}", **audit_details)
+    return download(data, name, EXPORT_TYPES[fmt])

@@ -14,7 +14,7 @@ from planner.workflow import OVERRIDABLE
 from web import downloads, security, services, uploads
 from web.i18n import get_lang, gettext as _
 from web.security import roles
-from web.views.common import cache_dir, district, download, url_base
+from web.views.common import district, export_download, sheet_download
 
 bp = Blueprint("dispatcher", __name__, url_prefix="/dispatch")
 
@@ -47,10 +47,14 @@ def choose_district():
 
 # -- import -------------------------------------------------------------------------------
 
+def _import_page(status: int = 200):
+    return render_template("dispatcher/import.html", mb=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)), status
+
+
 @bp.get("/import")
 @roles(*DISPATCH)
 def import_form():
-    return render_template("dispatcher/import.html", mb=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024))
+    return _import_page()
 
 
 @bp.post("/import")
@@ -66,17 +70,17 @@ def import_preview():
                               tuple(current_app.config["UPLOAD_EXTENSIONS"]))
     except UserError as exc:
         flash(str(exc), "error")
-        return render_template("dispatcher/import.html", mb=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)), 422
+        return _import_page(422)
     try:
         result = uploads.preview(upload, services.rules())
     except UserError as exc:
         uploads.discard(upload)
         flash(str(exc), "error")
-        return render_template("dispatcher/import.html", mb=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)), 422
+        return _import_page(422)
     if result.errors:
         uploads.discard(upload)  # a file with any bad row imports nothing: fix it and check again
-    return render_template("dispatcher/preview.html", upload=upload, result=result, rows=result.records[:PREVIEW_ROWS],
-                           mb=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)), (422 if result.errors else 200)
+    return render_template("dispatcher/preview.html", upload=upload, result=result,
+                           rows=result.records[:PREVIEW_ROWS]), (422 if result.errors else 200)
 
 
 @bp.post("/import/<token>/confirm")
@@ -130,7 +134,8 @@ def triage(day: date):
 
 
 def _own_ticket(ticket_id: str, d: str) -> None:
-    if services.ticket_district(ticket_id) != d:
+    """Another district's ticket (or no ticket) is not found."""
+    if not services.ticket_in_district(ticket_id, d):
         abort(404)
 
 
@@ -156,7 +161,8 @@ def appointment(day: date):
     ticket_id = request.form.get("ticket_id", "")
     _own_ticket(ticket_id, d)
     try:
-        window = services.set_appointment(day, ticket_id, request.form.get("start", ""), request.form.get("end", ""), d)
+        window = services.set_appointment(day, ticket_id, request.form.get("start", ""), request.form.get("end", ""),
+                                          security.current_user().username)
     except UserError as exc:
         flash(str(exc), "error")
         return redirect(url_for("dispatcher.triage", day=day) + f"#t-{ticket_id}")
@@ -193,23 +199,12 @@ def roster_change(day: date):
 
 # -- planning -----------------------------------------------------------------------------
 
-def _pins_from_form(d: str, day: date) -> dict[str, str]:
-    on_duty = {line.staff.staff_id for line in services.roster(day, d) if not line.absent}
-    pins = {}
-    for key, value in request.form.items():
-        if key.startswith("pin:") and value:
-            if value not in on_duty:
-                raise UserError(f"{value}: not on duty on {day}")
-            pins[key[4:]] = value
-    return pins
-
-
 @bp.post("/<day:day>/plan")
 @roles(*DISPATCH)
 def plan_start(day: date):
     d = district()
     user = security.current_user()
-    pins = _pins_from_form(d, day)
+    pins = {key[4:]: value for key, value in request.form.items() if key.startswith("pin:") and value}
     job_id = services.start_plan(day, d, user.username, pins)
     security.audit("plan", f"{day} {d}", job=job_id, pins=pins)
     return redirect(url_for("dispatcher.job_page", job_id=job_id))
@@ -247,10 +242,9 @@ def _plan_or_404(day: date, version: int) -> tuple[dict, str]:
 def plan_view(day: date, version: int):
     d = district()
     doc, status = _plan_or_404(day, version)
-    on_duty = [line.staff for line in services.roster(day, d) if not line.absent]
+    on_duty = [line.staff for line in services.roster(day, d) if line.on_duty]
     return render_template("dispatcher/plan.html", day=day, district=d, doc=doc, status=status,
-                           versions=services.versions(day, d), on_duty=on_duty,
-                           pins=services.pins_of_version(day, d, version),
+                           versions=services.versions(day, d), on_duty=on_duty, pins=doc.get("pins") or {},
                            map_available=downloads.map_available())
 
 
@@ -259,53 +253,29 @@ def plan_view(day: date, version: int):
 def publish(day: date, version: int):
     d = district()
     _plan_or_404(day, version)
-    services.publish(day, d, version)
+    services.publish(day, d, version, security.current_user().username)
     security.audit("publish", f"{day} {d} v{version}")
-    if current_app.config.get("PRERENDER_SHEETS"):
-        from web import jobs
-
-        jobs.submit("render_sheets", {"day": day.isoformat(), "district": d, "version": version, "lang": "zh",
-                                      "url_base": url_base(), "cache_dir": cache_dir(),
-                                      "rules_file": current_app.config.get("RULES_FILE")},
-                    author=security.current_user().username)
     flash(_("Published: field staff now see this version. It can no longer be changed; plan again to make a new version."),
           "ok")
     return redirect(url_for("dispatcher.plan_view", day=day, version=version))
 
 
-def _sheet(day: date, version: int, staff_id: str | None):
-    doc, _status = _plan_or_404(day, version)
-    try:
-        path = downloads.sheet_pdf_path(doc, staff_id, get_lang(), url_base(), services.rules(), services.database(),
-                                        cache_dir())
-    except LookupError:
-        abort(404)
-    security.audit("download", f"{day} {doc['district']} v{version} sheet {staff_id or 'all'}")
-    return download(path.read_bytes(), downloads.sheet_filename(doc, staff_id), "application/pdf")
-
-
 @bp.get("/<day:day>/plan/<int:version>/sheets/<staff_id>.pdf")
 @roles(*DISPATCH)
 def sheet(day: date, version: int, staff_id: str):
-    return _sheet(day, version, staff_id)
+    return sheet_download(_plan_or_404(day, version)[0], staff_id)
 
 
 @bp.get("/<day:day>/plan/<int:version>/sheets.pdf")
 @roles(*DISPATCH)
 def sheets_all(day: date, version: int):
-    return _sheet(day, version, None)
+    return sheet_download(_plan_or_404(day, version)[0], None)
 
 
 @bp.get("/<day:day>/plan/<int:version>/export.<fmt>")
 @roles(*DISPATCH)
 def export(day: date, version: int, fmt: str):
-    if fmt not in ("xlsx", "csv"):
-        abort(404)
-    doc, _status = _plan_or_404(day, version)
-    data, name = downloads.export_bytes(doc, fmt, get_lang(), services.rules(), services.database())
-    security.audit("download", f"{day} {doc['district']} v{version} export {fmt}")
-    mime = "text/csv" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return download(data, name, mime)
+    return export_download(_plan_or_404(day, version)[0], fmt)
 
 
 MAP_CSP = ("default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "

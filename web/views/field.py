@@ -17,7 +17,7 @@ from planner.store.outcomes import NETWORK_RESULTS, OPERATORS, SATISFACTION
 from web import downloads, security, services
 from web.i18n import get_lang, gettext as _
 from web.security import roles
-from web.views.common import cache_dir, download, url_base
+from web.views.common import sheet_download
 
 bp = Blueprint("field", __name__, url_prefix="/field")
 
@@ -40,12 +40,9 @@ def route_of_day(day: date):
     return redirect(url_for("field.route", day=day, staff_id=security.current_user().staff_id))
 
 
-def _published(day: date, staff_id: str) -> tuple[dict, dict] | None:
-    return services.published_route(day, staff_id)
-
-
 def _sheet_view(doc: dict, staff_id: str):
-    views = downloads.sheet_views(doc, get_lang(), url_base(), services.rules(), services.database(), only=[staff_id])
+    views = downloads.sheet_views(doc, get_lang(), services.url_base(), services.rules(), services.database(),
+                                  only=[staff_id])
     return views[0] if views else None
 
 
@@ -53,7 +50,7 @@ def _sheet_view(doc: dict, staff_id: str):
 @roles("field")
 def route(day: date, staff_id: str):
     _own(staff_id)
-    found = _published(day, staff_id)
+    found = services.published_route(day, staff_id)
     if found is None:
         return render_template("field/route.html", day=day, sheet=None, doc=None, route=None, outcomes={})
     doc, r = found
@@ -67,19 +64,15 @@ def route(day: date, staff_id: str):
 @roles("field")
 def route_sheet(day: date, staff_id: str):
     _own(staff_id)
-    found = _published(day, staff_id)
+    found = services.published_route(day, staff_id)
     if found is None:
         abort(404)
-    doc, _r = found
-    path = downloads.sheet_pdf_path(doc, staff_id, get_lang(), url_base(), services.rules(), services.database(),
-                                    cache_dir())
-    security.audit("download", f"{day} {doc['district']} v{doc['version']} sheet {staff_id}")
-    return download(path.read_bytes(), downloads.sheet_filename(doc, staff_id), "application/pdf")
+    return sheet_download(found[0], staff_id)
 
 
 def _stop(day: date, staff_id: str, seq: int):
     _own(staff_id)
-    found = _published(day, staff_id)
+    found = services.published_route(day, staff_id)
     if found is None:
         abort(404)
     doc, r = found
@@ -98,7 +91,7 @@ def stop(day: date, staff_id: str, seq: int):
         f = request.form
         closed = {"yes": True, "no": False}.get(f.get("closed_on_site", ""))
         try:
-            arrived = services.parse_clock(day, f["arrived_at"]) if f.get("arrived_at") else None
+            arrived = services.parse_clock(day, f["arrived_at"], "arrived_at") if f.get("arrived_at") else None
             services.record_outcome(
                 day=day, district=doc["district"], visit_id=step["visit_id"], staff_id=staff_id,
                 plan_version=doc["version"], recorded_by=security.current_user().username, arrived_at=arrived,

@@ -25,6 +25,14 @@ def _slots_from_form() -> list[cost.Slot]:
     return slots
 
 
+def _slot_index(slots: list[cost.Slot]) -> int:
+    """The form's ``slot`` (1 … number of scenarios on the form), as a list index."""
+    text = request.form.get("slot", "1") or "1"
+    if not text.isdigit() or not 1 <= int(text) <= len(slots):
+        raise UserError(f"slot {text!r}: choose a scenario from 1 to {len(slots)}")
+    return int(text) - 1
+
+
 def _page(slots, **extra):
     return render_template("planner/cost.html", slots=slots, builtins=cost.builtin_names(),
                            saved=cost.saved_scenarios(services.database()), **extra)
@@ -73,11 +81,9 @@ def compare():
 def sweep():
     slots = _slots_from_form()
     vary = request.form.get("vary", "").strip()
-    index = int(request.form.get("slot", "1") or 1)
     try:
-        slot = slots[index - 1]
-        result = cost.sweep(slot, vary)
-    except (UserError, IndexError, ValueError) as exc:
+        result = cost.sweep(slots[_slot_index(slots)], vary)
+    except UserError as exc:
         return _page(slots, errors=[str(exc)], vary=vary), 422
     return _page(slots, sweep=result, vary=vary)
 
@@ -86,11 +92,12 @@ def sweep():
 @roles(*PLANNING)
 def save():
     slots = _slots_from_form()
-    index = int(request.form.get("slot", "1") or 1)
-    name = request.form.get(f"save_name{index}", "").strip()
+    name = ""
     try:
-        cost.save(name, slots[index - 1].text, security.current_user().username, services.database())
-    except (UserError, IndexError) as exc:
+        index = _slot_index(slots)
+        name = request.form.get(f"save_name{index + 1}", "").strip()
+        cost.save(name, slots[index].text, security.current_user().username, services.database())
+    except UserError as exc:
         return _page(slots, errors=[str(exc)]), 422
     security.audit("scenario_save", name)
     flash(_("Scenario saved: {name}", name=name), "ok")

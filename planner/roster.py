@@ -1,0 +1,76 @@
+"""The district's roster for one day: who is on duty, who is off, and whom a visit may be
+pinned to.
+
+The dispatcher marks people absent for a day (:mod:`planner.store.absences`);
+planning leaves them out (``plan_day(..., absent=…)``).  A staff member the
+roster marks inactive is off every day.  The web pages, the API and the CLI
+read the day's roster from here, so "on duty" means the same everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from planner.errors import UserError
+from planner.records import StaffMember
+from planner.store import absences as absence_store
+from planner.store import repository as repo
+from planner.store.db import session_scope
+
+
+@dataclass(frozen=True)
+class RosterLine:
+    """One staff member on one day."""
+
+    staff: StaffMember
+    absent: bool  # marked absent for the day, or inactive on the roster
+    reason: str = ""
+
+    @property
+    def on_duty(self) -> bool:
+        return not self.absent
+
+
+def day_roster(day: date, district: str, database: str | None = None) -> list[RosterLine]:
+    """Every staff member of the district, in staff-id order, with the day's absences."""
+    with session_scope(database) as s:
+        staff = repo.staff_for(s, district)
+        off = absence_store.absences_on(s, day, [m.staff_id for m in staff])
+    return [RosterLine(m, m.staff_id in off or not m.active, off[m.staff_id].reason if m.staff_id in off else "")
+            for m in staff]
+
+
+def absent_on(day: date, district: str, database: str | None = None) -> list[str]:
+    """The active staff marked absent for the day: what planning passes as ``absent``
+    (inactive staff are left out by planning anyway)."""
+    return [line.staff.staff_id for line in day_roster(day, district, database) if line.absent and line.staff.active]
+
+
+def on_duty(day: date, district: str, database: str | None = None) -> list[StaffMember]:
+    return [line.staff for line in day_roster(day, district, database) if line.on_duty]
+
+
+def set_absence(day: date, district: str, staff_id: str, absent: bool, reason: str = "", author: str = "",
+                database: str | None = None) -> None:
+    """Mark a staff member of the district absent for the day, or back on duty."""
+    with session_scope(database) as s:
+        if absent:
+            absence_store.set_absent(s, day, staff_id, reason, author, district=district)
+        else:
+            absence_store.clear_absent(s, day, staff_id)
+
+
+def check_pins(day: date, district: str, pins: dict[str, str], database: str | None = None) -> dict[str, str]:
+    """The pins (visit id → staff id) with empty choices dropped; a pin to someone who is
+    not on duty that day is refused, naming the visit and the person."""
+    pins = {str(v): str(s) for v, s in (pins or {}).items() if s}
+    if not pins:
+        return {}
+    duty = {m.staff_id for m in on_duty(day, district, database)}
+    wrong = sorted((v, s) for v, s in pins.items() if s not in duty)
+    if wrong:
+        listed = ", ".join(f"{v} → {s}" for v, s in wrong)
+        raise UserError(f"pins: {listed}: not on duty on {day} in {district} "
+                        f"(on duty: {', '.join(sorted(duty)) or 'nobody'})")
+    return pins
