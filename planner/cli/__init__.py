@@ -3,10 +3,16 @@
 Each sub-command lives in its own module and only parses options, calls one
 library function and prints its result.  A :class:`~planner.errors.UserError`
 becomes a one-paragraph message and exit status 2, never a traceback.
+
+Start-up is kept short (``cvp sheets`` is run once per printout): the command
+modules import their heavy libraries (OR-Tools, the importers, the web app)
+inside the commands, and the ``cost`` group (cost_model) is imported only when
+it is run or listed.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
@@ -14,7 +20,22 @@ import click
 from planner.errors import UserError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Cvp(click.Group):
+    """The ``cvp`` group, with sub-commands from other packages imported on first use."""
+
+    lazy = {"cost": ("cost_model.cli", "cost")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy and name not in self.commands:
+            module, attr = self.lazy[name]
+            self.add_command(getattr(importlib.import_module(module), attr), name)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_Cvp, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="complaint-visit-planner")
 @click.option("--rules", "rules_file", type=click.Path(dir_okay=False), envvar="CVP_RULES",
               help="Rules file (YAML) to apply instead of the shipped Xi'an pilot rules.")
@@ -30,7 +51,7 @@ def cvp(ctx: click.Context, rules_file: str | None) -> None:
 
 def rules_of(ctx: click.Context):
     """The rules the user chose, loaded once per command."""
-    from planner.triage import load_rules
+    from planner.triage.rules import load_rules
 
     root = ctx.find_root()
     if "rules" not in root.obj:
@@ -39,11 +60,9 @@ def rules_of(ctx: click.Context):
 
 
 def _register() -> None:
-    from cost_model.cli import cost
     from planner.cli import (  # noqa: F401  (each module registers its commands)
         bench_cmd, demo_cmd, intake_cmd, outputs_cmd, plan_cmd, replan_cmd, triage_cmd, web_cmd)
 
-    cvp.add_command(cost)
     cvp.add_command(bench_cmd.bench)
 
 

@@ -1,4 +1,8 @@
-"""``cvp demo``: the fixture day end to end, for a new user's first look."""
+"""``cvp demo``: the fixture day end to end, for a new user's first look.
+
+The planner and the importers are imported when the demo runs, not when ``cvp``
+starts (see :mod:`planner.cli.plan_cmd`).
+"""
 
 from __future__ import annotations
 
@@ -10,15 +14,10 @@ import click
 
 from planner.cli import cvp, rules_of
 from planner.cli.plan_cmd import echo_outputs, write_json
-from planner.export import write_day_outputs
-from planner.plan.day import SolverSettings, plan_day
-from planner.plan.summary import plan_text
-from planner.triage.report import triage_json, triage_text
-from planner.workflow import import_file, triage_day
 
 REPO_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "xian-south-2010-08-05"
 DAY, DISTRICT = date(2010, 8, 5), "南区"
-DEMO_SOLVER = SolverSettings(time_limit_s=10, seed=1, solution_limit=200)  # the same plan on every machine
+DEMO_SOLVER = dict(time_limit_s=10, seed=1, solution_limit=200)  # the same plan on every machine
 
 
 @cvp.command("demo")
@@ -30,6 +29,12 @@ DEMO_SOLVER = SolverSettings(time_limit_s=10, seed=1, solution_limit=200)  # the
 def demo_command(ctx, folder, out):
     """Import the Xi'an South district sample day (2010-08-05), triage and plan it, and write
     the route sheets, the map and the export."""
+    from planner.export import write_day_outputs
+    from planner.plan.day import SolverSettings, plan_day
+    from planner.plan.summary import plan_text
+    from planner.triage.report import triage_json, triage_text
+    from planner.workflow import import_file, triage_day
+
     rules = rules_of(ctx)
     src = Path(folder)
     out_dir = Path(out)
@@ -44,7 +49,7 @@ def demo_command(ctx, folder, out):
     target = out_dir / "triage-2010-08-05-南区.json"
     target.write_text(json.dumps(triage_json(result, rules), ensure_ascii=False, indent=2), encoding="utf-8")
     click.echo(f"\nwrote {target}\n")
-    doc = plan_day(DAY, DISTRICT, solver=DEMO_SOLVER, author="demo", rules=rules)
+    doc = plan_day(DAY, DISTRICT, solver=SolverSettings(**DEMO_SOLVER), author="demo", rules=rules)
     write_json(out_dir / "plan.json", doc)
     click.echo(plan_text(doc))
     click.echo(f"\nwrote {out_dir / 'plan.json'} (version {doc['version']})")

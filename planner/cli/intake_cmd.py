@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from planner.cli import cvp, rules_of
-from planner.workflow import import_file
 
 
 @cvp.command("import")
@@ -27,6 +26,8 @@ def import_command(ctx, file, kind, history, skip_invalid, rejects, gazetteer):
     GCJ-02 and BD-09 coordinates are converted to WGS-84. Importing a file twice
     changes nothing; changed rows are updated and listed.
     """
+    from planner.workflow import import_file  # the importers load when the command runs, not at start-up
+
     outcome = import_file(file, kind=kind, history=history, skip_invalid=skip_invalid, rejects_path=rejects,
                           gazetteer=gazetteer, rules=rules_of(ctx))
     click.echo(outcome.summary())

@@ -1,4 +1,9 @@
-"""``cvp plan`` and ``cvp check``: make the day's routes, and verify a plan file."""
+"""``cvp plan`` and ``cvp check``: make the day's routes, and verify a plan file.
+
+The planner (OR-Tools), the checker and the importers are imported inside the
+commands: every ``cvp`` command loads this module, and ``cvp sheets`` should not
+pay for the solver it does not run.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,8 @@ from pathlib import Path
 
 import click
 
-from planner.check import check_plan
 from planner.cli import cvp, rules_of
 from planner.errors import UserError
-from planner.export import write_day_outputs
-from planner.plan.day import SolverSettings, plan_day
-from planner.plan.summary import plan_text
-from planner.workflow import import_file
 
 
 def solver_options(f):
@@ -55,6 +55,11 @@ def read_plan(path: str) -> dict:
 def plan_command(ctx, day, district, out, tickets, staff, network, gazetteer, absent, no_outputs, time_limit, seed,
                  solution_limit):
     """Plan the district's visits for the day and store the plan (a new version each time)."""
+    from planner.export import write_day_outputs
+    from planner.plan.day import SolverSettings, plan_day
+    from planner.plan.summary import plan_text
+    from planner.workflow import import_file
+
     rules = rules_of(ctx)
     for path, kind in ((tickets, "tickets"), (staff, "staff"), (network, "sites")):
         if path:
@@ -81,6 +86,8 @@ def echo_outputs(written: dict) -> None:
 @click.argument("plan_file", type=click.Path(dir_okay=False, exists=True))
 def check_command(plan_file):
     """Re-derive every time in a plan and list each rule it breaks (exit 1 if any)."""
+    from planner.check import check_plan
+
     violations = check_plan(read_plan(plan_file))
     if violations:
         for v in violations:

@@ -8,9 +8,6 @@ import click
 
 from planner.cli import cvp, rules_of
 from planner.cli.plan_cmd import read_plan, solver_options, write_json
-from planner.plan.day import SolverSettings
-from planner.plan.replan import replan
-from planner.plan.summary import plan_text
 
 
 @cvp.command("replan")
@@ -26,6 +23,10 @@ from planner.plan.summary import plan_text
 @click.pass_context
 def replan_command(ctx, plan_file, now, add_file, gazetteer, absent, out, time_limit, seed, solution_limit):
     """Re-plan the rest of the day: begun stops stay, the rest move as little as the rules allow."""
+    from planner.plan.day import SolverSettings  # the solver loads only when this command runs
+    from planner.plan.replan import replan
+    from planner.plan.summary import plan_text
+
     doc = replan(read_plan(plan_file), now.time(), add_file=add_file, gazetteer=gazetteer, absent=tuple(absent),
                  solver=SolverSettings(time_limit, seed, solution_limit), author="cli", rules=rules_of(ctx))
     target = Path(out) if out else Path(plan_file).with_name(f"plan-v{doc['version']}.json")

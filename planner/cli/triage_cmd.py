@@ -8,8 +8,6 @@ from datetime import date
 import click
 
 from planner.cli import cvp, rules_of
-from planner.triage.report import triage_json, triage_text
-from planner.workflow import parse_override, set_overrides, triage_day
 
 
 @cvp.command("triage")
@@ -21,6 +19,9 @@ from planner.workflow import parse_override, set_overrides, triage_day
 @click.pass_context
 def triage_command(ctx, day, district, json_out, overrides):
     """Select, group and classify the district's open tickets for a visit day."""
+    from planner.triage.report import triage_json, triage_text  # loaded when the command runs, not at start-up
+    from planner.workflow import parse_override, set_overrides, triage_day
+
     rules = rules_of(ctx)
     parsed = [parse_override(text) for text in overrides]
     if parsed:
