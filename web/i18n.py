@@ -230,7 +230,9 @@ ZH: dict[str, str] = {
     "unsatisfied": "不满意",
     "customer not met": "未见到客户",
     "Notes": "备注",
-    "Outcome saved": "结果已保存",
+    "Outcome saved: the tickets are closed": "结果已保存：工单已现场闭环",
+    "Outcome saved: the dispatcher follows up for later closure": "结果已保存：调度员将跟踪后期闭环",
+    "No: needs later closure": "否（需要后期闭环）",
     "Recorded": "已登记",
     "Previous": "上一站",
     "Next": "下一站",
@@ -239,6 +241,18 @@ ZH: dict[str, str] = {
     "Leave at {t}": "{t} 出发",
     "Back at {t}": "{t} 返回",
     "unknown": "未知",
+    # follow-ups
+    "Follow-ups": "后期闭环跟踪",
+    "Follow-ups to track, {district}": "{district} 后期闭环跟踪",
+    "Visits that need later closure: coordinate, follow up, call the customer back, then close the case here.":
+        "需要后期闭环的拜访：协调资源、跟踪处理、电话回访客户后，在此关闭。",
+    "No visit needs later closure.": "没有需要后期闭环的拜访。",
+    "{n} visited case(s) need later closure": "{n} 个已拜访的案例需要后期闭环",
+    "Recorded by": "登记人",
+    "Follow-up done: close the case": "已跟踪处理：关闭案例",
+    "what was done (optional)": "处理情况（可选）",
+    "Follow-up closed: {visit}": "已关闭后期闭环：{visit}",
+    "closure not recorded": "未登记是否闭环",
     # planner
     "Cost scenarios": "成本测算",
     "Scenario {n}": "方案 {n}",
@@ -295,6 +309,20 @@ ZH: dict[str, str] = {
     "Filter": "筛选",
     "Created": "创建时间",
 }
+
+
+#: the English message of each outcome code (operators, network results, satisfaction)
+OUTCOME_LABELS = {
+    "china_mobile": "China Mobile", "china_unicom": "China Unicom", "china_telecom": "China Telecom",
+    "good": "good", "weak": "weak", "none": "no signal", "not_tested": "not tested",
+    "satisfied": "satisfied", "basically_satisfied": "basically satisfied", "unsatisfied": "unsatisfied",
+    "not_met": "customer not met",
+}
+
+
+def outcome_label(code: str | None) -> str:
+    """An outcome code in the page's language (unknown codes as they are)."""
+    return gettext(OUTCOME_LABELS[code]) if code in OUTCOME_LABELS else (code or "")
 
 
 def get_lang() -> str:
@@ -358,4 +386,4 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals.update(_=gettext, get_lang=get_lang, texts=texts, LANGS=LANGS)
     app.jinja_env.filters.update(localtime=localtime, hm=hm, window=window, money=money, isodate=isodate,
-                                 clock=clock, mask_phone=mask_phone)
+                                 clock=clock, mask_phone=mask_phone, outcome_label=outcome_label)

@@ -15,14 +15,15 @@ from typing import Any
 
 from flask import current_app, request
 
+from planner import closure
 from planner.errors import UserError
 from planner.records import StaffMember
 from planner.roster import RosterLine, day_roster
 from planner.store import appointments
 from planner.store import jobs as job_store
-from planner.store import outcomes as outcome_store
 from planner.store import repository as repo
 from planner.store.db import session_scope
+from planner.store.outcomes import Outcome
 from planner.triage.rules import Rules
 
 
@@ -195,11 +196,20 @@ def published_route(day: date, staff_id: str) -> tuple[dict, dict] | None:
     return (doc, route) if route else None
 
 
-def outcomes(day: date, district: str, staff_id: str | None = None) -> dict[str, outcome_store.Outcome]:
-    with session_scope(database()) as s:
-        return outcome_store.outcomes_for(s, day, district, staff_id)
+def outcomes(day: date, district: str, staff_id: str | None = None) -> dict[str, Outcome]:
+    return closure.outcomes_of(day, district, staff_id, database())
 
 
-def record_outcome(**values: Any) -> outcome_store.Outcome:
-    with session_scope(database()) as s:
-        return outcome_store.record_outcome(s, **values)
+def record_outcome(**values: Any) -> closure.Recorded:
+    """Store a visit's outcome; closed on site closes its tickets (:mod:`planner.closure`)."""
+    return closure.record_outcome(**values, database=database())
+
+
+# -- follow-ups (需要后期闭环) ---------------------------------------------------------------
+
+def follow_ups(district: str) -> list[closure.FollowUp]:
+    return closure.follow_ups(district, database(), rules().tz)
+
+
+def close_follow_up(day: date, district: str, visit_id: str, author: str, notes: str) -> closure.Recorded:
+    return closure.close_follow_up(day, district, visit_id, author, notes, database())

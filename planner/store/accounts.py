@@ -187,7 +187,7 @@ def user_for_token(session: Session, token: str) -> User | None:
 # -- audit log ---------------------------------------------------------------------------
 
 AUDITED = ("login", "login_failed", "login_blocked", "logout", "import", "override", "appointment", "absence",
-           "plan", "publish", "download", "outcome", "user_add", "user_change", "token", "scenario_save",
+           "plan", "publish", "download", "outcome", "follow_up", "user_add", "user_change", "token", "scenario_save",
            "scenario_delete")
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (JSON, Boolean, Date, DateTime, Float, Integer, String, Text, TypeDecorator, UniqueConstraint,
+                        text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -196,8 +197,9 @@ class OutcomeRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     day: Mapped[date] = mapped_column(Date, index=True)
-    district: Mapped[str] = mapped_column(String(64))
+    district: Mapped[str] = mapped_column(String(64), index=True)
     visit_id: Mapped[str] = mapped_column(String(96))
+    ticket_ids: Mapped[list] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     staff_id: Mapped[str] = mapped_column(String(64))
     plan_version: Mapped[int] = mapped_column(Integer)
     arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -207,6 +209,10 @@ class OutcomeRow(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     recorded_by: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # 需要后期闭环: the dispatcher records when the follow-up closed the case
+    followed_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    followed_up_by: Mapped[str | None] = mapped_column(String(64))
+    follow_up_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class JobRow(Base):

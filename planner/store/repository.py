@@ -232,3 +232,17 @@ def triage_fingerprint(session: Session, district: str) -> tuple:
     overrides = session.scalar(select(func.max(OverrideRow.id)))
     plans = session.scalar(select(func.max(PlanRow.id)).where(PlanRow.district == district))
     return (tuple(tickets), tuple(sites), overrides, plans)
+
+
+def set_ticket_status(session: Session, ticket_ids: list[str] | tuple[str, ...], status: str,
+                      only_from: tuple[str, ...]) -> list[str]:
+    """Move the tickets that are in one of ``only_from`` to ``status`` (history tickets are
+    never touched); the ids that changed.  ``updated_at`` moves too, so triage sees it."""
+    rows = session.scalars(select(TicketRow).where(TicketRow.ticket_id.in_(list(ticket_ids)),
+                                                   TicketRow.is_history.is_(False), TicketRow.status.in_(only_from)))
+    now = datetime.now(timezone.utc)
+    changed = []
+    for row in rows:
+        row.status, row.updated_at = status, now
+        changed.append(row.ticket_id)
+    return sorted(changed)

@@ -204,3 +204,12 @@ def test_accounts_audit_and_jobs_on_postgres(fresh_postgres, fixture_day):
         assert accounts.audit_log(s)[0].action == "login"
         assert jobs.claim_job(s, job_id) is not None
         assert list(absences.absences_on(s, DAY)) == ["S2"]
+        outcomes.record_outcome(s, day=DAY, district=DISTRICT, visit_id="V-1", staff_id="S1", plan_version=1,
+                                recorded_by="f1", closed_on_site=False, ticket_ids=["T-1"])
+        outcomes.record_outcome(s, day=DAY, district=DISTRICT, visit_id="V-2", staff_id="S1", plan_version=1,
+                                recorded_by="f1", closed_on_site=True, ticket_ids=["T-2"])
+    with session_scope(url) as s:
+        assert [o.visit_id for o in outcomes.open_follow_ups(s, DISTRICT)] == ["V-1"]
+        assert outcomes.mark_followed_up(s, DAY, DISTRICT, "V-1", "disp", "called back").ticket_ids == ("T-1",)
+    with session_scope(url) as s:
+        assert outcomes.open_follow_ups(s, DISTRICT) == []

@@ -130,7 +130,7 @@ def triage(day: date):
     except UserError as exc:
         data, error = None, str(exc)
     return render_template("dispatcher/triage.html", day=day, district=d, t=data, error=error, types=TYPES,
-                           scenarios=SCENARIOS)
+                           scenarios=SCENARIOS, follow_ups=len(services.follow_ups(d)))
 
 
 def _own_ticket(ticket_id: str, d: str) -> None:
@@ -174,6 +174,30 @@ def appointment(day: date):
         security.audit("appointment", ticket_id, cleared=True)
         flash(_("Appointment cleared: {ticket}", ticket=ticket_id), "ok")
     return redirect(url_for("dispatcher.triage", day=day) + f"#t-{ticket_id}")
+
+
+# -- follow-ups (需要后期闭环) ---------------------------------------------------------------
+
+@bp.get("/followups")
+@roles(*DISPATCH)
+def follow_ups():
+    d = district()
+    return render_template("dispatcher/followups.html", district=d, items=services.follow_ups(d))
+
+
+@bp.post("/<day:day>/followups/<visit_id>/close")
+@roles(*DISPATCH)
+def close_follow_up(day: date, visit_id: str):
+    d = district()
+    try:
+        done = services.close_follow_up(day, d, visit_id, security.current_user().username,
+                                        request.form.get("notes", ""))
+    except UserError as exc:
+        flash(str(exc), "error")
+    else:
+        security.audit("follow_up", f"{day} {d} {visit_id}", closed=done.closed, notes=done.outcome.follow_up_notes)
+        flash(_("Follow-up closed: {visit}", visit=visit_id), "ok")
+    return redirect(url_for("dispatcher.follow_ups"))
 
 
 # -- roster -------------------------------------------------------------------------------

@@ -92,7 +92,7 @@ def stop(day: date, staff_id: str, seq: int):
         closed = {"yes": True, "no": False}.get(f.get("closed_on_site", ""))
         try:
             arrived = services.parse_clock(day, f["arrived_at"], "arrived_at") if f.get("arrived_at") else None
-            services.record_outcome(
+            done = services.record_outcome(
                 day=day, district=doc["district"], visit_id=step["visit_id"], staff_id=staff_id,
                 plan_version=doc["version"], recorded_by=security.current_user().username, arrived_at=arrived,
                 network_tests={op: f.get(f"test_{op}", "") for op in OPERATORS}, closed_on_site=closed,
@@ -100,8 +100,10 @@ def stop(day: date, staff_id: str, seq: int):
         except UserError as exc:
             flash(str(exc), "error")
         else:
-            security.audit("outcome", f"{day} {doc['district']} {step['visit_id']}", staff=staff_id, seq=seq)
-            flash(_("Outcome saved"), "ok")
+            security.audit("outcome", f"{day} {doc['district']} {step['visit_id']}", staff=staff_id, seq=seq,
+                           closed_on_site=closed, closed=done.closed, reopened=done.reopened)
+            flash(_("Outcome saved: the tickets are closed") if done.outcome.closed_on_site
+                  else _("Outcome saved: the dispatcher follows up for later closure"), "ok")
             if seq < count:
                 return redirect(url_for("field.stop", day=day, staff_id=staff_id, seq=seq + 1))
             return redirect(url_for("field.route", day=day, staff_id=staff_id))

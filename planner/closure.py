@@ -1,0 +1,120 @@
+"""Closing the loop (闭环): what a visit's recorded outcome does to its tickets.
+
+The pilot's six steps end with every case closed.  A visit ends one of two ways:
+
+* **closed on site** (现场能够闭环): the visit's tickets are closed, so no later
+  triage selects them again (not the next day's, not a re-plan of the same day);
+* **needs later closure** (需要后期闭环), or the worker did not say: the tickets
+  stay open and the visit is on the dispatcher's follow-up list (steps 5–6:
+  coordinate, track, call back) until the dispatcher records the follow-up as
+  done, which closes them.
+
+Correcting an outcome from "closed on site" to anything else opens the tickets
+again.  Each function runs in one transaction: the outcome and the tickets'
+statuses change together or not at all.  The web pages, the API and ``cvp
+outcomes`` call these; nothing else changes a ticket's status after import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from planner.errors import UserError
+from planner.records import Ticket
+from planner.store import outcomes as outcome_store
+from planner.store import repository as repo
+from planner.store.db import session_scope
+from planner.store.outcomes import Outcome
+
+#: ticket statuses (as intake reads them): waiting for a visit or a call, and done
+OPEN, CLOSED = "open", "closed"
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """An outcome as stored, and the tickets whose status it changed."""
+
+    outcome: Outcome
+    closed: list[str] = field(default_factory=list)
+    reopened: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A visit that needs later closure, with its tickets (customer, address, complaint)."""
+
+    outcome: Outcome
+    tickets: list[Ticket]
+
+
+def visit_in_plan(doc: dict, visit_id: str) -> tuple[str, dict]:
+    """(staff id, step) of a planned visit; a visit the plan does not route is an error."""
+    for route in doc.get("routes", []):
+        for step in route.get("steps", []):
+            if step.get("type") == "visit" and step.get("visit_id") == visit_id:
+                return route["staff_id"], step
+    raise UserError(f"visit {visit_id!r} is not on any route of plan version {doc.get('version')} "
+                    f"({doc.get('district')}, {doc.get('date')})")
+
+
+def record_outcome(*, day: date, district: str, visit_id: str, recorded_by: str, plan_version: int | None = None,
+                   staff_id: str | None = None, arrived_at: datetime | None = None,
+                   network_tests: dict[str, Any] | None = None, closed_on_site: bool | None = None,
+                   satisfaction: str | None = None, notes: str = "", database: str | None = None) -> Recorded:
+    """Store what happened at a published visit and close (or keep open) its tickets.
+
+    ``plan_version`` defaults to the day's latest published version; ``staff_id``,
+    when given, must be the worker the visit is routed to.
+    """
+    with session_scope(database) as s:
+        found = repo.get_plan(s, day, district, plan_version, published_only=True)
+        if found is None:
+            which = f"version {plan_version}" if plan_version else "plan"
+            raise UserError(f"no published {which} for {district} on {day}: outcomes are recorded on published routes")
+        doc, _status = found
+        owner, step = visit_in_plan(doc, visit_id)
+        if staff_id is not None and staff_id != owner:
+            raise UserError(f"visit {visit_id} is on {owner}'s route, not {staff_id}'s")
+        previous = outcome_store.get_outcome(s, day, district, visit_id)
+        outcome = outcome_store.record_outcome(
+            s, day=day, district=district, visit_id=visit_id, staff_id=owner, plan_version=doc["version"],
+            recorded_by=recorded_by, arrived_at=arrived_at, network_tests=network_tests,
+            closed_on_site=closed_on_site, satisfaction=satisfaction, notes=notes,
+            ticket_ids=tuple(step.get("ticket_ids") or ()))
+        closed: list[str] = []
+        reopened: list[str] = []
+        if outcome.closed_on_site is True:
+            closed = repo.set_ticket_status(s, outcome.ticket_ids, CLOSED, only_from=(OPEN,))
+        elif previous is not None and previous.closed_on_site is True:
+            reopened = repo.set_ticket_status(s, outcome.ticket_ids, OPEN, only_from=(CLOSED,))
+    return Recorded(outcome, closed, reopened)
+
+
+def outcomes_of(day: date, district: str, staff_id: str | None = None,
+                database: str | None = None) -> dict[str, Outcome]:
+    """The day's recorded outcomes by visit id (one worker's, with ``staff_id``)."""
+    with session_scope(database) as s:
+        return outcome_store.outcomes_for(s, day, district, staff_id)
+
+
+def follow_ups(district: str, database: str | None = None, tz=None) -> list[FollowUp]:
+    """The district's visits that need later closure and are not closed yet, oldest first."""
+    from planner.triage import load_rules
+
+    tz = tz or load_rules().tz
+    with session_scope(database) as s:
+        found = outcome_store.open_follow_ups(s, district)
+        tickets = repo.tickets_by_ids(s, [t for o in found for t in o.ticket_ids], tz)
+    return [FollowUp(o, [tickets[t] for t in o.ticket_ids if t in tickets]) for o in found]
+
+
+def close_follow_up(day: date, district: str, visit_id: str, author: str, notes: str = "",
+                    database: str | None = None) -> Recorded:
+    """The dispatcher's follow-up closed the case (resolved, customer called back): the
+    visit leaves the follow-up list and its tickets are closed."""
+    with session_scope(database) as s:
+        outcome = outcome_store.mark_followed_up(s, day, district, visit_id, author, notes)
+        closed = repo.set_ticket_status(s, outcome.ticket_ids, CLOSED, only_from=(OPEN,))
+    return Recorded(outcome, closed)

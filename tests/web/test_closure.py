@@ -1,0 +1,163 @@
+"""Closing the loop (闭环): an outcome recorded on the field stop page closes the visit's
+tickets when the case was closed on site, so no later triage selects them again; a case
+that needs later closure stays open, on the dispatcher's follow-up list, until the
+follow-up is recorded as done.  Checked through the store and triage."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from planner import closure
+from planner.errors import UserError
+from planner.store import accounts
+from planner.store import repository as repo
+from planner.store.db import session_scope
+from planner.store.models import TicketRow
+from planner.workflow import triage_day
+from tests.web.conftest import DAY, DISTRICT, text_of
+
+pytestmark = pytest.mark.usefixtures("planned")
+
+
+def first_stop(staff_id: str = "S1") -> dict:
+    """The first visit of the worker's route in the published version 1."""
+    with session_scope() as s:
+        doc, _ = repo.get_plan(s, DAY, DISTRICT, 1)
+    route = next(r for r in doc["routes"] if r["staff_id"] == staff_id)
+    return next(st for st in route["steps"] if st["type"] == "visit")
+
+
+def statuses(ticket_ids) -> dict[str, str]:
+    with session_scope() as s:
+        return dict(s.execute(select(TicketRow.ticket_id, TicketRow.status)
+                              .where(TicketRow.ticket_id.in_(list(ticket_ids)))).all())
+
+
+def triaged_tickets(day) -> set[str]:
+    result = triage_day(day, DISTRICT)
+    return {t for v in result.visits for t in v.ticket_ids} | {f.ticket_id for f in result.phone_followups}
+
+
+def record(client, closed: str, notes: str = ""):
+    return client.post(f"/field/stops/{DAY}/S1/1", {"arrived_at": "09:40", "test_china_mobile": "weak",
+                                                    "closed_on_site": closed, "satisfaction": "satisfied",
+                                                    "notes": notes})
+
+
+def test_closed_on_site_closes_the_tickets_and_triage_never_selects_them_again(client_for):
+    stop = first_stop()
+    tickets = stop["ticket_ids"]
+    assert set(tickets) <= triaged_tickets(DAY)  # the day's own plan does not hide its visits from triage
+    f1 = client_for("f1")
+    r = record(f1, "yes")
+    assert r.status_code == 302
+    assert "工单已现场闭环" in text_of(f1.get(r.headers["Location"]))
+    assert set(statuses(tickets).values()) == {"closed"}
+    assert not set(tickets) & triaged_tickets(DAY)
+    # planning the day again (e.g. in the afternoon) does not send anyone there again
+    d = client_for("disp")
+    job = d.post(f"/dispatch/{DAY}/plan")
+    assert d.get(job.headers["Location"].replace("/dispatch/jobs/", "/api/jobs/")).get_json()["result"]["version"] == 2
+    with session_scope() as s:
+        v2, _ = repo.get_plan(s, DAY, DISTRICT, 2)
+    in_v2 = {t for r in v2["routes"] for st in r["steps"] for t in st.get("ticket_ids") or []}
+    in_v2 |= {t for u in v2["unassigned"] for t in u["ticket_ids"]}
+    assert not set(tickets) & in_v2
+    # nor the next day's triage; and a case closed on site is no follow-up
+    assert not set(tickets) & triaged_tickets(DAY + timedelta(days=1))
+    assert stop["visit_id"] not in d.get("/dispatch/followups").get_data(as_text=True)
+    with session_scope() as s:
+        [entry] = accounts.audit_log(s, action="outcome")
+        assert entry.details["closed"] == sorted(tickets) and entry.details["closed_on_site"] is True
+
+
+def test_needing_later_closure_keeps_the_tickets_open_for_the_dispatcher_to_track(client_for):
+    stop = first_stop()
+    vid, tickets = stop["visit_id"], stop["ticket_ids"]
+    f1 = client_for("f1")
+    r = record(f1, "no", "需协调基站参数优化后回访")
+    assert "调度员将跟踪后期闭环" in text_of(f1.get(r.headers["Location"]))
+    assert set(statuses(tickets).values()) == {"open"}
+    d = client_for("disp")
+    assert "1 个已拜访的案例需要后期闭环" in text_of(d.get(f"/dispatch/{DAY}/triage"))
+    html = d.get("/dispatch/followups").get_data(as_text=True)
+    row = html.split(f'id="fu-{vid}"')[1].split("</tr>")[0]
+    assert "需协调基站参数优化后回访" in row and "S1" in row and "信号弱" in row and "满意" in row
+    # the next day's triage does not send a visitor again: the case is tracked, not re-planned
+    assert not set(tickets) & triaged_tickets(DAY + timedelta(days=1))
+    # another district's dispatcher neither sees nor closes it
+    north = client_for("disp_north")
+    assert vid not in north.get("/dispatch/followups").get_data(as_text=True)
+    north.post(f"/dispatch/{DAY}/followups/{vid}/close", {"notes": "x"})
+    assert set(statuses(tickets).values()) == {"open"}
+    # the follow-up is done: the case is closed
+    r = d.post(f"/dispatch/{DAY}/followups/{vid}/close", {"notes": "已优化，电话回访满意"})
+    assert r.status_code == 302 and r.headers["Location"] == "/dispatch/followups"
+    page = d.get("/dispatch/followups")
+    assert f"已关闭后期闭环：{vid}" in text_of(page) and f'id="fu-{vid}"' not in page.get_data(as_text=True)
+    assert set(statuses(tickets).values()) == {"closed"}
+    again = d.post(f"/dispatch/{DAY}/followups/{vid}/close")
+    assert "was closed by disp" in text_of(d.get(again.headers["Location"]))
+    with session_scope() as s:
+        [entry] = accounts.audit_log(s, action="follow_up")
+        assert entry.username == "disp" and entry.details["notes"] == "已优化，电话回访满意"
+
+
+def test_correcting_closed_on_site_opens_the_tickets_again(client_for):
+    tickets = first_stop()["ticket_ids"]
+    f1 = client_for("f1")
+    record(f1, "yes")
+    assert set(statuses(tickets).values()) == {"closed"}
+    record(f1, "no")
+    assert set(statuses(tickets).values()) == {"open"}
+    assert set(tickets) <= triaged_tickets(DAY)
+
+
+def test_an_outcome_without_the_closure_answer_is_still_followed_up(client_for):
+    vid = first_stop()["visit_id"]
+    record(client_for("f1"), "")
+    row = client_for("disp").get("/dispatch/followups").get_data(as_text=True).split(f'id="fu-{vid}"')[1]
+    assert "未登记是否闭环" in row.split("</tr>")[0]
+
+
+def test_the_rule_is_a_planner_function_with_clear_errors():
+    stop = first_stop()
+    args = dict(day=DAY, district=DISTRICT, recorded_by="cli")
+    with pytest.raises(UserError, match="not on any route"):
+        closure.record_outcome(**args, visit_id="V-NOPE", closed_on_site=True)
+    with pytest.raises(UserError, match="on S1's route, not S2's"):
+        closure.record_outcome(**args, visit_id=stop["visit_id"], staff_id="S2", closed_on_site=True)
+    with pytest.raises(UserError, match="no published plan"):
+        closure.record_outcome(**{**args, "day": DAY + timedelta(days=1)}, visit_id=stop["visit_id"])
+    with pytest.raises(UserError, match="satisfaction"):
+        closure.record_outcome(**args, visit_id=stop["visit_id"], closed_on_site=True, satisfaction="thrilled")
+    assert set(statuses(stop["ticket_ids"]).values()) == {"open"}  # nothing half-written
+    with pytest.raises(UserError, match="no outcome recorded"):
+        closure.close_follow_up(DAY, DISTRICT, stop["visit_id"], "disp")
+    done = closure.record_outcome(**args, visit_id=stop["visit_id"], closed_on_site=True)
+    assert done.closed == sorted(stop["ticket_ids"]) and done.outcome.staff_id == "S1"
+    with pytest.raises(UserError, match="closed on site"):
+        closure.close_follow_up(DAY, DISTRICT, stop["visit_id"], "disp")
+
+
+def test_cvp_outcomes_lists_and_closes_follow_ups(capsys):
+    from planner.cli import main
+
+    stop = first_stop()
+    closure.record_outcome(day=DAY, district=DISTRICT, visit_id=stop["visit_id"], recorded_by="f1",
+                           closed_on_site=False, notes="待基站开通")
+    assert main(["outcomes", "list", "--date", str(DAY), "--district", DISTRICT]) == 0
+    assert f"{stop['visit_id']}\tS1\tneeds later closure" in capsys.readouterr().out
+    assert main(["outcomes", "followups", "--district", DISTRICT]) == 0
+    assert stop["visit_id"] in capsys.readouterr().out
+    assert main(["outcomes", "close", stop["visit_id"], "--date", str(DAY), "--district", DISTRICT,
+                 "--notes", "已开通，回访满意"]) == 0
+    assert "follow-up closed" in capsys.readouterr().out
+    assert set(statuses(stop["ticket_ids"]).values()) == {"closed"}
+    assert main(["outcomes", "followups", "--district", DISTRICT]) == 0
+    assert "no follow-ups open" in capsys.readouterr().out
+    assert main(["outcomes", "close", stop["visit_id"], "--date", str(DAY), "--district", DISTRICT]) == 2
+    assert "was closed by cli" in capsys.readouterr().err
