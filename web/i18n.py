@@ -191,6 +191,13 @@ ZH: dict[str, str] = {
     "Re-plan with these pins": "按固定安排重新规划",
     "pinned": "已固定",
     "Unassigned visits": "未安排的拜访",
+    "Re-plan the rest of the day": "重新规划当天剩余行程",
+    "Stops already begun stay as they are; the rest is planned again from the time given, moving visits as little as possible. Makes a new version.":
+        "已开始的站点保持不变；其余拜访从所填时间起重新规划，尽量少调整人员。会生成新版本。",
+    "From (now)": "从（当前时间）",
+    "Gone from now on": "从此时起离岗",
+    "New urgent tickets to insert (optional; CSV, XLSX or JSON)": "需插入的新紧急工单（可选；CSV、XLSX 或 JSON）",
+    "Re-plan from this time": "从此时起重新规划",
     "Carried over to {day}": "顺延至 {day}",
     "No route": "无路线",
     "Downloads": "下载",

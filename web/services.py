@@ -142,15 +142,35 @@ def start_plan(day: date, district: str, author: str, pins: dict[str, str] | Non
     return jobs.submit("plan_day", params, author=author)
 
 
+def start_replan(day: date, district: str, version: int, now: time, absent: list[str], author: str,
+                 upload=None) -> int:
+    """Queue re-planning the rest of the day from ``now`` (:func:`planner.plan.replan.replan`,
+    as ``cvp replan``): ``absent`` workers are gone from now on; ``upload`` (already
+    validated) holds new urgent tickets to import and insert.  Returns the job id."""
+    from web import jobs
+
+    params = {"day": day.isoformat(), "district": district, "version": version, "now": now.strftime("%H:%M"),
+              "absent": sorted(set(absent)), "solver": dict(current_app.config["SOLVER"]), "author": author,
+              "rules_file": current_app.config.get("RULES_FILE"),
+              "add_file": str(upload.path) if upload else None,
+              "gazetteer": str(upload.gazetteer) if upload and upload.gazetteer else None,
+              "upload_dir": str(upload.folder) if upload else None,
+              "added": upload.original_name if upload else None}
+    return jobs.submit("replan", params, author=author)
+
+
 def job(job_id: int) -> job_store.Job | None:
     with session_scope(database()) as s:
         return job_store.get_job(s, job_id)
 
 
+PLANNING_JOBS = ("plan_day", "replan")  # the job kinds that make a plan version
+
+
 def recent_plan_jobs(district: str, limit: int = 5) -> list[job_store.Job]:
     with session_scope(database()) as s:
-        found = job_store.recent_jobs(s, kind="plan_day", limit=50)
-    return [j for j in found if j.params.get("district") == district][:limit]
+        found = job_store.recent_jobs(s, limit=100)
+    return [j for j in found if j.kind in PLANNING_JOBS and j.params.get("district") == district][:limit]
 
 
 def plan(day: date, district: str, version: int | None = None, published_only: bool = False) -> tuple[dict, str] | None:

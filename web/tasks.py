@@ -3,7 +3,8 @@ JSON-able params and the database URL, calling the same library functions as the
 
 from __future__ import annotations
 
-from datetime import date
+import shutil
+from datetime import date, time
 from typing import Any
 
 from planner.plan.day import SolverSettings, plan_day
@@ -17,16 +18,50 @@ def plan_day_task(params: dict[str, Any], database: str | None) -> dict[str, Any
     from planner.triage import load_rules
 
     rules = load_rules(params.get("rules_file"))
-    solver = SolverSettings(**{k: v for k, v in (params.get("solver") or {}).items()
-                               if k in ("time_limit_s", "seed", "solution_limit")})
     pins = {str(k): str(v) for k, v in (params.get("pins") or {}).items()}
-    doc = plan_day(date.fromisoformat(params["day"]), params["district"], solver=solver,
+    doc = plan_day(date.fromisoformat(params["day"]), params["district"], solver=_solver(params),
                    absent=tuple(params.get("absent") or ()), pins=pins, author=params.get("author", ""),
                    rules=rules, database=database)
+    return _plan_result(doc)
+
+
+@task("replan")
+def replan_task(params: dict[str, Any], database: str | None) -> dict[str, Any]:
+    """Re-plan the rest of a day from ``now`` (:func:`planner.plan.replan.replan`, as
+    ``cvp replan``): params ``day``, ``district``, ``version`` (the plan to start from),
+    ``now`` (HH:MM), ``absent``, ``add_file``/``gazetteer`` (an upload of urgent tickets,
+    removed afterwards with ``upload_dir``), ``solver``, ``author``, ``rules_file``."""
+    from planner.plan.replan import replan
+    from planner.triage import load_rules
+    from web import downloads
+
+    try:
+        doc = downloads.plan_document(date.fromisoformat(params["day"]), params["district"], int(params["version"]),
+                                      database)
+        new = replan({k: v for k, v in doc.items() if not k.startswith("_")}, time.fromisoformat(params["now"]),
+                     add_file=params.get("add_file"), gazetteer=params.get("gazetteer"),
+                     absent=tuple(params.get("absent") or ()), solver=_solver(params),
+                     author=params.get("author", ""), rules=load_rules(params.get("rules_file")), database=database)
+    finally:
+        if params.get("upload_dir"):
+            shutil.rmtree(params["upload_dir"], ignore_errors=True)
+    s = new["summary"]
+    return {**_plan_result(new), "replanned_from": new["replanned_from"],
+            "moved_to_another_worker": list(s.get("moved_to_another_worker") or []),
+            "handed_over_from_absent": list(s.get("handed_over_from_absent") or [])}
+
+
+def _solver(params: dict[str, Any]) -> SolverSettings:
+    return SolverSettings(**{k: v for k, v in (params.get("solver") or {}).items()
+                             if k in ("time_limit_s", "seed", "solution_limit")})
+
+
+def _plan_result(doc: dict[str, Any]) -> dict[str, Any]:
+    """What a planning job reports: the new version and its summary."""
     s = doc["summary"]
     return {"date": doc["date"], "district": doc["district"], "version": doc["version"],
             "summary": {k: s[k] for k in ("visits", "assigned", "unassigned", "travel_min", "status", "solve_seconds")},
-            "warnings": list(s.get("warnings") or []), "pins": pins}
+            "warnings": list(s.get("warnings") or []), "pins": dict(doc.get("pins") or {})}
 
 
 @task("render_sheets")

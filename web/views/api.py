@@ -167,9 +167,10 @@ def job_status(job_id: int):
     if job is None or (user.role == "dispatcher" and job.params.get("district") != user.district):
         abort(404)
     body = job.to_dict()
-    body["params"] = {k: v for k, v in body["params"].items() if k in ("day", "district", "absent", "pins")}
+    body["params"] = {k: v for k, v in body["params"].items()
+                      if k in ("day", "district", "absent", "pins", "version", "now", "added")}
     r = job.result or {}
-    if job.kind == "plan_day" and job.status == "done" and r.get("version"):
+    if job.kind in services.PLANNING_JOBS and job.status == "done" and r.get("version"):
         body["plan_url"] = url_for("api.plan_version", day=date.fromisoformat(r["date"]), version=r["version"])
         body["page_url"] = url_for("dispatcher.plan_view", day=date.fromisoformat(r["date"]), version=r["version"])
     return jsonify(body)

@@ -3,7 +3,7 @@ the day's roster, planning (through the job queue), the plan, publishing, downlo
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
                    url_for)
@@ -234,6 +234,37 @@ def plan_start(day: date):
     return redirect(url_for("dispatcher.job_page", job_id=job_id))
 
 
+@bp.post("/<day:day>/plan/<int:version>/replan")
+@roles(*DISPATCH)
+def replan_start(day: date, version: int):
+    """Re-plan the rest of the day from this version (``cvp replan``): the begun stops stay,
+    absent workers are gone from "now", urgent tickets in the optional file are inserted."""
+    d = district()
+    _plan_or_404(day, version)
+    user = security.current_user()
+    now = services.parse_clock(day, request.form.get("now", ""), "now").time()
+    absent = [s for s in request.form.getlist("absent") if s]
+    upload = None
+    if request.files.get("file") and request.files["file"].filename:
+        upload = uploads.save(current_app.config["WORK_DIR"], user.id, request.files["file"],
+                              request.files.get("gazetteer"), "tickets", False,
+                              tuple(current_app.config["UPLOAD_EXTENSIONS"]))
+        try:
+            result = uploads.preview(upload, services.rules())
+        except UserError:
+            uploads.discard(upload)
+            raise
+        if result.errors:  # nothing imported, nothing planned: fix the file and try again
+            uploads.discard(upload)
+            return render_template("dispatcher/preview.html", upload=upload, result=result,
+                                   rows=result.records[:PREVIEW_ROWS],
+                                   back_url=url_for("dispatcher.plan_view", day=day, version=version)), 422
+    job_id = services.start_replan(day, d, version, now, absent, user.username, upload)
+    security.audit("plan", f"{day} {d}", job=job_id, replan_of=version, now=f"{now:%H:%M}", absent=absent,
+                   added=upload.original_name if upload else None)
+    return redirect(url_for("dispatcher.job_page", job_id=job_id))
+
+
 @bp.get("/jobs/<int:job_id>")
 @roles(*DISPATCH)
 def job_page(job_id: int):
@@ -267,9 +298,11 @@ def plan_view(day: date, version: int):
     d = district()
     doc, status = _plan_or_404(day, version)
     on_duty = [line.staff for line in services.roster(day, d) if line.on_duty]
+    now = datetime.now(services.rules().tz)
     return render_template("dispatcher/plan.html", day=day, district=d, doc=doc, status=status,
                            versions=services.versions(day, d), on_duty=on_duty, pins=doc.get("pins") or {},
-                           map_available=downloads.map_available())
+                           map_available=downloads.map_available(),
+                           replan_now=f"{now:%H:%M}" if now.date() == day else "")
 
 
 @bp.post("/<day:day>/plan/<int:version>/publish")
