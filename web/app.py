@@ -78,6 +78,10 @@ def default_config() -> dict[str, Any]:
         "LOGIN_LIMIT_IP": (30, 300),  # failed attempts per address, per window (s)
         "JOB_EXECUTOR": os.environ.get("CVP_JOB_EXECUTOR", "thread"),  # thread | inline
         "JOB_WORKERS": _env_int("CVP_JOB_WORKERS", 1),
+        # when an unfinished job counts as stuck and is marked failed (seconds; see web/jobs.py)
+        "JOB_MAX_RUNTIME_S": _env_float("CVP_JOB_MAX_RUNTIME_S", 600.0),
+        "JOB_STALE_AFTER_S": _env_float("CVP_JOB_STALE_AFTER_S", 120.0),
+        "JOB_MAX_QUEUED_S": _env_float("CVP_JOB_MAX_QUEUED_S", 900.0),
         "SOLVER": {"time_limit_s": _env_float("CVP_SOLVER_TIME_LIMIT", 5.0), "seed": _env_int("CVP_SOLVER_SEED", None),
                    "solution_limit": _env_int("CVP_SOLVER_SOLUTION_LIMIT", None)},
         "URL_BASE": os.environ.get("CVP_URL_BASE") or None,  # for the sheets' QR codes; else this server

@@ -164,6 +164,7 @@ ZH: dict[str, str] = {
     "done": "已完成",
     "failed": "失败",
     "Planning failed": "规划失败",
+    "This day is already being planned (job {job}): wait for it to finish": "当天正在规划中（任务 {job}），请等待完成",
     "Open the plan": "打开计划",
     "No plan for this day yet.": "当天还没有路线计划。",
     "Version {v}": "第 {v} 版",

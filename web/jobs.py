@@ -12,11 +12,20 @@ work, so whoever runs it needs only the id and the database:
 * a real queue later (RQ or Celery on Redis): an executor whose ``enqueue``
   calls ``queue.enqueue(web.jobs.run_job, job_id, database)``; the views do not
   change.
+
+Stuck jobs: the process running a job is recorded as "host:pid" and sends a
+heartbeat every :data:`HEARTBEAT_S` seconds.  :meth:`JobQueue.reap` marks failed,
+with the reason, every job whose process is gone (checked directly on this
+host), whose heartbeat stopped (any host), that ran longer than the limit, or
+that was never picked up; the pages reap before showing or starting jobs, so a
+server that died mid-plan never leaves a dispatcher waiting on "running".
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -30,6 +39,53 @@ log = logging.getLogger(__name__)
 
 Task = Callable[[dict[str, Any], "str | None"], dict[str, Any]]
 TASKS: dict[str, Task] = {}
+HEARTBEAT_S = 10.0  # how often a running job says it is alive (well below the stale limit)
+
+
+def this_worker() -> str:
+    """This process, as jobs name it: ``host:pid``."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def worker_alive(worker: str) -> bool | None:
+    """Whether the process ``host:pid`` exists: checked on this host; None for another host
+    (then the heartbeat decides)."""
+    host, _, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return None
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+class _Heartbeat:
+    """Touches the job's heartbeat from a daemon thread until stopped."""
+
+    def __init__(self, job_id: int, database: str | None, worker: str, every_s: float):
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(job_id, database, worker, every_s), daemon=True,
+                                        name=f"cvp-heartbeat-{job_id}")
+
+    def _run(self, job_id: int, database: str | None, worker: str, every_s: float) -> None:
+        while not self._stop.wait(every_s):
+            try:
+                with session_scope(database) as s:
+                    if not job_store.beat(s, job_id, worker):
+                        return  # no longer ours (finished, or marked failed)
+            except Exception:  # noqa: BLE001 - a missed beat is retried; the job itself goes on
+                log.warning("heartbeat of job %s failed", job_id, exc_info=True)
+
+    def __enter__(self) -> "_Heartbeat":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def task(kind: str) -> Callable[[Task], Task]:
@@ -40,19 +96,22 @@ def task(kind: str) -> Callable[[Task], Task]:
     return wrap
 
 
-def run_job(job_id: int, database: str | None = None) -> None:
-    """Claim the job and run it; the outcome (result or error) is written to its row."""
+def run_job(job_id: int, database: str | None = None, heartbeat_s: float = HEARTBEAT_S) -> None:
+    """Claim the job and run it, with a heartbeat; the outcome (result or error) is written
+    to its row."""
     from web import tasks  # noqa: F401  (registers the task functions)
 
+    worker = this_worker()
     with session_scope(database) as s:
-        job = job_store.claim_job(s, job_id)
+        job = job_store.claim_job(s, job_id, worker)
     if job is None:
         return
     fn = TASKS.get(job.kind)
     try:
         if fn is None:
             raise UserError(f"unknown job kind {job.kind!r}")
-        result = fn(job.params, database)
+        with _Heartbeat(job_id, database, worker, heartbeat_s):
+            result = fn(job.params, database)
     except UserError as exc:
         with session_scope(database) as s:
             job_store.fail_job(s, job_id, str(exc))
@@ -66,16 +125,24 @@ def run_job(job_id: int, database: str | None = None) -> None:
 
 
 class Executor(Protocol):
+    #: True when the job runs in the submitting process (so that process is responsible
+    #: for it from the start); an external queue leaves it False
+    in_process: bool
+
     def enqueue(self, job_id: int, database: str | None) -> None: ...
 
 
 class InlineExecutor:
+    in_process = True
+
     def enqueue(self, job_id: int, database: str | None) -> None:
         run_job(job_id, database)
 
 
 class ThreadExecutor:
     """A few worker threads in this process (started on first use)."""
+
+    in_process = True
 
     def __init__(self, workers: int = 1):
         self.workers = max(1, int(workers))
@@ -100,28 +167,47 @@ EXECUTORS: dict[str, Callable[[dict[str, Any]], Executor]] = {
 
 
 class JobQueue:
-    """``submit`` and ``status`` over one executor and one database."""
+    """``submit``, ``status`` and ``reap`` over one executor and one database."""
 
-    def __init__(self, executor: Executor, database: str | None = None):
+    def __init__(self, executor: Executor, database: str | None = None,
+                 limits: job_store.Limits = job_store.Limits()):
         self.executor = executor
         self.database = database
+        self.limits = limits
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> "JobQueue":
         name = config.get("JOB_EXECUTOR") or "thread"
         if name not in EXECUTORS:
             raise ValueError(f"JOB_EXECUTOR {name!r}: choose one of {', '.join(EXECUTORS)}")
-        return cls(EXECUTORS[name](config), config.get("DATABASE_URL"))
+        defaults = job_store.Limits()
+        limits = job_store.Limits(
+            max_runtime_s=float(config.get("JOB_MAX_RUNTIME_S") or defaults.max_runtime_s),
+            stale_after_s=float(config.get("JOB_STALE_AFTER_S") or defaults.stale_after_s),
+            max_queued_s=float(config.get("JOB_MAX_QUEUED_S") or defaults.max_queued_s))
+        if limits.stale_after_s <= 2 * HEARTBEAT_S:
+            raise ValueError(f"JOB_STALE_AFTER_S {limits.stale_after_s:g}: give more than {2 * HEARTBEAT_S:g} s "
+                             f"(a running job's heartbeat comes every {HEARTBEAT_S:g} s)")
+        return cls(EXECUTORS[name](config), config.get("DATABASE_URL"), limits)
 
     def submit(self, kind: str, params: dict[str, Any], author: str = "") -> int:
         from web import tasks  # noqa: F401
 
         if kind not in TASKS:
             raise UserError(f"unknown job kind {kind!r}")
+        owner = this_worker() if getattr(self.executor, "in_process", False) else ""
         with session_scope(self.database) as s:
-            job_id = job_store.create_job(s, kind, params, author)
+            job_id = job_store.create_job(s, kind, params, author, worker=owner)
         self.executor.enqueue(job_id, self.database)
         return job_id
+
+    def reap(self) -> list[job_store.Job]:
+        """Mark stuck jobs failed, each with the reason (see :func:`planner.store.jobs.fail_stale_jobs`)."""
+        with session_scope(self.database) as s:
+            marked = job_store.fail_stale_jobs(s, self.limits, worker_alive)
+        for job in marked:
+            log.warning("job %s (%s) marked failed: %s", job.id, job.kind, job.error)
+        return marked
 
     def status(self, job_id: int) -> dict[str, Any] | None:
         with session_scope(self.database) as s:
@@ -142,3 +228,8 @@ def submit(kind: str, params: dict[str, Any], author: str = "") -> int:
 
 def status(job_id: int) -> dict[str, Any] | None:
     return _queue().status(job_id)
+
+
+def reap() -> list[job_store.Job]:
+    """Mark the current app's stuck jobs failed."""
+    return _queue().reap()

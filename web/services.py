@@ -129,13 +129,45 @@ def set_absence(day: date, district: str, staff_id: str, absent: bool, reason: s
 
 # -- planning -----------------------------------------------------------------------------
 
+PLANNING_JOBS = ("plan_day", "replan")  # the job kinds that make a plan version
+
+
+def planning_in_progress(day: date, district: str) -> job_store.Job | None:
+    """The district's unfinished planning job for the day, after stuck jobs are marked
+    failed: one at a time, so two versions are never being made at once."""
+    from web import jobs
+
+    jobs.reap()
+    with session_scope(database()) as s:
+        found = job_store.active_jobs(s, PLANNING_JOBS)
+    return next((j for j in found if j.params.get("day") == day.isoformat() and j.params.get("district") == district),
+                None)
+
+
+def _no_planning_in_progress(day: date, district: str) -> None:
+    busy = planning_in_progress(day, district)
+    if busy is not None:
+        raise PlanningBusy(busy)
+
+
+class PlanningBusy(UserError):
+    """A planning job for the same district and day has not finished."""
+
+    def __init__(self, job: job_store.Job):
+        self.job = job
+        super().__init__(f"planning of {job.params.get('district')} on {job.params.get('day')} is already "
+                         f"{job.status} (job {job.id}); wait for it to finish")
+
+
 def start_plan(day: date, district: str, author: str, pins: dict[str, str] | None = None) -> int:
     """Queue the day's planning (the roster's absences and the dispatcher's pins, which must
-    name someone on duty); returns the job id."""
+    name someone on duty); returns the job id.  :class:`PlanningBusy` while another
+    planning job of the day has not finished."""
     from planner.roster import absent_on, check_pins
     from web import jobs
 
     pins = check_pins(day, district, pins or {}, database())
+    _no_planning_in_progress(day, district)
     params = {"day": day.isoformat(), "district": district, "absent": absent_on(day, district, database()),
               "pins": pins, "solver": dict(current_app.config["SOLVER"]), "author": author,
               "rules_file": current_app.config.get("RULES_FILE")}
@@ -146,9 +178,11 @@ def start_replan(day: date, district: str, version: int, now: time, absent: list
                  upload=None) -> int:
     """Queue re-planning the rest of the day from ``now`` (:func:`planner.plan.replan.replan`,
     as ``cvp replan``): ``absent`` workers are gone from now on; ``upload`` (already
-    validated) holds new urgent tickets to import and insert.  Returns the job id."""
+    validated) holds new urgent tickets to import and insert.  Returns the job id;
+    :class:`PlanningBusy` while another planning job of the day has not finished."""
     from web import jobs
 
+    _no_planning_in_progress(day, district)
     params = {"day": day.isoformat(), "district": district, "version": version, "now": now.strftime("%H:%M"),
               "absent": sorted(set(absent)), "solver": dict(current_app.config["SOLVER"]), "author": author,
               "rules_file": current_app.config.get("RULES_FILE"),
@@ -160,14 +194,18 @@ def start_replan(day: date, district: str, version: int, now: time, absent: list
 
 
 def job(job_id: int) -> job_store.Job | None:
+    """A job, after stuck jobs are marked failed (so a dead server's job says so)."""
+    from web import jobs
+
+    jobs.reap()
     with session_scope(database()) as s:
         return job_store.get_job(s, job_id)
 
 
-PLANNING_JOBS = ("plan_day", "replan")  # the job kinds that make a plan version
-
-
 def recent_plan_jobs(district: str, limit: int = 5) -> list[job_store.Job]:
+    from web import jobs
+
+    jobs.reap()
     with session_scope(database()) as s:
         found = job_store.recent_jobs(s, limit=100)
     return [j for j in found if j.kind in PLANNING_JOBS and j.params.get("district") == district][:limit]

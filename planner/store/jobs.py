@@ -1,13 +1,18 @@
 """The jobs table: background work (planning a day) queued, running, done or failed.
 
 Only table access lives here; who runs a job (a thread in the web process, or
-later an RQ/Celery worker) is :mod:`web.jobs`'s business.
+later an RQ/Celery worker) is :mod:`web.jobs`'s business.  A job names the
+process responsible for it (``worker``, "host:pid") and, while it runs, that
+process's last sign of life (``heartbeat_at``), so :func:`fail_stale_jobs` can
+tell a stuck job (its process died, or stopped answering, or it ran far too
+long) from a slow one and mark it failed, saying why.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import select, update
@@ -16,6 +21,7 @@ from sqlalchemy.orm import Session
 from planner.store.models import JobRow
 
 STATUSES = ("queued", "running", "done", "failed")
+ACTIVE = ("queued", "running")
 
 
 @dataclass(frozen=True)
@@ -30,6 +36,12 @@ class Job:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    worker: str = ""
+    heartbeat_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE
 
     def to_dict(self) -> dict[str, Any]:
         iso = lambda d: d.isoformat() if d else None  # noqa: E731
@@ -41,23 +53,35 @@ class Job:
 
 def _job(r: JobRow) -> Job:
     return Job(r.id, r.kind, dict(r.params or {}), r.status, r.result, r.error, r.author, r.created_at,
-               r.started_at, r.finished_at)
+               r.started_at, r.finished_at, r.worker or "", r.heartbeat_at)
 
 
-def create_job(session: Session, kind: str, params: dict[str, Any], author: str = "") -> int:
-    row = JobRow(kind=kind, params=params, status="queued", author=author, created_at=datetime.now(timezone.utc))
+def create_job(session: Session, kind: str, params: dict[str, Any], author: str = "", worker: str = "") -> int:
+    """A queued job; ``worker`` is the process that will run it when that is known at once
+    (a thread pool in the submitting process), else empty (an external queue holds it)."""
+    row = JobRow(kind=kind, params=params, status="queued", author=author, created_at=datetime.now(timezone.utc),
+                 worker=worker)
     session.add(row)
     session.flush()
     return row.id
 
 
-def claim_job(session: Session, job_id: int) -> Job | None:
-    """queued → running, atomically: None when the job is gone or someone else took it."""
+def claim_job(session: Session, job_id: int, worker: str = "") -> Job | None:
+    """queued → running, atomically, by ``worker``: None when the job is gone or someone else took it."""
+    now = datetime.now(timezone.utc)
     done = session.execute(update(JobRow).where(JobRow.id == job_id, JobRow.status == "queued")
-                           .values(status="running", started_at=datetime.now(timezone.utc)))
+                           .values(status="running", started_at=now, heartbeat_at=now, worker=worker))
     if done.rowcount != 1:
         return None
     return _job(session.get(JobRow, job_id))
+
+
+def beat(session: Session, job_id: int, worker: str) -> bool:
+    """The worker still runs the job (False: the job is no longer running, or not its own)."""
+    done = session.execute(update(JobRow).where(JobRow.id == job_id, JobRow.status == "running",
+                                                JobRow.worker == worker)
+                           .values(heartbeat_at=datetime.now(timezone.utc)))
+    return done.rowcount == 1
 
 
 def finish_job(session: Session, job_id: int, result: dict[str, Any]) -> None:
@@ -80,3 +104,60 @@ def recent_jobs(session: Session, *, kind: str | None = None, limit: int = 20) -
     if kind:
         q = q.where(JobRow.kind == kind)
     return [_job(r) for r in session.scalars(q.order_by(JobRow.id.desc()).limit(limit))]
+
+
+def active_jobs(session: Session, kinds: tuple[str, ...] | None = None) -> list[Job]:
+    q = select(JobRow).where(JobRow.status.in_(ACTIVE))
+    if kinds:
+        q = q.where(JobRow.kind.in_(kinds))
+    return [_job(r) for r in session.scalars(q.order_by(JobRow.id))]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """When an unfinished job counts as stuck (seconds)."""
+
+    max_runtime_s: float = 600.0   # running longer than this: stopped
+    stale_after_s: float = 120.0   # no heartbeat for this long: its worker stopped answering
+    max_queued_s: float = 900.0    # never picked up for this long
+
+
+def _why_stuck(job: Job, now: datetime, limits: Limits, alive: Callable[[str], bool | None]) -> str | None:
+    again = "; plan again"
+    if job.worker and alive(job.worker) is False:
+        if job.status == "running":
+            return f"the server process running this job ({job.worker}) stopped before it finished{again}"
+        return f"the server process that was to run this job ({job.worker}) stopped before it started{again}"
+    if job.status == "queued":
+        if now - job.created_at > timedelta(seconds=limits.max_queued_s):
+            return f"never started: queued for more than {limits.max_queued_s:g} s{again}"
+        return None
+    if job.started_at and now - job.started_at > timedelta(seconds=limits.max_runtime_s):
+        return f"stopped: it ran for more than {limits.max_runtime_s:g} s (the limit for a job){again}"
+    last = job.heartbeat_at or job.started_at
+    if last and now - last > timedelta(seconds=limits.stale_after_s):
+        return (f"its worker ({job.worker or 'unknown'}) stopped answering: no sign of life since "
+                f"{last.isoformat(timespec='seconds')}{again}")
+    return None
+
+
+def fail_stale_jobs(session: Session, limits: Limits, alive: Callable[[str], bool | None],
+                    now: datetime | None = None) -> list[Job]:
+    """Mark every stuck job failed with the reason; the jobs marked.
+
+    ``alive(worker)`` says whether the process named "host:pid" still exists: True,
+    False, or None when it cannot tell (another host); then only the heartbeat and the
+    time limits decide.  A job is marked only if it is still in the state it was read
+    in, so a job finishing at the same moment keeps its result.
+    """
+    now = now or datetime.now(timezone.utc)
+    marked = []
+    for job in active_jobs(session):
+        why = _why_stuck(job, now, limits, alive)
+        if why is None:
+            continue
+        done = session.execute(update(JobRow).where(JobRow.id == job.id, JobRow.status == job.status)
+                               .values(status="failed", error=why, finished_at=now))
+        if done.rowcount == 1:
+            marked.append(job.id)
+    return [_job(session.get(JobRow, i)) for i in marked]

@@ -230,6 +230,10 @@ class JobRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the process responsible for the job ("host:pid"; empty while an external queue holds it)
+    # and its last sign of life while running: what tells a stuck job from a slow one
+    worker: Mapped[str] = mapped_column(String(128), default="", server_default="")
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ScenarioRow(Base):

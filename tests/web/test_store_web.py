@@ -7,12 +7,12 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from planner.errors import UserError
 from planner.store import absences, accounts, appointments, jobs, outcomes, scenarios
 from planner.store.db import session_scope
-from planner.store.models import TicketRow, UserRow
+from planner.store.models import JobRow, TicketRow, UserRow
 from tests.web.conftest import DAY, DISTRICT, PASSWORD
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -213,3 +213,11 @@ def test_accounts_audit_and_jobs_on_postgres(fresh_postgres, fixture_day):
         assert outcomes.mark_followed_up(s, DAY, DISTRICT, "V-1", "disp", "called back").ticket_ids == ("T-1",)
     with session_scope(url) as s:
         assert outcomes.open_follow_ups(s, DISTRICT) == []
+    with session_scope(url) as s:  # a job whose worker went silent is marked failed
+        stuck = jobs.create_job(s, "plan_day", {"day": "2010-08-05"}, "disp")
+        jobs.claim_job(s, stuck, "worker-9.example:77")
+        s.execute(update(JobRow).where(JobRow.id == stuck)
+                  .values(heartbeat_at=datetime.now(timezone.utc) - timedelta(minutes=10)))
+    with session_scope(url) as s:
+        [marked] = jobs.fail_stale_jobs(s, jobs.Limits(stale_after_s=120), lambda worker: None)
+        assert marked.id == stuck and "stopped answering" in marked.error

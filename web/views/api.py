@@ -149,7 +149,13 @@ def plan(day: date):
     pins = body.get("pins") or {}
     if not isinstance(pins, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in pins.items()):
         raise UserError("pins: an object of visit_id → staff_id")
-    job_id = services.start_plan(day, d, security.current_user().username, pins)
+    try:
+        job_id = services.start_plan(day, d, security.current_user().username, pins)
+    except services.PlanningBusy as busy:
+        resp = jsonify({"error": {"code": 409, "message": str(busy)}})
+        resp.status_code = 409
+        resp.headers["Location"] = url_for("api.job_status", job_id=busy.job.id)
+        return resp
     security.audit("plan", f"{day} {d}", job=job_id, pins=pins, api=True)
     status = services.job(job_id)
     resp = jsonify({"job_id": job_id, "status": status.status if status else "queued",

@@ -229,7 +229,10 @@ def plan_start(day: date):
     d = district()
     user = security.current_user()
     pins = {key[4:]: value for key, value in request.form.items() if key.startswith("pin:") and value}
-    job_id = services.start_plan(day, d, user.username, pins)
+    try:
+        job_id = services.start_plan(day, d, user.username, pins)
+    except services.PlanningBusy as busy:
+        return _busy(busy)
     security.audit("plan", f"{day} {d}", job=job_id, pins=pins)
     return redirect(url_for("dispatcher.job_page", job_id=job_id))
 
@@ -243,6 +246,9 @@ def replan_start(day: date, version: int):
     _plan_or_404(day, version)
     user = security.current_user()
     now = services.parse_clock(day, request.form.get("now", ""), "now").time()
+    busy = services.planning_in_progress(day, d)
+    if busy is not None:
+        return _busy(services.PlanningBusy(busy))
     absent = [s for s in request.form.getlist("absent") if s]
     upload = None
     if request.files.get("file") and request.files["file"].filename:
@@ -259,10 +265,21 @@ def replan_start(day: date, version: int):
             return render_template("dispatcher/preview.html", upload=upload, result=result,
                                    rows=result.records[:PREVIEW_ROWS],
                                    back_url=url_for("dispatcher.plan_view", day=day, version=version)), 422
-    job_id = services.start_replan(day, d, version, now, absent, user.username, upload)
+    try:
+        job_id = services.start_replan(day, d, version, now, absent, user.username, upload)
+    except services.PlanningBusy as busy:
+        if upload:
+            uploads.discard(upload)
+        return _busy(busy)
     security.audit("plan", f"{day} {d}", job=job_id, replan_of=version, now=f"{now:%H:%M}", absent=absent,
                    added=upload.original_name if upload else None)
     return redirect(url_for("dispatcher.job_page", job_id=job_id))
+
+
+def _busy(busy: services.PlanningBusy):
+    """Another planning job of the day has not finished: show its progress instead."""
+    flash(_("This day is already being planned (job {job}): wait for it to finish", job=busy.job.id), "error")
+    return redirect(url_for("dispatcher.job_page", job_id=busy.job.id))
 
 
 @bp.get("/jobs/<int:job_id>")
