@@ -15,9 +15,6 @@ from __future__ import annotations
 
 import hmac
 import secrets
-import threading
-import time
-from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -26,7 +23,7 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
 from planner.errors import UserError
-from planner.store import accounts
+from planner.store import accounts, throttle
 from planner.store.db import session_scope
 from web.i18n import gettext
 
@@ -97,38 +94,36 @@ def _check_csrf() -> None:
 
 # -- rate limiting ------------------------------------------------------------------------
 
-class RateLimiter:
-    """Failed attempts per key in a sliding window, in this process (one per server
-    process: with N processes an attacker gets N times the budget, still bounded)."""
+class LoginLimiter:
+    """Failed sign-ins per user name and address (``LOGIN_LIMIT``) and per address
+    (``LOGIN_LIMIT_IP``), each ``(failures, window in seconds)``, counted in the store
+    (:mod:`planner.store.throttle`): every server process on the same store shares one
+    budget, so more processes do not mean more guesses."""
 
-    def __init__(self) -> None:
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+    def __init__(self, per_user: tuple[int, float], per_ip: tuple[int, float]):
+        self.per_user, self.per_ip = (int(per_user[0]), float(per_user[1])), (int(per_ip[0]), float(per_ip[1]))
 
-    def _prune(self, key: str, window: float, now: float) -> deque[float]:
-        q = self._hits.setdefault(key, deque())
-        while q and q[0] <= now - window:
-            q.popleft()
-        return q
+    @staticmethod
+    def _keys(ip: str, username: str) -> tuple[str, str]:
+        return f"login:{ip}:{username.lower()}", f"login:{ip}"
 
-    def blocked(self, key: str, limit: int, window: float) -> bool:
-        with self._lock:
-            return len(self._prune(key, window, time.monotonic())) >= limit
+    def blocked(self, ip: str, username: str) -> bool:
+        key_user, key_ip = self._keys(ip, username)
+        with session_scope(database()) as s:
+            return (throttle.failures(s, key_user, self.per_user[1]) >= self.per_user[0]
+                    or throttle.failures(s, key_ip, self.per_ip[1]) >= self.per_ip[0])
 
-    def hit(self, key: str, window: float) -> None:
-        with self._lock:
-            now = time.monotonic()
-            self._prune(key, window, now).append(now)
-            if len(self._hits) > 10000:  # forget idle keys
-                for k in [k for k, q in self._hits.items() if not q]:
-                    del self._hits[k]
+    def failed(self, ip: str, username: str) -> None:
+        with session_scope(database()) as s:
+            throttle.record_failure(s, list(self._keys(ip, username)), max(self.per_user[1], self.per_ip[1]))
 
-    def reset(self, key: str) -> None:
-        with self._lock:
-            self._hits.pop(key, None)
+    def succeeded(self, ip: str, username: str) -> None:
+        """The user name's failures from this address are forgotten (the address's are not)."""
+        with session_scope(database()) as s:
+            throttle.clear(s, self._keys(ip, username)[0])
 
 
-def limiter() -> RateLimiter:
+def limiter() -> LoginLimiter:
     return current_app.extensions["cvp_limiter"]
 
 
@@ -269,7 +264,7 @@ def _user_error(exc: UserError):
 
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
-    app.extensions["cvp_limiter"] = RateLimiter()
+    app.extensions["cvp_limiter"] = LoginLimiter(app.config["LOGIN_LIMIT"], app.config["LOGIN_LIMIT_IP"])
     app.before_request(_load_user)
     app.before_request(_check_csrf)
     app.before_request(_check_access)

@@ -176,6 +176,17 @@ class AuditRow(Base):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
+class LoginFailureRow(Base):
+    """One failed sign-in under one key (user name and address, or address): what the
+    login rate limit counts, shared by every server process on the store."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 class AbsenceRow(Base):
     """A staff member off duty on one day (the dispatcher's roster for the day)."""
 

@@ -94,6 +94,49 @@ def test_login_is_rate_limited_per_address(seeded, tmp_path):
     assert c.login("disp").status_code == 429
 
 
+def test_server_processes_share_one_login_budget(seeded, tmp_path):
+    """Two apps on one store (as two waitress/gunicorn workers): failures through one
+    count in the other, so more processes do not allow more guesses."""
+    one = make_app(tmp_path, LOGIN_LIMIT=(4, 300))
+    two = make_app(tmp_path, LOGIN_LIMIT=(4, 300))
+    for app in (one, two, one):
+        assert Client(app).login("disp", "wrong-password").status_code == 401
+    assert Client(two).login("disp", "wrong-password").status_code == 401  # the 4th failure, in all
+    for app in (one, two):
+        assert Client(app).login("disp", PASSWORD).status_code == 429
+
+
+def test_only_failures_inside_the_window_count(seeded, tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from planner.store import throttle
+
+    app = make_app(tmp_path, LOGIN_LIMIT=(2, 300))
+    old = datetime.now(timezone.utc) - timedelta(seconds=301)
+    with session_scope() as s:  # two failures from before the window
+        throttle.record_failure(s, ["login:127.0.0.1:disp", "login:127.0.0.1"], 600, now=old)
+        throttle.record_failure(s, ["login:127.0.0.1:disp", "login:127.0.0.1"], 600, now=old)
+    assert Client(app).login("disp", "wrong-password").status_code == 401
+    assert Client(app).login("disp", PASSWORD).status_code == 302
+    with session_scope() as s:  # the success forgot the user's failures; the old rows are pruned
+        assert throttle.failures(s, "login:127.0.0.1:disp", 10_000) == 0
+        assert throttle.failures(s, "login:127.0.0.1", 10_000) == 1
+
+
+@pytest.mark.postgres
+def test_the_login_budget_on_postgres(fresh_postgres, fixture_day, tmp_path):
+    from planner.workflow import import_file
+
+    import_file(fixture_day / "staff.csv", database=fresh_postgres)
+    with session_scope(fresh_postgres) as s:
+        accounts.add_user(s, "disp", PASSWORD, "dispatcher", district="南区")
+    one = make_app(tmp_path, DATABASE_URL=fresh_postgres, LOGIN_LIMIT=(2, 300))
+    two = make_app(tmp_path, DATABASE_URL=fresh_postgres, LOGIN_LIMIT=(2, 300))
+    assert Client(one).login("disp", "wrong-password").status_code == 401
+    assert Client(two).login("disp", "wrong-password").status_code == 401
+    assert Client(one).login("disp", PASSWORD).status_code == 429
+
+
 def test_changing_the_password_or_deactivating_ends_sessions(seeded, client_for):
     c = client_for("disp")
     with session_scope() as s:

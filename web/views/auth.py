@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
 
 from planner.store import accounts
 from planner.store.db import session_scope
@@ -51,10 +51,8 @@ def login():
     username = (request.form.get("username") or "").strip()[:64]
     password = request.form.get("password") or ""
     ip = request.remote_addr or "?"
-    per_user, per_ip = current_app.config["LOGIN_LIMIT"], current_app.config["LOGIN_LIMIT_IP"]
-    key_user, key_ip = f"login:{ip}:{username.lower()}", f"login:{ip}"
     lim = security.limiter()
-    if lim.blocked(key_user, *per_user) or lim.blocked(key_ip, *per_ip):
+    if lim.blocked(ip, username):
         with session_scope(security.database()) as s:
             accounts.audit(s, username, "login_blocked", ip)
         return render_template("login.html", next=next_url, username=username,
@@ -63,11 +61,10 @@ def login():
         user = accounts.authenticate(s, username, password)
         accounts.audit(s, username, "login" if user else "login_failed", ip)
     if user is None:
-        lim.hit(key_user, per_user[1])
-        lim.hit(key_ip, per_ip[1])
+        lim.failed(ip, username)
         return render_template("login.html", next=next_url, username=username,
                                error=_("Wrong user name or password")), 401
-    lim.reset(key_user)
+    lim.succeeded(ip, username)
     security.login_user(user)
     return redirect(next_url or url_for("auth.home"))
 
