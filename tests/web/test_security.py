@@ -25,6 +25,7 @@ POLICY = {
     "auth.logout": ALL, "auth.home": ALL,
     "dispatcher.choose_district": {"admin"},
     "api.me": ALL, "api.openapi": ALL, "api.cost_run": PLANNING,
+    "api.outcomes": DISPATCH | {"field"}, "api.record_outcome": DISPATCH | {"field"},
 }
 PREFIX_POLICY = {"dispatcher.": DISPATCH, "field.": {"field"}, "planner.": PLANNING, "admin.": {"admin"},
                  "api.": DISPATCH}

@@ -1,10 +1,11 @@
 """The JSON API: the same actions as the pages (import, triage, overrides, plan, plan
-status, publish, sheets, cost run), documented in ``web/openapi.yaml``.
+status, publish, sheets, cost run; the roster, outcomes, follow-ups and the export in
+:mod:`web.views.api_day`), documented in ``web/openapi.yaml``.
 
 Authentication: ``Authorization: Bearer cvp_…`` (an API token from an admin or
 ``cvp users token NAME``); a signed-in browser session works too, with the
 ``X-CSRF-Token`` header on POSTs.  Roles are those of the pages: a field
-account can only read ``/api/me``.  Errors are ``{"error": {"code", "message"}}``.
+account reads ``/api/me`` and records and lists its own visits' outcomes.  Errors are ``{"error": {"code", "message"}}``.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ SPEC = Path(__file__).resolve().parents[1] / "openapi.yaml"
 
 
 def _district() -> str:
+    """A dispatcher's (or field worker's) own district; an admin names one with ``?district=``."""
     user = security.current_user()
-    if user.role == "dispatcher":
+    if user.role in ("dispatcher", "field"):
         return user.district or abort(403)
     d = request.args.get("district", "").strip()
     if not d:
@@ -249,3 +251,6 @@ def cost_run():
         raise UserError("yaml: the scenario text")
     sets_text = "\n".join(f"{k}={_decimalish(v)}" for k, v in sets.items())
     return jsonify(cost.run(cost.Slot(text, sets_text, name or ""))["data"])
+
+
+from web.views import api_day  # noqa: E402,F401  (its routes are on this blueprint)

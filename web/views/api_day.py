@@ -1,0 +1,179 @@
+"""The JSON API for a district's day beyond planning: the roster and absences, the visits'
+outcomes (record and list), the follow-ups that close the loop, and the export.
+
+The routes are on :data:`web.views.api.bp`; each calls the same function as the page
+(:mod:`planner.roster`, :mod:`planner.closure`, :mod:`web.downloads`).  A field
+account records and lists only the outcomes of visits on its own route.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import abort, jsonify, request
+
+from planner.errors import UserError
+from planner.export import mask_phone
+from planner.store.outcomes import Outcome
+from web import security, services
+from web.security import roles
+from web.views.api import DISPATCH, _district, _iso, _json_body, _plan, bp
+from web.views.common import export_download
+
+OUTCOME_ROLES = ("dispatcher", "field", "admin")
+
+
+def _clock(value) -> str | None:
+    return value.strftime("%H:%M") if value else None
+
+
+def _roster_line(line) -> dict[str, Any]:
+    m = line.staff
+    return {"staff_id": m.staff_id, "name": m.name, "shift_start": _clock(m.shift_start),
+            "shift_end": _clock(m.shift_end), "break_start": _clock(m.break_start), "break_end": _clock(m.break_end),
+            "skills": list(m.skills), "transport": m.transport, "max_visits": m.max_visits, "active": m.active,
+            "on_duty": line.on_duty, "absence_reason": line.reason}
+
+
+@bp.get("/days/<day:day>/roster")
+@roles(*DISPATCH)
+def roster(day: date):
+    d = _district()
+    return jsonify({"date": day.isoformat(), "district": d,
+                    "staff": [_roster_line(line) for line in services.roster(day, d)]})
+
+
+@bp.post("/days/<day:day>/absences")
+@roles(*DISPATCH)
+def absence(day: date):
+    d = _district()
+    body = _json_body()
+    staff_id, absent, reason = body.get("staff_id"), body.get("absent", True), body.get("reason") or ""
+    if not isinstance(staff_id, str) or not staff_id:
+        raise UserError("staff_id: the roster's staff id (a string)")
+    if not isinstance(absent, bool):
+        raise UserError("absent: true (off for the day) or false (back on duty)")
+    if not isinstance(reason, str):
+        raise UserError("reason: a string")
+    services.set_absence(day, d, staff_id, absent, reason, security.current_user().username)
+    security.audit("absence", staff_id, day=day.isoformat(), absent=absent, reason=reason, api=True)
+    [line] = [x for x in services.roster(day, d) if x.staff.staff_id == staff_id]
+    return jsonify(_roster_line(line))
+
+
+# -- outcomes and follow-ups --------------------------------------------------------------
+
+def _local(dt) -> str | None:
+    """A stored (UTC) time in the rules' zone, as the API gives every time (+08:00)."""
+    return _iso(dt.astimezone(services.rules().tz)) if dt else None
+
+
+def _outcome(o: Outcome) -> dict[str, Any]:
+    return {"date": o.day.isoformat(), "district": o.district, "visit_id": o.visit_id, "ticket_ids": list(o.ticket_ids),
+            "staff_id": o.staff_id, "plan_version": o.plan_version, "arrived_at": _local(o.arrived_at),
+            "network_tests": dict(o.network_tests), "closed_on_site": o.closed_on_site,
+            "satisfaction": o.satisfaction, "notes": o.notes, "recorded_by": o.recorded_by,
+            "recorded_at": _local(o.recorded_at), "needs_follow_up": o.needs_follow_up,
+            "followed_up_at": _local(o.followed_up_at), "followed_up_by": o.followed_up_by,
+            "follow_up_notes": o.follow_up_notes}
+
+
+def _own_staff() -> str | None:
+    """A field account's staff id (it sees only its own visits); None for the office."""
+    user = security.current_user()
+    if user.role != "field":
+        return None
+    if not user.staff_id:
+        abort(403)
+    return user.staff_id
+
+
+def _body_or_empty() -> dict:
+    body = request.get_json(silent=True)
+    if body is None:
+        return {}
+    if not isinstance(body, dict):
+        raise UserError("the request body must be a JSON object")
+    return body
+
+
+@bp.get("/days/<day:day>/outcomes")
+@roles(*OUTCOME_ROLES)
+def outcomes(day: date):
+    d = _district()
+    found = services.outcomes(day, d, _own_staff())
+    return jsonify({"date": day.isoformat(), "district": d,
+                    "outcomes": [_outcome(o) for _vid, o in sorted(found.items())]})
+
+
+def _optional(body: dict, name: str, kind: type, what: str):
+    value = body.get(name)
+    if value is not None and not isinstance(value, kind):
+        raise UserError(f"{name}: {what}")
+    return value
+
+
+@bp.post("/days/<day:day>/outcomes")
+@roles(*OUTCOME_ROLES)
+def record_outcome(day: date):
+    """What happened at a visit of the day's published plan; closed on site closes its tickets."""
+    from planner.closure import visit_in_plan
+
+    d = _district()
+    body = _json_body()
+    visit_id = body.get("visit_id")
+    if not isinstance(visit_id, str) or not visit_id:
+        raise UserError("visit_id: the plan's visit id (a string)")
+    version = _optional(body, "plan_version", int, "the published version the visit is on (an integer)")
+    arrived = _optional(body, "arrived_at", str, "HH:MM or null")
+    tests = _optional(body, "network_tests", dict, "an object of operator → result") or {}
+    closed = _optional(body, "closed_on_site", bool, "true (现场闭环), false (需要后期闭环) or null")
+    satisfaction = _optional(body, "satisfaction", str, "a satisfaction code or null")
+    notes = _optional(body, "notes", str, "a string") or ""
+    if not all(isinstance(v, str) for v in tests.values()):
+        raise UserError("network_tests: each result is a string")
+    own = _own_staff()
+    if own is not None:
+        found = services.plan(day, d, version, published_only=True)
+        if found is None or visit_in_plan(found[0], visit_id)[0] != own:
+            abort(403)  # not on this worker's own route
+    done = services.record_outcome(
+        day=day, district=d, visit_id=visit_id, plan_version=version, staff_id=own,
+        recorded_by=security.current_user().username,
+        arrived_at=services.parse_clock(day, arrived, "arrived_at") if arrived else None,
+        network_tests=tests, closed_on_site=closed, satisfaction=satisfaction, notes=notes)
+    security.audit("outcome", f"{day} {d} {visit_id}", staff=done.outcome.staff_id, closed_on_site=closed,
+                   closed=done.closed, reopened=done.reopened, api=True)
+    return jsonify({"outcome": _outcome(done.outcome), "closed": done.closed, "reopened": done.reopened})
+
+
+@bp.get("/followups")
+@roles(*DISPATCH)
+def follow_ups():
+    d = _district()
+    items = [{"outcome": _outcome(f.outcome),
+              "tickets": [{"ticket_id": t.ticket_id, "customer_name": t.customer_name, "phone": mask_phone(t.phone),
+                           "address": t.address, "category": t.category, "description": t.description}
+                          for t in f.tickets]}
+             for f in services.follow_ups(d)]
+    return jsonify({"district": d, "follow_ups": items})
+
+
+@bp.post("/days/<day:day>/followups/<visit_id>/close")
+@roles(*DISPATCH)
+def close_follow_up(day: date, visit_id: str):
+    d = _district()
+    notes = _optional(_body_or_empty(), "notes", str, "a string") or ""
+    done = services.close_follow_up(day, d, visit_id, security.current_user().username, notes)
+    security.audit("follow_up", f"{day} {d} {visit_id}", closed=done.closed, notes=notes, api=True)
+    return jsonify({"outcome": _outcome(done.outcome), "closed": done.closed, "reopened": done.reopened})
+
+
+# -- export -------------------------------------------------------------------------------
+
+@bp.get("/days/<day:day>/plans/<int:version>/export.<fmt>")
+@roles(*DISPATCH)
+def export(day: date, version: int, fmt: str):
+    """The plan's visits as CSV or XLSX (phone numbers masked), as on the plan page."""
+    return export_download(_plan(day, version)[0], fmt, api=True)
