@@ -206,9 +206,13 @@ def sheet_view(doc: Mapping, route: Mapping, tickets: Mapping[str, Ticket], hist
 
 
 def sheet_views(doc: Mapping, tickets: Mapping[str, Ticket], history: Mapping[str, Sequence[Ticket]], texts: Texts,
-                *, url_base: str, staff: Mapping[str, StaffMember] | None = None) -> list[SheetView]:
+                *, url_base: str, staff: Mapping[str, StaffMember] | None = None,
+                only: Sequence[str] | None = None) -> list[SheetView]:
+    """The plan's sheets in route order; ``only`` these staff ids' (each keeps its worker's colour,
+    and the others' QR codes and diagrams are not drawn)."""
     staff = staff or {}
+    wanted = set(only) if only is not None else None
     return [sheet_view(doc, route, tickets, history, texts, url_base=url_base,
                        staff=staff.get(route["staff_id"]), colour=worker_colour(i))
-            for i, route in enumerate(doc.get("routes", []))]
+            for i, route in enumerate(doc.get("routes", [])) if wanted is None or route["staff_id"] in wanted]
 

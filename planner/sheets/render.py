@@ -129,13 +129,14 @@ def render_sheets(doc: Mapping, tickets: Mapping[str, Ticket], history: Mapping[
         raise UserError(f"sheet format {fmt!r}: choose one of {', '.join(FORMATS)}")
     check_plan_doc(doc)
     texts = load_texts(rules, lang)
-    sheets = sheet_views(doc, tickets, history or {}, texts, url_base=resolve_url_base(url_base), staff=staff)
     if only:
-        unknown = sorted(set(only) - {s.staff_id for s in sheets})
+        workers = [r["staff_id"] for r in doc.get("routes", [])]
+        unknown = sorted(set(only) - set(workers))
         if unknown:
             raise UserError(f"no route for {', '.join(unknown)} in this plan "
-                            f"(its workers: {', '.join(s.staff_id for s in sheets) or 'none'})")
-        sheets = [s for s in sheets if s.staff_id in set(only)]
+                            f"(its workers: {', '.join(workers) or 'none'})")
+    sheets = sheet_views(doc, tickets, history or {}, texts, url_base=resolve_url_base(url_base), staff=staff,
+                         only=only or None)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     batch = [(sheet, str(out / f"{sheet.file_stem}.{fmt}"), fmt) for sheet in sheets]

@@ -223,3 +223,11 @@ def test_render_sheets_in_worker_processes_writes_the_same_files(day, tmp_path):
     assert auto_jobs(1, "pdf") == 1 and auto_jobs(16, "html") == 1 and 1 <= auto_jobs(16, "pdf") <= 2
     with pytest.raises(UserError, match="sheet format 'docx'"):
         render_sheets(*args, tmp_path, fmt="docx")
+
+
+def test_one_workers_sheet_is_the_same_as_in_the_whole_days_batch(day):
+    everyone = views(day)
+    second = everyone[1]
+    [alone] = views(day, only=[second.staff_id])
+    assert (alone.staff_id, alone.colour, alone.diagram) == (second.staff_id, second.colour, second.diagram)
+    assert sheet_html(alone) == sheet_html(second)  # the colour matches the dispatcher's map either way
