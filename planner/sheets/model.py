@@ -20,6 +20,7 @@ from planner.sheets.stops import (Stop, earlier_complaints, hhmm, route_stops, s
 from planner.sheets.texts import Texts
 
 HISTORY_SHOWN = 5
+DIAGRAM_SIZE = (400, 200)  # SVG units; printed about 100 mm wide, so a 12-unit stop number reads as 8.5 pt
 PALETTE = ("#c0392b", "#2471a3", "#1e8449", "#8e44ad", "#d35400", "#117a65", "#b7950b", "#7b241c",
            "#1a5276", "#6c3483", "#a04000", "#0e6655", "#2e4053", "#943126", "#1f618d", "#196f3d")
 
@@ -191,6 +192,7 @@ def sheet_view(doc: Mapping, route: Mapping, tickets: Mapping[str, Ticket], hist
     base = (route.get("base_lat"), route.get("base_lon"))
     has_base = base[0] is not None and base[1] is not None
     diagram = route_svg([(s.step.get("lat"), s.step.get("lon")) for s in stops], base if has_base else None,
+                        width=DIAGRAM_SIZE[0], height=DIAGRAM_SIZE[1],
                         colour=colour, scale_label=texts["scale_m"], km_label=texts["scale_km"],
                         title=f"{texts['diagram']} {route.get('staff_id', '')}")
     return SheetView(
