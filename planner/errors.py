@@ -7,22 +7,55 @@ traceback); anything else is a bug and is allowed to surface.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 class UserError(Exception):
     """A problem with the user's input or request, explained in ``str(self)``."""
 
 
+class Reason(str):
+    """A reason in English that remembers its message id and values.
+
+    It *is* the English text (``Reason("time {value!r} is outside 1990–2100",
+    value="1899-01-01")`` equals ``"time '1899-01-01' is outside 1990–2100"``), so
+    files, logs, the CLI and the API show it unchanged; a user interface in another
+    language translates ``msgid`` and formats it with ``values`` (``web/i18n.py``).
+    A value that is itself a :class:`Reason` (a noun such as "VIP tier") is
+    translated too.
+    """
+
+    msgid: str
+    values: dict[str, Any]
+
+    def __new__(cls, msgid: str, **values: Any) -> "Reason":
+        text = super().__new__(cls, msgid.format(**values) if values else msgid)
+        text.msgid, text.values = msgid, values
+        return text
+
+    def __reduce__(self):  # keep msgid and values through copy and pickle
+        return (_reason, (self.msgid, self.values))
+
+
+def _reason(msgid: str, values: dict[str, Any]) -> Reason:
+    return Reason(msgid, **values)
+
+
+#: how a row error reads as one line of text (its parts translate on their own)
+ROW_ERROR = "line {line}, column {column}: {reason}"
+
+
 @dataclass(frozen=True)
 class RowError:
-    """One thing wrong with one row of an input file."""
+    """One thing wrong with one row of an input file.  ``reason`` (and the placeholder
+    columns "(row)" and "(file)") are :class:`Reason` texts where intake made them."""
 
     line: int
     column: str
     reason: str
 
     def __str__(self) -> str:
-        return f"line {self.line}, column {self.column}: {self.reason}"
+        return ROW_ERROR.format(line=self.line, column=self.column, reason=self.reason)
 
 
 class InvalidFileError(UserError):

@@ -1,7 +1,10 @@
 """Simplified Chinese by default, English on request: a small dictionary translation.
 
 Templates and views write the English text as the message id, ``_("Triage")``;
-:data:`ZH` gives its Chinese.  A message without a Chinese entry shows in
+:data:`ZH` gives its Chinese.  Reasons from intake's row validation are
+:class:`planner.errors.Reason` texts (English, with their message id and
+values): :func:`translate` and :func:`row_error` show them in the page's
+language from the same table.  A message without a Chinese entry shows in
 English (and ``tests/web/test_i18n.py`` fails, so none slips through).  Labels
 that come from the rules file or the sheets' texts (customer types, scenarios,
 VIP tiers, reasons) are translated by :func:`planner.sheets.load_texts`, not here.
@@ -12,9 +15,12 @@ Dates and times are shown in the rules' time zone (Asia/Shanghai).
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import PurePath
 from typing import Any
 
 from flask import Flask, current_app, session
+
+from planner.errors import ROW_ERROR, InvalidFileError, Reason, RowError
 
 LANGS = ("zh", "en")
 
@@ -293,6 +299,51 @@ ZH: dict[str, str] = {
     "Chart": "图表",
     "Unit metrics": "单位指标",
     "Changes (NAME=VALUE, one a line)": "参数调整（每行一个 NAME=VALUE）",
+    # row errors from intake (planner.errors.Reason message ids; the English is what files and the CLI show)
+    "line {line}, column {column}: {reason}": "第 {line} 行，{column} 列：{reason}",
+    "{file}: {n} problem(s); nothing was imported": "{file}：{n} 处问题，未导入任何数据",
+    "(row)": "（整行）",
+    "(file)": "（文件）",
+    "missing required value": "缺少必填内容",
+    "required column {field} ({aliases}) is missing": "缺少必需的列 {field}（{aliases}）",
+    "duplicate {field} {value!r} (first on line {line})": "{field} {value!r} 重复（首次出现在第 {line} 行）",
+    "the file has a header but no data rows": "文件只有表头，没有数据行",
+    "{cells} cells but {headers} headers": "该行有 {cells} 个单元格，但表头只有 {headers} 列",
+    "record is not an object": "该记录不是 JSON 对象",
+    "unknown {what} {value!r} (expected one of: {known})": "无法识别的{what} {value!r}（可填：{known}）",
+    "bad phone number {value!r} (expected 11 digits starting 13–19, or a landline like 029-88886666)":
+        "电话号码 {value!r} 无效（应为 13–19 开头的 11 位手机号，或如 029-88886666 的固定电话）",
+    "missing time": "缺少时间",
+    "unparseable time {value!r} (expected e.g. 2010-08-05 09:30)": "无法识别的时间 {value!r}（应如 2010-08-05 09:30）",
+    "time {value!r} is outside 1990–2100": "时间 {value!r} 不在 1990–2100 年之间",
+    "unparseable time of day {value!r} (expected HH:MM, e.g. 09:00)": "无法识别的时刻 {value!r}（应为 HH:MM，如 09:00）",
+    "unparseable date {value!r} (expected e.g. 2010-09-30)": "无法识别的日期 {value!r}（应如 2010-09-30）",
+    "{what} {value!r} is not a number": "{what} {value!r} 不是数字",
+    "{what} {value!r} is not a finite number": "{what} {value!r} 不是有效的数字",
+    "{what} {value!r} is below {minimum:g}": "{what} {value!r} 小于 {minimum:g}",
+    "{what} {value!r} is above {maximum:g}": "{what} {value!r} 大于 {maximum:g}",
+    "expected yes/no (是/否), got {value!r}": "应填 是/否，实际为 {value!r}",
+    "missing coordinates, and the address is not in the gazetteer": "缺少坐标，且地址坐标表中没有该地址",
+    "latitude and longitude must be given together": "纬度和经度必须同时填写",
+    "point ({lat:.5f}, {lon:.5f}) is outside China (latitude and longitude swapped?)":
+        "坐标 ({lat:.5f}, {lon:.5f}) 不在中国境内（纬度和经度是否填反了？）",
+    "point ({lat:.5f}, {lon:.5f}) is outside the configured area of district {district}":
+        "坐标 ({lat:.5f}, {lon:.5f}) 不在 {district} 的设定范围内",
+    "an appointment window needs both a start and an end": "预约时间需要同时填写开始和结束",
+    "appointment window ends ({end}) before it starts ({start})": "预约结束时间（{end}）早于开始时间（{start}）",
+    "shift ends ({end}) before it starts ({start})": "下班时间（{end}）早于上班时间（{start}）",
+    "break window ends ({end}) before it starts ({start})": "午休结束时间（{end}）早于开始时间（{start}）",
+    "VIP tier": "VIP等级",
+    "coordinate system": "坐标系",
+    "communication style": "沟通风格",
+    "status": "状态",
+    "site status": "站点状态",
+    "transport": "交通方式",
+    "tenure": "网龄",
+    "ARPU": "ARPU",
+    "max visits": "每日最多拜访数",
+    "latitude": "纬度",
+    "longitude": "经度",
     # admin
     "Add a user": "添加用户",
     "Role": "角色",
@@ -346,6 +397,32 @@ def gettext(msgid: str, **values: Any) -> str:
 _ = gettext
 
 
+def translate(text: Any) -> str:
+    """A :class:`~planner.errors.Reason` (a row error's reason or column placeholder) in the
+    page's language, its values formatted in; any other text as it is."""
+    if not isinstance(text, Reason):
+        return "" if text is None else str(text)
+    values = {k: translate(v) if isinstance(v, Reason) else v for k, v in text.values.items()}
+    return gettext(text.msgid, **values)
+
+
+def row_error(error: RowError) -> str:
+    """``line N, column X: reason`` in the page's language (第 N 行，X 列：原因)."""
+    return gettext(ROW_ERROR, line=error.line, column=translate(error.column), reason=translate(error.reason))
+
+
+def file_errors(exc: InvalidFileError, limit: int = 20) -> list[str]:
+    """An invalid file's problems as lines in the page's language: a summary, then each row."""
+    name = PurePath(exc.path).name  # the file's name, not where the server keeps it
+    head = gettext("{file}: {n} problem(s); nothing was imported", file=name, n=len(exc.errors))
+    return [head] + [row_error(e) for e in exc.errors[:limit]]
+
+
+def error_lines(exc: Exception) -> list[str]:
+    """A user error as lines for a page: an invalid file's rows translated, else its message."""
+    return file_errors(exc) if isinstance(exc, InvalidFileError) else [str(exc)]
+
+
 def texts():
     """The sheets' texts (types, scenarios, VIP tiers, reasons) in the page's language."""
     from planner.sheets import load_texts
@@ -394,4 +471,5 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals.update(_=gettext, get_lang=get_lang, texts=texts, LANGS=LANGS)
     app.jinja_env.filters.update(localtime=localtime, hm=hm, window=window, money=money, isodate=isodate,
-                                 clock=clock, mask_phone=mask_phone, outcome_label=outcome_label)
+                                 clock=clock, mask_phone=mask_phone, outcome_label=outcome_label,
+                                 tr=translate)

@@ -25,7 +25,7 @@ from werkzeug.exceptions import HTTPException
 from planner.errors import UserError
 from planner.store import accounts, throttle
 from planner.store.db import session_scope
-from web.i18n import gettext
+from web.i18n import error_lines, gettext
 
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 CSRF_KEY = "csrf"
@@ -259,7 +259,8 @@ def _error(exc: HTTPException):
 def _user_error(exc: UserError):
     if is_api():
         return jsonify({"error": {"code": 422, "message": str(exc)}}), 422
-    return render_template("error.html", code=422, message=str(exc)), 422
+    message, *details = error_lines(exc)
+    return render_template("error.html", code=422, message=message, details=details), 422
 
 
 def init_app(app: Flask) -> None:

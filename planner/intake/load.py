@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from planner.errors import RowError, UserError
+from planner.errors import Reason, RowError, UserError
 from planner.geo.china import district_area_contains, in_china
 from planner.geo.coords import to_wgs84
 from planner.intake import values as v
@@ -22,6 +22,9 @@ from planner.intake.columns import KINDS, detect_kind, header_map, normalise
 from planner.intake.readers import Table, read_table
 from planner.intake.rows import RowReader
 from planner.records import NetworkSite, StaffMember, Ticket
+
+#: the "column" of a problem with a whole row or the whole file
+WHOLE_ROW, WHOLE_FILE = Reason("(row)"), Reason("(file)")
 
 DEFAULT_TZ = "Asia/Shanghai"
 
@@ -75,7 +78,8 @@ def validate_table(path: str, table: Table, kind: str, ctx: IntakeContext) -> In
     for r in required:
         if r not in fields_to_headers and not (kind == "tickets" and r in ("lat", "lon")):
             aliases = "/".join(columns[r][:2])
-            errors.append(RowError(1, aliases, f"required column {r} ({aliases}) is missing"))
+            errors.append(RowError(1, aliases, Reason("required column {field} ({aliases}) is missing", field=r,
+                                                      aliases=aliases)))
     if errors:
         return IntakeResult(path, kind, [], errors, {}, ignored, table.encoding, len(table.rows))
     parse_row = _PARSERS[kind]
@@ -85,7 +89,7 @@ def validate_table(path: str, table: Table, kind: str, ctx: IntakeContext) -> In
     for row in table.rows:
         reader = RowReader(row, fields_to_headers)
         if "__extra__" in row.values:
-            reader.errors.append(RowError(row.line, "(row)", row.values["__extra__"]))
+            reader.errors.append(RowError(row.line, WHOLE_ROW, row.values["__extra__"]))
             record = None
         else:
             record = parse_row(reader, ctx)
@@ -94,7 +98,8 @@ def validate_table(path: str, table: Table, kind: str, ctx: IntakeContext) -> In
                 key = normalise(key)
             if key:
                 if key in first_seen:
-                    reader.fail(id_field, f"duplicate {id_field} {reader.raw(id_field)!r} (first on line {first_seen[key]})")
+                    reader.fail(id_field, Reason("duplicate {field} {value!r} (first on line {line})", field=id_field,
+                                                 value=reader.raw(id_field), line=first_seen[key]))
                 else:
                     first_seen[key] = row.line
         if reader.errors:
@@ -103,7 +108,7 @@ def validate_table(path: str, table: Table, kind: str, ctx: IntakeContext) -> In
         elif record is not None:
             records.append(record)
     if not table.rows:
-        errors.append(RowError(1, "(file)", "the file has a header but no data rows"))
+        errors.append(RowError(1, WHOLE_FILE, Reason("the file has a header but no data rows")))
     return IntakeResult(path, kind, records, errors, rejected, ignored, table.encoding, len(table.rows))
 
 
@@ -113,15 +118,15 @@ def _point(r: RowReader, lat_f: str, lon_f: str, ctx: IntakeContext, district: s
     lat_text, lon_text = r.raw(lat_f), r.raw(lon_f)
     if not lat_text and not lon_text:
         if address is None:
-            r.fail(lat_f, "missing required value")
+            r.fail(lat_f, Reason("missing required value"))
             return None, None
         found = ctx.gazetteer.get(normalise(address))
         if not found:
-            r.fail(lat_f, "missing coordinates, and the address is not in the gazetteer")
+            r.fail(lat_f, Reason("missing coordinates, and the address is not in the gazetteer"))
             return None, None
         return _checked(r, lat_f, found[0], found[1], found, ctx, district)
     if not lat_text or not lon_text:
-        r.fail(lon_f if not lon_text else lat_f, "latitude and longitude must be given together")
+        r.fail(lon_f if not lon_text else lat_f, Reason("latitude and longitude must be given together"))
         return None, None
     system = r.get("coord_system", lambda s: v.choice(s, v.COORD_ALIASES, "coordinate system"), default="wgs84")
     lat = r.get(lat_f, v.latitude)
@@ -136,11 +141,13 @@ def _checked(r: RowReader, lat_f: str, lat: float, lon: float, wgs: tuple[float,
     """Reject points outside China or outside the district's configured area."""
     wlat, wlon = wgs
     if not in_china(wlat, wlon):
-        r.fail(lat_f, f"point ({lat:.5f}, {lon:.5f}) is outside China (latitude and longitude swapped?)")
+        r.fail(lat_f, Reason("point ({lat:.5f}, {lon:.5f}) is outside China (latitude and longitude swapped?)",
+                             lat=lat, lon=lon))
         return None, None
     area = ctx.district_areas.get(district or "")
     if area and not district_area_contains(area, wlat, wlon):
-        r.fail(lat_f, f"point ({lat:.5f}, {lon:.5f}) is outside the configured area of district {district}")
+        r.fail(lat_f, Reason("point ({lat:.5f}, {lon:.5f}) is outside the configured area of district {district}",
+                             lat=lat, lon=lon, district=district))
         return None, None
     return round(wlat, 7), round(wlon, 7)
 
@@ -157,9 +164,10 @@ def _ticket(r: RowReader, ctx: IntakeContext) -> Ticket | None:
     w_end = r.get("window_end", lambda s: v.moment(s, tz))
     if bool(r.raw("window_start")) != bool(r.raw("window_end")):
         r.fail("window_start" if not r.raw("window_start") else "window_end",
-               "an appointment window needs both a start and an end")
+               Reason("an appointment window needs both a start and an end"))
     if w_start and w_end and w_end <= w_start:
-        r.fail("window_end", f"appointment window ends ({r.raw('window_end')}) before it starts ({r.raw('window_start')})")
+        r.fail("window_end", Reason("appointment window ends ({end}) before it starts ({start})",
+                                    end=r.raw("window_end"), start=r.raw("window_start")))
     tenure = r.get("tenure_years", lambda s: v.number(s, "tenure", 0, 80))
     arpu = r.get("arpu", lambda s: v.number(s, "ARPU", 0, 1_000_000))
     escalation = r.get("escalation", v.flag, default=False)
@@ -193,11 +201,13 @@ def _staff(r: RowReader, ctx: IntakeContext) -> StaffMember | None:
     shift_start = r.get("shift_start", v.clock)
     shift_end = r.get("shift_end", v.clock)
     if shift_start and shift_end and shift_end <= shift_start:
-        r.fail("shift_end", f"shift ends ({r.raw('shift_end')}) before it starts ({r.raw('shift_start')})")
+        r.fail("shift_end", Reason("shift ends ({end}) before it starts ({start})", end=r.raw("shift_end"),
+                                   start=r.raw("shift_start")))
     break_start = r.get("break_start", v.clock)
     break_end = r.get("break_end", v.clock)
     if break_start and break_end and break_end <= break_start:
-        r.fail("break_end", f"break window ends ({r.raw('break_end')}) before it starts ({r.raw('break_start')})")
+        r.fail("break_end", Reason("break window ends ({end}) before it starts ({start})", end=r.raw("break_end"),
+                                   start=r.raw("break_start")))
     transport = r.get("transport", lambda s: v.choice(s, v.TRANSPORT_ALIASES, "transport"), default="bus")
     max_visits = r.get("max_visits", lambda s: int(v.number(s, "max visits", 0, 50)))
     lat, lon = _point(r, "base_lat", "base_lon", ctx, district)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
-from planner.errors import UserError
+from planner.errors import Reason, UserError
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 _ENCODINGS = ("utf-8-sig", "gb18030")
@@ -112,7 +112,8 @@ def _read_csv(p: Path, text: str, encoding: str) -> Table:
             if not any(cell.strip() for cell in record):
                 continue
             if len(record) > len(headers) and any(c.strip() for c in record[len(headers):]):
-                rows.append(RawRow(line, {"__extra__": f"{len(record)} cells but {len(headers)} headers"}))
+                rows.append(RawRow(line, {"__extra__": Reason("{cells} cells but {headers} headers", cells=len(record),
+                                                             headers=len(headers))}))
                 continue
             rows.append(RawRow(line, {h: (record[i].strip() if i < len(record) else "") for i, h in enumerate(headers) if h}))
     except csv.Error as exc:
@@ -177,7 +178,7 @@ def _read_json(p: Path, text: str) -> Table:
     rows = []
     for n, item in enumerate(doc, start=1):
         if not isinstance(item, dict):
-            rows.append(RawRow(n, {"__extra__": "record is not an object"}))
+            rows.append(RawRow(n, {"__extra__": Reason("record is not an object")}))
             continue
         values = {}
         for k, v in item.items():

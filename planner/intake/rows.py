@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from planner.errors import RowError
+from planner.errors import Reason, RowError
 from planner.intake.readers import RawRow
 
 
@@ -37,12 +37,13 @@ class RowReader:
         text = self.raw(field)
         if not text:
             if required:
-                self.fail(field, "missing required value")
+                self.fail(field, Reason("missing required value"))
             return default
         if parse is None:
             return text
         try:
             return parse(text)
         except ValueError as exc:
-            self.fail(field, str(exc))
+            given = exc.args[0] if exc.args else ""
+            self.fail(field, given if isinstance(given, Reason) else str(exc))
             return default

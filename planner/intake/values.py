@@ -1,5 +1,6 @@
 """Parsing one cell: each function returns a value or raises ``ValueError``
-whose message is the reason a dispatcher reads (``line N, column X: reason``).
+whose message is the reason a dispatcher reads (``line N, column X: reason``), a
+:class:`~planner.errors.Reason` so the web app can show it in Chinese.
 """
 
 from __future__ import annotations
@@ -8,6 +9,8 @@ import math
 import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
+
+from planner.errors import Reason
 
 VIP_ALIASES = {
     "钻卡": "diamond", "钻石卡": "diamond", "钻石": "diamond", "diamond": "diamond",
@@ -56,7 +59,8 @@ def choice(value: str, aliases: dict[str, str], what: str) -> str:
     if key in aliases:
         return aliases[key]
     known = sorted({k for k in aliases if k and not k.isascii()} | {v for v in aliases.values()})
-    raise ValueError(f"unknown {what} {value!r} (expected one of: {', '.join(known)})")
+    raise ValueError(Reason("unknown {what} {value!r} (expected one of: {known})", what=Reason(what), value=value,
+                            known=", ".join(known)))
 
 
 def phone(value: str) -> str:
@@ -68,7 +72,8 @@ def phone(value: str) -> str:
         v = v[4:]
     if _PHONE_RE.match(v) or _LANDLINE_RE.match(v):
         return v.replace("-", "") if _PHONE_RE.match(v) else v
-    raise ValueError(f"bad phone number {value!r} (expected 11 digits starting 13–19, or a landline like 029-88886666)")
+    raise ValueError(Reason("bad phone number {value!r} (expected 11 digits starting 13–19, or a landline like "
+                            "029-88886666)", value=value))
 
 
 _DT_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
@@ -80,7 +85,7 @@ def moment(value: str, tz: ZoneInfo) -> datetime:
     """A local or ISO 8601 date-time; naive values are in the dispatcher's time zone."""
     v = value.strip()
     if not v:
-        raise ValueError("missing time")
+        raise ValueError(Reason("missing time"))
     dt = None
     try:
         dt = datetime.fromisoformat(v)
@@ -92,9 +97,9 @@ def moment(value: str, tz: ZoneInfo) -> datetime:
             except ValueError:
                 continue
     if dt is None:
-        raise ValueError(f"unparseable time {value!r} (expected e.g. 2010-08-05 09:30)")
+        raise ValueError(Reason("unparseable time {value!r} (expected e.g. 2010-08-05 09:30)", value=value))
     if not 1990 <= dt.year <= 2100:
-        raise ValueError(f"time {value!r} is outside 1990–2100")
+        raise ValueError(Reason("time {value!r} is outside 1990–2100", value=value))
     return dt.replace(tzinfo=tz) if dt.tzinfo is None else dt.astimezone(tz)
 
 
@@ -102,7 +107,7 @@ def clock(value: str) -> time:
     """A wall-clock time such as 09:00 or 9:30 (for shifts and breaks)."""
     m = re.match(r"^(\d{1,2})[:：](\d{2})(?::\d{2})?$", value.strip())
     if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
-        raise ValueError(f"unparseable time of day {value!r} (expected HH:MM, e.g. 09:00)")
+        raise ValueError(Reason("unparseable time of day {value!r} (expected HH:MM, e.g. 09:00)", value=value))
     return time(int(m.group(1)), int(m.group(2)))
 
 
@@ -111,20 +116,21 @@ def day(value: str) -> date:
     try:
         return date.fromisoformat(v[:10])
     except ValueError:
-        raise ValueError(f"unparseable date {value!r} (expected e.g. 2010-09-30)") from None
+        raise ValueError(Reason("unparseable date {value!r} (expected e.g. 2010-09-30)", value=value)) from None
 
 
 def number(value: str, what: str, minimum: float | None = None, maximum: float | None = None) -> float:
+    noun = Reason(what)
     try:
         x = float(value.strip().replace(",", ""))
     except ValueError:
-        raise ValueError(f"{what} {value!r} is not a number") from None
+        raise ValueError(Reason("{what} {value!r} is not a number", what=noun, value=value)) from None
     if math.isnan(x) or math.isinf(x):
-        raise ValueError(f"{what} {value!r} is not a finite number")
+        raise ValueError(Reason("{what} {value!r} is not a finite number", what=noun, value=value))
     if minimum is not None and x < minimum:
-        raise ValueError(f"{what} {value!r} is below {minimum:g}")
+        raise ValueError(Reason("{what} {value!r} is below {minimum:g}", what=noun, value=value, minimum=minimum))
     if maximum is not None and x > maximum:
-        raise ValueError(f"{what} {value!r} is above {maximum:g}")
+        raise ValueError(Reason("{what} {value!r} is above {maximum:g}", what=noun, value=value, maximum=maximum))
     return x
 
 
@@ -134,7 +140,7 @@ def flag(value: str) -> bool:
         return True
     if v in FALSE_WORDS:
         return False
-    raise ValueError(f"expected yes/no (是/否), got {value!r}")
+    raise ValueError(Reason("expected yes/no (是/否), got {value!r}", value=value))
 
 
 def latitude(value: str) -> float:

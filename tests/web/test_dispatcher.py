@@ -50,6 +50,31 @@ def test_the_preview_lists_row_errors_with_line_numbers_and_saves_nothing(client
     assert _ticket_count() == before
 
 
+def test_row_errors_are_shown_in_the_pages_language(client_for):
+    import html
+
+    bad, line = tickets_with_bad_row()
+    c = client_for("disp")
+    page = html.unescape(text_of(_upload(c, bad)))
+    assert f"{line} 受理时间 无法识别的时间 '2010-08-32 25:61'（应如 2010-08-05 09:30）" in page
+    c.post("/lang", data={"lang": "en"})
+    page = html.unescape(text_of(_upload(c, bad)))
+    assert f"{line} 受理时间 unparseable time '2010-08-32 25:61' (expected e.g. 2010-08-05 09:30)" in page
+
+
+def test_a_gazetteer_with_bad_rows_is_listed_in_chinese(client_for):
+    import html
+
+    header, rows = fixture_rows()
+    c = client_for("disp")
+    r = c.post("/dispatch/import", {"file": (io.BytesIO(csv_bytes(header, rows)), "tickets.csv"),
+                                    "gazetteer": (io.BytesIO("地址,纬度,经度\n某路1号,abc,108.9\n".encode()), "g.csv")},
+               content_type="multipart/form-data")
+    page = html.unescape(text_of(r))
+    assert r.status_code == 422 and " g.csv：1 处问题，未导入任何数据" in page and "/gazetteer/" not in page
+    assert "第 2 行，纬度 列：纬度 'abc' 不是数字" in page
+
+
 def test_confirming_imports_all_rows_once(client_for):
     c = client_for("disp")
     header, rows = fixture_rows()

@@ -12,7 +12,7 @@ from planner.errors import InvalidFileError, UserError
 from planner.triage.rules import SCENARIOS, TYPES
 from planner.workflow import OVERRIDABLE
 from web import downloads, security, services, uploads
-from web.i18n import get_lang, gettext as _
+from web.i18n import error_lines, get_lang, gettext as _
 from web.security import roles
 from web.views.common import district, export_download, sheet_download
 
@@ -47,6 +47,11 @@ def choose_district():
 
 # -- import -------------------------------------------------------------------------------
 
+def _flash_error(exc: UserError) -> None:
+    for line in error_lines(exc):
+        flash(line, "error")
+
+
 def _import_page(status: int = 200):
     return render_template("dispatcher/import.html", mb=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)), status
 
@@ -69,13 +74,13 @@ def import_preview():
                               request.files.get("gazetteer"), kind, request.form.get("history") == "1",
                               tuple(current_app.config["UPLOAD_EXTENSIONS"]))
     except UserError as exc:
-        flash(str(exc), "error")
+        _flash_error(exc)
         return _import_page(422)
     try:
         result = uploads.preview(upload, services.rules())
-    except UserError as exc:
+    except UserError as exc:  # e.g. an unreadable file, or a gazetteer with bad rows
         uploads.discard(upload)
-        flash(str(exc), "error")
+        _flash_error(exc)
         return _import_page(422)
     if result.errors:
         uploads.discard(upload)  # a file with any bad row imports nothing: fix it and check again
@@ -94,8 +99,8 @@ def import_confirm(token: str):
         return redirect(url_for("dispatcher.import_form"))
     try:
         outcome = uploads.confirm(upload, services.rules(), user.username, services.database())
-    except InvalidFileError as exc:
-        flash(str(exc), "error")
+    except InvalidFileError as exc:  # the file changed since the preview
+        _flash_error(exc)
         return redirect(url_for("dispatcher.import_form"))
     finally:
         uploads.discard(upload)
