@@ -74,11 +74,16 @@ class StopView:
     gift: bool
     closable: bool
     url: str
-    qr: str
 
     @property
     def is_cluster(self) -> bool:
         return len(self.customers) > 1
+
+    @property
+    def qr(self) -> str:
+        """The QR code of :attr:`url`, drawn when the sheet is printed: in the process that
+        renders it (a batch's worker processes share the work), not while the views are built."""
+        return qr_png_data_uri(self.url)
 
 
 @dataclass(frozen=True)
@@ -169,7 +174,7 @@ def stop_view(stop: Stop, doc: Mapping, history: Mapping[str, Sequence[Ticket]],
         measure_type=texts.measure("customer_types", s.get("customer_type")),
         measure_scenario=texts.measure("scenarios", s.get("scenario")),
         customers=tuple(_customer(t, history, texts) for t in stop.tickets),
-        gift=bool(s.get("gift")), closable=bool(s.get("closable_on_site")), url=url, qr=qr_png_data_uri(url),
+        gift=bool(s.get("gift")), closable=bool(s.get("closable_on_site")), url=url,
     )
 
 
