@@ -19,7 +19,7 @@ from planner.routing.vrplib import SCALE, read_instance, route_distance, to_prob
 BENCH_OPTIONS = SolveOptions(time_limit_s=30, metaheuristic="gls", gls_lambda=0.1,
                              first_solution=("PARALLEL_CHEAPEST_INSERTION", "SAVINGS",
                                              "PATH_CHEAPEST_ARC", "ALL_UNPERFORMED"),
-                             lns=True, lns_remove=20, lns_temperature=20.0)
+                             lns=True)
 
 
 def run_vrptw(path: str | Path, time_limit_s: float, seed: int | None = None,
@@ -40,6 +40,7 @@ def run_vrptw(path: str | Path, time_limit_s: float, seed: int | None = None,
         "distance": round(dist / SCALE, 1),
         "seconds": round(seconds, 2),
         "time_to_best": None if sol.time_to_best_s is None else round(sol.time_to_best_s, 2),
+        "lns_iterations": sol.lns_iterations,
         "unserved": [u.job_id for u in sol.unassigned],
         "valid": not validate(problem, sol),
     }

@@ -58,8 +58,9 @@ class Built:
     time: pywrapcp.RoutingDimension
     breaks: dict[int, pywrapcp.IntervalVar] = field(default_factory=dict)
     penalties: dict[int, int] = field(default_factory=dict)  # priority -> penalty
-    travel_matrix: list[list[int]] = field(default_factory=list)  # node x node, first profile
-    keep: list = field(default_factory=list)  # keep Python refs alive
+    travel_by_profile: dict[str, list[list[int]]] = field(default_factory=dict)  # node x node
+    allowed_vehicles: list[tuple[int, ...]] = field(default_factory=list)  # job k -> vehicles
+    balance: bool = False  # the objective has the balance term
 
     def job_of_index(self, index: int) -> Job | None:
         node = self.manager.IndexToNode(index)
@@ -98,6 +99,7 @@ def build(problem: Problem, diag: Diagnosis, seed: int | None = None) -> Built |
     node_loc = depot_locs + [j.location for j in jobs]
     service = [0] * nd + [j.service_s for j in jobs]
     n = len(node_loc)
+    allowed_vehicles = [tuple(sorted(wi_to_v[wi] for wi in diag.allowed[j.id])) for j in jobs]
     starts = [depot_locs.index(base_of(w)[0]) for w in vehicles]
     ends = [depot_locs.index(base_of(w)[1]) for w in vehicles]
     manager = pywrapcp.RoutingIndexManager(n, len(vehicles), starts, ends)
@@ -109,7 +111,6 @@ def build(problem: Problem, diag: Diagnosis, seed: int | None = None) -> Built |
     # --- per-profile matrices: travel cost, time transit, pre/post travel ----
     profiles = sorted({w.profile for w in vehicles})
     cb: dict[str, dict[str, int]] = {}
-    keep = []
     for p in profiles:
         m = problem.matrices[p]
         travel = [[m[node_loc[a]][node_loc[b]] for b in range(n)] for a in range(n)]
@@ -135,9 +136,8 @@ def build(problem: Problem, diag: Diagnosis, seed: int | None = None) -> Built |
         idx = manager.NodeToIndex(nd + k)
         if j.time_window is not None:
             time.CumulVar(idx).SetRange(max(0, j.time_window[0]), j.time_window[1])
-        allowed = [wi_to_v[wi] for wi in diag.allowed[j.id]]
-        if len(allowed) < len(vehicles):
-            routing.VehicleVar(idx).SetValues([-1] + allowed)  # -1: unperformed
+        if len(allowed_vehicles[k]) < len(vehicles):
+            routing.VehicleVar(idx).SetValues([-1, *allowed_vehicles[k]])  # -1: unperformed
 
     # --- capacities: demand and visit count -------------------------------
     if any(w.capacity is not None for w in vehicles):
@@ -164,7 +164,9 @@ def build(problem: Problem, diag: Diagnosis, seed: int | None = None) -> Built |
                 (w.shift[1] - w.shift[0]) // 60 + len(jobs) + 1) ** 2
 
     # --- lunch breaks --------------------------------------------------------
-    built = Built(manager, routing, vehicles, jobs, nd, node_loc, time)
+    built = Built(manager, routing, vehicles, jobs, nd, node_loc, time,
+                  travel_by_profile={p: cb[p]["matrix"] for p in profiles},
+                  allowed_vehicles=allowed_vehicles, balance=max_balance > 0)
     for v, w in enumerate(vehicles):
         br = w.break_window
         if br is None:
@@ -184,8 +186,6 @@ def build(problem: Problem, diag: Diagnosis, seed: int | None = None) -> Built |
     for k, j in enumerate(jobs):
         routing.AddDisjunction([manager.NodeToIndex(nd + k)], pens[j.priority])
     built.penalties = pens
-    built.travel_matrix = cb[vehicles[0].profile]["matrix"]
-    built.keep = keep
     return built
 
 

@@ -87,7 +87,7 @@ class Solution:
     its limits: every routable visit is unassigned with ``no_solution``).
     ``stopped_by``: ``time_limit``, ``solution_limit``, ``optimal``,
     ``nothing_to_route``.  ``time_to_best_s`` is when the returned plan was
-    first found (GLS/ILS always run to the limit).
+    first found (GLS and ruin-and-recreate always run to the limit).
     """
 
     routes: list[Route]
@@ -101,6 +101,7 @@ class Solution:
     solve_seconds: float = 0.0
     time_to_best_s: float | None = None
     first_solution_strategy: str | None = None
+    lns_iterations: int = 0
     warnings: list[str] = field(default_factory=list)
 
     def route_of(self, worker_id: str) -> Route | None:

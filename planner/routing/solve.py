@@ -14,10 +14,12 @@ import time as _time
 from dataclasses import dataclass, replace
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
-from ortools.util.optional_boolean_pb2 import BOOL_FALSE, BOOL_TRUE
+from ortools.util.optional_boolean_pb2 import BOOL_TRUE
 
 from planner.routing import diagnose as dg
 from planner.routing import lns
+from planner.routing.insertion import Fleet
+from planner.routing.lns import LnsSettings
 from planner.routing.model import build
 from planner.routing.problem import Problem
 from planner.routing.schedule import schedule_route
@@ -40,10 +42,10 @@ class SolveOptions:
     so different seeds explore differently yet each is reproducible.
     ``first_solution``: fallback order, tried until one yields a plan.
     ``metaheuristic``: ``gls`` (guided local search), ``descent`` (local
-    optimum only; fast but measured to miss priority points), ``sa``, ``tabu``,
-    ``ils`` (OR-Tools' built-in iterated local search: in 9.15 it ran one
-    descent and stopped; kept to re-measure on later versions).  For real
-    ruin-and-recreate use ``lns=True`` (our loop, ``planner.routing.lns``).
+    optimum only; fast but measured to miss priority points), ``sa``, ``tabu``.
+    ``lns=True``: GLS warms up for ``lns_warm_fraction`` of the time, then
+    ruin-and-recreate (``planner.routing.lns``) takes the rest; with
+    ``solution_limit`` set it runs ``lns_iterations`` rounds (deterministic).
     """
 
     time_limit_s: float = 10.0
@@ -54,24 +56,15 @@ class SolveOptions:
                                        "PATH_CHEAPEST_ARC", "ALL_UNPERFORMED")
     metaheuristic: str = "gls"
     gls_lambda: float = 0.3
-    ils_ruin: str = "sisr"  # sisr | random_walk | spatially_close_routes
-    ils_avg_removed: int = 10
-    ils_acceptance: str = "sa"  # sa | greedy
-    ils_temperature: tuple[float, float] | None = None  # (initial, final); None = auto
     #: moves that trade served visits (swap one in, another out, insert a
     #: third): what "serve more" needs to escape a one-for-one local optimum
     extra_operators: tuple[str, ...] = ("use_extended_swap_active",
                                         "use_exchange_and_make_active",
                                         "use_relocate_and_make_active")
-    #: ruin-and-recreate after a GLS warm-up (planner.routing.lns); with
-    #: ``solution_limit`` set it runs ``lns_iterations`` rounds (deterministic)
     lns: bool = False
     lns_warm_fraction: float = 0.2
-    lns_remove: int = 20
-    lns_temperature: float = 20.0  # in units of one second (one DIMACS tenth) of travel
-    lns_iterations: int = 50
-    #: operators switched off in the repair descent (slow, rarely useful there)
-    lns_off_operators: tuple[str, ...] = ()
+    lns_iterations: int = 500
+    lns_settings: LnsSettings = LnsSettings()
     log_search: bool = False
 
 
@@ -90,37 +83,10 @@ def recommended_options(problem: Problem, time_limit_s: float, **kw) -> SolveOpt
 def _params(opts: SolveOptions, strategy: str, remaining: float):
     p = pywrapcp.DefaultRoutingSearchParameters()
     p.first_solution_strategy = getattr(FSS, strategy)
-    mh = opts.metaheuristic
-    if mh == "ils":
-        p.use_iterated_local_search = True
-        p.local_search_metaheuristic = LSM.GREEDY_DESCENT
-        ils = p.iterated_local_search_parameters
-        rr = ils.ruin_recreate_parameters
-        del rr.ruin_strategies[:]
-        rs = rr.ruin_strategies.add()
-        if opts.ils_ruin == "sisr":
-            rs.sisr.avg_num_removed_visits = opts.ils_avg_removed
-            rs.sisr.max_removed_sequence_size = 10
-            rs.sisr.bypass_factor = 0.01
-        elif opts.ils_ruin == "random_walk":
-            rs.random_walk.num_removed_visits = opts.ils_avg_removed
-        else:
-            rs.spatially_close_routes.num_ruined_routes = 2
-        acc = ils.reference_solution_acceptance_strategy
-        if opts.ils_acceptance == "greedy":
-            acc.greedy_descent.SetInParent()
-        else:
-            sa = acc.simulated_annealing
-            if opts.ils_temperature is None:
-                sa.automatic_temperatures = True
-            else:
-                sa.automatic_temperatures = False
-                sa.initial_temperature, sa.final_temperature = opts.ils_temperature
-    else:
-        p.local_search_metaheuristic = {
-            "gls": LSM.GUIDED_LOCAL_SEARCH, "descent": LSM.GREEDY_DESCENT,
-            "sa": LSM.SIMULATED_ANNEALING, "tabu": LSM.TABU_SEARCH}[mh]
-        p.guided_local_search_lambda_coefficient = opts.gls_lambda
+    p.local_search_metaheuristic = {
+        "gls": LSM.GUIDED_LOCAL_SEARCH, "descent": LSM.GREEDY_DESCENT,
+        "sa": LSM.SIMULATED_ANNEALING, "tabu": LSM.TABU_SEARCH}[opts.metaheuristic]
+    p.guided_local_search_lambda_coefficient = opts.gls_lambda
     ops = p.local_search_operators
     for name in opts.extra_operators:
         setattr(ops, name, BOOL_TRUE)
@@ -194,22 +160,9 @@ def solve(problem: Problem, opts: SolveOptions | None = None) -> Solution:
     objective, node_routes = assignment.ObjectiveValue(), lns.node_routes(built, assignment)
     lns_iterations = 0
     if opts.lns:
-        repair = build(problem, diag, opts.seed)
-        dparams = _params(replace(opts, metaheuristic="descent", solution_limit=None), "ALL_UNPERFORMED", 1)
-        for name in opts.lns_off_operators:
-            setattr(dparams.local_search_operators, name, BOOL_FALSE)
-        repair.routing.CloseModelWithParameters(dparams)
-
-        def on_best(cost):
-            track["t"] = _time.perf_counter() - t0
-
-        det = opts.solution_limit is not None
-        node_routes, objective, lns_iterations = lns.improve(
-            repair, dparams, node_routes, objective,
-            deadline=t0 + opts.time_limit_s, rnd=random.Random(opts.seed or 0),
-            remove=opts.lns_remove, temperature=opts.lns_temperature * problem.travel_weight,
-            max_iterations=opts.lns_iterations if det else None, on_best=on_best)
-        built, t_best = repair, track["t"]
+        built, node_routes, objective, lns_iterations = _ruin_and_recreate(
+            problem, diag, opts, node_routes, objective, t0, track)
+        t_best = track["t"]
     elapsed = _time.perf_counter() - t0
     routes, dropped = _extract(problem, built, node_routes, warnings)
     unassigned += dg.after_solve(problem, dropped, routes)
@@ -225,8 +178,42 @@ def solve(problem: Problem, opts: SolveOptions | None = None) -> Solution:
     sol = Solution(routes, unassigned, "complete" if not unassigned else "partial", stopped,
                    objective=objective, solve_seconds=elapsed,
                    time_to_best_s=t_best, first_solution_strategy=used_strategy,
+                   lns_iterations=lns_iterations,
                    warnings=warnings)
     return _finish(problem, sol)
+
+
+def _ruin_and_recreate(problem: Problem, diag, opts: SolveOptions, node_routes, objective,
+                       t0: float, track: dict):
+    """The LNS phase: a fresh model closed for descent polishes what the loop finds.
+
+    A separate model because re-solving the model that ran GLS returned stale
+    assignments.
+    """
+    repair = build(problem, diag, opts.seed)
+    dparams = _params(replace(opts, metaheuristic="descent", solution_limit=None),
+                      "ALL_UNPERFORMED", 1)
+    repair.routing.CloseModelWithParameters(dparams)
+    deadline = t0 + opts.time_limit_s
+
+    def polish(routes):
+        init = repair.routing.ReadAssignmentFromRoutes(routes, True)
+        if init is None:
+            return None
+        left = deadline - _time.perf_counter()
+        dparams.time_limit.FromMilliseconds(max(10, int(min(left, 30.0) * 1000)))
+        sol = repair.routing.SolveFromAssignmentWithParameters(init, dparams)
+        return None if sol is None else (lns.node_routes(repair, sol), sol.ObjectiveValue())
+
+    def on_best(cost):
+        track["t"] = _time.perf_counter() - t0
+
+    det = opts.solution_limit is not None
+    routes, cost, iterations = lns.improve(
+        repair, Fleet.of(problem, repair), polish, node_routes, objective,
+        deadline=deadline, rnd=random.Random(opts.seed or 0), settings=opts.lns_settings,
+        max_iterations=opts.lns_iterations if det else None, on_best=on_best)
+    return repair, routes, cost, iterations
 
 
 def _usable_workers(problem: Problem) -> tuple[Problem, list[str]]:

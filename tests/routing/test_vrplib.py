@@ -1,21 +1,16 @@
 """Solomon files: reading, DIMACS distances, and the bench path through the core."""
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from routing_helpers import SOLOMON, needs_data
 
 from planner.routing import Solution, validate
 from planner.routing.schedule import schedule_route
 from planner.routing.vrplib import (dimacs_matrix, read_instance, read_solution,
                                     route_distance, to_problem)
 
-SOLOMON = Path(__file__).resolve().parents[3] / "shared" / "bench" / "solomon"
-if not SOLOMON.is_dir():
-    SOLOMON = Path(os.environ.get("CVP_SOLOMON_DIR", SOLOMON))
-needs_data = pytest.mark.skipif(not SOLOMON.is_dir(), reason="shared/bench/solomon not present")
 
 
 @needs_data
