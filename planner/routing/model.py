@@ -19,8 +19,9 @@ Modelling choices and why (measured facts in shared/ROUTING-NOTES.md):
   ``_add_gap_rules``): it is taken where the worker is, then they drive.
   Tying the lunch to [route start, route end] as well made the first-solution
   search time out (4 workers, 5 visits: no plan in 10 s), so a lunch may also
-  fall before the departure (taken at the base) or after the return; the
-  scheduler then places it at the base or at the last visit.
+  fall before the departure (taken at the base); it must be over by the
+  return (one constraint; a lunch after the return, at the base, is not a
+  plan the scheduler or the route sheet can show).
 * Visit budget: arcs with travel + service > budget are removed; for the
   rest, cumul(next(i)) - cumul(i) <= budget + s_i - s_next (+ lunch if the
   worker's break starts in that gap) via ``Element`` over ``NextVar``.
@@ -174,6 +175,8 @@ def build(problem: Problem, diag: Diagnosis, seed: int | None = None) -> Built |
         iv = solver.FixedDurationIntervalVar(br.earliest_start, br.latest_start,
                                              br.duration_s, False, f"break_{w.id}")
         time.SetBreakIntervalsOfVehicle([iv], v, service)
+        # over by the return: the plan has no "lunch at the base after the day's work"
+        solver.Add(iv.EndExpr() <= time.CumulVar(routing.End(v)))
         routing.AddIntervalToAssignment(iv)
         built.breaks[v] = iv
 

@@ -148,3 +148,17 @@ def test_lunch_is_never_split_by_a_drive():
     assert sol.served == ["A"] and sol.reasons() == {"B": "over_capacity"}
     later = replace(p, jobs=(jobs[0], replace(jobs[1], time_window=(hm(12, 40), hm(12, 40)))))
     assert sorted(solve_checked(later).served) == ["A", "B"]
+
+
+def test_lunch_is_over_by_the_return():
+    # off at 12:30 with a lunch that must start at 11:30: the lunch can only be
+    # taken at the base before leaving or at the last visit before the drive home;
+    # neither leaves time for a visit, so nothing is planned rather than a lunch
+    # after the day's work that no route sheet could show
+    lunch = BreakSpec(hm(11, 30), hm(11, 30), 3600)
+    p = _one_worker([Job("A", 1, 30 * 60)], [0, 10], shift=(hm(9), hm(12, 30)), break_window=lunch)
+    sol = solve_checked(p)
+    assert sol.served == [] and sol.reasons() == {"A": "over_capacity"}
+    # half an hour more and the visit fits: there, lunch, then home by 13:00
+    longer = replace(p, workers=(replace(p.workers[0], shift=(hm(9), hm(13))),))
+    assert solve_checked(longer).served == ["A"]
