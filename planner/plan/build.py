@@ -56,7 +56,9 @@ def worker_day(staff: StaffMember, day: date, rules: Rules) -> WorkerDay:
     """The roster row's shift and lunch window, with the rules' defaults where it is silent.
 
     ``break_start``/``break_end`` bound the whole lunch: it starts no earlier than
-    ``break_start`` and ends no later than ``break_end``.
+    ``break_start`` and ends no later than ``break_end``.  The lunch also has to fit
+    inside the shift; a shift that leaves no room for it (someone off at 12:30) has
+    no lunch on the plan.
     """
     d = rules.data["day"]
     shift = (_local(day, staff.shift_start or rules.clock("shift_start"), rules),
@@ -68,7 +70,10 @@ def worker_day(staff: StaffMember, day: date, rules: Rules) -> WorkerDay:
     else:
         earliest = _local(day, rules.clock("break_earliest_start"), rules)
         latest = _local(day, rules.clock("break_latest_start"), rules)
-    return WorkerDay(staff=staff, shift=shift, break_window=(earliest, latest, minutes),
+    earliest = max(earliest, shift[0])
+    latest = min(latest, shift[1] - timedelta(minutes=minutes))
+    lunch = (earliest, latest, minutes) if earliest <= latest else None
+    return WorkerDay(staff=staff, shift=shift, break_window=lunch,
                      max_visits=staff.max_visits or int(d["max_visits_per_worker"]))
 
 

@@ -87,3 +87,22 @@ def test_cli_plan_writes_plan_json_and_prints_the_summary(stored_day, tmp_path, 
 def test_absent_staff_must_be_on_the_roster(stored_day, capsys):
     assert main(["plan", "--date", "2010-08-05", "--district", "南区", "--absent", "S9"]) == 2
     assert "S9" in capsys.readouterr().err
+
+
+def test_the_lunch_window_is_kept_inside_the_shift(rules):
+    from datetime import time
+
+    from planner.plan.build import worker_day
+    from planner.records import StaffMember
+
+    def lunch(start, end):
+        member = StaffMember(staff_id="S9", name="半天", district="南区", base_lat=34.22, base_lon=108.95,
+                             shift_start=start, shift_end=end, break_start=time(11, 30),
+                             break_end=time(13, 0))
+        bw = worker_day(member, DAY, rules).break_window
+        return bw and (bw[0].time(), bw[1].time(), bw[2])
+
+    assert lunch(time(9), time(17, 30)) == (time(11, 30), time(12), 60)
+    assert lunch(time(9), time(12, 45)) == (time(11, 30), time(11, 45), 60)  # ends before the shift
+    assert lunch(time(9), time(12, 15)) is None  # off before a lunch could end: a half day
+    assert lunch(time(13, 30), time(17, 30)) is None  # comes in after lunch
