@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from planner.plan.build import DayModel
+from planner.plan.build import DayModel, WorkerDay
 from planner.records import Visit
 from planner.routing import Solution
 from planner.triage.rules import Rules
@@ -26,6 +26,18 @@ def _iso(dt: datetime | None) -> str | None:
 
 def _min(seconds: int) -> float:
     return round(seconds / 60, 2)
+
+
+def roster_fields(wd: WorkerDay) -> dict[str, Any]:
+    """What a route records of its worker's day: who, where from, shift, lunch window, cap."""
+    staff, bw = wd.staff, wd.break_window
+    return {
+        "staff_id": staff.staff_id, "staff_name": staff.name, "transport": staff.transport,
+        "skills": list(staff.skills), "max_visits": wd.max_visits,
+        "base_lat": staff.base_lat, "base_lon": staff.base_lon,
+        "shift": [_iso(wd.shift[0]), _iso(wd.shift[1])],
+        "break_window": [_iso(bw[0]), _iso(bw[1]), bw[2]] if bw else None,
+    }
 
 
 def plan_document(model: DayModel, solution: Solution, rules: Rules, *, solver: dict[str, Any],
@@ -51,13 +63,8 @@ def plan_document(model: DayModel, solution: Solution, rules: Rules, *, solver: 
             if kind == "visit":
                 step.update(visit_step_fields(model.visits[st.job_id]))
             steps.append(step)
-        bw = wd.break_window
         routes.append({
-            "staff_id": staff.staff_id, "staff_name": staff.name, "transport": staff.transport,
-            "skills": list(staff.skills), "max_visits": wd.max_visits,
-            "base_lat": staff.base_lat, "base_lon": staff.base_lon,
-            "shift": [_iso(wd.shift[0]), _iso(wd.shift[1])],
-            "break_window": [_iso(bw[0]), _iso(bw[1]), bw[2]] if bw else None,
+            **roster_fields(wd),
             "visits": sum(1 for s in steps if s["type"] == "visit"),
             "travel_min": _min(route.travel_s),
             "steps": steps,

@@ -21,7 +21,7 @@ from planner.errors import UserError
 from planner.geo.travel import TravelModel, make_matrix_source
 from planner.plan.build import WorkerDay, build_day, worker_day
 from planner.plan.day import SolverSettings, travel_model_of
-from planner.plan.document import plan_document, visit_from_fields
+from planner.plan.document import plan_document, roster_fields, visit_from_fields
 from planner.records import StaffMember, Visit
 from planner.routing import solve
 from planner.store import repository as repo
@@ -89,31 +89,32 @@ def replan(doc: dict[str, Any], now: time, *, add_file: str | None = None, gazet
         visits += [v for v in triage_day(day, district, rules, database).visits
                    if not set(v.ticket_ids) & known]
 
-    workers = []
+    workers, full_day = [], {}
     for sid, route in routes.items():
         if sid in absent:
             continue
         staff = roster.get(sid) or _staff_from_route(route, district)
-        workers.append(_rest_of_day(worker_day(staff, day, rules), fixed_of[sid], now_dt))
+        full_day[sid] = worker_day(staff, day, rules)
+        workers.append(_rest_of_day(full_day[sid], fixed_of[sid], now_dt))
 
     travel = travel_model_of(rules)
     budget = doc["settings"].get("visit_budget_min")
     first = build_day(day, district, visits, workers, rules, travel, budget,
                       allowed={vid: (sid,) for vid, sid in owner.items()})
-    sol = solve(first.problem, solver.options())
+    sol = solve(first.problem, solver.options(first.problem))
     kept = {j: r.worker_id for r in sol.routes for j in r.job_ids}
     model = first
     if any(v.visit_id in owner and v.visit_id not in kept for v in visits):
         model = build_day(day, district, visits, workers, rules, travel, budget,
                           allowed={vid: (sid,) for vid, sid in kept.items()})
-        sol = solve(model.problem, solver.options())
+        sol = solve(model.problem, solver.options(model.problem))
     new = plan_document(model, sol, rules, solver=solver.to_dict(), author=author,
                         replanned_from={"version": doc.get("version"), "now": now_dt.isoformat(),
                                         "absent": list(absent), "added": add_file})
     served_by = {j: r.worker_id for r in sol.routes for j in r.job_ids}
     moved = [vid for vid, sid in owner.items() if served_by.get(vid) not in (None, sid)]
     handed_over = [vid for vid in left_by_absent if vid in served_by]
-    new["routes"] = _merge(doc, new, fixed_of, absent, travel)
+    new["routes"] = _merge(doc, new, fixed_of, full_day, travel)
     new["summary"]["moved_to_another_worker"] = sorted(moved)
     new["summary"]["handed_over_from_absent"] = sorted(handed_over)
     _resummarise(new)
@@ -145,21 +146,30 @@ def _rest_of_day(wd: WorkerDay, fixed: list[dict], now: datetime) -> WorkerDay:
                    start_at=start_at, depart_not_before=free_at)
 
 
-def _merge(old: dict, new: dict, fixed_of: dict[str, list[dict]], absent: tuple[str, ...],
+def _merge(old: dict, new: dict, fixed_of: dict[str, list[dict]], full_day: dict[str, WorkerDay],
            travel: TravelModel) -> list[dict]:
     """Each worker's begun steps followed by their new steps (the new start step dropped);
-    an absent worker's day ends with the way back to the base from where they stopped."""
+    an absent worker's day ends with the way back to the base from where they stopped.
+
+    Every route records its worker's whole day as the roster now has it (shift, lunch
+    window, daily cap), not the rest of the day the solver was given.
+    """
     new_routes = {r["staff_id"]: r for r in new["routes"]}
     merged = []
     for r in old["routes"]:
         sid = r["staff_id"]
         fixed = fixed_of[sid]
-        if sid in absent:
+        if sid not in full_day:  # absent
             if fixed:  # gone for the rest of the day: no lunch owed on the plan
                 merged.append({**r, "steps": fixed + [_back_to_base(r, fixed, travel)], "break_window": None,
                                "absent_from": new["replanned_from"]["now"]})
             continue
-        nr = new_routes[sid]
+        whole_day = roster_fields(full_day[sid])
+        nr = new_routes.get(sid)
+        if nr is None:  # nothing left for them: the begun part, then home
+            if fixed:
+                merged.append({**r, **whole_day, "steps": fixed + [_back_to_base(r, fixed, travel)]})
+            continue
         steps = nr["steps"]
         if fixed:
             first = dict(steps[1])
@@ -168,9 +178,7 @@ def _merge(old: dict, new: dict, fixed_of: dict[str, list[dict]], absent: tuple[
                 timespec="seconds")
             first["wait_min"] = round((_t(first["start"]) - _t(first["arrival"])).total_seconds() / 60, 2)
             steps = fixed + [first] + steps[2:]
-        # the day as rostered: the original shift, lunch window and daily visit cap
-        merged.append({**nr, "steps": steps, "shift": r["shift"], "break_window": r["break_window"],
-                       "max_visits": r["max_visits"]})
+        merged.append({**nr, **whole_day, "steps": steps})
     return merged
 
 

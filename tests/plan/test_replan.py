@@ -92,3 +92,38 @@ def test_a_diamond_visit_pinned_to_a_worker_without_the_vip_skill_is_explained(s
     doc = plan_day(DAY, "南区", solver=DETERMINISTIC, pins={diamond: "S4"})  # S4 has no vip skill
     [u] = [u for u in doc["unassigned"] if u["visit_id"] == diamond]
     assert u["reason"] == "no_skilled_staff" and "pinned to S4" in u["detail"]
+
+
+def test_a_visit_moves_to_another_worker_only_when_its_own_cannot_keep_it(stored_day, tmp_path):
+    """S1 must leave at 12:00 and S3 can take more: S1's afternoon goes to others."""
+    import csv
+
+    from planner.workflow import import_file
+
+    doc = plan_day(DAY, "南区", solver=DETERMINISTIC)
+    s1_late = [s["visit_id"] for r in doc["routes"] if r["staff_id"] == "S1" for s in r["steps"]
+               if s["type"] == "visit" and s["end"][11:16] > "12:00"]
+    assert s1_late  # the fixture plan has S1 busy in the afternoon: S1 cannot keep everything
+    with (stored_day / "staff.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    head = rows[0]
+    for r in rows[1:]:
+        if r[0] == "S1":
+            r[head.index("下班时间")] = "12:00"
+        if r[0] == "S3":
+            r[head.index("每日最多拜访")] = "9"
+    roster = tmp_path / "staff.csv"
+    with roster.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    import_file(roster)
+
+    new = replan(doc, time(9, 0), solver=DETERMINISTIC)
+    assert check_plan(new) == []
+    moved = new["summary"]["moved_to_another_worker"]
+    before, after = owner_of(doc), owner_of(new)
+    assert moved  # only S1's day shrank, so only S1's visits move
+    assert all(before[v] == "S1" and after[v] not in (None, "S1") for v in moved)
+    # nobody else lost a visit they could still make
+    assert all(after.get(v) in (sid, None) for v, sid in before.items() if sid != "S1")
+    [s1] = [r for r in new["routes"] if r["staff_id"] == "S1"]
+    assert s1["steps"][-1]["arrival"][11:16] <= "12:00" and s1["break_window"] is None
