@@ -42,8 +42,11 @@ def read_plan(path: str) -> dict:
 
 @cvp.command("plan")
 @click.option("--date", "day", required=True, type=click.DateTime(["%Y-%m-%d"]))
-@click.option("--district", required=True)
-@click.option("--out", type=click.Path(file_okay=False), help="Folder for plan.json (default plans/DATE-DISTRICT).")
+@click.option("--district", "districts", required=True, multiple=True,
+              help="The district to plan. Repeatable: several districts are planned side by side.")
+@click.option("--out", type=click.Path(file_okay=False),
+              help="Folder for plan.json (default plans/DATE-DISTRICT); with several districts, "
+                   "the folder that gets one DATE-DISTRICT folder each (default plans).")
 @click.option("--tickets", type=click.Path(dir_okay=False, exists=True), help="Import this ticket file first.")
 @click.option("--staff", type=click.Path(dir_okay=False, exists=True), help="Import this roster first.")
 @click.option("--network", type=click.Path(dir_okay=False, exists=True), help="Import this network plan first.")
@@ -52,11 +55,11 @@ def read_plan(path: str) -> dict:
 @click.option("--no-outputs", is_flag=True, help="Write only plan.json (no sheets, map or export).")
 @solver_options
 @click.pass_context
-def plan_command(ctx, day, district, out, tickets, staff, network, gazetteer, absent, no_outputs, time_limit, seed,
+def plan_command(ctx, day, districts, out, tickets, staff, network, gazetteer, absent, no_outputs, time_limit, seed,
                  solution_limit):
     """Plan the district's visits for the day and store the plan (a new version each time)."""
     from planner.export import write_day_outputs
-    from planner.plan.day import SolverSettings, plan_day
+    from planner.plan.day import SolverSettings, plan_day, plan_days
     from planner.plan.summary import plan_text
     from planner.workflow import import_file
 
@@ -65,14 +68,21 @@ def plan_command(ctx, day, district, out, tickets, staff, network, gazetteer, ab
         if path:
             click.echo(import_file(path, kind=kind, rules=rules,
                                    gazetteer=gazetteer if kind == "tickets" else None).summary())
-    doc = plan_day(day.date(), district, solver=SolverSettings(time_limit, seed, solution_limit),
-                   absent=tuple(absent), author="cli", rules=rules)
-    folder = Path(out or Path("plans") / f"{day.date()}-{district}")
-    write_json(folder / "plan.json", doc)
-    click.echo(plan_text(doc))
-    click.echo(f"\nwrote {folder / 'plan.json'} (version {doc['version']})")
-    if not no_outputs:
-        echo_outputs(write_day_outputs(doc, rules, folder))
+    solver = SolverSettings(time_limit, seed, solution_limit)
+    if len(districts) == 1:
+        docs = [plan_day(day.date(), districts[0], solver=solver, absent=tuple(absent), author="cli",
+                         rules=rules)]
+        folders = [Path(out or Path("plans") / f"{day.date()}-{districts[0]}")]
+    else:
+        docs = plan_days(day.date(), list(dict.fromkeys(districts)), solver=solver, absent=tuple(absent),
+                         author="cli", rules=rules)
+        folders = [Path(out or "plans") / f"{day.date()}-{d['district']}" for d in docs]
+    for doc, folder in zip(docs, folders):
+        write_json(folder / "plan.json", doc)
+        click.echo(plan_text(doc))
+        click.echo(f"\nwrote {folder / 'plan.json'} (version {doc['version']})")
+        if not no_outputs:
+            echo_outputs(write_day_outputs(doc, rules, folder))
 
 
 def echo_outputs(written: dict) -> None:

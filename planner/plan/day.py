@@ -1,6 +1,10 @@
 """Planning a district's day: triage, roster, routing core, document, store.
 
-``plan_day`` is what ``cvp plan`` and the web app's plan button call.
+``plan_day`` is what ``cvp plan`` and the web app's plan button call;
+``plan_days`` plans several districts of one day with their searches running
+side by side in processes (``cvp plan --district A --district B``).  Both go
+through the same three steps: ``prepare_day`` (triage and the routing
+problem), the routing core, ``store_plan`` (document and new version).
 """
 
 from __future__ import annotations
@@ -11,9 +15,10 @@ from typing import Any
 
 from planner.errors import UserError
 from planner.geo.travel import TravelModel
-from planner.plan.build import build_day, worker_day
+from planner.plan.build import DayModel, build_day, worker_day
 from planner.plan.document import plan_document
-from planner.routing import SolveOptions, solve
+from planner.routing import Problem, Solution, SolveOptions, recommended_options, solve
+from planner.routing.parallel import solve_all
 from planner.store import repository as repo
 from planner.store.db import session_scope
 from planner.triage import Rules, load_rules
@@ -28,8 +33,10 @@ class SolverSettings:
     seed: int | None = None
     solution_limit: int | None = None
 
-    def options(self) -> SolveOptions:
-        return SolveOptions(time_limit_s=self.time_limit_s, seed=self.seed, solution_limit=self.solution_limit)
+    def options(self, problem: Problem) -> SolveOptions:
+        """The routing core's recommended search for this problem, with these limits."""
+        return recommended_options(problem, self.time_limit_s, seed=self.seed,
+                                   solution_limit=self.solution_limit)
 
     def to_dict(self) -> dict[str, Any]:
         return {"time_limit_s": self.time_limit_s, "seed": self.seed, "solution_limit": self.solution_limit}
@@ -52,6 +59,40 @@ def staff_on_duty(district: str, absent: tuple[str, ...] = (), database: str | N
     return [s for s in staff if s.staff_id not in absent]
 
 
+@dataclass
+class PreparedDay:
+    """A district's day ready for the routing core: its model and what the plan records."""
+
+    model: DayModel
+    staff_count: int
+    pins: dict[str, str]
+
+
+def prepare_day(day: date, district: str, *, absent: tuple[str, ...] = (), pins: dict[str, str] | None = None,
+                rules: Rules, database: str | None = None) -> PreparedDay:
+    """Triage the day and build the routing problem over the staff on duty."""
+    triaged = triage_day(day, district, rules, database)
+    staff = staff_on_duty(district, absent, database)
+    workers = [worker_day(s, day, rules) for s in staff]
+    model = build_day(day, district, list(triaged.visits), workers, rules, travel_model_of(rules),
+                      allowed={vid: (sid,) for vid, sid in (pins or {}).items()})
+    return PreparedDay(model, len(staff), dict(pins or {}))
+
+
+def store_plan(prepared: PreparedDay, solution: Solution, *, solver: SolverSettings, author: str, rules: Rules,
+               database: str | None = None) -> dict[str, Any]:
+    """The plan document, stored as the day's new version."""
+    doc = plan_document(prepared.model, solution, rules, solver=solver.to_dict(), author=author)
+    if prepared.pins:
+        doc["pins"] = dict(sorted(prepared.pins.items()))
+    if not prepared.staff_count:
+        doc["summary"]["warnings"].append(
+            f"no staff on duty in {prepared.model.district}: import a roster with `cvp import`")
+    with session_scope(database) as session:
+        repo.save_plan(session, doc, author)
+    return doc
+
+
 def plan_day(day: date, district: str, *, solver: SolverSettings = SolverSettings(), absent: tuple[str, ...] = (),
              pins: dict[str, str] | None = None, author: str = "", rules: Rules | None = None,
              database: str | None = None) -> dict[str, Any]:
@@ -60,17 +101,29 @@ def plan_day(day: date, district: str, *, solver: SolverSettings = SolverSetting
     ``pins`` (visit id → staff id) keep visits with the worker a dispatcher chose.
     """
     rules = rules or load_rules()
-    triaged = triage_day(day, district, rules, database)
-    staff = staff_on_duty(district, absent, database)
-    workers = [worker_day(s, day, rules) for s in staff]
-    model = build_day(day, district, list(triaged.visits), workers, rules, travel_model_of(rules),
-                      allowed={vid: (sid,) for vid, sid in (pins or {}).items()})
-    solution = solve(model.problem, solver.options())
-    doc = plan_document(model, solution, rules, solver=solver.to_dict(), author=author)
-    if pins:
-        doc["pins"] = dict(sorted(pins.items()))
-    if not staff:
-        doc["summary"]["warnings"].append(f"no staff on duty in {district}: import a roster with `cvp import`")
-    with session_scope(database) as session:
-        repo.save_plan(session, doc, author)
-    return doc
+    prepared = prepare_day(day, district, absent=absent, pins=pins, rules=rules, database=database)
+    solution = solve(prepared.model.problem, solver.options(prepared.model.problem))
+    return store_plan(prepared, solution, solver=solver, author=author, rules=rules, database=database)
+
+
+def plan_days(day: date, districts: list[str], *, solver: SolverSettings = SolverSettings(),
+              absent: tuple[str, ...] = (), author: str = "", rules: Rules | None = None,
+              database: str | None = None, processes: int | None = None) -> list[dict[str, Any]]:
+    """``plan_day`` for several districts, their searches in parallel processes.
+
+    Districts are independent (each district's staff visit its own customers),
+    so a city's day takes about as long as its slowest district per core.
+    ``absent`` may name staff of any of the districts.
+    """
+    rules = rules or load_rules()
+    rosters = {d: {s.staff_id for s in staff_on_duty(d, (), database)} for d in districts}
+    unknown = set(absent) - set().union(*rosters.values())
+    if unknown:
+        raise UserError(f"--absent {', '.join(sorted(unknown))}: not on the roster of "
+                        f"{', '.join(districts)}")
+    prepared = [prepare_day(day, d, absent=tuple(a for a in absent if a in rosters[d]), rules=rules,
+                            database=database) for d in districts]
+    problems = [p.model.problem for p in prepared]
+    solutions = solve_all(problems, [solver.options(p) for p in problems], processes)
+    return [store_plan(p, s, solver=solver, author=author, rules=rules, database=database)
+            for p, s in zip(prepared, solutions)]

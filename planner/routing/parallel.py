@@ -1,0 +1,41 @@
+"""Several independent days solved at once, one process per core.
+
+Why processes: a city's or a province's districts are independent problems
+(each district's staff visit that district's customers), and both the
+OR-Tools search and the ruin-and-recreate loop are single-threaded Python
+callers that hold the GIL, so threads would not run them side by side.
+The pool is started with ``forkserver``: safe from a multi-threaded caller
+(the web server), and cheaper than ``spawn`` for every task after the first.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+from planner.routing.problem import Problem
+from planner.routing.solution import Solution
+from planner.routing.solve import SolveOptions, solve
+
+
+def default_processes() -> int:
+    """One process per core this process may use."""
+    return max(1, len(os.sched_getaffinity(0)))
+
+
+def _solve(args: tuple[Problem, SolveOptions]) -> Solution:
+    return solve(*args)
+
+
+def solve_all(problems: Sequence[Problem], options: Sequence[SolveOptions],
+              processes: int | None = None) -> list[Solution]:
+    """``solve`` for each problem with its options; results in the same order."""
+    tasks = list(zip(problems, options, strict=True))
+    processes = min(processes or default_processes(), len(tasks))
+    if processes <= 1:
+        return [_solve(t) for t in tasks]
+    ctx = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=processes, mp_context=ctx) as pool:
+        return list(pool.map(_solve, tasks, chunksize=1))
