@@ -1,19 +1,24 @@
-"""Route-sheet benchmark: how long PDFs take, and how much memory a batch needs.
+"""Route-sheet benchmark: how long `cvp sheets` takes, and how much memory a batch needs.
 
-A benchmark, not a test: it measures on this machine.  Run it alone (the box has
-2 cores; anything else running distorts it).  Usage::
+A benchmark, not a test: it measures on this machine.  Run it alone if you can (the
+box has 2 cores; anything else running distorts it: the load average is printed
+before and after).  Usage::
 
-    .venv/bin/python benchmarks/sheets_bench.py            # 1, 4, 16 sheets + 100-sheet memory
-    .venv/bin/python benchmarks/sheets_bench.py --quick    # 1 and 4 sheets only
+    .venv/bin/python benchmarks/sheets_bench.py              # 1, 4, 16 sheets + 100-sheet memory
+    .venv/bin/python benchmarks/sheets_bench.py --repeat 5   # each timing 5 times: median, min, max
+    .venv/bin/python benchmarks/sheets_bench.py --quick      # 1 and 4 sheets only
 
 The fixture day (Xi'an South, 2010-08-05) is imported into a throwaway store and
 planned deterministically; a city's 16 sheets and a 100-sheet batch reuse its 4
-routes under other staff ids.  Each scenario runs in a fresh Python process, so
-"cold" times include importing WeasyPrint and loading the CJK font, as a user's
-`cvp sheets` does; memory is the peak of the summed PSS (proportional set size:
-shared pages counted once) of that process and its rendering workers, sampled
-every 100 ms, plus the peak RSS of the main process.  CPU seconds (user + system, workers
-included) help read a run on a busy machine: wall time is what the user waits.
+routes under other staff ids (plan files written beside the store).  Every scenario
+runs the real command, ``cvp sheets PLAN --out DIR`` (one worker's sheet: ``--staff``),
+in a fresh process: the times include starting Python, the imports, reading the
+plan's records from the store, importing WeasyPrint and loading the CJK font, as a
+user's run does.  Memory is the peak of the summed PSS (proportional set size:
+shared pages counted once) of the command and its rendering workers, sampled every
+100 ms.  CPU seconds (user + system, workers included) help read a run on a busy
+machine: wall time is what the user waits.  "warm" is one sheet rendered again in a
+process that has already rendered one (the web app's case).
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ import argparse
 import copy
 import json
 import os
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,10 +42,12 @@ sys.path.insert(0, str(ROOT))
 FIXTURE_DAY = ROOT / "fixtures" / "xian-south-2010-08-05"
 TARGETS = {1: 1.5, 4: 5.0, 16: 15.0}
 MEMORY_TARGET_MB = 500
+CVP = Path(sys.executable).with_name("cvp")
 
 
-def prepare(folder: Path) -> Path:
-    """Import the fixture day into a store in ``folder`` and write its plan; returns plan.json."""
+def prepare(folder: Path) -> dict:
+    """Import the fixture day into a store in ``folder``, plan it, and write plan files of
+    4, 16 and 100 routes; returns {routes: plan path} and the 6-stop worker for one sheet."""
     os.environ["CVP_DATABASE_URL"] = f"sqlite:///{folder / 'store.sqlite3'}"
     from planner.cli.plan_cmd import write_json
     from planner.plan.day import SolverSettings, plan_day
@@ -49,43 +58,21 @@ def prepare(folder: Path) -> Path:
     import_file(FIXTURE_DAY / "staff.csv")
     import_file(FIXTURE_DAY / "network.csv")
     doc = plan_day(date(2010, 8, 5), "南区", solver=SolverSettings(time_limit_s=30, seed=1, solution_limit=200))
-    path = folder / "plan.json"
-    write_json(path, doc)
-    return path
-
-
-def child(plan: str, sheets: int, jobs: int | None, out: str) -> None:
-    """One scenario, in its own process: load the plan's records, then time render_sheets."""
-    import resource
-
-    from planner.cli.plan_cmd import read_plan
-    from planner.export import load_plan_inputs
-    from planner.triage import load_rules
-
-    rules = load_rules()
-    doc = read_plan(plan)
-    inputs = load_plan_inputs(doc, rules)
-    routes = sorted(doc["routes"], key=lambda r: -r["visits"])  # the 1-sheet case is a full 6-stop route
-    batch = []
-    for i in range(sheets):
-        r = copy.deepcopy(routes[i % len(routes)])
-        if i >= len(routes):
-            r["staff_id"] = f"{r['staff_id']}-{i // len(routes)}"
-        batch.append(r)
-    doc = {**doc, "routes": batch}
-    def cpu() -> float:
-        own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-        return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
-
-    c, t = cpu(), time.perf_counter()
-    from planner.sheets import render_sheets  # inside the timing: a cold start imports WeasyPrint
-
-    paths = render_sheets(doc, inputs.tickets, inputs.history, rules, out, staff=inputs.staff, jobs=jobs)
-    seconds, cpu_seconds = time.perf_counter() - t, cpu() - c
-    print(json.dumps({"sheets": len(paths), "stops": sum(r["visits"] for r in batch), "seconds": seconds,
-                      "cpu_seconds": cpu_seconds,
-                      "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                      "children_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+    routes = doc["routes"]
+    plans = {}
+    for n in (len(routes), 16, 100):
+        batch = []
+        for i in range(n):
+            r = copy.deepcopy(routes[i % len(routes)])
+            if i >= len(routes):
+                r["staff_id"] = f"{r['staff_id']}-{i // len(routes)}"
+            batch.append(r)
+        plans[n] = folder / f"plan-{n}.json"
+        write_json(plans[n], {**doc, "routes": batch})
+    longest = max(routes, key=lambda r: r["visits"])  # the 1-sheet case is a full 6-stop route
+    return {"plans": plans, "one": longest["staff_id"], "one_stops": longest["visits"],
+            "stops": {n: sum(r["visits"] for r in json.loads(p.read_text(encoding="utf-8"))["routes"])
+                      for n, p in plans.items()}}
 
 
 def _tree(pid: int) -> list[int]:
@@ -116,55 +103,104 @@ def _pss_mb(pid: int) -> float:
     return total / 1024
 
 
-def run(plan: Path, sheets: int, jobs: int | None, workdir: Path) -> dict:
-    out = workdir / f"out-{sheets}-{jobs}"
-    cmd = [sys.executable, __file__, "--child", str(plan), str(sheets), str(jobs or 0), str(out)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=os.environ.copy())
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def run_command(args: list[str], out: Path) -> dict:
+    """Run ``cvp sheets ARGS --out OUT``; wall seconds, CPU seconds (workers included), peak PSS."""
+    cmd = [str(CVP), "sheets", *args, "--out", str(out)]
+    cpu, t = _children_cpu(), time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy())
     peak = 0.0
     while proc.poll() is None:
         peak = max(peak, _pss_mb(proc.pid))
         time.sleep(0.1)
-    stdout = proc.stdout.read()
+    seconds = time.perf_counter() - t
+    _, err = proc.communicate()
     if proc.returncode:
-        raise SystemExit(f"scenario {sheets} sheets failed")
-    result = json.loads(stdout.strip().splitlines()[-1])
-    return {**result, "jobs": jobs or "auto", "peak_pss_mb": peak}
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{err}")
+    return {"seconds": seconds, "cpu_seconds": _children_cpu() - cpu, "peak_pss_mb": peak,
+            "sheets": len(list(out.glob("*.pdf")))}
+
+
+def warm_child(plan: str, staff_id: str, out: str) -> None:
+    """In its own process: render one sheet, then time rendering it again."""
+    from planner.cli.plan_cmd import read_plan
+    from planner.export import load_plan_inputs
+    from planner.sheets import render_sheets
+    from planner.triage.rules import load_rules
+
+    rules = load_rules()
+    doc = read_plan(plan)
+    inputs = load_plan_inputs(doc, rules)
+    args = (doc, inputs.tickets, inputs.history, rules, out)
+    render_sheets(*args, staff=inputs.staff, only=[staff_id])
+    c, t = time.process_time(), time.perf_counter()
+    render_sheets(*args, staff=inputs.staff, only=[staff_id])
+    print(json.dumps({"seconds": time.perf_counter() - t, "cpu_seconds": time.process_time() - c}))
+
+
+def run_warm(plan: Path, staff_id: str, workdir: Path) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--warm-child", str(plan), staff_id, str(workdir / "warm")],
+                         check=True, capture_output=True, text=True, env=os.environ.copy()).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _load() -> float:
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--child", nargs=4, metavar=("PLAN", "SHEETS", "JOBS", "OUT"), help=argparse.SUPPRESS)
+    ap.add_argument("--warm-child", nargs=3, metavar=("PLAN", "STAFF", "OUT"), help=argparse.SUPPRESS)
     ap.add_argument("--quick", action="store_true", help="only 1 and 4 sheets")
+    ap.add_argument("--repeat", type=int, default=1, help="runs of each timing (median reported)")
     ap.add_argument("--jobs", type=int, default=0, help="rendering processes (0: the default, one per CPU up to 2)")
     args = ap.parse_args()
-    if args.child:
-        plan, sheets, jobs, out = args.child
-        child(plan, int(sheets), int(jobs) or None, out)
+    if args.warm_child:
+        warm_child(*args.warm_child)
         return
+    load_before = _load()
+    jobs = ["--jobs", str(args.jobs)] if args.jobs else []
+    rows = []
     with tempfile.TemporaryDirectory(prefix="cvp-sheets-bench-") as tmp:
         work = Path(tmp)
-        plan = prepare(work)
-        jobs = args.jobs or None
-        rows = []
-        for n in (1, 4) if args.quick else (1, 4, 16):
-            rows.append(("time", run(plan, n, jobs, work)))
+        setup = prepare(work)
+        plans, four = setup["plans"], min(setup["plans"])
+        scenarios = [(1, setup["one_stops"], [str(plans[four]), "--staff", setup["one"]]),
+                     (four, setup["stops"][four], [str(plans[four])])]
         if not args.quick:
-            rows.append(("memory", run(plan, 100, 1, work)))
-            rows.append(("memory", run(plan, 100, jobs, work)))
+            scenarios.append((16, setup["stops"][16], [str(plans[16])]))
+        for n, stops, cmd in scenarios:
+            runs = [run_command(cmd + jobs, work / f"out-{n}-{i}") for i in range(args.repeat)]
+            assert all(r["sheets"] == n for r in runs), runs
+            rows.append(("time", n, stops, args.jobs or "auto", runs))
+        warm = [run_warm(plans[four], setup["one"], work) for _ in range(args.repeat)]
+        if not args.quick:
+            for j in (["--jobs", "1"], jobs):
+                r = run_command([str(plans[100]), *j], work / f"out-100-{j[-1] if j else 'auto'}")
+                rows.append(("memory", 100, setup["stops"][100], j[-1] if j else "auto", [r]))
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"\nRoute sheets (PDF, WeasyPrint), {cpus} CPUs, load average {load:.2f} at the end; "
-          "times include a cold start (importing WeasyPrint)\n")
-    print("| sheets | stops | jobs | seconds | per sheet | CPU seconds | target | peak PSS, all processes "
-          "| peak RSS, main |")
-    print("|---:|---:|---:|---:|---:|---:|---|---:|---:|")
-    for kind, r in rows:
-        target = f"< {TARGETS[r['sheets']]} s" if kind == "time" and r["sheets"] in TARGETS else (
-            f"< {MEMORY_TARGET_MB} MB" if kind == "memory" else "")
-        ok = (r["seconds"] < TARGETS[r["sheets"]]) if kind == "time" else (r["peak_pss_mb"] < MEMORY_TARGET_MB)
-        print(f"| {r['sheets']} | {r['stops']} | {r['jobs']} | {r['seconds']:.2f} | {r['seconds'] / r['sheets']:.2f} "
-              f"| {r['cpu_seconds']:.1f} | {target} {'✓' if ok else '✗'} | {r['peak_pss_mb']:.0f} MB "
-              f"| {r['rss_mb']:.0f} MB |")
+    print(f"\nRoute sheets (`cvp sheets`, PDF), {cpus} CPUs, load average {load_before:.2f} before and "
+          f"{_load():.2f} after; {args.repeat} run(s) per timing (median, min–max)\n")
+    print("| sheets | stops | jobs | seconds | CPU seconds | target | peak PSS, all processes |")
+    print("|---:|---:|---:|---:|---:|---|---:|")
+    for kind, n, stops, j, runs in rows:
+        secs = [r["seconds"] for r in runs]
+        med = statistics.median(secs)
+        spread = f" ({min(secs):.2f}–{max(secs):.2f})" if len(runs) > 1 else ""
+        cpu = statistics.median(r["cpu_seconds"] for r in runs)
+        pss = max(r["peak_pss_mb"] for r in runs)
+        if kind == "time":
+            target = f"< {TARGETS[n]} s {'✓' if med < TARGETS[n] else '✗'}" if n in TARGETS else ""
+        else:
+            target = f"< {MEMORY_TARGET_MB} MB {'✓' if pss < MEMORY_TARGET_MB else '✗'}"
+        print(f"| {n} | {stops} | {j} | {med:.2f}{spread} | {cpu:.1f} | {target} | {pss:.0f} MB |")
+    w = [r["seconds"] for r in warm]
+    print(f"\nwarm (one sheet again in a running process): {statistics.median(w):.2f} s "
+          f"({statistics.median(r['cpu_seconds'] for r in warm):.2f} CPU s)")
 
 
 if __name__ == "__main__":
