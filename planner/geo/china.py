@@ -32,9 +32,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
 
-from geopy.distance import geodesic
-
-from planner.geo.distance import check_points
+from planner.geo.distance import check_points, geodesic_m
 from planner.geo.points import check_lat_lon
 
 __all__ = ["in_china", "point_in_polygon", "district_area_contains", "china_outline"]
@@ -146,7 +144,7 @@ def district_area_contains(area: Mapping[str, object], lat: float, lon: float) -
             or radius <= 0
         ):
             raise ValueError(f"district area radius_km must be a positive number, got {radius!r}")
-        return geodesic((clat, clon), (lat, lon)).km <= float(radius)
+        return geodesic_m((clat, clon), (lat, lon)) / 1000.0 <= float(radius)
     raise ValueError(
         "a district area must be either {'polygon': [[lat, lon], ...]} or "
         f"{{'center': [lat, lon], 'radius_km': R}}; got keys {sorted(map(str, keys))}"

@@ -11,7 +11,9 @@ symmetric and a single leg computed later is bit-identical to its entry.
 ellipsoid, via one shared ``geopy.distance.geodesic`` instance, which avoids
 rebuilding the ellipsoid on every call: ~85 µs a pair instead of ~130 µs).
 ``great_circle_m`` is geopy's great-circle formula written out (~18× faster,
-within 0.5 % in China).
+within 0.5 % in China).  geopy is imported on the first distance: importing
+it loads its geocoders and ``requests`` (about 0.25 s), which commands that
+never measure a distance (``cvp sheets``) should not pay.
 """
 
 from __future__ import annotations
@@ -20,8 +22,7 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-
-from geopy.distance import EARTH_RADIUS, geodesic
+from functools import lru_cache
 
 from planner.geo.points import LatLon, check_lat_lon
 
@@ -34,8 +35,12 @@ __all__ = [
     "MatrixCache",
 ]
 
-_GEODESIC = geodesic()  # one instance: geopy caches its geographiclib.Geodesic on it
-_EARTH_RADIUS_M = EARTH_RADIUS * 1000.0
+@lru_cache(maxsize=1)
+def _geopy():
+    """(one shared geodesic instance, geopy's mean Earth radius in metres)."""
+    from geopy.distance import EARTH_RADIUS, geodesic
+
+    return geodesic(), EARTH_RADIUS * 1000.0  # geopy caches its geographiclib.Geodesic on it
 
 
 def _canonical(a: LatLon, b: LatLon) -> tuple[LatLon, LatLon]:
@@ -56,7 +61,7 @@ def metres(a: Sequence[float], b: Sequence[float]) -> float:
 def geodesic_m(a: LatLon, b: LatLon) -> float:
     """Geodesic distance in metres on WGS-84 (same value as ``geopy.distance.geodesic(a, b).m``)."""
     a, b = _canonical(a, b)
-    return _GEODESIC.measure(a, b) * 1000.0
+    return _geopy()[0].measure(a, b) * 1000.0
 
 
 def great_circle_m(a: LatLon, b: LatLon) -> float:
@@ -72,7 +77,7 @@ def great_circle_m(a: LatLon, b: LatLon) -> float:
         math.sqrt((cos_lat2 * sin_delta) ** 2 + (cos_lat1 * sin_lat2 - sin_lat1 * cos_lat2 * cos_delta) ** 2),
         sin_lat1 * sin_lat2 + cos_lat1 * cos_lat2 * cos_delta,
     )
-    return _EARTH_RADIUS_M * d
+    return _geopy()[1] * d
 
 
 def check_points(points: Sequence[Sequence[float]], what: str = "points",

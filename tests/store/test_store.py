@@ -42,6 +42,25 @@ def test_schema_is_the_newest_alembic_revision(tmp_path):
         assert conn.execute(text("select version_num from alembic_version")).scalar() == _newest_revision()
 
 
+def test_a_store_one_migration_behind_is_brought_up_to_date(tmp_path):
+    """The fast path (stored revision == newest file) must not skip a real upgrade."""
+    from alembic import command
+    from alembic.config import Config
+
+    assert db.head_revision() == _newest_revision()
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    engine = create_engine(url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(db.MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+        command.downgrade(cfg, "-1")
+    db.engine_for(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == db.head_revision()
+
+
 def test_importing_the_same_file_twice_changes_nothing(tmp_path):
     path = write_csv(tmp_path / "t.csv", [row(ticket_id="A"), row(ticket_id="B")])
     first = import_file(path)
