@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from planner.errors import InvalidFileError, UserError
@@ -96,10 +96,12 @@ def _write_rejects(target: str, result) -> None:
             w.writerow([line, "; ".join(by_line.get(line, [])), *[values.get(h, "") for h in headers]])
 
 
-def triage_day(day: date, district: str, rules: Rules | None = None, database: str | None = None) -> TriageResult:
-    """The district's open tickets received before the shift starts, triaged by the rules."""
+def triage_day(day: date, district: str, rules: Rules | None = None, database: str | None = None, *,
+               as_of: datetime | None = None, allow_empty: bool = False) -> TriageResult:
+    """The district's open tickets received before the shift starts (or ``as_of``), triaged
+    by the rules.  No open tickets is a user error unless ``allow_empty``."""
     rules = rules or load_rules()
-    start = shift_start_of(rules, day)
+    start = as_of or shift_start_of(rules, day)
     sel = rules.data["selection"]
     lookback = max(sel["repeat"]["lookback_days"], sel["cluster"]["days"])
     with session_scope(database) as session:
@@ -109,11 +111,11 @@ def triage_day(day: date, district: str, rules: Rules | None = None, database: s
         scheduled, deferred = carried_over(repo.earlier_plans(session, district, day))
         open_tickets = [t for t in open_tickets if t.ticket_id not in scheduled]
         overrides = repo.overrides_for(session, [t.ticket_id for t in open_tickets])
-    if not open_tickets:
+    if not open_tickets and not allow_empty:
         known = _known_districts(database)
         hint = f" Districts with open tickets: {', '.join(known)}." if known else " The store has no open tickets yet: run `cvp import FILE` first."
         raise UserError(f"no open tickets for district {district!r} received before {start:%Y-%m-%d %H:%M}.{hint}")
-    return triage(open_tickets, evidence, sites, rules, day, district, overrides, deferred)
+    return triage(open_tickets, evidence, sites, rules, day, district, overrides, deferred, as_of=start)
 
 
 def carried_over(earlier_plans: list[dict]) -> tuple[set[str], dict[str, int]]:

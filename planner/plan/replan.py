@@ -9,6 +9,9 @@ two rounds, so visits move as little as the rules allow:
    workers' and previously unassigned visits may go to anyone);
 2. the visits round 1 could not keep are freed to go to anyone, while the
    kept ones stay with their worker.
+
+New visits are the open tickets received before ``now`` that triage selects and
+the plan does not have yet: imported since the morning, or from ``add_file``.
 """
 
 from __future__ import annotations
@@ -84,10 +87,11 @@ def replan(doc: dict[str, Any], now: time, *, add_file: str | None = None, gazet
     visits += [visit_from_fields(u, district) for u in doc.get("unassigned", [])]
     if add_file:
         import_file(add_file, kind="tickets", gazetteer=gazetteer, rules=rules, database=database)
-        known = {t for v in visits for t in v.ticket_ids}
-        known |= {t for steps in fixed_of.values() for s in steps for t in s.get("ticket_ids") or []}
-        visits += [v for v in triage_day(day, district, rules, database).visits
-                   if not set(v.ticket_ids) & known]
+    # tickets that came in since the plan (imported before, or in add_file) and need a visit
+    known = {t for v in visits for t in v.ticket_ids}
+    known |= {t for steps in fixed_of.values() for s in steps for t in s.get("ticket_ids") or []}
+    visits += [v for v in triage_day(day, district, rules, database, as_of=now_dt, allow_empty=True).visits
+               if not set(v.ticket_ids) & known]
 
     workers, full_day = [], {}
     for sid, route in routes.items():

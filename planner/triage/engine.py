@@ -215,18 +215,19 @@ def _with_confirmed_window(ticket: Ticket, override: dict[str, str]) -> Ticket:
 
 def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Sequence[NetworkSite],
            rules: Rules, day: date, district: str, overrides: dict[str, dict[str, str]] | None = None,
-           deferred: dict[str, int] | None = None) -> TriageResult:
+           deferred: dict[str, int] | None = None, as_of: datetime | None = None) -> TriageResult:
     """Decide the day's visits.
 
-    ``open_tickets`` are the district's unvisited tickets received before the
-    shift starts; ``evidence`` is every ticket (history included) received in
-    the repeat look-back before the shift, used to count complaints per phone
-    and to find clusters.
+    ``open_tickets`` are the district's unvisited tickets received before
+    ``as_of`` (the shift start unless re-planning during the day);
+    ``evidence`` is every ticket (history included) received in the repeat
+    look-back before then, used to count complaints per phone and to find
+    clusters.
     """
     overrides = overrides or {}
     open_tickets = [_with_confirmed_window(x, overrides.get(x.ticket_id, {})) for x in open_tickets]
     t = _Triage(rules, day, district, sites, overrides, deferred or {})
-    start = shift_start_of(rules, day)
+    start = as_of or shift_start_of(rules, day)
     sel = rules.data["selection"]
     repeat_since = start - timedelta(days=sel["repeat"]["lookback_days"])
     cluster_since = start - timedelta(days=sel["cluster"]["days"])

@@ -127,3 +127,21 @@ def test_a_visit_moves_to_another_worker_only_when_its_own_cannot_keep_it(stored
     assert all(after.get(v) in (sid, None) for v, sid in before.items() if sid != "S1")
     [s1] = [r for r in new["routes"] if r["staff_id"] == "S1"]
     assert s1["steps"][-1]["arrival"][11:16] <= "12:00" and s1["break_window"] is None
+
+
+def test_tickets_received_since_the_plan_are_inserted_up_to_now(stored_day, tmp_path):
+    """Imported through the usual import (not --add): the 10:00 diamond comes in, the 11:30 one waits."""
+    from planner.workflow import import_file
+    from tests.intake.helpers import row, write_csv
+
+    doc = plan_day(DAY, "南区", solver=DETERMINISTIC)
+    later = write_csv(tmp_path / "later.csv", [
+        row(ticket_id="XA-NQ-LATE-1000", vip_level="钻卡", received_at="2010-08-05 10:00",
+            phone="13900000002", lat="34.2260", lon="108.9500"),
+        row(ticket_id="XA-NQ-LATE-1130", vip_level="钻卡", received_at="2010-08-05 11:30",
+            phone="13900000003", lat="34.2250", lon="108.9510")])
+    import_file(later)
+    new = replan(doc, time(11, 0), solver=DETERMINISTIC)
+    planned = set(owner_of(new)) | {u["visit_id"] for u in new["unassigned"]}
+    assert "V-XA-NQ-LATE-1000" in planned and "V-XA-NQ-LATE-1130" not in planned
+    assert check_plan(new) == []
