@@ -1,10 +1,11 @@
 """Solomon VRPTW benchmark: the planner's OR-Tools core beside PyVRP and VROOM.
 
 A benchmark, not a test: it measures, on this machine, with wall-clock limits.
-Run ONE at a time (every solver here is single-threaded; concurrent runs on a
-2-core box distort each other).  Usage::
+Every solver here is single-threaded: ``--jobs 2`` runs two at a time, one per
+core of a 2-core machine, and is only fair when nothing else runs.  Usage::
 
     .venv/bin/python benchmarks/solomon.py --time-limit 30                 # all 56
+    .venv/bin/python benchmarks/solomon.py --time-limit 30 --solvers ortools --jobs 2
     .venv/bin/python benchmarks/solomon.py C101 R101 --time-limit 10 --solvers ortools
 
 Every solver gets the DIMACS convention (floor(10 * euclid), travel time =
@@ -55,9 +56,10 @@ def feasible(path: Path, routes: list[list[int]]) -> bool:
     return validate(problem, sol) == []
 
 
-def run_ortools(path: Path, limit: float, seed: int) -> dict:
-    res = run_vrptw(path, limit, seed=seed or None)
-    return {"routes": res["routes"], "seconds": res["seconds"], "t_best": res["time_to_best"]}
+def run_ortools(path: Path, limit: float, seed: int, processes: int = 1) -> dict:
+    res = run_vrptw(path, limit, seed=seed or None, processes=processes)
+    return {"routes": res["routes"], "seconds": res["seconds"], "t_best": res["time_to_best"],
+            "iterations": res["lns_iterations"]}
 
 
 def run_pyvrp(path: Path, limit: float, seed: int) -> dict:
@@ -113,25 +115,35 @@ def bks(path: Path) -> float:
     return read_solution(path.with_suffix(".sol"))[1]
 
 
-def measure(names, solvers, limit, seed, out: Path) -> list[dict]:
+def run_one(task) -> dict:
+    name, solver, limit, seed, processes = task
+    path = DATA / f"{name}.vrp"
+    inst = read_instance(path)
+    best = bks(path)
+    r = run_ortools(path, limit, seed, processes) if solver == "ortools" else SOLVERS[solver](path, limit, seed)
+    dist = route_distance(dimacs_matrix(inst), r["routes"]) / SCALE
+    return {"instance": name, "solver": solver, "limit_s": limit, "seed": seed,
+            "processes": processes if solver == "ortools" else 1,
+            "vehicles": len(r["routes"]), "distance": round(dist, 1), "bks": best,
+            "gap_pct": round(100 * (dist - best) / best, 2),
+            "feasible": feasible(path, r["routes"]), "seconds": r["seconds"],
+            "t_best": r["t_best"], "iterations": r.get("iterations"), "routes": r["routes"]}
+
+
+def measure(names, solvers, limit, seed, out: Path, jobs: int = 1, processes: int = 1) -> list[dict]:
+    from concurrent.futures import ProcessPoolExecutor
+    from contextlib import nullcontext
+
+    tasks = [(name, solver, limit, seed, processes) for name in names for solver in solvers]
     rows = []
-    for name in names:
-        path = DATA / f"{name}.vrp"
-        inst = read_instance(path)
-        best = bks(path)
-        for solver in solvers:
-            r = SOLVERS[solver](path, limit, seed)
-            dist = route_distance(dimacs_matrix(inst), r["routes"]) / SCALE
-            row = {"instance": name, "solver": solver, "limit_s": limit, "seed": seed,
-                   "vehicles": len(r["routes"]), "distance": round(dist, 1), "bks": best,
-                   "gap_pct": round(100 * (dist - best) / best, 2),
-                   "feasible": feasible(path, r["routes"]), "seconds": r["seconds"],
-                   "t_best": r["t_best"], "routes": r["routes"]}
+    pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else None
+    with pool or nullcontext():
+        for row in (pool.map(run_one, tasks, chunksize=1) if pool else map(run_one, tasks)):
             rows.append(row)
             with out.open("a") as fh:
                 fh.write(json.dumps(row) + "\n")
-            print(f"{name:6s} {solver:8s} veh {row['vehicles']:3d} dist {row['distance']:8.1f} "
-                  f"gap {row['gap_pct']:6.2f}% feasible {row['feasible']} "
+            print(f"{row['instance']:6s} {row['solver']:8s} veh {row['vehicles']:3d} "
+                  f"dist {row['distance']:8.1f} gap {row['gap_pct']:6.2f}% feasible {row['feasible']} "
                   f"{row['seconds']:.1f}s t_best {row['t_best']}", flush=True)
     return rows
 
@@ -173,6 +185,9 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--solvers", default="ortools,pyvrp,vroom")
     ap.add_argument("--tag", default=None, help="results file name (default: from the date)")
+    ap.add_argument("--jobs", type=int, default=1, help="runs at a time (one per core at most)")
+    ap.add_argument("--processes", type=int, default=1,
+                    help="the planner core: searches per instance side by side, best kept")
     ap.add_argument("--table", metavar="JSONL", help="only print the table of a results file")
     args = ap.parse_args(argv)
     if args.table:
@@ -190,7 +205,7 @@ def main(argv=None) -> int:
     tag = args.tag or time.strftime("solomon-%Y%m%d-%H%M")
     out = ROOT / "benchmarks" / "results" / f"{tag}.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
-    rows = measure(names, solvers, args.time_limit, args.seed, out)
+    rows = measure(names, solvers, args.time_limit, args.seed, out, args.jobs, args.processes)
     print()
     print(table(rows))
     print(f"\nraw results: {out}")

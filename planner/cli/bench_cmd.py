@@ -24,14 +24,16 @@ def bench() -> None:
 @click.option("--seed", type=int, default=None, help="Permutes the customer order.")
 @click.option("--fleet", type=int, default=None,
               help="Vehicles available (default: the file's VEHICLES, 25 for Solomon).")
+@click.option("--processes", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Searches from consecutive seeds side by side (one per core); the best is kept.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def vrptw(file: str, time_limit: float, seed: int | None, fleet: int | None,
+def vrptw(file: str, time_limit: float, seed: int | None, fleet: int | None, processes: int,
           as_json: bool) -> None:
     """Solve a VRPTW instance (VRPLIB/Solomon, DIMACS distances) with the planner's core."""
     from planner.routing.bench import run_vrptw
 
     try:
-        res = run_vrptw(file, time_limit, seed, fleet)
+        res = run_vrptw(file, time_limit, seed, fleet, processes=processes)
     except (KeyError, ValueError, IndexError) as exc:
         raise UserError(f"{file}: not a VRPTW instance in VRPLIB format ({exc})") from exc
     if as_json:

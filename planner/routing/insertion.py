@@ -30,6 +30,10 @@ from planner.routing.model import Built
 from planner.routing.problem import Problem
 from planner.routing.schedule import schedule_route
 
+#: Positions tried per visit: next to its nearest visits.  25 against 40 on the
+#: 56 Solomon instances at 30 s: about twice the iterations, mean gap 0.30 % vs 0.59 %.
+NEIGHBOURS = 25
+
 INF = 2**60
 #: candidate positions confirmed with the scheduler before giving up on a visit
 EXACT_TRIES = 6
@@ -60,7 +64,7 @@ class Fleet:
     exact: Callable[[int, list[int]], bool] | None = None  # when lunch or budget apply
 
     @staticmethod
-    def of(problem: Problem, b: Built, neighbours: int = 40) -> "Fleet":
+    def of(problem: Problem, b: Built, neighbours: int = NEIGHBOURS) -> "Fleet":
         n, nd, V = len(b.node_location), b.n_depots, len(b.workers)
         service = [0] * nd + [j.service_s for j in b.jobs]
         lo, hi = [-INF] * n, [INF] * n

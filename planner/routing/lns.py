@@ -35,7 +35,7 @@ import random
 import time
 from dataclasses import dataclass
 
-from planner.routing.insertion import Fleet, Routes
+from planner.routing.insertion import NEIGHBOURS, Fleet, Routes
 from planner.routing.model import Built
 
 
@@ -44,6 +44,7 @@ class LnsSettings:
     """The loop's parameters (defaults chosen by the measurements in docs/benchmarks.md)."""
 
     remove: int = 10
+    neighbours: int = NEIGHBOURS  # the insertion's granular neighbourhood
     max_string: int = 10
     blink: float = 0.01
     t_start: float = 1.0

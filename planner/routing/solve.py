@@ -210,7 +210,7 @@ def _ruin_and_recreate(problem: Problem, diag, opts: SolveOptions, node_routes, 
 
     det = opts.solution_limit is not None
     routes, cost, iterations = lns.improve(
-        repair, Fleet.of(problem, repair), polish, node_routes, objective,
+        repair, Fleet.of(problem, repair, opts.lns_settings.neighbours), polish, node_routes, objective,
         deadline=deadline, rnd=random.Random(opts.seed or 0), settings=opts.lns_settings,
         max_iterations=opts.lns_iterations if det else None, on_best=on_best)
     return repair, routes, cost, iterations
