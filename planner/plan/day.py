@@ -2,7 +2,8 @@
 
 ``plan_day`` is what ``cvp plan`` and the web app's plan button call;
 ``plan_days`` plans several districts of one day with their searches running
-side by side in processes (``cvp plan --district A --district B``).  Both go
+side by side in processes (``cvp plan --district A --district B``); a single
+district is searched from one seed per core, the best plan kept.  Both go
 through the same three steps: ``prepare_day`` (triage and the routing
 problem), the routing core, ``store_plan`` (document and new version).
 """
@@ -17,8 +18,8 @@ from planner.errors import UserError
 from planner.geo.travel import TravelModel
 from planner.plan.build import DayModel, build_day, worker_day
 from planner.plan.document import plan_document
-from planner.routing import Problem, Solution, SolveOptions, recommended_options, solve
-from planner.routing.parallel import solve_all
+from planner.routing import Problem, Solution, SolveOptions, recommended_options
+from planner.routing.parallel import solve_all, solve_on_all_cores
 from planner.store import repository as repo
 from planner.store.db import session_scope
 from planner.triage import Rules, load_rules
@@ -102,7 +103,7 @@ def plan_day(day: date, district: str, *, solver: SolverSettings = SolverSetting
     """
     rules = rules or load_rules()
     prepared = prepare_day(day, district, absent=absent, pins=pins, rules=rules, database=database)
-    solution = solve(prepared.model.problem, solver.options(prepared.model.problem))
+    solution = solve_on_all_cores(prepared.model.problem, solver.options(prepared.model.problem))
     return store_plan(prepared, solution, solver=solver, author=author, rules=rules, database=database)
 
 

@@ -12,8 +12,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from planner.routing.lns import LnsSettings
-from planner.routing.parallel import solve_best_of
-from planner.routing.solve import SolveOptions, solve
+from planner.routing.parallel import solve_on_all_cores
+from planner.routing.solve import SolveOptions
 from planner.routing.validate import validate
 from planner.routing.vrplib import SCALE, read_instance, route_distance, to_problem, dimacs_matrix
 
@@ -23,7 +23,7 @@ from planner.routing.vrplib import SCALE, read_instance, route_distance, to_prob
 BENCH_OPTIONS = SolveOptions(time_limit_s=30, metaheuristic="gls", gls_lambda=0.1,
                              first_solution=("PARALLEL_CHEAPEST_INSERTION", "SAVINGS",
                                              "PATH_CHEAPEST_ARC", "ALL_UNPERFORMED"),
-                             lns=True, lns_settings=LnsSettings(max_string=20, t_start=3.0,
+                             lns=True, lns_settings=LnsSettings(max_string=20, t_start=3.0, cycles=1,
                                                                 route_ruin=0.05))
 
 
@@ -37,10 +37,8 @@ def run_vrptw(path: str | Path, time_limit_s: float, seed: int | None = None,
     t0 = time.perf_counter()
     inst = read_instance(path)
     problem = to_problem(inst, fleet)
-    base = seed or 0
-    opts = [replace(options or BENCH_OPTIONS, time_limit_s=time_limit_s, seed=(base + k) or None)
-            for k in range(processes)]
-    sol = solve(problem, opts[0]) if processes == 1 else solve_best_of(problem, opts, processes)
+    opts = replace(options or BENCH_OPTIONS, time_limit_s=time_limit_s, seed=seed)
+    sol = solve_on_all_cores(problem, opts, processes)
     seconds = time.perf_counter() - t0
     routes = [[int(j) for j in r.job_ids] for r in sol.routes]
     dist = route_distance(dimacs_matrix(inst), routes)

@@ -17,7 +17,8 @@ Transportation Science 2020):
   position with a small "blink" probability;
 * accept: simulated annealing on the model's own objective, temperature
   cooling exponentially from ``t_start`` to ``t_end`` (multiples of the mean
-  travel time of one leg, so the same values suit seconds and DIMACS units);
+  travel time of one leg, so the same values suit seconds and DIMACS units),
+  in ``cycles`` rounds that each restart hot from the best plan so far;
 * polish: every ``polish_every`` iterations, if the best plan improved, and
   at the end, an OR-Tools descent (all its operators, the exact model) runs
   from the best plan; the polished plan replaces it when cheaper.
@@ -47,10 +48,10 @@ class LnsSettings:
     neighbours: int = NEIGHBOURS  # the insertion's granular neighbourhood
     max_string: int = 10
     blink: float = 0.01
-    t_start: float = 1.0
+    t_start: float = 3.0
     t_end: float = 0.01
     polish_every: int = 1000
-    cycles: int = 1
+    cycles: int = 6  # reheats from the best plan: district days got stuck in one basin
     route_ruin: float = 0.0
 
 

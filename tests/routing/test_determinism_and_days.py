@@ -37,3 +37,23 @@ def test_ruin_and_recreate_is_deterministic_and_valid():
     assert _fingerprint(a) == _fingerprint(b)
     plain = solve_checked(p, SolveOptions(time_limit_s=60, solution_limit=300))
     assert a.objective <= plain.objective  # it starts from the plain result
+
+
+def test_a_day_searched_on_two_cores_keeps_the_better_plan():
+    """The searches run in their own processes; the plan kept is the one with the lower objective."""
+    from dataclasses import replace
+
+    from planner.routing import solve, validate
+    from planner.routing.parallel import solve_best_of, solve_on_all_cores
+
+    problem = random_day(7, n_jobs=14)
+    first_only = replace(DET, solution_limit=1)
+    weak, strong = solve(problem, first_only), solve(problem, DET)
+    assert strong.objective < weak.objective
+    best = solve_best_of(problem, [first_only, DET], processes=2)
+    assert _fingerprint(best) == _fingerprint(strong) and validate(problem, best) == []
+    # a time-limited search runs once per core and comes back valid
+    timed = solve_on_all_cores(problem, SolveOptions(time_limit_s=0.5, lns=True), processes=2)
+    assert validate(problem, timed) == [] and len(timed.served) >= len(weak.served)
+    # a deterministic search is not multiplied: the same plan as solving it here
+    assert _fingerprint(solve_on_all_cores(problem, DET, processes=2)) == _fingerprint(strong)
