@@ -27,6 +27,17 @@ def no_dialogs(page):
     return fired
 
 
+def expect_map_drawn(page, workers: int = 4) -> None:
+    """The plan page's map (a sandboxed frame) has drawn its stops and one line per worker;
+    then the fit-to-bounds zoom settles, so a screenshot shows the whole map."""
+    frame = page.frame_locator("iframe.map")
+    expect(frame.locator(".cvp-stop").first).to_be_visible(timeout=15_000)
+    expect(frame.locator("#cvp-legend")).to_be_visible()
+    assert frame.locator("path.leaflet-interactive").count() >= workers
+    expect(frame.locator(".leaflet-zoom-anim")).to_have_count(0)
+    page.wait_for_timeout(300)
+
+
 def test_dispatcher_morning(page, live_server, login, shot, upload_files, tmp_path):
     base = live_server
     fired = no_dialogs(page)
@@ -82,6 +93,7 @@ def test_dispatcher_morning(page, live_server, login, shot, upload_files, tmp_pa
     page.wait_for_url(re.compile(rf"/dispatch/{DAY}/plan/1$"), timeout=60_000)
     expect(page.locator("#plan-summary")).to_contain_text("共 25 个拜访")
     expect(page.locator("#unassigned")).to_contain_text("当日人员已排满")
+    expect_map_drawn(page)
     shot(page, "08-plan-v1")
 
     # pin a visit of S1's route to S2, and re-plan around the pin
@@ -94,6 +106,7 @@ def test_dispatcher_morning(page, live_server, login, shot, upload_files, tmp_pa
     pinned_row = page.locator(f'tr[data-visit="{pinned}"]')
     expect(pinned_row.locator(".tag.pinned")).to_be_visible()
     expect(page.locator(f'#route-S2 tr[data-visit="{pinned}"]')).to_have_count(1)
+    expect_map_drawn(page)
     shot(page, "09-plan-v2-pinned")
 
     # publish: the version becomes read-only
@@ -101,6 +114,7 @@ def test_dispatcher_morning(page, live_server, login, shot, upload_files, tmp_pa
     page.click("#publish-button")
     expect(page.locator("#plan-status")).to_have_text("已发布")
     expect(page.locator("#publish-button")).to_have_count(0)
+    expect_map_drawn(page)
     shot(page, "10-plan-published")
 
     # download the sheets: all in one PDF, and one worker's
@@ -178,6 +192,7 @@ def test_english_switch(page, live_server, login, shot):
     page.click("button[name=lang][value=en]")
     page.goto(f"{live_server}/dispatch/{DAY}/plan/2")
     expect(page.locator("h1")).to_contain_text("Plan for 2010-08-05")
+    expect_map_drawn(page)
     shot(page, "18-plan-english")
     page.click("button[name=lang][value=zh]")
 
