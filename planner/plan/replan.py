@@ -26,7 +26,7 @@ from planner.plan.build import WorkerDay, build_day, worker_day
 from planner.plan.day import SolverSettings, travel_model_of
 from planner.plan.document import plan_document, roster_fields, visit_from_fields
 from planner.records import StaffMember, Visit
-from planner.routing import solve
+from planner.routing.parallel import solve_on_all_cores
 from planner.store import repository as repo
 from planner.store.db import session_scope
 from planner.triage import Rules, load_rules
@@ -105,13 +105,13 @@ def replan(doc: dict[str, Any], now: time, *, add_file: str | None = None, gazet
     budget = doc["settings"].get("visit_budget_min")
     first = build_day(day, district, visits, workers, rules, travel, budget,
                       allowed={vid: (sid,) for vid, sid in owner.items()})
-    sol = solve(first.problem, solver.options(first.problem))
+    sol = solve_on_all_cores(first.problem, solver.options(first.problem))
     kept = {j: r.worker_id for r in sol.routes for j in r.job_ids}
     model = first
     if any(v.visit_id in owner and v.visit_id not in kept for v in visits):
         model = build_day(day, district, visits, workers, rules, travel, budget,
                           allowed={vid: (sid,) for vid, sid in kept.items()})
-        sol = solve(model.problem, solver.options(model.problem))
+        sol = solve_on_all_cores(model.problem, solver.options(model.problem))
     new = plan_document(model, sol, rules, solver=solver.to_dict(), author=author,
                         replanned_from={"version": doc.get("version"), "now": now_dt.isoformat(),
                                         "absent": list(absent), "added": add_file})
