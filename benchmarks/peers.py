@@ -26,6 +26,7 @@ from planner.routing import Problem, Solution, validate
 from planner.routing.diagnose import base_of
 from planner.routing.schedule import schedule_route
 from planner.routing.solution import Unassigned
+from planner.routing.solve import fill_summary
 
 
 def comparable(problem: Problem) -> Problem:
@@ -46,16 +47,10 @@ def as_solution(problem: Problem, routes: dict[str, list[str]]) -> Solution:
             out.append(r)
     served = {j for r in out for j in r.job_ids}
     left = [Unassigned(j.id, "over_capacity", "") for j in problem.jobs if j.id not in served]
-    sol = Solution(out, left, "partial" if left else "complete", "n/a",
-                   total_travel_s=sum(r.travel_s for r in out))
+    sol = fill_summary(problem, Solution(out, left, "partial" if left else "complete", "n/a"))
     errs = validate(problem, sol)
     if errs:
         raise ValueError(f"peer solution invalid: {errs[:3]}")
-    by_p: dict[int, int] = {}
-    for j in problem.jobs:
-        if j.id in served:
-            by_p[j.priority] = by_p.get(j.priority, 0) + 1
-    sol.served_by_priority = dict(sorted(by_p.items()))
     return sol
 
 

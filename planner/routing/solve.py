@@ -118,7 +118,7 @@ def solve(problem: Problem, opts: SolveOptions | None = None) -> Solution:
         sol = Solution([], unassigned, "complete" if not unassigned else "partial",
                        "nothing_to_route", warnings=warnings)
         sol.solve_seconds = _time.perf_counter() - t0
-        return _finish(problem, sol)
+        return fill_summary(problem, sol)
 
     assignment, used_strategy, n_solutions, t_best = None, None, 0, None
     # with LNS, GLS only warms up; the rest of the time goes to ruin-and-recreate
@@ -155,7 +155,7 @@ def solve(problem: Problem, opts: SolveOptions | None = None) -> Solution:
                        for j in diag.allowed]
         sol = Solution([], unassigned, "no_solution", "time_limit", warnings=warnings)
         sol.solve_seconds = elapsed
-        return _finish(problem, sol)
+        return fill_summary(problem, sol)
 
     objective, node_routes = assignment.ObjectiveValue(), lns.node_routes(built, assignment)
     lns_iterations = 0
@@ -180,7 +180,7 @@ def solve(problem: Problem, opts: SolveOptions | None = None) -> Solution:
                    time_to_best_s=t_best, first_solution_strategy=used_strategy,
                    lns_iterations=lns_iterations,
                    warnings=warnings)
-    return _finish(problem, sol)
+    return fill_summary(problem, sol)
 
 
 def _ruin_and_recreate(problem: Problem, diag, opts: SolveOptions, node_routes, objective,
@@ -266,8 +266,8 @@ def _extract(problem: Problem, b, node_routes, warnings) -> tuple[list[Route], l
     return routes, dropped
 
 
-def _finish(problem: Problem, sol: Solution) -> Solution:
-    """Fill the summary numbers from the scheduled routes."""
+def fill_summary(problem: Problem, sol: Solution) -> Solution:
+    """Fill the summary numbers from the scheduled routes (also for routes made elsewhere)."""
     order = {w.id: k for k, w in enumerate(problem.workers)}
     sol.routes.sort(key=lambda r: order[r.worker_id])
     jorder = {j.id: k for k, j in enumerate(problem.jobs)}
