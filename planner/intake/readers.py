@@ -97,7 +97,12 @@ def _decode(p: Path, data: bytes) -> tuple[str, str]:
     for enc in _ENCODINGS:
         try:
             return data.decode(enc), enc
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
+            if enc == "utf-8-sig" and exc.reason == "unexpected end of data" and exc.end == len(data):
+                # UTF-8 to its last bytes, which stop inside a character: a cut-off file
+                line = data.count(b"\n") + 1
+                raise UserError(f"{p}: line {line}: the file ends in the middle of a character, so it looks cut "
+                                "off (a truncated upload or copy)") from None
             continue
     raise UserError(f"{p}: the text is neither UTF-8 nor GB18030/GBK; save it as UTF-8 CSV or XLSX")
 
