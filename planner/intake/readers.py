@@ -225,8 +225,8 @@ def _check_xlsx_archive(p: Path, data: bytes) -> None:
             raise UserError(f"{p}: part {m.filename} inflates {m.file_size // max(m.compress_size, 1)} times "
                             f"(at most {MAX_XLSX_RATIO}); this is not a workbook a spreadsheet program writes")
     with archive:
-        for m in members:
-            if m.filename.lower().endswith((".xml", ".rels", ".vml")) and _has_dtd(archive, m):
+        for m in members:  # every part but pictures: a part's name need not end in .xml to be parsed as XML
+            if not m.filename.lower().startswith("xl/media/") and not m.is_dir() and _has_dtd(archive, m):
                 raise UserError(f"{p}: part {m.filename} declares a DTD or entities (<!DOCTYPE/<!ENTITY>); "
                                 "workbooks with XML entities are refused, save the sheet again from Excel or WPS")
 
