@@ -66,6 +66,8 @@ def text_problem(field: str, value: str, limit: int) -> tuple[str, dict] | None:
     """(message id, values) of what is wrong with ``value`` for ``field``, or None."""
     if len(value) > limit:
         return "{length} characters; at most {limit}", {"length": len(value), "limit": limit}
+    if value.isprintable():  # the common case, in C: no control, line break or surrogate
+        return None
     bad = (_CONTROL_FREE if field in FREE_TEXT else _CONTROL_LINE).search(value)
     if bad:
         ch = bad.group()
