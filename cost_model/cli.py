@@ -24,6 +24,7 @@ from cost_model import report
 from cost_model import scenario as scenario_mod
 from cost_model import sweep as sweep_mod
 from cost_model.model import evaluate
+from planner import safeyaml
 from planner.errors import UserError
 
 
@@ -57,7 +58,7 @@ def _parse_sets(items: tuple[str, ...]) -> list[tuple[str, Any]]:
             raise UserError(f"--set {item}: write NAME=VALUE, e.g. --set daily_visits=30")
         name, _, text = item.partition("=")
         try:
-            value = yaml.load(text, Loader=scenario_mod._Loader)  # noqa: S506 (SafeLoader)
+            value = safeyaml.load(text, scenario_mod._Loader)
         except yaml.YAMLError:
             value = text
         out.append((name.strip(), value))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Mapping
 
-from cost_model import money
+from cost_model import bounds, money
 
 #: Names a quantity may use, with what they mean (shown in errors and docs).
 NAMES: dict[str, str] = {
@@ -72,10 +72,12 @@ def constant(value: Decimal) -> Quantity:
 
 def parse(text: str) -> Quantity:
     """Parse and check a quantity expression; :class:`ExprError` if not allowed."""
+    if len(text) > bounds.MAX_EXPRESSION:
+        raise ExprError(f"the expression has {len(text)} characters; at most {bounds.MAX_EXPRESSION}")
     source = text.replace("×", "*").replace("÷", "/").replace("（", "(").replace("）", ")")
     try:
         tree = ast.parse(source.strip(), mode="eval").body
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         raise ExprError(f"cannot read the expression {text!r}") from None
     source = source.strip()
     _check(tree, source, text)
@@ -95,9 +97,12 @@ def _check(node: ast.expr, source: str, text: str) -> None:
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
             raise ExprError(f"{text!r}: {node.value!r} is not a number; {allowed}")
         try:
-            _const(node, source)
+            value = _const(node, source)
         except InvalidOperation:
             raise ExprError(f"{text!r}: cannot read the number") from None
+        why = bounds.problem(value)
+        if why is not None:
+            raise ExprError(f"{text!r}: a number {why}")
         return
     if isinstance(node, ast.Name):
         if node.id not in NAMES:

@@ -24,7 +24,8 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
-from cost_model import expr, money
+from cost_model import bounds, expr, money
+from planner import safeyaml
 from planner.errors import UserError
 
 BASES = ("whole", "per_district")
@@ -233,14 +234,18 @@ class Scenario:
 
 
 def _show(value: Any) -> str:
-    return money.num(value) if isinstance(value, (int, Decimal)) and not isinstance(value, bool) else str(value)
+    """A changed value for the error label; out-of-range numbers as written (never expanded)."""
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool) and bounds.problem(Decimal(value)) is None:
+        return money.num(value)
+    return _short(str(value))
 
 
 # --------------------------------------------------------------------------- YAML
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that reads decimals exactly (``0.8`` → ``Decimal('0.8')``)."""
+class _Loader(safeyaml.SafeLoader):
+    """The bounded SafeLoader (no aliases; see :mod:`planner.safeyaml`) reading decimals
+    exactly (``0.8`` → ``Decimal('0.8')``)."""
 
 
 def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
@@ -278,7 +283,7 @@ def _marks(text: str) -> tuple[dict[tuple, int], list[Problem]]:
                 walk(item, path + (i,))
 
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = safeyaml.compose(text, loader=_Loader)
     except yaml.YAMLError:
         return {}, []
     if root is not None:
@@ -289,7 +294,7 @@ def _marks(text: str) -> tuple[dict[tuple, int], list[Problem]]:
 def loads(text: str, source: str = "<scenario>", name: str | None = None) -> Scenario:
     """Parse and validate scenario YAML text; ``source`` names it in errors."""
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+        data = safeyaml.load(text, _Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -403,6 +408,10 @@ class _Checker:
                 return None
             value = Decimal(repr(value))
         d = Decimal(value)
+        why = bounds.problem(d, bounds.MAX_NUMBER if percent else bounds.maximum_for(path))
+        if why is not None:  # before anything formats the number: 1E+999999 has a million digits
+            self.add(path, f"{why} (see cost_model/bounds.py), got {_short(value)}")
+            return None
         shown = money.num(d)
         if whole and d != d.to_integral_value():
             self.add(path, f"must be a whole number, got {shown}")
@@ -454,6 +463,12 @@ class _Checker:
         return self.number(path, value, whole=whole), ()
 
 
+def _short(value: Any) -> str:
+    """A number as the user wrote it, cut short (never expanded)."""
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
 def _describe(value: Any) -> str:
     if value is None:
         return "nothing"
@@ -464,7 +479,7 @@ def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return f"{str(value).lower()} (a yes/no value)"
     if isinstance(value, str):
-        return f"the text {value!r}"
+        return f"the text {_short(value)!r}"
     return repr(value)
 
 

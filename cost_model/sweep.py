@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from cost_model import money, table
+from cost_model import bounds, money, table
 from cost_model.model import Evaluation, evaluate
 from cost_model.scenario import Scenario, param_path
 from planner.errors import UserError
 
-MAX_POINTS = 500
+MAX_POINTS = bounds.MAX_SWEEP_POINTS
 
 
 class SweepError(UserError):
@@ -49,13 +49,21 @@ class SweepResult:
 
 
 def _number(text: str, spec: str) -> Decimal:
+    """A finite number within :data:`cost_model.bounds.MAX_NUMBER`, never expanded:
+    ``1E+999999`` is refused here instead of becoming a million-digit head count."""
+    shown = text.strip() if len(text.strip()) <= 40 else text.strip()[:37] + "…"
     try:
         d = Decimal(text.strip())
     except InvalidOperation:
-        raise SweepError(f"--vary {spec}: {text.strip()!r} is not a number") from None
-    if not d.is_finite():
-        raise SweepError(f"--vary {spec}: {text.strip()!r} is not a number")
+        raise SweepError(f"--vary {_short(spec)}: {shown!r} is not a number") from None
+    why = bounds.problem(d)
+    if why is not None:
+        raise SweepError(f"--vary {_short(spec)}: {shown!r} {why}")
     return d
+
+
+def _short(spec: str) -> str:
+    return spec if len(spec) <= 80 else spec[:77] + "…"
 
 
 def _value(d: Decimal) -> int | Decimal:
@@ -70,7 +78,9 @@ def parse_vary(spec: str) -> tuple[str, list[Any]]:
     name, _, rhs = spec.partition("=")
     name, rhs = name.strip(), rhs.strip()
     if not name or not rhs:
-        raise SweepError(f"--vary {spec}: give a parameter name and values")
+        raise SweepError(f"--vary {_short(spec)}: give a parameter name and values")
+    if len(rhs) > 20_000:
+        raise SweepError(f"--vary {_short(spec)}: {len(rhs)} characters of values; too long")
     if ":" in rhs:
         parts = rhs.split(":")
         if len(parts) not in (2, 3):
@@ -81,24 +91,23 @@ def parse_vary(spec: str) -> tuple[str, list[Any]]:
             raise SweepError(f"--vary {spec}: the step must be more than 0")
         if stop < start:
             raise SweepError(f"--vary {spec}: the stop value is below the start value")
-        n = int((stop - start) / step) + 1
+        n = int((stop - start) / step) + 1  # all three are bounded: n is a small integer
         if n > MAX_POINTS:
-            raise SweepError(f"--vary {spec}: {n} values; at most {MAX_POINTS}")
+            raise SweepError(f"--vary {_short(spec)}: {n} values; at most {MAX_POINTS}")
         return name, [_value(start + i * step) for i in range(n)]
+    items = [item.strip() for item in rhs.split(",") if item.strip()]
+    if not items:
+        raise SweepError(f"--vary {_short(spec)}: no values")
+    if len(items) > MAX_POINTS:
+        raise SweepError(f"--vary {_short(spec)}: {len(items)} values; at most {MAX_POINTS}")
     values: list[Any] = []
-    for item in rhs.split(","):
-        item = item.strip()
-        if not item:
-            continue
+    for item in items:
         try:
-            d = Decimal(item)
-            values.append(_value(d) if d.is_finite() else item)
+            Decimal(item)
         except InvalidOperation:
-            values.append(item)
-    if not values:
-        raise SweepError(f"--vary {spec}: no values")
-    if len(values) > MAX_POINTS:
-        raise SweepError(f"--vary {spec}: {len(values)} values; at most {MAX_POINTS}")
+            values.append(item)  # a word, e.g. basis=whole,per_district
+            continue
+        values.append(_value(_number(item, spec)))
     return name, values
 
 

@@ -152,13 +152,29 @@ def parse_override(text: str) -> tuple[str, str, str]:
         ticket_id, assignment = text.strip().split(None, 1)
         field, value = (s.strip() for s in assignment.split("=", 1))
     except ValueError:
-        raise UserError(f"override {text!r}: expected 'TICKET field=value', e.g. 'XA-001 type=irate'") from None
+        raise UserError(f"override {text[:100]!r}: expected 'TICKET field=value', e.g. 'XA-001 type=irate'") from None
+    _check_ticket_id(ticket_id)
     return ticket_id, field, value
+
+
+def _check_ticket_id(ticket_id: str) -> None:
+    """A ticket id as intake accepts it (length of the store's column, no control
+    characters or line breaks): checked before anything is written, so a CRLF id is
+    refused instead of being stored and then breaking the page that names it."""
+    from planner.intake.lengths import max_length, text_problem
+
+    if not isinstance(ticket_id, str) or not ticket_id.strip():
+        raise UserError("override: the ticket id is empty")
+    found = text_problem("ticket_id", ticket_id, max_length("ticket_id"))
+    if found is not None:
+        msgid, values = found
+        raise UserError(f"override of {ticket_id[:70]!r}: ticket id: {msgid.format(**values)}")
 
 
 def set_overrides(items: list[tuple[str, str, str]], author: str = "", database: str | None = None) -> None:
     """Store dispatchers' decisions on tickets (all or none); triage applies them and shows them as overrides."""
     for ticket_id, field, value in items:
+        _check_ticket_id(ticket_id)
         if field not in OVERRIDABLE:
             raise UserError(f"override of {ticket_id}: field {field!r} cannot be overridden "
                             f"(choose one of: {', '.join(OVERRIDABLE)})")

@@ -98,20 +98,20 @@ def save(work_dir: str, user_id: int, file: FileStorage | None, gazetteer: FileS
     token = secrets.token_urlsafe(24)
     folder = _root(work_dir) / token
     folder.mkdir(parents=True)
-    try:
+    try:  # any failure, not only a user's mistake, leaves no folder behind
         path = _store(file, folder, allowed)
         gaz = None
         if gazetteer is not None and gazetteer.filename:
             sub = folder / "gazetteer"
             sub.mkdir()
             gaz = _store(gazetteer, sub, tuple(a for a in allowed if a in ("csv", "xlsx")))
+        meta = {"original_name": file.filename, "path": path.name, "gazetteer": gaz.name if gaz else None,
+                "kind": kind or None, "history": bool(history), "user_id": user_id}
+        (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        return load(work_dir, token, user_id)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    meta = {"original_name": file.filename, "path": path.name, "gazetteer": gaz.name if gaz else None,
-            "kind": kind or None, "history": bool(history), "user_id": user_id}
-    (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-    return load(work_dir, token, user_id)
 
 
 def load(work_dir: str, token: str, user_id: int) -> Upload:
@@ -139,8 +139,12 @@ def preview(upload: Upload, rules):
     from planner.intake import load_file
     from planner.workflow import intake_context
 
-    ctx = intake_context(rules, upload.gazetteer, upload.history)
-    return load_file(upload.path, upload.kind, ctx)
+    try:
+        ctx = intake_context(rules, upload.gazetteer, upload.history)
+        return load_file(upload.path, upload.kind, ctx)
+    except BaseException:  # a refused file (or a parser failure) is never kept for a confirm
+        discard(upload)
+        raise
 
 
 def confirm(upload: Upload, rules, author: str, database: str | None):

@@ -98,14 +98,29 @@ def header_map(headers: list[str], columns: dict[str, tuple[str, ...]]) -> dict[
     return mapped
 
 
+#: the column that says what a file is: a file with a ticket id holds tickets, even
+#: when it lacks another required column (validation then names that column)
+ID_FIELDS = {"tickets": "ticket_id", "staff": "staff_id", "sites": "site_id"}
+
+
 def detect_kind(headers: list[str]) -> str | None:
-    """The kind whose required columns the headers all have, preferring the kind
-    that explains the most columns (a ticket file also has a gazetteer's)."""
+    """The kind of file the headers describe.
+
+    A file with a kind's id column (工单号, 员工编号, 站点编号) is of that kind, even
+    when a required column is missing: a ticket file without its phone column is a
+    ticket file with a missing column (reported by name), not the address gazetteer
+    its address and coordinates would otherwise match.  Otherwise, the kind whose
+    required columns are all there, preferring the one that explains the most
+    columns (a ticket file also has a gazetteer's)."""
+    matched = {kind: set(header_map(headers, columns).values()) for kind, (columns, _) in KINDS.items()}
+    complete = {kind: all(r in matched[kind] for r in required) for kind, (_, required) in KINDS.items()}
+    with_id = [kind for kind, field in ID_FIELDS.items() if field in matched[kind]]
+    if with_id:
+        return max(with_id, key=lambda k: (complete[k], len(matched[k])))
     best, best_score = None, (0, 0)
-    for kind, (columns, required) in KINDS.items():
-        fields = set(header_map(headers, columns).values())
-        if all(r in fields for r in required):
-            score = (len(fields), len(required))
+    for kind, (_, required) in KINDS.items():
+        if complete[kind]:
+            score = (len(matched[kind]), len(required))
             if score > best_score:
                 best, best_score = kind, score
     return best

@@ -20,15 +20,33 @@ from pathlib import Path
 from planner.errors import Reason, UserError
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
+#: rows and columns of one table, and characters in one header (a city's year of
+#: tickets is about 100,000 rows; exports have a few dozen columns)
+MAX_ROWS = 1_000_000
+MAX_COLUMNS = 256
+MAX_HEADER_CHARS = 200
+#: characters in one cell: Excel's own limit; longer values are a row error
+MAX_CELL_CHARS = 32_767
+#: an XLSX is a ZIP of XML parts: what its members may add up to once inflated.  The
+#: upload limit caps only the compressed size, and sheet XML compresses about 10:1,
+#: so a real export stays far below these while a "zip bomb" (a 1 GB cell in a
+#: 1 MB file, 1000:1) is refused before any XML is parsed.
+MAX_XLSX_MEMBERS = 1_000
+MAX_XLSX_UNCOMPRESSED = 128 * 1024 * 1024
+MAX_XLSX_RATIO = 100
+_RATIO_FLOOR = 1024 * 1024  # small parts (styles, empty sheets) may compress better
 _ENCODINGS = ("utf-8-sig", "gb18030")
 
 
 @dataclass(frozen=True)
 class RawRow:
-    """One data row: ``line`` as the user counts it, ``values`` by header text."""
+    """One data row: ``line`` as the user counts it, ``values`` by header text, and
+    ``problems``: (header, reason) for cells that cannot be a value at all (a JSON
+    object where text belongs, a cell over :data:`MAX_CELL_CHARS`), each a row error."""
 
     line: int
     values: dict[str, str]
+    problems: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,7 +97,12 @@ def _decode(p: Path, data: bytes) -> tuple[str, str]:
     for enc in _ENCODINGS:
         try:
             return data.decode(enc), enc
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
+            if enc == "utf-8-sig" and exc.reason == "unexpected end of data" and exc.end == len(data):
+                # UTF-8 to its last bytes, which stop inside a character: a cut-off file
+                line = data.count(b"\n") + 1
+                raise UserError(f"{p}: line {line}: the file ends in the middle of a character, so it looks cut "
+                                "off (a truncated upload or copy)") from None
             continue
     raise UserError(f"{p}: the text is neither UTF-8 nor GB18030/GBK; save it as UTF-8 CSV or XLSX")
 
@@ -103,10 +126,13 @@ def _read_csv(p: Path, text: str, encoding: str) -> Table:
     except csv.Error as exc:
         raise UserError(f"{p}: line 1: not a readable CSV header ({exc})") from None
     _check_headers(p, headers)
+    _check_truncated(p, text, delimiter)
     rows: list[RawRow] = []
     try:
         start = reader.line_num + 1
         for record in reader:
+            if len(rows) >= MAX_ROWS:
+                raise UserError(f"{p}: more than {MAX_ROWS} rows; split the file")
             line = start
             start = reader.line_num + 1
             if not any(cell.strip() for cell in record):
@@ -115,10 +141,47 @@ def _read_csv(p: Path, text: str, encoding: str) -> Table:
                 rows.append(RawRow(line, {"__extra__": Reason("{cells} cells but {headers} headers", cells=len(record),
                                                              headers=len(headers))}))
                 continue
-            rows.append(RawRow(line, {h: (record[i].strip() if i < len(record) else "") for i, h in enumerate(headers) if h}))
+            values, problems = {}, []
+            for i, h in enumerate(headers):
+                if not h:
+                    continue
+                cell = record[i].strip() if i < len(record) else ""
+                if len(cell) > MAX_CELL_CHARS:
+                    problems.append((h, _too_long(cell)))
+                    cell = ""
+                values[h] = cell
+            rows.append(RawRow(line, values, tuple(problems)))
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise UserError(f"{p}: line {reader.line_num}: a cell of more than {csv.field_size_limit()} characters "
+                            "(a quote that is never closed?)") from None
         raise UserError(f"{p}: line {reader.line_num}: broken CSV quoting ({exc})") from None
     return Table(headers=[h for h in headers if h], rows=rows, encoding=encoding)
+
+
+def _check_truncated(p: Path, text: str, delimiter: str) -> None:
+    """Refuse a file that was cut off: one whose lines end with line ends, except the
+    last, or whose last quoted cell is never closed.
+
+    The rule is the plain one (a missing last line end in a file that otherwise has
+    them means a truncated upload or copy) rather than a guess at whether the last row
+    "looks complete": a cut inside the last cell leaves a row with every column, and
+    would be imported silently.  A file of one line (no line end at all) is not
+    affected.  The fix the message gives is one keystroke.
+    """
+    body = text.rstrip(" \t")
+    if not body.endswith(("\n", "\r")) and ("\n" in body or "\r" in body):
+        line = body.count("\n") + 1 if "\n" in body else body.count("\r") + 1
+        raise UserError(f"{p}: line {line}: the last line has no line end, so the file looks cut off (a truncated "
+                        "upload or copy); if that row is complete, end it with Enter and import again")
+    if body.count('"') % 2:  # only then can a quoted cell be open at the end
+        try:
+            for _ in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
+                pass
+        except csv.Error as exc:
+            if "unexpected end of data" in str(exc):
+                raise UserError(f"{p}: the file ends inside a quoted cell (a quote is never closed, or the file "
+                                "is cut off)") from None
 
 
 def _cell_text(v: object) -> str:
@@ -135,30 +198,143 @@ def _cell_text(v: object) -> str:
     return str(v).strip()
 
 
+def _check_xlsx_archive(p: Path, data: bytes) -> None:
+    """Inspect the ZIP before openpyxl inflates anything: member count, sizes once
+    inflated, compression ratio, and no DTD in any XML part.
+
+    A DTD is how XML declares entities (the "billion laughs" expansion, or an external
+    entity reading a local file); no spreadsheet program writes one into a workbook,
+    so any ``<!DOCTYPE`` or ``<!ENTITY`` is refused by name rather than left to the
+    XML parser (openpyxl parses with defusedxml too, when it is installed).
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        raise UserError(f"{p}: not a readable XLSX workbook ({exc.__class__.__name__})") from None
+    if len(members) > MAX_XLSX_MEMBERS:
+        raise UserError(f"{p}: the workbook holds {len(members)} parts; at most {MAX_XLSX_MEMBERS}")
+    mb = 1024 * 1024
+    total = 0
+    for m in members:
+        total += m.file_size
+        if total > MAX_XLSX_UNCOMPRESSED:
+            raise UserError(f"{p}: the workbook inflates to more than {MAX_XLSX_UNCOMPRESSED // mb} MB; save the "
+                            "data as CSV, or split it")
+        if m.file_size > _RATIO_FLOOR and m.file_size > MAX_XLSX_RATIO * max(m.compress_size, 1):
+            raise UserError(f"{p}: part {m.filename} inflates {m.file_size // max(m.compress_size, 1)} times "
+                            f"(at most {MAX_XLSX_RATIO}); this is not a workbook a spreadsheet program writes")
+    with archive:
+        for m in members:  # every part but pictures: a part's name need not end in .xml to be parsed as XML
+            if not m.filename.lower().startswith("xl/media/") and not m.is_dir() and _has_dtd(archive, m):
+                raise UserError(f"{p}: part {m.filename} declares a DTD or entities (<!DOCTYPE/<!ENTITY>); "
+                                "workbooks with XML entities are refused, save the sheet again from Excel or WPS")
+
+
+_DTD_MARKS = tuple(mark.encode(enc) for mark in ("<!DOCTYPE", "<!ENTITY", "<!doctype", "<!entity")
+                   for enc in ("utf-8", "utf-16-le", "utf-16-be"))
+
+
+def _has_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+    """Whether the XML part contains a DTD marker, read in chunks (sizes already bounded)."""
+    tail = b""
+    try:
+        with archive.open(member) as fh:
+            while chunk := fh.read(1024 * 1024):
+                window = tail + chunk
+                if any(mark in window for mark in _DTD_MARKS):
+                    return True
+                tail = window[-40:]
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError, ValueError):
+        return False  # unreadable parts are openpyxl's to refuse, below
+    return False
+
+
 def _read_xlsx(p: Path, data: bytes) -> Table:
+    """The workbook's one non-empty worksheet, every row of it.
+
+    openpyxl's read-only mode trusts the sheet's declared dimension and stops there,
+    dropping real rows written beyond it; the dimensions are reset so every row is
+    read.  A workbook with data on more than one sheet is refused with the sheets'
+    names: importing only the first would drop the rest without a word.
+    """
     import openpyxl
 
+    _check_xlsx_archive(p, data)
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except Exception as exc:  # noqa: BLE001 (any failure of the parser on this file is the file's)
         raise UserError(f"{p}: not a readable XLSX workbook ({exc.__class__.__name__})") from None
     try:
-        ws = wb.worksheets[0]
-        it = ws.iter_rows(values_only=True)
         try:
-            headers = [_clean_header(h) for h in next(it)]
-        except StopIteration:
-            raise UserError(f"{p}: the first sheet is empty") from None
-        _check_headers(p, headers)
-        rows = []
-        for n, record in enumerate(it, start=2):
-            cells = [_cell_text(v) for v in record]
-            if not any(cells):
-                continue
-            rows.append(RawRow(n, {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(headers) if h}))
+            return _xlsx_table(p, wb)
+        except UserError:
+            raise
+        except Exception as exc:  # noqa: BLE001 (a malformed sheet part)
+            raise UserError(f"{p}: not a readable XLSX workbook ({exc.__class__.__name__})") from None
     finally:
         wb.close()
+
+
+def _sheet_rows(p: Path, ws):
+    """(line, cells) of one sheet, bounded in rows and columns, dimension ignored."""
+    ws.reset_dimensions()
+    for n, record in enumerate(ws.iter_rows(values_only=True), start=1):
+        if n > MAX_ROWS + 1:
+            raise UserError(f"{p}: sheet {ws.title}: more than {MAX_ROWS} rows; split the file")
+        if len(record) > MAX_COLUMNS:
+            if any(v is not None and v != "" for v in record[MAX_COLUMNS:]):
+                raise UserError(f"{p}: sheet {ws.title}: line {n}: more than {MAX_COLUMNS} columns")
+            record = record[:MAX_COLUMNS]
+        yield n, record
+
+
+def _sheet_has_data(p: Path, ws) -> bool:
+    return any(any(v is not None and str(v).strip() for v in record) for _, record in _sheet_rows(p, ws))
+
+
+def _xlsx_table(p: Path, wb) -> Table:
+    sheets = wb.worksheets
+    if not sheets:
+        raise UserError(f"{p}: the workbook has no worksheet")
+    with_data = [ws.title for ws in sheets if _sheet_has_data(p, ws)]
+    if len(with_data) > 1:
+        raise UserError(f"{p}: the workbook has data on {len(with_data)} sheets ({', '.join(with_data)}); "
+                        "import one sheet at a time: keep one sheet, or save each as its own file")
+    ws = wb[with_data[0]] if with_data else sheets[0]
+    it = _sheet_rows(p, ws)
+    try:
+        _, first = next(it)
+    except StopIteration:
+        raise UserError(f"{p}: the first sheet is empty") from None
+    headers = [_clean_header(h) for h in first]
+    while headers and not headers[-1]:
+        headers.pop()
+    _check_headers(p, headers)
+    rows = []
+    for n, record in it:
+        cells = [_cell_text(v) for v in record]
+        if not any(cells):
+            continue
+        if len(cells) > len(headers) and any(c for c in cells[len(headers):]):
+            rows.append(RawRow(n, {"__extra__": Reason("{cells} cells but {headers} headers", cells=len(cells),
+                                                      headers=len(headers))}))
+            continue
+        values, problems = {}, []
+        for i, h in enumerate(headers):
+            if not h:
+                continue
+            cell = cells[i] if i < len(cells) else ""
+            if len(cell) > MAX_CELL_CHARS:
+                problems.append((h, _too_long(cell)))
+                cell = ""
+            values[h] = cell
+        rows.append(RawRow(n, values, tuple(problems)))
     return Table(headers=[h for h in headers if h], rows=rows, encoding=None)
+
+
+def _too_long(cell: str) -> Reason:
+    return Reason("{length} characters in one cell; at most {limit}", length=len(cell), limit=MAX_CELL_CHARS)
 
 
 def _read_json(p: Path, text: str) -> Table:
@@ -167,6 +343,13 @@ def _read_json(p: Path, text: str) -> Table:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UserError(f"{p}: line {exc.lineno}: not valid JSON ({exc.msg})") from None
+    except RecursionError:
+        # json's C scanner stops at the interpreter's recursion limit, long before a
+        # 200,000-deep array could exhaust anything; records need three levels
+        raise UserError(f"{p}: the JSON is nested too deeply (a table is a list of records, or an object "
+                        "holding one list of records)") from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise UserError(f"{p}: not valid JSON ({str(exc)[:200]})") from None
     if isinstance(doc, dict):
         lists = [v for v in doc.values() if isinstance(v, list)]
         if len(lists) != 1:
@@ -174,19 +357,36 @@ def _read_json(p: Path, text: str) -> Table:
         doc = lists[0]
     if not isinstance(doc, list):
         raise UserError(f"{p}: expected a list of records")
+    if len(doc) > MAX_ROWS:
+        raise UserError(f"{p}: {len(doc)} records; at most {MAX_ROWS}, split the file")
     headers: list[str] = []
     rows = []
     for n, item in enumerate(doc, start=1):
         if not isinstance(item, dict):
             rows.append(RawRow(n, {"__extra__": Reason("record is not an object")}))
             continue
-        values = {}
+        values, problems = {}, []
         for k, v in item.items():
             key = _clean_header(k)
             if key not in headers:
+                if len(headers) >= MAX_COLUMNS:
+                    raise UserError(f"{p}: record {n}: more than {MAX_COLUMNS} different fields")
+                if len(key) > MAX_HEADER_CHARS:
+                    raise UserError(f"{p}: record {n}: a field name of {len(key)} characters; "
+                                    f"at most {MAX_HEADER_CHARS}")
                 headers.append(key)
-            values[key] = "" if v is None else (_cell_text(v) if not isinstance(v, bool) else ("true" if v else "false"))
-        rows.append(RawRow(n, values))
+            if isinstance(v, (dict, list)):
+                # a nested object is not a cell value; str() would store Python's repr
+                problems.append((key, Reason("a JSON object where a single value belongs") if isinstance(v, dict)
+                                 else Reason("a JSON list where a single value belongs")))
+                values[key] = ""
+                continue
+            cell = "" if v is None else (_cell_text(v) if not isinstance(v, bool) else ("true" if v else "false"))
+            if len(cell) > MAX_CELL_CHARS:
+                problems.append((key, _too_long(cell)))
+                cell = ""
+            values[key] = cell
+        rows.append(RawRow(n, values, tuple(problems)))
     if not rows:
         raise UserError(f"{p}: the file holds no records")
     return Table(headers=headers, rows=rows, encoding="utf-8")
@@ -196,6 +396,13 @@ def _check_headers(p: Path, headers: list[str]) -> None:
     named = [h for h in headers if h]
     if not named:
         raise UserError(f"{p}: line 1: the header row is empty")
+    if len(headers) > MAX_COLUMNS:
+        raise UserError(f"{p}: line 1: {len(headers)} columns; at most {MAX_COLUMNS}")
+    for h in named:
+        if len(h) > MAX_HEADER_CHARS:
+            raise UserError(f"{p}: line 1: a header of {len(h)} characters; at most {MAX_HEADER_CHARS}")
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in h):
+            raise UserError(f"{p}: line 1: header {h[:40]!r} contains a control character or line break")
     seen = set()
     for h in named:
         if h in seen:

@@ -3,7 +3,9 @@
 A :class:`RowReader` wraps one raw row: each ``get`` parses one canonical
 field with a parser from :mod:`planner.intake.values` and, on failure, notes
 ``line N, column <the user's header>: reason`` and returns ``None``, so one
-pass over a row reports all of its problems.
+pass over a row reports all of its problems.  Before any field is parsed, every
+field's text is checked against what the store can hold
+(:mod:`planner.intake.lengths`), so SQLite and PostgreSQL accept the same rows.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from planner.errors import Reason, RowError
+from planner.intake.lengths import max_length, text_problem
 from planner.intake.readers import RawRow
 
 
@@ -20,6 +23,20 @@ class RowReader:
         self.row = row
         self.headers = fields_to_headers
         self.errors: list[RowError] = []
+        #: fields whose text cannot be stored (too long, control characters): reported once
+        self.bad: set[str] = set()
+        by_header = {h: f for f, h in fields_to_headers.items()}
+        for header, reason in row.problems:
+            self.errors.append(RowError(row.line, header, reason))
+            if header in by_header:
+                self.bad.add(by_header[header])
+        for field, header in fields_to_headers.items():
+            if field in self.bad:
+                continue
+            found = text_problem(field, self.raw(field), max_length(field))
+            if found is not None:
+                self.fail(field, Reason(found[0], **found[1]))
+                self.bad.add(field)
 
     def column(self, field: str) -> str:
         """The user's own header for a field (what error messages name)."""
@@ -34,6 +51,8 @@ class RowReader:
 
     def get(self, field: str, parse: Callable[[str], Any] | None = None, *, required: bool = False,
             default: Any = None) -> Any:
+        if field in self.bad:
+            return default
         text = self.raw(field)
         if not text:
             if required:

@@ -119,10 +119,26 @@ def day(value: str) -> date:
         raise ValueError(Reason("unparseable date {value!r} (expected e.g. 2010-09-30)", value=value)) from None
 
 
-def number(value: str, what: str, minimum: float | None = None, maximum: float | None = None) -> float:
+_THOUSANDS_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+def number(value: str, what: str, minimum: float | None = None, maximum: float | None = None, *,
+           thousands: bool = True) -> float:
+    """A decimal number.  A comma is read only as a thousands separator in its proper
+    place (``1,234.5``); anywhere else (``34.2,1``, a decimal comma ``34,22``) the
+    value is refused instead of being read as another number (``34.21``).  Python's
+    other liberties (``1_000``, ``infinity``) are refused too."""
     noun = Reason(what)
+    text = value.strip()
+    if "," in text or "，" in text:
+        if not thousands or not _THOUSANDS_RE.match(text):
+            raise ValueError(Reason("{what} {value!r} is not a number (a comma is not a decimal point)", what=noun,
+                                    value=value))
+        text = text.replace(",", "")
     try:
-        x = float(value.strip().replace(",", ""))
+        if "_" in text:
+            raise ValueError
+        x = float(text)
     except ValueError:
         raise ValueError(Reason("{what} {value!r} is not a number", what=noun, value=value)) from None
     if math.isnan(x) or math.isinf(x):
@@ -144,9 +160,9 @@ def flag(value: str) -> bool:
 
 
 def latitude(value: str) -> float:
-    return number(value, "latitude", -90, 90)
+    return number(value, "latitude", -90, 90, thousands=False)
 
 
 def longitude(value: str) -> float:
-    return number(value, "longitude", -180, 180)
+    return number(value, "longitude", -180, 180, thousands=False)
 

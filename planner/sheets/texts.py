@@ -13,8 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from planner import safeyaml
 from planner.errors import UserError
 from planner.triage.rules import Rules
 
@@ -25,7 +24,7 @@ LANGS = ("zh", "en")
 @lru_cache(maxsize=4)
 def _texts_data(path: str) -> dict[str, Any]:
     with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return safeyaml.load(fh.read())
 
 
 def check_lang(lang: str) -> str:

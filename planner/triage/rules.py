@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from planner import safeyaml
 from planner.errors import UserError
 from planner.triage.conditions import check_condition
 
@@ -63,9 +64,13 @@ def load_rules(path: str | os.PathLike | None = None) -> Rules:
     except OSError as exc:
         raise UserError(f"rules file {p}: cannot read it ({exc.strerror})") from None
     try:
-        data = yaml.safe_load(raw.decode("utf-8"))
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise UserError(f"rules file {p}: not valid UTF-8 YAML ({exc})") from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UserError(f"rules file {p}: not UTF-8 text") from None
+    try:
+        data = safeyaml.load(text)
+    except yaml.YAMLError as exc:
+        raise UserError(f"rules file {p}: {safeyaml.describe(exc)}") from None
     if not isinstance(data, dict):
         raise UserError(f"rules file {p}: expected a mapping at the top level")
     _validate(p, data)
