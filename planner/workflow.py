@@ -19,6 +19,7 @@ from planner.store.db import session_scope
 from planner.store.repository import UpsertReport
 from planner.triage import TriageResult, load_rules, triage
 from planner.triage.engine import shift_start_of
+from planner.triage.gifts import gifts_on_plans
 from planner.triage.rules import SCENARIOS, TYPES, Rules
 
 
@@ -108,14 +109,16 @@ def triage_day(day: date, district: str, rules: Rules | None = None, database: s
         open_tickets = repo.open_tickets(session, district, start, rules.tz)
         evidence = repo.tickets_since(session, start - timedelta(days=lookback), start, rules.tz)
         sites = repo.all_sites(session)
-        scheduled, deferred = carried_over(repo.earlier_plans(session, district, day))
+        plans = repo.earlier_plans(session, district, day)
+        scheduled, deferred = carried_over(plans)
         open_tickets = [t for t in open_tickets if t.ticket_id not in scheduled]
         overrides = repo.overrides_for(session, [t.ticket_id for t in open_tickets])
     if not open_tickets and not allow_empty:
         known = _known_districts(database)
         hint = f" Districts with open tickets: {', '.join(known)}." if known else " The store has no open tickets yet: run `cvp import FILE` first."
         raise UserError(f"no open tickets for district {district!r} received before {start:%Y-%m-%d %H:%M}.{hint}")
-    return triage(open_tickets, evidence, sites, rules, day, district, overrides, deferred, as_of=start)
+    return triage(open_tickets, evidence, sites, rules, day, district, overrides, deferred, as_of=start,
+                  gifts_before=gifts_on_plans(plans, day))
 
 
 def carried_over(earlier_plans: list[dict]) -> tuple[set[str], dict[str, int]]:
@@ -144,6 +147,24 @@ def _known_districts(database: str | None) -> list[str]:
 
 
 OVERRIDABLE = {"type": TYPES, "scenario": SCENARIOS, "select": ("yes", "no")}
+# The rules-file section whose Chinese labels a dispatcher may type instead of a code.
+OVERRIDE_LABELS = {"type": "customer_types", "scenario": "scenarios"}
+SELECT_NAMES = {"yes": "yes", "no": "no", "是": "yes", "否": "no"}
+
+
+def override_value(field: str, value: str, rules: Rules) -> str | None:
+    """The stored code for a value typed as a code or as the label the tool prints
+    (``激愤暴躁型`` → ``irate``), or ``None`` if it is neither."""
+    if field in OVERRIDE_LABELS:
+        return rules.code_of(OVERRIDE_LABELS[field], value)
+    return SELECT_NAMES.get(value.strip())
+
+
+def override_names(field: str, rules: Rules) -> list[str]:
+    """What an error lists as the accepted values: each code with its Chinese label."""
+    if field in OVERRIDE_LABELS:
+        return rules.names(OVERRIDE_LABELS[field])
+    return ["yes (是)", "no (否)"]
 
 
 def parse_override(text: str) -> tuple[str, str, str]:
@@ -171,16 +192,23 @@ def _check_ticket_id(ticket_id: str) -> None:
         raise UserError(f"override of {ticket_id[:70]!r}: ticket id: {msgid.format(**values)}")
 
 
-def set_overrides(items: list[tuple[str, str, str]], author: str = "", database: str | None = None) -> None:
-    """Store dispatchers' decisions on tickets (all or none); triage applies them and shows them as overrides."""
+def set_overrides(items: list[tuple[str, str, str]], author: str = "", database: str | None = None,
+                  rules: Rules | None = None) -> None:
+    """Store dispatchers' decisions on tickets (all or none); triage applies them and shows them as overrides.
+    A type or scenario may be given by its code or by the Chinese name the tool prints."""
+    rules = rules or load_rules()
+    normalised = []
     for ticket_id, field, value in items:
         _check_ticket_id(ticket_id)
         if field not in OVERRIDABLE:
             raise UserError(f"override of {ticket_id}: field {field!r} cannot be overridden "
                             f"(choose one of: {', '.join(OVERRIDABLE)})")
-        if value not in OVERRIDABLE[field]:
+        code = override_value(field, value, rules)
+        if code is None:
             raise UserError(f"override of {ticket_id}: {field}={value!r} is not one of "
-                            f"{', '.join(OVERRIDABLE[field])}")
+                            f"{', '.join(override_names(field, rules))}")
+        normalised.append((ticket_id, field, code))
+    items = normalised
     with session_scope(database) as session:
         for ticket_id, field, value in items:
             if not repo.ticket_exists(session, ticket_id):

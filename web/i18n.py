@@ -111,6 +111,8 @@ ZH: dict[str, str] = {
     # triage
     "Triage for {day}, {district}": "{day} {district} 客户分拣",
     "{n} visits, {m} phone follow-ups (rules {version})": "需拜访 {n} 户，电话回访 {m} 户（规则版本 {version}）",
+    "Gifts this month: {n} / {budget} (today {today}, allowance for today {allowance})":
+        "本月礼品 {n} / {budget}（今日 {today}，今日限额 {allowance}）",
     "Priority": "优先级",
     "Visit": "拜访",
     "Tickets": "工单",

@@ -25,7 +25,7 @@ def triage_command(ctx, day, district, json_out, overrides):
     rules = rules_of(ctx)
     parsed = [parse_override(text) for text in overrides]
     if parsed:
-        set_overrides(parsed, author="cli")
+        set_overrides(parsed, author="cli", rules=rules)
         for ticket_id, field, value in parsed:
             click.echo(f"override stored: {ticket_id} {field}={value}")
     result = triage_day(day.date() if hasattr(day, "date") else date.fromisoformat(day), district, rules)

@@ -23,6 +23,7 @@ from planner.routing.parallel import solve_all, solve_on_all_cores
 from planner.store import repository as repo
 from planner.store.db import session_scope
 from planner.triage import Rules, load_rules
+from planner.triage.gifts import GiftTally, plan_gifts
 from planner.workflow import triage_day
 
 
@@ -67,6 +68,7 @@ class PreparedDay:
     model: DayModel
     staff_count: int
     pins: dict[str, str]
+    gifts: GiftTally | None = None
 
 
 def prepare_day(day: date, district: str, *, absent: tuple[str, ...] = (), pins: dict[str, str] | None = None,
@@ -77,7 +79,7 @@ def prepare_day(day: date, district: str, *, absent: tuple[str, ...] = (), pins:
     workers = [worker_day(s, day, rules) for s in staff]
     model = build_day(day, district, list(triaged.visits), workers, rules, travel_model_of(rules),
                       allowed={vid: (sid,) for vid, sid in (pins or {}).items()})
-    return PreparedDay(model, len(staff), dict(pins or {}))
+    return PreparedDay(model, len(staff), dict(pins or {}), triaged.gifts)
 
 
 def store_plan(prepared: PreparedDay, solution: Solution, *, solver: SolverSettings, author: str, rules: Rules,
@@ -86,6 +88,8 @@ def store_plan(prepared: PreparedDay, solution: Solution, *, solver: SolverSetti
     doc = plan_document(prepared.model, solution, rules, solver=solver.to_dict(), author=author)
     if prepared.pins:
         doc["pins"] = dict(sorted(prepared.pins.items()))
+    if prepared.gifts is not None:
+        doc["summary"]["gifts"] = plan_gifts(doc, prepared.gifts)
     if not prepared.staff_count:
         doc["summary"]["warnings"].append(
             f"no staff on duty in {prepared.model.district}: import a roster with `cvp import`")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from planner.triage.gifts import plan_gifts_line
 from planner.triage.report import pad
 
 
@@ -32,6 +33,8 @@ def plan_text(doc: dict) -> str:
         for u in doc["unassigned"]:
             lines.append(f"  {u['visit_id']}  P{u['priority']}  {u['reason']}: {u['explanation']}"
                          + (f" ({u['detail']})" if u.get("detail") else ""))
+    if s.get("gifts"):
+        lines += ["", plan_gifts_line(s["gifts"])]
     for w in s.get("warnings", []):
         lines.append(f"warning: {w}")
     return "\n".join(lines)

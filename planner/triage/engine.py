@@ -18,6 +18,7 @@ from planner.geo.distance import metres
 from planner.records import FiredRule, NetworkSite, Ticket, Visit, parse_window_text
 from planner.triage.cluster import find_clusters, is_network_complaint
 from planner.triage.conditions import Facts, evaluate
+from planner.triage.gifts import GiftTally, apply_budget, gift_group
 from planner.triage.rules import Rules
 
 VIP_ORDER = ("diamond", "gold", "silver", "premium", "none")
@@ -39,6 +40,7 @@ class TriageResult:
     visits: tuple[Visit, ...]
     phone_followups: tuple[PhoneFollowup, ...]
     tickets: dict[str, Ticket]
+    gifts: GiftTally | None = None
 
 
 def shift_start_of(rules: Rules, day: date) -> datetime:
@@ -172,7 +174,8 @@ class _Triage:
         ctype, scenario, cfired, overridden = self.classify(case, reasons, complaints, location, override)
         prio, pfired = self.priority(case, reasons, ticket_ids)
         facts = Facts(ticket=case, reasons=reasons, complaints=complaints, customer_type=ctype, scenario=scenario)
-        gift, gift_why = evaluate(self.r["gift"]["when"], facts)
+        group, gift_why = gift_group(self.r["gift"], facts)
+        gift = group is not None
         closable, closable_why = evaluate(self.r["closable_on_site"]["when"], facts)
         extra = [FiredRule("gift", case.ticket_id, gift_why)] if gift else []
         if closable:
@@ -193,7 +196,7 @@ class _Triage:
             carried_over_days=max((self.deferred.get(t, 0) for t in ticket_ids), default=0),
             extra={"measures": {"customer_type": measures["customer_types"][ctype],
                                 "scenario": measures["scenarios"][scenario]},
-                   "cluster_size": len(members), "complaints": complaints},
+                   "cluster_size": len(members), "complaints": complaints, "gift_group": group},
         )
 
 
@@ -215,14 +218,16 @@ def _with_confirmed_window(ticket: Ticket, override: dict[str, str]) -> Ticket:
 
 def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Sequence[NetworkSite],
            rules: Rules, day: date, district: str, overrides: dict[str, dict[str, str]] | None = None,
-           deferred: dict[str, int] | None = None, as_of: datetime | None = None) -> TriageResult:
+           deferred: dict[str, int] | None = None, as_of: datetime | None = None,
+           gifts_before: int = 0) -> TriageResult:
     """Decide the day's visits.
 
     ``open_tickets`` are the district's unvisited tickets received before
     ``as_of`` (the shift start unless re-planning during the day);
     ``evidence`` is every ticket (history included) received in the repeat
     look-back before then, used to count complaints per phone and to find
-    clusters.
+    clusters.  ``gifts_before`` is the district's gifts on earlier days of the month
+    (the gift budget, see :mod:`planner.triage.gifts`).
     """
     overrides = overrides or {}
     open_tickets = [_with_confirmed_window(x, overrides.get(x.ticket_id, {})) for x in open_tickets]
@@ -235,8 +240,10 @@ def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Se
     pool = {x.ticket_id: x for x in evidence if x.received_at < start}
     pool.update({x.ticket_id: x for x in open_tickets})
     complaints_by_phone: dict[str, int] = defaultdict(int)
+    network_only = sel["repeat"].get("network_only", False)
     for x in pool.values():
-        if x.received_at >= repeat_since:
+        if x.received_at >= repeat_since and (
+                not network_only or is_network_complaint(x, sel["cluster"]["network_keywords"])):
             complaints_by_phone[x.phone] += 1
 
     by_phone: dict[str, list[Ticket]] = defaultdict(list)
@@ -294,6 +301,7 @@ def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Se
 
     visits.sort(key=lambda v: (v.priority, v.time_window[0] if v.time_window else start, v.visit_id))
     followups.sort(key=lambda f: f.ticket_id)
+    visits, gifts = apply_budget(visits, rules.data["gift"], day, gifts_before)
     return TriageResult(date=day, district=district, rules_version=rules.version, shift_start=start,
                         visits=tuple(visits), phone_followups=tuple(followups),
-                        tickets={x.ticket_id: x for x in open_tickets})
+                        tickets={x.ticket_id: x for x in open_tickets}, gifts=gifts)

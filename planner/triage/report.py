@@ -32,6 +32,7 @@ def visit_json(v: Visit, rules: Rules) -> dict[str, Any]:
         "time_window": [_iso(v.time_window[0]), _iso(v.time_window[1])] if v.time_window else None,
         "measures": v.extra.get("measures", {}),
         "gift": v.gift,
+        "gift_group": v.extra.get("gift_group"),
         "closable_on_site": v.closable_on_site,
         "vip_level": v.vip_level,
         "required_skills": list(v.required_skills),
@@ -50,6 +51,7 @@ def triage_json(result: TriageResult, rules: Rules) -> dict[str, Any]:
         "visits": [visit_json(v, rules) for v in result.visits],
         "phone_followups": [{"ticket_id": f.ticket_id, "why": f.why, "why_code": f.why_code}
                             for f in result.phone_followups],
+        "gifts": result.gifts.to_json() if result.gifts else None,
     }
 
 
@@ -62,7 +64,10 @@ def pad(text: str, width: int) -> str:
 def triage_text(result: TriageResult, rules: Rules) -> str:
     """A compact table a dispatcher reads in a terminal."""
     lines = [f"{result.date} {result.district}: {len(result.visits)} visits, "
-             f"{len(result.phone_followups)} phone follow-ups (rules {result.rules_version})", ""]
+             f"{len(result.phone_followups)} phone follow-ups (rules {result.rules_version})"]
+    if result.gifts:
+        lines.append(result.gifts.line())
+    lines.append("")
     lines.append(f"{'P':>2}  {pad('visit', 24)} {pad('type', 14)} {pad('scenario', 10)} {'min':>3}  "
                  f"{pad('window', 11)}  reasons / tickets")
     for v in result.visits:

@@ -52,6 +52,21 @@ class Rules:
                 return entry["label"]
         return code
 
+    def code_of(self, section: str, name: str) -> str | None:
+        """The code of a type or scenario given either its code or its Chinese label, so a
+        dispatcher can type back what the tool prints (``激愤暴躁型`` or ``irate``)."""
+        for entry in self.data[section]:
+            if name.strip() in (entry["code"], entry["label"]):
+                return entry["code"]
+        return None
+
+    def names(self, section: str) -> list[str]:
+        """Each code with its label, ``irate (激愤暴躁型)``, in the rules file's order, once each."""
+        seen: dict[str, str] = {}
+        for entry in self.data[section]:
+            seen.setdefault(entry["code"], entry["label"])
+        return [f"{code} ({label})" for code, label in seen.items()]
+
 
 def rules_path(explicit: str | os.PathLike | None = None) -> Path:
     return Path(explicit or os.environ.get("CVP_RULES") or DEFAULT_RULES)
@@ -138,7 +153,18 @@ def _validate(p: Path, data: dict) -> None:
         _positive(p, data, f"service_minutes.by_type.{t}")
     for s in SCENARIOS:
         _need(p, data, f"measures.scenarios.{s}.zh", str)
-    check_condition(_need(p, data, "gift.when", dict), f"rules file {p}: gift.when")
+    groups = _need(p, data, "gift.groups", list)
+    for i, group in enumerate(groups):
+        where = f"gift.groups[{i}]"
+        if not isinstance(group, dict) or not isinstance(group.get("code"), str) or not group.get("label"):
+            raise UserError(f"rules file {p}: field {where} needs a code, a label and a when")
+        check_condition(group.get("when"), f"rules file {p}: {where}.when")
+    budget = _need(p, data, "gift.monthly_budget", int)
+    if isinstance(budget, bool) or budget < 0:
+        raise UserError(f"rules file {p}: field gift.monthly_budget must be a whole number ≥ 0, not {budget!r}")
+    weekdays = _need(p, data, "gift.working_weekdays", list)
+    if not weekdays or not all(isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 7 for d in weekdays):
+        raise UserError(f"rules file {p}: field gift.working_weekdays should list ISO weekdays 1 (Mon) … 7 (Sun)")
     check_condition(_need(p, data, "closable_on_site.when", dict), f"rules file {p}: closable_on_site.when")
     _positive(p, data, "service_minutes.max")
     _need(p, data, "district_areas", dict)

@@ -152,3 +152,23 @@ def test_demo_runs_twice_without_changing_anything(fixture_day, tmp_path, capsys
 def test_triage_of_an_empty_district_says_what_to_do(capsys):
     assert main(["triage", *DAY]) == 2
     assert "cvp import" in capsys.readouterr().err
+
+
+def test_override_accepts_the_chinese_names_the_tool_prints(imported, tmp_path, capsys):
+    out = tmp_path / "o.json"
+    assert main(["triage", *DAY, "--set", "XA-NQ-20100804-0071 type=激愤暴躁型",
+                 "--set", "XA-NQ-20100804-0071 scenario=暂不解决型", "--json", str(out)]) == 0
+    after = visit_with(json.loads(out.read_text(encoding="utf-8")), "XA-NQ-20100804-0071")
+    assert (after["customer_type"], after["scenario"]) == ("irate", "not_now")
+    assert (after["customer_type_label"], after["scenario_label"]) == ("激愤暴躁型", "暂不解决型")
+    assert main(["triage", *DAY, "--set", "XA-NQ-20100804-0009 select=否"]) == 0
+    assert "XA-NQ-20100804-0009" in {f["ticket_id"] for f in triage_json(tmp_path)["phone_followups"]}
+
+
+def test_a_wrong_override_value_lists_codes_and_chinese_names(imported, capsys):
+    assert main(["triage", *DAY, "--set", "XA-NQ-20100804-0071 type=暴躁型"]) == 2
+    err = capsys.readouterr().err
+    assert "not one of" in err and "irate (激愤暴躁型)" in err and "ordinary (普通投诉型)" in err
+    assert err.count("irate (") == 1  # a type listed twice in the rules file is named once
+    assert main(["triage", *DAY, "--set", "XA-NQ-20100804-0071 scenario=planned-ish"]) == 2
+    assert "planned (规划在建型)" in capsys.readouterr().err

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import date, datetime
 
 from planner.check import check_plan
 from planner.cli import main
 from planner.plan.day import plan_day
+from planner.plan.summary import plan_text
 from planner.store import repository as repo
 from planner.store.db import session_scope
 from planner.workflow import triage_day
@@ -37,11 +39,27 @@ def test_the_fixture_day_is_planned_within_the_pilots_rules(fixture_plan):
         assert u["reason"] and u["explanation"] and u["carried_over_to"] == "2010-08-06"
 
 
-def test_diamond_and_gold_go_to_vip_skilled_staff(fixture_plan):
+def test_diamond_gold_and_silver_go_to_vip_skilled_staff(fixture_plan):
+    # docs/rules.md: 银卡 is a VIP tier and needs a VIP-qualified visitor too
+    served = set()
     for r in fixture_plan["routes"]:
         for st in r["steps"]:
-            if st["type"] == "visit" and st["vip_level"] in ("diamond", "gold"):
+            if st["type"] == "visit" and st["vip_level"] in ("diamond", "gold", "silver"):
                 assert "vip" in r["skills"]
+                served.add(st["vip_level"])
+    assert "silver" in served
+
+
+def test_the_months_gifts_count_the_earlier_days_plans(stored_day):
+    doc = plan_day(DAY, "南区", solver=DETERMINISTIC)
+    routed = sum(1 for r in doc["routes"] for st in r["steps"] if st["type"] == "visit" and st["gift"])
+    assert 0 < routed <= 5
+    assert doc["summary"]["gifts"] == {"month": "2010-08", "budget": 80, "before": 0, "on_routes": routed,
+                                       "total": routed}
+    assert f"本月礼品 {routed} / 80" in plan_text(doc)
+    nxt = triage_day(date(2010, 8, 6), "南区")
+    assert nxt.gifts.before == routed
+    assert nxt.gifts.allowance == math.ceil((80 - routed) / 18)  # Fri 6th … Tue 31st: 18 working days
 
 
 def test_same_seed_and_solution_limit_give_the_same_plan(stored_day):

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from planner.triage import triage
-from tests.triage.helpers import DAY, days_ago, north_of, site, ticket
+from tests.triage.helpers import DAY, days_ago, network, north_of, site, ticket
 
 
 def classify(rules, t, history=(), sites=(), overrides=None):
@@ -24,7 +24,8 @@ def classify(rules, t, history=(), sites=(), overrides=None):
     ("家里信号弱", "ordinary"),
 ])
 def test_customer_type_from_the_complaint(rules, text, expected):
-    v = classify(rules, ticket(vip_level="premium", description=text))
+    # a core customer: visited, but neither VIP nor escalating, so the cues alone decide
+    v = classify(rules, ticket(core_customer=True, description=text))
     assert v.customer_type == expected
     assert any(f.rule == f"customer_type.{expected}" for f in v.fired_rules)
 
@@ -35,13 +36,13 @@ def test_irate_beats_purpose_driven_by_precedence(rules):
 
 
 def test_loyal_by_tenure_and_arpu(rules):
-    assert classify(rules, ticket(vip_level="premium", tenure_years=9, arpu=260)).customer_type == "loyal_urgent"
-    assert classify(rules, ticket(vip_level="premium", tenure_years=9, arpu=80)).customer_type == "ordinary"
+    assert classify(rules, ticket(core_customer=True, tenure_years=9, arpu=260)).customer_type == "loyal_urgent"
+    assert classify(rules, ticket(core_customer=True, tenure_years=9, arpu=80)).customer_type == "ordinary"
 
 
 def test_repeat_reason_makes_a_repeat_type(rules):
-    t = ticket(vip_level="silver")
-    history = [replace(ticket(), phone=t.phone, received_at=days_ago(3))]
+    t = network(vip_level="silver")
+    history = [replace(network(), phone=t.phone, received_at=days_ago(3))]
     assert classify(rules, t, history).customer_type == "repeat"
 
 
@@ -57,7 +58,7 @@ def test_planned_scenario_needs_a_planned_or_building_site_nearby(rules):
 def test_not_now_scenario_by_keywords(rules):
     v = classify(rules, ticket(vip_level="gold", description="地下车库完全没信号，物业不让建站"))
     assert v.scenario == "not_now"
-    assert v.gift  # the pilot: optional small gift when it cannot be solved for now
+    assert v.gift  # a VIP客户: one of the toolkit's three gift groups
     assert not v.closable_on_site
 
 

@@ -26,9 +26,9 @@ def test_vip_tiers_are_visited_and_ordinary_tickets_get_a_phone_call(rules):
 
 
 def test_repeat_needs_another_complaint_from_the_same_phone_within_30_days(rules):
-    recent, old = ticket(), ticket()
-    history = [replace(ticket(), phone=recent.phone, received_at=days_ago(20), is_history=True, status="closed"),
-               replace(ticket(), phone=old.phone, received_at=days_ago(40), is_history=True, status="closed")]
+    recent, old = network(), network()
+    history = [replace(network(), phone=recent.phone, received_at=days_ago(20), is_history=True, status="closed"),
+               replace(network(), phone=old.phone, received_at=days_ago(40), is_history=True, status="closed")]
     result = run(rules, [recent, old], history)
     v = visit_of(result, recent.ticket_id)
     assert "repeat" in v.reasons and v.customer_type == "repeat"
@@ -105,8 +105,8 @@ def test_escalation_by_flag_or_keyword_and_core_by_flag(rules):
 
 
 def test_priority_order_diamond_gold_escalation_silver_repeat_cluster_core(rules):
-    rep = ticket()
-    history = [replace(ticket(), phone=rep.phone, received_at=days_ago(5))]
+    rep = network()
+    history = [replace(network(), phone=rep.phone, received_at=days_ago(5))]
     cluster = [network(at=north_of(10 * i, 15000)) for i in range(3)]
     tickets = [ticket(core_customer=True), *cluster, rep, ticket(vip_level="premium"), ticket(vip_level="silver"),
                ticket(escalation=True), ticket(vip_level="gold"), ticket(vip_level="diamond")]
@@ -129,8 +129,9 @@ def test_a_visit_deferred_yesterday_is_raised_one_level(rules):
     assert visit_of(result, a.ticket_id).carried_over_days == 1
 
 
-def test_diamond_and_gold_visits_need_the_vip_skill(rules):
-    d, s = ticket(vip_level="diamond"), ticket(vip_level="silver")
-    result = run(rules, [d, s])
-    assert visit_of(result, d.ticket_id).required_skills == ("vip",)
-    assert visit_of(result, s.ticket_id).required_skills == ()
+def test_vip_tiers_including_silver_need_the_vip_skill_but_premium_does_not(rules):
+    # docs/rules.md: 银卡 is a VIP tier served like 钻卡/金卡; 贵宾 is not a VIP tier
+    tiers = {tier: ticket(vip_level=tier) for tier in ("diamond", "gold", "silver", "premium")}
+    result = run(rules, list(tiers.values()))
+    assert {tier: visit_of(result, t.ticket_id).required_skills for tier, t in tiers.items()} == {
+        "diamond": ("vip",), "gold": ("vip",), "silver": ("vip",), "premium": ()}

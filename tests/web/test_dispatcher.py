@@ -335,3 +335,8 @@ def test_a_tile_server_is_allowed_by_the_maps_csp(tmp_path, client_for):
     assert tile_origin(AMAP) == "https://*.is.autonavi.com"
     assert tile_origin(tiles_spec("http://tiles.intranet/{z}/{x}/{y}.png")) == "http://tiles.intranet"
     assert tile_origin(None) == ""
+
+
+def test_the_triage_page_shows_the_months_gifts_against_the_budget(client_for):
+    page = text_of(client_for("disp").get(f"/dispatch/{DAY}/triage"))
+    assert "本月礼品 5 / 80（今日 5，今日限额 5）" in page
