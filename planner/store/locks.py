@@ -15,8 +15,8 @@ reads that follow it see everything the previous holder committed.
   behind.  Under READ COMMITTED each later statement takes a fresh snapshot, so
   it sees the previous holder's rows.
 * SQLite: the whole file has one writer at a time anyway; the transaction takes
-  the write lock now (what ``BEGIN IMMEDIATE`` does) with an empty ``UPDATE``,
-  instead of at its first real write after its reads.  Waiting is bounded by
+  the write lock now (``BEGIN IMMEDIATE``) instead of at its first real write,
+  after its reads.  Waiting is bounded by
   the connection's ``busy_timeout`` (:mod:`planner.store.db`); past it the
   caller gets SQLite's "database is locked", never a half-written result.
 """
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 
@@ -34,14 +34,19 @@ def lock_number(name: str) -> int:
     return int.from_bytes(hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
 
 
-def serialise(session: Session, name: str) -> None:
-    """Wait until no other transaction holds ``name``, then hold it until this one ends."""
-    dialect = session.get_bind().dialect.name
+def serialise(db: Session | Connection, name: str) -> None:
+    """Wait until no other transaction holds ``name``, then hold it until this one ends
+    (``db``: the session or connection of the transaction)."""
+    conn = db.connection() if isinstance(db, Session) else db
+    dialect = conn.dialect.name
     if dialect == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:n)"), {"n": lock_number(name)})
+        conn.execute(text("SELECT pg_advisory_xact_lock(:n)"), {"n": lock_number(name)})
     elif dialect == "sqlite":
-        # a write statement starts the transaction and takes the database's write lock
-        session.execute(text("UPDATE alembic_version SET version_num = version_num WHERE 1 = 0"))
+        # Python's sqlite3 opens a transaction only at the first write, so one not yet
+        # open holds no lock: open it now, taking the write lock.  One already open
+        # began with a write and holds the write lock already.
+        if not conn.connection.dbapi_connection.in_transaction:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
     else:  # pragma: no cover - the store runs on SQLite and PostgreSQL only
         raise NotImplementedError(f"no lock for the {dialect} database")
 
@@ -54,3 +59,8 @@ def plan_lock(day, district: str) -> str:
 def import_lock() -> str:
     """The name imports share: they read what is stored, then add or update it."""
     return "import"
+
+
+def schema_lock() -> str:
+    """The name under which a store's schema is brought to the newest revision."""
+    return "schema"
