@@ -8,7 +8,7 @@ callers that hold the GIL, so threads would not run them side by side.
 The pool is started with ``forkserver``: safe from a multi-threaded caller
 (the web server), and cheaper than ``spawn`` for every task after the first.
 The fork server and the workers die with the process that started them
-(:mod:`planner.routing.orphans`), so a killed planner leaves no search running.
+(:mod:`planner.orphans`), so a killed planner leaves no search running.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 
-from planner.routing import orphans
+from planner import orphans
 from planner.routing.problem import Problem
 from planner.routing.solution import Solution
 from planner.routing.solve import SolveOptions, solve
@@ -36,7 +36,7 @@ def _solve(args: tuple[Problem, SolveOptions]) -> Solution:
 
 def _context():
     """The forkserver context, its server armed to die with this process and its workers
-    with the server (:mod:`planner.routing.orphans`): no solver outlives a killed planner."""
+    with the server (:mod:`planner.orphans`): no solver outlives a killed planner."""
     ctx = multiprocessing.get_context("forkserver")
     orphans.mark_planner()
     ctx.set_forkserver_preload(["__main__", orphans.PRELOAD])

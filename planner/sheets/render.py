@@ -21,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from planner.errors import UserError
 from planner.outputs_io import OutputError, atomic_path, atomic_write_text, reason
 from planner.records import StaffMember, Ticket
-from planner.routing.orphans import arm_worker
+from planner.orphans import arm_worker
 from planner.sheets.model import SheetView, sheet_views
 from planner.sheets.qr import url_base as resolve_url_base
 from planner.sheets.stops import check_plan_doc

@@ -10,8 +10,12 @@ How (Linux): the kernel sends a process a chosen signal when its parent dies
 (``prctl(PR_SET_PDEATHSIG)``).  The workers are children of the fork server,
 not of the planner, so the chain is armed twice:
 
-* the fork server, when it starts, imports :mod:`planner.routing._forkserver`
+* the fork server, when it starts, imports :mod:`planner._forkserver`
   (a preload module), which arms SIGKILL for the death of the planner;
+  it lives outside :mod:`planner.routing` on purpose: with the solver package
+  loaded into the fork server before it forks, a worker returned another of
+  two equal-cost plans than the same search in-process (measured), so the
+  fork server loads nothing of the solver;
 * each worker, in the pool's initializer (:func:`arm_worker`), arms SIGKILL
   for the death of the fork server.
 
@@ -38,7 +42,7 @@ import sys
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 PLANNER_PID = "CVP_SOLVER_PLANNER_PID"  # set by the planner before its fork server starts
 FORKSERVER_PID = "CVP_SOLVER_FORKSERVER_PID"  # set by the fork server, inherited by its workers
-PRELOAD = "planner.routing._forkserver"  # what the fork server imports when it starts
+PRELOAD = "planner._forkserver"  # what the fork server imports when it starts
 
 
 def supported() -> bool:
