@@ -6,6 +6,11 @@ process responsible for it (``worker``, "host:pid") and, while it runs, that
 process's last sign of life (``heartbeat_at``), so :func:`fail_stale_jobs` can
 tell a stuck job (its process died, or stopped answering, or it ran far too
 long) from a slow one and mark it failed, saying why.
+
+A planning job holds its district's day (``lock_key``): the database lets one
+queued or running job hold a key (a partial unique index), so "one planning job
+per district and day" is decided by the insert itself, not by a look before it
+that a second request can pass at the same moment (:func:`create_job`).
 """
 
 from __future__ import annotations
