@@ -110,6 +110,7 @@ def test_two_plans_stored_at_once_both_kept_as_the_next_versions(store, tmp_path
     assert versions(store) == list(range(1, 2 * ROUNDS + 1))
 
 
+@pytest.mark.slow  # plans the day once a round in a subprocess
 def test_two_planning_requests_at_once_give_one_job(store, tmp_path):
     """Two requests to plan the same district and day at the same moment: one job, which
     stores one version; the other request is told the day is being planned, by which job."""

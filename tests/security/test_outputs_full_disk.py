@@ -56,6 +56,7 @@ def planned(tmp_path, rules) -> Path:
     return tmp_path / "plan" / "plan.json"
 
 
+@pytest.mark.slow  # two cvp processes loading WeasyPrint
 @pytest.mark.skipif(not hasattr(resource, "RLIMIT_FSIZE"), reason="no file size limit on this system")
 def test_sheets_and_map_past_the_file_size_limit_are_not_left_half_written(planned, tmp_path):
     doc = json.loads(planned.read_text(encoding="utf-8"))
