@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.errors import UserError
+from planner.outputs_io import atomic_path, atomic_write_text, write_all
 from planner.records import StaffMember, Ticket
 from planner.sheets.stops import check_plan_doc, hhmm, plan_stops, tickets_of, why_visited, window_text
 from planner.sheets.texts import load_texts
@@ -144,8 +145,7 @@ def write_csv(path: str | Path, headers: Sequence[str], rows: Sequence[Sequence[
     if encoding not in CSV_ENCODINGS:
         raise UserError(f"CSV encoding {encoding!r}: choose one of {', '.join(CSV_ENCODINGS)}")
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target, "w", newline="", encoding=encoding, errors="replace") as fh:
+    with atomic_path(target) as tmp, open(tmp, "w", newline="", encoding=encoding, errors="replace") as fh:
         w = csv.writer(fh)
         w.writerow(headers)
         for row in rows:
@@ -180,8 +180,8 @@ def write_xlsx(path: str | Path, headers: Sequence[str], rows: Sequence[Sequence
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(target)
+    with atomic_path(target) as tmp:
+        wb.save(tmp)
     return target
 
 
@@ -235,17 +235,30 @@ def write_day_outputs(doc: Mapping, rules: Rules, folder: str | Path, *, inputs:
                       sheet_format: str = "pdf", export_format: str = "xlsx") -> dict[str, Any]:
     """Everything a plan sends out of the office, into ``folder``: ``sheets/DATE_STAFF.pdf``
     per worker, ``map.html`` and ``visits-DATE-DISTRICT.xlsx``.  What ``cvp plan`` and
-    ``cvp demo`` call after writing plan.json."""
+    ``cvp demo`` call after writing plan.json.
+
+    Each file is written whole or not at all (:mod:`planner.outputs_io`); when the
+    file system refuses one (a full disk), :class:`planner.outputs_io.OutputError`
+    says which files were written and which were not, and nothing later is tried."""
     from planner.maps import build_map
     from planner.sheets import render_sheets
 
     inputs = inputs or load_plan_inputs(doc, rules)
     out = Path(folder)
-    sheets = render_sheets(doc, inputs.tickets, inputs.history, rules, out / "sheets", fmt=sheet_format,
-                           lang=lang, url_base=url_base, staff=inputs.staff)
     map_path = out / "map.html"
-    map_path.parent.mkdir(parents=True, exist_ok=True)
-    map_path.write_text(build_map(doc, inputs.tickets, rules, tiles=tiles, lang=lang), encoding="utf-8")
-    export = export_plan(doc, inputs.tickets, rules, out / default_export_name(doc, export_format), export_format,
-                         lang=lang, history=inputs.history)
-    return {"sheets": sheets, "map": map_path, "export": export}
+    export_path = out / default_export_name(doc, export_format)
+    sheets: list[Path] = []
+
+    def write_sheets() -> list[Path]:
+        sheets.extend(render_sheets(doc, inputs.tickets, inputs.history, rules, out / "sheets", fmt=sheet_format,
+                                    lang=lang, url_base=url_base, staff=inputs.staff))
+        return sheets
+
+    write_all([
+        ([out / "sheets"], write_sheets),
+        ([map_path], lambda: atomic_write_text(map_path, build_map(doc, inputs.tickets, rules, tiles=tiles,
+                                                                   lang=lang))),
+        ([export_path], lambda: export_plan(doc, inputs.tickets, rules, export_path, export_format, lang=lang,
+                                            history=inputs.history)),
+    ])
+    return {"sheets": sheets, "map": map_path, "export": export_path}

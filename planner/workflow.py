@@ -16,6 +16,7 @@ from planner.errors import InvalidFileError, UserError
 from planner.intake import IntakeContext, load_file, load_gazetteer
 from planner.store import repository as repo
 from planner.store.db import session_scope
+from planner.store.locks import import_lock, serialise
 from planner.store.repository import UpsertReport
 from planner.triage import TriageResult, load_rules, triage
 from planner.triage.engine import shift_start_of
@@ -69,6 +70,7 @@ def import_file(path: str | Path, *, kind: str | None = None, history: bool = Fa
         written_rejects = str(rejects_path or Path.cwd() / f"{Path(path).stem}-rejects.csv")
         _write_rejects(written_rejects, result)
     with session_scope(database) as session:
+        serialise(session, import_lock())  # two imports at once: the second waits, then finds the first's rows
         if result.kind == "tickets":
             report = repo.upsert_tickets(session, result.records, str(path))
         elif result.kind == "staff":

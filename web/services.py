@@ -23,6 +23,7 @@ from planner.store import appointments
 from planner.store import jobs as job_store
 from planner.store import repository as repo
 from planner.store.db import session_scope
+from planner.store.locks import plan_lock
 from planner.store.outcomes import Outcome
 from planner.triage.rules import Rules
 
@@ -129,25 +130,17 @@ def set_absence(day: date, district: str, staff_id: str, absent: bool, reason: s
 
 # -- planning -----------------------------------------------------------------------------
 
-PLANNING_JOBS = ("plan_day", "replan")  # the job kinds that make a plan version
+PLANNING_JOBS = job_store.PLANNING_KINDS  # the job kinds that make a plan version
 
 
 def planning_in_progress(day: date, district: str) -> job_store.Job | None:
     """The district's unfinished planning job for the day, after stuck jobs are marked
-    failed: one at a time, so two versions are never being made at once."""
+    failed (what the page shows; starting a plan does not rely on it, see :func:`_submit_planning`)."""
     from web import jobs
 
     jobs.reap()
     with session_scope(database()) as s:
-        found = job_store.active_jobs(s, PLANNING_JOBS)
-    return next((j for j in found if j.params.get("day") == day.isoformat() and j.params.get("district") == district),
-                None)
-
-
-def _no_planning_in_progress(day: date, district: str) -> None:
-    busy = planning_in_progress(day, district)
-    if busy is not None:
-        raise PlanningBusy(busy)
+        return job_store.active_job(s, plan_lock(day, district))
 
 
 class PlanningBusy(UserError):
@@ -159,19 +152,42 @@ class PlanningBusy(UserError):
                          f"{job.status} (job {job.id}); wait for it to finish")
 
 
+def _submit_planning(kind: str, day: date, district: str, params: dict[str, Any], author: str) -> int:
+    """Queue a job that makes a plan version of the district's day: one at a time.
+
+    Atomic: the job row carries the key of (district, day) and the database lets
+    one queued or running job hold it (:func:`planner.store.jobs.create_job`), so
+    two requests at the same moment, from any server process, give one job and
+    :class:`PlanningBusy` for the other.  Stuck jobs are marked failed first, so a
+    server that died mid-plan does not block the day.
+    """
+    from web import jobs
+
+    jobs.reap()
+    for _ in range(SUBMIT_ATTEMPTS):
+        try:
+            return jobs.submit(kind, params, author=author)
+        except job_store.JobBusy as busy:
+            if busy.job is not None:
+                raise PlanningBusy(busy.job) from None
+            # the job holding the key finished between the refusal and the look-up: try again
+    raise UserError(f"planning of {district} on {day} keeps being started and finished by others; try again")
+
+
+SUBMIT_ATTEMPTS = 3  # a refused request whose blocking job has just finished is retried this often
+
+
 def start_plan(day: date, district: str, author: str, pins: dict[str, str] | None = None) -> int:
     """Queue the day's planning (the roster's absences and the dispatcher's pins, which must
     name someone on duty); returns the job id.  :class:`PlanningBusy` while another
     planning job of the day has not finished."""
     from planner.roster import absent_on, check_pins
-    from web import jobs
 
     pins = check_pins(day, district, pins or {}, database())
-    _no_planning_in_progress(day, district)
     params = {"day": day.isoformat(), "district": district, "absent": absent_on(day, district, database()),
               "pins": pins, "solver": dict(current_app.config["SOLVER"]), "author": author,
               "rules_file": current_app.config.get("RULES_FILE")}
-    return jobs.submit("plan_day", params, author=author)
+    return _submit_planning("plan_day", day, district, params, author)
 
 
 def start_replan(day: date, district: str, version: int, now: time, absent: list[str], author: str,
@@ -180,9 +196,6 @@ def start_replan(day: date, district: str, version: int, now: time, absent: list
     as ``cvp replan``): ``absent`` workers are gone from now on; ``upload`` (already
     validated) holds new urgent tickets to import and insert.  Returns the job id;
     :class:`PlanningBusy` while another planning job of the day has not finished."""
-    from web import jobs
-
-    _no_planning_in_progress(day, district)
     params = {"day": day.isoformat(), "district": district, "version": version, "now": now.strftime("%H:%M"),
               "absent": sorted(set(absent)), "solver": dict(current_app.config["SOLVER"]), "author": author,
               "rules_file": current_app.config.get("RULES_FILE"),
@@ -190,7 +203,7 @@ def start_replan(day: date, district: str, version: int, now: time, absent: list
               "gazetteer": str(upload.gazetteer) if upload and upload.gazetteer else None,
               "upload_dir": str(upload.folder) if upload else None,
               "added": upload.original_name if upload else None}
-    return jobs.submit("replan", params, author=author)
+    return _submit_planning("replan", day, district, params, author)
 
 
 def job(job_id: int) -> job_store.Job | None:

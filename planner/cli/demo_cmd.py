@@ -14,6 +14,7 @@ import click
 
 from planner.cli import cvp, rules_of
 from planner.cli.plan_cmd import echo_outputs, write_json
+from planner.outputs_io import atomic_write_text
 
 REPO_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "xian-south-2010-08-05"
 DAY, DISTRICT = date(2010, 8, 5), "南区"
@@ -47,7 +48,7 @@ def demo_command(ctx, folder, out):
     click.echo("")
     click.echo(triage_text(result, rules))
     target = out_dir / "triage-2010-08-05-南区.json"
-    target.write_text(json.dumps(triage_json(result, rules), ensure_ascii=False, indent=2), encoding="utf-8")
+    atomic_write_text(target, json.dumps(triage_json(result, rules), ensure_ascii=False, indent=2))
     click.echo(f"\nwrote {target}\n")
     doc = plan_day(DAY, DISTRICT, solver=SolverSettings(**DEMO_SOLVER), author="demo", rules=rules)
     write_json(out_dir / "plan.json", doc)

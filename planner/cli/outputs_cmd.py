@@ -1,7 +1,9 @@
 """``cvp sheets``, ``cvp map`` and ``cvp export``: what leaves the office for a plan.
 
 Each loads the plan file (``read_plan``), the tickets behind it from the store
-(:func:`planner.export.load_plan_inputs`) and calls one library function.
+(:func:`planner.export.load_plan_inputs`) and calls one library function.  Files
+are written whole or not at all; a full disk is an error naming what was and was
+not written (:mod:`planner.outputs_io`), never a traceback.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import click
 from planner.cli import cvp, rules_of
 from planner.cli.plan_cmd import read_plan
 from planner.export import CSV_ENCODINGS, FORMATS, default_export_name, export_plan, load_plan_inputs
+from planner.outputs_io import atomic_write_text, write_all
 from planner.sheets.texts import LANGS
 
 lang_option = click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True,
@@ -70,9 +73,8 @@ def map_command(ctx, plan_file, out, tiles, tiles_crs, tiles_attribution, lang):
     spec = tiles_spec(tiles, tiles_crs, tiles_attribution)
     inputs = load_plan_inputs(doc, rules)
     target = Path(out) if out else Path(plan_file).parent / "map.html"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(build_map(doc, inputs.tickets, rules, tiles=spec, lang=lang, history=inputs.history),
-                      encoding="utf-8")
+    html = build_map(doc, inputs.tickets, rules, tiles=spec, lang=lang, history=inputs.history)
+    write_all([([target], lambda: atomic_write_text(target, html))])
     click.echo(f"wrote {target}")
 
 
@@ -92,6 +94,6 @@ def export_command(ctx, plan_file, fmt, out, full_phone, encoding, lang):
     doc = read_plan(plan_file)
     inputs = load_plan_inputs(doc, rules)
     target = Path(out) if out else Path(plan_file).parent / default_export_name(doc, fmt)
-    export_plan(doc, inputs.tickets, rules, target, fmt, full_phone=full_phone, lang=lang, history=inputs.history,
-                encoding=encoding)
+    write_all([([target], lambda: export_plan(doc, inputs.tickets, rules, target, fmt, full_phone=full_phone,
+                                              lang=lang, history=inputs.history, encoding=encoding))])
     click.echo(f"wrote {target}")

@@ -26,8 +26,12 @@ def solver_options(f):
 
 
 def write_json(path: Path, doc: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+    """plan.json, whole or not at all; :class:`planner.outputs_io.OutputError` when it
+    cannot be written (a full disk)."""
+    from planner.outputs_io import atomic_write_text, write_all
+
+    text = json.dumps(doc, ensure_ascii=False, indent=2)
+    write_all([([Path(path)], lambda: atomic_write_text(path, text))])
 
 
 def read_plan(path: str) -> dict:
@@ -59,6 +63,7 @@ def plan_command(ctx, day, districts, out, tickets, staff, network, gazetteer, a
                  solution_limit):
     """Plan the district's visits for the day and store the plan (a new version each time)."""
     from planner.export import write_day_outputs
+    from planner.outputs_io import OutputError
     from planner.plan.day import SolverSettings, plan_day, plan_days
     from planner.plan.summary import plan_text
     from planner.workflow import import_file
@@ -77,12 +82,40 @@ def plan_command(ctx, day, districts, out, tickets, staff, network, gazetteer, a
         docs = plan_days(day.date(), list(dict.fromkeys(districts)), solver=solver, absent=tuple(absent),
                          author="cli", rules=rules)
         folders = [Path(out or "plans") / f"{day.date()}-{d['district']}" for d in docs]
-    for doc, folder in zip(docs, folders):
-        write_json(folder / "plan.json", doc)
-        click.echo(plan_text(doc))
-        click.echo(f"\nwrote {folder / 'plan.json'} (version {doc['version']})")
-        if not no_outputs:
-            echo_outputs(write_day_outputs(doc, rules, folder))
+    # the plan versions are stored first: the store is the record (the web app shows them);
+    # files are written after, each whole or not at all, and a full disk is reported, not raised
+    for i, (doc, folder) in enumerate(zip(docs, folders)):
+        plan_file = folder / "plan.json"
+        try:
+            try:
+                write_json(plan_file, doc)
+            except OutputError as exc:
+                raise OutputError(exc.written, exc.not_written + ([] if no_outputs else day_outputs(doc, folder)),
+                                  exc.why) from None
+            click.echo(plan_text(doc))
+            click.echo(f"\nwrote {plan_file} (version {doc['version']})")
+            if not no_outputs:
+                echo_outputs(write_day_outputs(doc, rules, folder))
+        except OutputError as exc:
+            plan_file_written = plan_file not in exc.not_written
+            raise OutputError([plan_file] * plan_file_written + exc.written, exc.not_written + folders[i + 1:],
+                              exc.why, stored_note(docs, plan_file, plan_file_written)) from None
+
+
+def day_outputs(doc: dict, folder: Path) -> list[Path]:
+    """The files :func:`planner.export.write_day_outputs` makes (the sheets as their folder)."""
+    from planner.export import default_export_name
+
+    return [folder / "sheets", folder / "map.html", folder / default_export_name(doc, "xlsx")]
+
+
+def stored_note(docs: list[dict], plan_file: Path, plan_file_written: bool) -> str:
+    """What a failed write leaves: the stored versions, and how to make the files again."""
+    stored = ", ".join(f"{d['district']} {d['date']} version {d['version']}" for d in docs)
+    again = (f"after freeing space, make the missing files again with `cvp sheets {plan_file}`, "
+             f"`cvp map {plan_file}` and `cvp export {plan_file} --format xlsx`" if plan_file_written else
+             f"{plan_file} was not written: the web app shows the stored version and makes its sheets")
+    return f"the plan is stored in the database ({stored}); {again}"
 
 
 def echo_outputs(written: dict) -> None:

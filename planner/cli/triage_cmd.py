@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import click
 
@@ -31,6 +32,8 @@ def triage_command(ctx, day, district, json_out, overrides):
     result = triage_day(day.date() if hasattr(day, "date") else date.fromisoformat(day), district, rules)
     click.echo(triage_text(result, rules))
     if json_out:
-        with open(json_out, "w", encoding="utf-8") as fh:
-            json.dump(triage_json(result, rules), fh, ensure_ascii=False, indent=2)
+        from planner.outputs_io import atomic_write_text, write_all
+
+        text = json.dumps(triage_json(result, rules), ensure_ascii=False, indent=2)
+        write_all([([Path(json_out)], lambda: atomic_write_text(json_out, text))])
         click.echo(f"\nwrote {json_out}")

@@ -7,6 +7,8 @@ OR-Tools search and the ruin-and-recreate loop are single-threaded Python
 callers that hold the GIL, so threads would not run them side by side.
 The pool is started with ``forkserver``: safe from a multi-threaded caller
 (the web server), and cheaper than ``spawn`` for every task after the first.
+The fork server and the workers die with the process that started them
+(:mod:`planner.orphans`), so a killed planner leaves no search running.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 
+from planner import orphans
 from planner.routing.problem import Problem
 from planner.routing.solution import Solution
 from planner.routing.solve import SolveOptions, solve
@@ -31,6 +34,15 @@ def _solve(args: tuple[Problem, SolveOptions]) -> Solution:
     return solve(*args)
 
 
+def _context():
+    """The forkserver context, its server armed to die with this process and its workers
+    with the server (:mod:`planner.orphans`): no solver outlives a killed planner."""
+    ctx = multiprocessing.get_context("forkserver")
+    orphans.mark_planner()
+    ctx.set_forkserver_preload(["__main__", orphans.PRELOAD])
+    return ctx
+
+
 def solve_all(problems: Sequence[Problem], options: Sequence[SolveOptions],
               processes: int | None = None) -> list[Solution]:
     """``solve`` for each problem with its options; results in the same order."""
@@ -38,8 +50,7 @@ def solve_all(problems: Sequence[Problem], options: Sequence[SolveOptions],
     processes = min(processes or default_processes(), len(tasks))
     if processes <= 1:
         return [_solve(t) for t in tasks]
-    ctx = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=processes, mp_context=ctx) as pool:
+    with ProcessPoolExecutor(max_workers=processes, mp_context=_context(), initializer=orphans.arm_worker) as pool:
         return list(pool.map(_solve, tasks, chunksize=1))
 
 

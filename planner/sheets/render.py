@@ -19,7 +19,9 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from planner.errors import UserError
+from planner.outputs_io import OutputError, atomic_path, atomic_write_text, reason
 from planner.records import StaffMember, Ticket
+from planner.orphans import arm_worker
 from planner.sheets.model import SheetView, sheet_views
 from planner.sheets.qr import url_base as resolve_url_base
 from planner.sheets.stops import check_plan_doc
@@ -76,25 +78,39 @@ def sheets_pdf(sheets: Sequence[SheetView], target: str | Path | None = None) ->
     fonts, css = _weasy()
     documents = [weasyprint.HTML(string=sheet_html(s, inline_css=False), base_url=str(TEMPLATES))
                  .render(stylesheets=[css], font_config=fonts) for s in sheets]
-    return documents[0].copy([p for d in documents for p in d.pages]).write_pdf(target)
+    document = documents[0].copy([p for d in documents for p in d.pages])
+    if target is None:
+        return document.write_pdf()
+    with atomic_path(target) as tmp:  # whole or not at all
+        document.write_pdf(tmp)
+    return None
 
 
 def sheet_pdf(sheet: SheetView, target: str | Path | None = None) -> bytes | None:
-    """Write the sheet as PDF to ``target`` (or return the bytes)."""
+    """Write the sheet as PDF to ``target``, whole or not at all (or return the bytes)."""
     import weasyprint
 
     fonts, css = _weasy()
     html = weasyprint.HTML(string=sheet_html(sheet, inline_css=False), base_url=str(TEMPLATES))
-    return html.write_pdf(target, stylesheets=[css], font_config=fonts)
+    if target is None:
+        return html.write_pdf(stylesheets=[css], font_config=fonts)
+    with atomic_path(target) as tmp:
+        html.write_pdf(tmp, stylesheets=[css], font_config=fonts)
+    return None
 
 
-def _write_one(job: tuple[SheetView, str, str]) -> str:
+def _write_one(job: tuple[SheetView, str, str]) -> tuple[str, str | None]:
+    """Write one sheet whole or not at all (:mod:`planner.outputs_io`): (its path, None),
+    or (its path, why) when the file system refused it (a full disk)."""
     sheet, target, fmt = job
-    if fmt == "pdf":
-        sheet_pdf(sheet, target)
-    else:
-        Path(target).write_text(sheet_html(sheet, inline_css=True), encoding="utf-8")
-    return target
+    try:
+        if fmt == "pdf":
+            sheet_pdf(sheet, target)
+        else:
+            atomic_write_text(target, sheet_html(sheet, inline_css=True))
+    except OSError as exc:
+        return target, reason(exc)
+    return target, None
 
 
 AUTO_JOBS_MAX = 2  # each worker holds its own WeasyPrint and font data (~140 MB): two keep a batch under 500 MB
@@ -143,8 +159,16 @@ def render_sheets(doc: Mapping, tickets: Mapping[str, Ticket], history: Mapping[
     n = auto_jobs(len(batch), fmt) if jobs is None else max(1, int(jobs))
     if n > 1 and len(batch) > 1 and _can_fork():
         _weasy()  # fonts and stylesheet loaded once, before forking: the workers inherit them
-        with multiprocessing.get_context("fork").Pool(min(n, len(batch))) as pool:
+        with multiprocessing.get_context("fork").Pool(min(n, len(batch)), initializer=arm_worker) as pool:
             done = pool.map(_write_one, batch, chunksize=1)
     else:
-        done = [_write_one(job) for job in batch]
-    return [Path(p) for p in done]
+        done = []
+        for job in batch:
+            done.append(_write_one(job))
+            if done[-1][1] is not None:  # the disk is full: the next sheets would fail too
+                done += [(target, done[-1][1]) for _, target, _ in batch[len(done):]]
+                break
+    failed = [(Path(p), why) for p, why in done if why is not None]
+    if failed:
+        raise OutputError([Path(p) for p, why in done if why is None], [p for p, _ in failed], failed[0][1])
+    return [Path(p) for p, _ in done]

@@ -22,6 +22,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from planner.errors import UserError
+from planner.store.locks import schema_lock, serialise
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -104,6 +105,9 @@ def upgrade(engine: Engine) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
+        # two processes opening a new store at once (two imports, a server's workers):
+        # one migrates, the other waits and then finds the schema current
+        serialise(conn, schema_lock())
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 

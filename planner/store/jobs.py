@@ -6,6 +6,11 @@ process responsible for it (``worker``, "host:pid") and, while it runs, that
 process's last sign of life (``heartbeat_at``), so :func:`fail_stale_jobs` can
 tell a stuck job (its process died, or stopped answering, or it ran far too
 long) from a slow one and mark it failed, saying why.
+
+A planning job holds its district's day (``lock_key``): the database lets one
+queued or running job hold a key (a partial unique index), so "one planning job
+per district and day" is decided by the insert itself, not by a look before it
+that a second request can pass at the same moment (:func:`create_job`).
 """
 
 from __future__ import annotations
@@ -16,12 +21,15 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from planner.errors import UserError
+from planner.store.locks import plan_lock
 from planner.store.models import JobRow
 
 STATUSES = ("queued", "running", "done", "failed")
-ACTIVE = ("queued", "running")
+ACTIVE = ("queued", "running")  # as the partial index in planner.store.models.ACTIVE_JOB
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,7 @@ class Job:
     finished_at: datetime | None
     worker: str = ""
     heartbeat_at: datetime | None = None
+    lock_key: str | None = None
 
     @property
     def active(self) -> bool:
@@ -53,17 +62,57 @@ class Job:
 
 def _job(r: JobRow) -> Job:
     return Job(r.id, r.kind, dict(r.params or {}), r.status, r.result, r.error, r.author, r.created_at,
-               r.started_at, r.finished_at, r.worker or "", r.heartbeat_at)
+               r.started_at, r.finished_at, r.worker or "", r.heartbeat_at, r.lock_key)
+
+
+class JobBusy(UserError):
+    """Another queued or running job holds the same ``lock_key``."""
+
+    def __init__(self, job: Job | None, key: str):
+        self.job, self.key = job, key
+        what = f"job {job.id} ({job.kind}, {job.status})" if job else "another job"
+        super().__init__(f"{what} is already doing {key}; wait for it to finish")
+
+
+PLANNING_KINDS = ("plan_day", "replan")  # jobs that make a new plan version of their params' district and day
+
+
+def lock_key_of(kind: str, params: dict[str, Any]) -> str | None:
+    """What a job works on that must not be worked on twice at once: a planning job
+    holds its district's day (one new version at a time); other jobs hold nothing."""
+    if kind in PLANNING_KINDS and params.get("day") and params.get("district"):
+        return plan_lock(params["day"], params["district"])
+    return None
 
 
 def create_job(session: Session, kind: str, params: dict[str, Any], author: str = "", worker: str = "") -> int:
     """A queued job; ``worker`` is the process that will run it when that is known at once
-    (a thread pool in the submitting process), else empty (an external queue holds it)."""
+    (a thread pool in the submitting process), else empty (an external queue holds it).
+
+    A job with a lock key (:func:`lock_key_of`) is created only if no queued or
+    running job holds the same key, enforced by the partial unique index
+    ``uq_jobs_active_lock_key``: of two requests at the same moment, from any
+    process, exactly one gets a job and the other :class:`JobBusy` naming it.  The
+    insert runs in a savepoint, so the caller's transaction stays usable either way.
+    """
+    lock_key = lock_key_of(kind, params)
     row = JobRow(kind=kind, params=params, status="queued", author=author, created_at=datetime.now(timezone.utc),
-                 worker=worker)
-    session.add(row)
-    session.flush()
+                 worker=worker, lock_key=lock_key)
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        if lock_key is None:
+            raise
+        raise JobBusy(active_job(session, lock_key), lock_key) from None
     return row.id
+
+
+def active_job(session: Session, lock_key: str) -> Job | None:
+    """The queued or running job holding ``lock_key`` (None: none, e.g. it just finished)."""
+    row = session.scalars(select(JobRow).where(JobRow.lock_key == lock_key, JobRow.status.in_(ACTIVE))
+                          .limit(1)).first()
+    return _job(row) if row else None
 
 
 def claim_job(session: Session, job_id: int, worker: str = "") -> Job | None:

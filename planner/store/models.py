@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from sqlalchemy import (JSON, Boolean, Date, DateTime, Float, Integer, String, Text, TypeDecorator, UniqueConstraint,
-                        text)
+from sqlalchemy import (JSON, Boolean, Date, DateTime, Float, Index, Integer, String, Text, TypeDecorator,
+                        UniqueConstraint, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -226,10 +226,21 @@ class OutcomeRow(Base):
     follow_up_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
+ACTIVE_JOB = "status IN ('queued', 'running')"  # the job statuses that hold a job's lock_key
+
+
 class JobRow(Base):
-    """A background job (planning a day): queued, running, done or failed, with its result."""
+    """A background job (planning a day): queued, running, done or failed, with its result.
+
+    ``lock_key`` names the work a job does that must not run twice at once (a
+    district's day being planned); the partial unique index lets at most one
+    queued or running job hold each key, so two requests at the same moment give
+    one job, decided by the database rather than by a check before the insert.
+    """
 
     __tablename__ = "jobs"
+    __table_args__ = (Index("uq_jobs_active_lock_key", "lock_key", unique=True,
+                            sqlite_where=text(ACTIVE_JOB), postgresql_where=text(ACTIVE_JOB)),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
@@ -245,6 +256,7 @@ class JobRow(Base):
     # and its last sign of life while running: what tells a stuck job from a slow one
     worker: Mapped[str] = mapped_column(String(128), default="", server_default="")
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lock_key: Mapped[str | None] = mapped_column(String(200))
 
 
 class ScenarioRow(Base):

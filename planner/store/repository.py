@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from planner.records import NetworkSite, StaffMember, Ticket
 from planner.store import convert
+from planner.store.locks import plan_lock, serialise
 from planner.store.models import ImportRow, OverrideRow, PlanRow, SiteRow, StaffRow, TicketRow
 
 
@@ -140,8 +141,17 @@ def overrides_for(session: Session, ticket_ids: list[str]) -> dict[str, dict[str
 
 
 def save_plan(session: Session, document: dict, author: str = "") -> int:
-    """Store a new version of the day's plan; the version number is written into the document."""
+    """Store a new version of the day's plan; the version number is written into the document.
+
+    The next version is "the latest + 1", so two plans of the same district and day
+    saved at once must not both read the same latest: the transaction first takes
+    the (district, day) lock (:func:`planner.store.locks.serialise`), held until it
+    commits, and reads the latest after it.  A second save waits for the first and
+    gets the next number, so both plans are kept (no lost work, no duplicate
+    version); the unique constraint ``uq_plan_version`` stays as the last guard.
+    """
     day = date.fromisoformat(document["date"])
+    serialise(session, plan_lock(day, document["district"]))
     latest = session.scalar(select(func.max(PlanRow.version)).where(PlanRow.day == day,
                                                                     PlanRow.district == document["district"]))
     version = (latest or 0) + 1

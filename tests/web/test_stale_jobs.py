@@ -45,6 +45,11 @@ def new_job(kind: str = "plan_day", params: dict | None = None, worker: str = ""
                                     worker=worker)
 
 
+def other_district(n: int) -> dict:
+    """Params of a planning job of another district (one active planning job per district and day)."""
+    return {"day": DAY.isoformat(), "district": f"{DISTRICT}-{n}"}
+
+
 def claim(job_id: int, worker: str) -> None:
     with session_scope() as s:
         assert job_store.claim_job(s, job_id, worker) is not None
@@ -92,7 +97,7 @@ def test_a_job_whose_server_process_was_killed_is_marked_failed():
 
 def test_a_worker_on_another_host_that_stopped_answering():
     limits = job_store.Limits(stale_after_s=120)
-    silent, fresh = new_job(), new_job()
+    silent, fresh = new_job(), new_job(params=other_district(1))
     claim(silent, "worker-7.example:4242")
     claim(fresh, "worker-8.example:4242")
     age(silent, heartbeat_at=300)
@@ -114,8 +119,8 @@ def test_a_job_running_longer_than_the_limit_is_stopped():
 def test_queued_jobs_that_will_never_start():
     waiting_long = new_job()  # held by an external queue (no worker) for too long
     age(waiting_long, created_at=1000)
-    orphan = new_job(worker=dead_worker())  # its server's thread pool died with it
-    waiting = new_job(worker=this_worker())
+    orphan = new_job(params=other_district(1), worker=dead_worker())  # its server's thread pool died with it
+    waiting = new_job(params=other_district(2), worker=this_worker())
     marked = {j.id: j.error for j in JobQueue(InlineExecutor(), limits=job_store.Limits(max_queued_s=900)).reap()}
     assert marked[waiting_long] == "never started: queued for more than 900 s; plan again"
     assert "stopped before it started; plan again" in marked[orphan]
