@@ -14,12 +14,13 @@ import re
 import secrets
 import shutil
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from werkzeug.datastructures import FileStorage
 
-from planner.errors import UserError
+from planner.errors import InvalidFileError, UserError
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 MAX_AGE_S = 3600
@@ -134,18 +135,55 @@ def discard(upload: Upload) -> None:
     shutil.rmtree(upload.folder, ignore_errors=True)
 
 
-def preview(upload: Upload, rules):
-    """Validate the file exactly as the import will, without writing anything."""
-    from planner.intake import load_file
-    from planner.workflow import intake_context
+def districts_of(user) -> frozenset[str] | None:
+    """The districts whose rows this user's imports may write: a dispatcher's own (none
+    without one), any for an admin (None)."""
+    if user.role == "admin":
+        return None
+    return frozenset({user.district}) if user.district else frozenset()
 
-    ctx = intake_context(rules, upload.gazetteer, upload.history)
-    return load_file(upload.path, upload.kind, ctx)
+
+def _shown(upload: Upload, where: str) -> str:
+    return upload.original_name if where == str(upload.path) else Path(where).name
 
 
-def confirm(upload: Upload, rules, author: str, database: str | None):
-    """Import all rows or none (:func:`planner.workflow.import_file`)."""
+@contextmanager
+def _named(upload: Upload):
+    """Errors name the file as its sender called it, never where the server keeps it."""
+    try:
+        yield
+    except InvalidFileError as exc:
+        if exc.path == _shown(upload, exc.path):
+            raise
+        raise InvalidFileError(_shown(upload, exc.path), exc.errors) from None
+    except UserError as exc:
+        text = str(exc)
+        for where in (str(upload.path), str(upload.gazetteer or ""), str(upload.folder)):
+            if where:
+                text = text.replace(where, _shown(upload, where))
+        if text == str(exc):
+            raise
+        raise UserError(text) from None
+
+
+def preview(upload: Upload, rules, districts: frozenset[str] | None, database: str | None):
+    """Check the file exactly as the import will, without writing anything: row errors
+    (other districts' rows among them) and the would-be changes, losing ones listed
+    (:func:`planner.workflow.check_file`)."""
+    from planner.workflow import check_file
+
+    with _named(upload):
+        return check_file(upload.path, kind=upload.kind, history=upload.history, gazetteer=upload.gazetteer,
+                          rules=rules, database=database, districts=districts, name=upload.original_name)
+
+
+def confirm(upload: Upload, rules, author: str, database: str | None, districts: frozenset[str] | None,
+            allow_downgrade: bool = True):
+    """Import all rows or none (:func:`planner.workflow.import_file`).  The preview listed
+    the updates that lose values, so confirming it allows them unless told otherwise."""
     from planner.workflow import import_file
 
-    return import_file(upload.path, kind=upload.kind, history=upload.history, gazetteer=upload.gazetteer,
-                       rules=rules, author=author, database=database)
+    with _named(upload):
+        return import_file(upload.path, kind=upload.kind, history=upload.history, gazetteer=upload.gazetteer,
+                           rules=rules, author=author, database=database, districts=districts,
+                           allow_downgrade=allow_downgrade, name=upload.original_name)

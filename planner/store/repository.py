@@ -27,7 +27,7 @@ class UpsertReport:
     added: list[str] = field(default_factory=list)
     updated: dict[str, list[str]] = field(default_factory=dict)
     unchanged: list[str] = field(default_factory=list)
-    warnings: dict[str, list[str]] = field(default_factory=dict)
+    warnings: dict[str, list[str]] = field(default_factory=dict)  # Reason texts, translatable
 
     def summary(self) -> str:
         text = f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} unchanged"
@@ -70,7 +70,7 @@ def _upsert(session: Session, model, key_field: str, items: list[Incoming], repo
             continue
         changed = [f for f, val in values.items() if f not in keep_when_present
                    and (present is None or f in present) and not _same(getattr(row, f), val)]
-        lost = [str(w) for f in changed if (w := changes.losses(f, getattr(row, f), values[f], f in blanks))]
+        lost = [w for f in changed if (w := changes.losses(f, getattr(row, f), values[f], f in blanks))]
         if lost:
             report.warnings[key] = lost
         if changed:
