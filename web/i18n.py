@@ -110,7 +110,6 @@ ZH: dict[str, str] = {
     "Importing will add {added}, update {updated}, leave {unchanged} unchanged":
         "导入将新增 {added}，更新 {updated}，未变 {unchanged}",
     "Updates that lose stored values (check them before importing)": "以下更新会丢失已保存的数据（导入前请核对）",
-    "Change": "变化",
     # import: ownership and losing updates (planner.intake.ownership, planner.store.changes)
     "{value} belongs to district {district}, not yours ({yours})": "{value} 属于{district}，不属于您的区域（{yours}）",
     "{value} is shared by every district; only an administrator changes it": "{value} 为各区域共用，只有管理员可以修改",
