@@ -110,6 +110,8 @@ ZH: dict[str, str] = {
     "Importing will add {added}, update {updated}, leave {unchanged} unchanged":
         "导入将新增 {added}，更新 {updated}，未变 {unchanged}",
     "Updates that lose stored values (check them before importing)": "以下更新会丢失已保存的数据（导入前请核对）",
+    "The stored data changed since the preview; nothing was imported: check the file again":
+        "预览之后已保存的数据有变化，未导入任何数据：请重新检查文件",
     # import: ownership and losing updates (planner.intake.ownership, planner.store.changes)
     "{value} belongs to district {district}, not yours ({yours})": "{value} 属于{district}，不属于您的区域（{yours}）",
     "{value} is shared by every district; only an administrator changes it": "{value} 为各区域共用，只有管理员可以修改",

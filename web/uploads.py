@@ -36,6 +36,7 @@ class Upload:
     kind: str | None
     history: bool
     user_id: int
+    losing_seen: bool = False  # the preview listed updates that lose stored values
 
 
 def _root(work_dir: str) -> Path:
@@ -128,7 +129,15 @@ def load(work_dir: str, token: str, user_id: int) -> Upload:
         raise LookupError("no such upload")
     gaz = folder / "gazetteer" / meta["gazetteer"] if meta.get("gazetteer") else None
     return Upload(token, folder, folder / meta["path"], meta["original_name"], gaz, meta.get("kind"),
-                  bool(meta.get("history")), user_id)
+                  bool(meta.get("history")), user_id, bool(meta.get("losing_seen")))
+
+
+def _remember_losing(upload: Upload) -> None:
+    """Note that the preview showed losing updates: confirming it allows them (and only then)."""
+    meta_path = upload.folder / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["losing_seen"] = True
+    meta_path.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
 
 def discard(upload: Upload) -> None:
@@ -173,17 +182,23 @@ def preview(upload: Upload, rules, districts: frozenset[str] | None, database: s
     from planner.workflow import check_file
 
     with _named(upload):
-        return check_file(upload.path, kind=upload.kind, history=upload.history, gazetteer=upload.gazetteer,
-                          rules=rules, database=database, districts=districts, name=upload.original_name)
+        check = check_file(upload.path, kind=upload.kind, history=upload.history, gazetteer=upload.gazetteer,
+                           rules=rules, database=database, districts=districts, name=upload.original_name)
+    if check.report.warnings and not check.result.errors:
+        _remember_losing(upload)
+    return check
 
 
 def confirm(upload: Upload, rules, author: str, database: str | None, districts: frozenset[str] | None,
-            allow_downgrade: bool = True):
-    """Import all rows or none (:func:`planner.workflow.import_file`).  The preview listed
-    the updates that lose values, so confirming it allows them unless told otherwise."""
+            allow_downgrade: bool | None = None):
+    """Import all rows or none (:func:`planner.workflow.import_file`).  Updates that lose
+    stored values are allowed when the preview listed them (the dispatcher saw them and
+    confirmed); if they appear only now (the store changed since), nothing is imported
+    (:class:`planner.workflow.LosingUpdate`).  ``allow_downgrade`` overrides that."""
     from planner.workflow import import_file
 
     with _named(upload):
         return import_file(upload.path, kind=upload.kind, history=upload.history, gazetteer=upload.gazetteer,
                            rules=rules, author=author, database=database, districts=districts,
-                           allow_downgrade=allow_downgrade, name=upload.original_name)
+                           allow_downgrade=upload.losing_seen if allow_downgrade is None else allow_downgrade,
+                           name=upload.original_name)

@@ -143,3 +143,19 @@ def test_errors_name_the_uploaded_file_not_the_servers_path(api, client_for, app
     r = api("disp", b"a,b\n1,2\n", "mine.csv")
     message = r.get_json()["error"]["message"]
     assert r.status_code == 422 and message.startswith("mine.csv: line 1") and work not in message
+
+
+def test_a_loss_that_appears_after_the_preview_is_not_imported(api, client_for):
+    """The preview showed no losing update; meanwhile the API filled the new ticket's ARPU,
+    which the confirmed file would now clear: nothing is imported, the dispatcher checks again."""
+    new = {**row_of("tickets.csv", SOUTH_TICKET), "工单号": "XA-NQ-NEW-9", "ARPU": ""}
+    c = client_for("disp")
+    r = _upload(c, _tickets(new))
+    assert r.status_code == 200 and "以下更新会丢失" not in html.unescape(text_of(r))
+    assert api("disp", _tickets({**new, "ARPU": "99"})).status_code == 200
+    before = fingerprint(None)
+    token = re.search(r"/dispatch/import/([\w-]+)/confirm", r.get_data(as_text=True)).group(1)
+    done = c.post(f"/dispatch/import/{token}/confirm")
+    assert done.status_code == 302
+    assert "预览之后已保存的数据有变化，未导入任何数据" in html.unescape(text_of(c.get("/dispatch/import")))
+    assert fingerprint(None) == before and stored(None, "TicketRow", "XA-NQ-NEW-9").arpu == 99

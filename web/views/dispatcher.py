@@ -10,7 +10,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 
 from planner.errors import InvalidFileError, UserError
 from planner.triage.rules import SCENARIOS, TYPES
-from planner.workflow import OVERRIDABLE
+from planner.workflow import OVERRIDABLE, LosingUpdate
 from web import downloads, security, services, uploads
 from web.i18n import error_lines, get_lang, gettext as _
 from web.security import roles
@@ -103,6 +103,9 @@ def import_confirm(token: str):
                                   uploads.districts_of(user))
     except InvalidFileError as exc:  # the store changed since the preview (e.g. a row's id is now another district's)
         _flash_error(exc)
+        return redirect(url_for("dispatcher.import_form"))
+    except LosingUpdate:  # updates that lose values appeared after the preview: show them first
+        flash(_("The stored data changed since the preview; nothing was imported: check the file again"), "error")
         return redirect(url_for("dispatcher.import_form"))
     finally:
         uploads.discard(upload)
