@@ -38,6 +38,14 @@ def tickets_with_bad_row() -> tuple[bytes, int]:
     return csv_bytes(header, rows), 6  # line 1 is the header
 
 
+def district_tickets(district: str = "南区") -> bytes:
+    """The fixture's tickets of one district: the file its dispatcher may upload (the
+    operator's export holds every district's, which only an admin imports whole)."""
+    header, rows = fixture_rows()
+    where = header.index("区域")
+    return csv_bytes(header, [r for r in rows if r[where] == district])
+
+
 def tickets_with_xss(district: str = "南区") -> bytes:
     """Every ticket of the district (what its dispatcher may upload) with script payloads in
     the customer name and description; so do the addresses of tickets that have
