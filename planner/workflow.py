@@ -7,13 +7,14 @@ it happens entirely or not at all.
 
 from __future__ import annotations
 
-import csv
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from planner.errors import InvalidFileError, UserError
-from planner.intake import IntakeContext, load_file, load_gazetteer
+from planner.intake import IntakeContext, IntakeResult, load_file, load_gazetteer
+from planner.intake.ownership import ID_FIELDS, foreign_rows
 from planner.store import repository as repo
 from planner.store.db import session_scope
 from planner.store.locks import import_lock, serialise
@@ -43,6 +44,31 @@ class ImportOutcome:
         return text
 
 
+@dataclass
+class ImportCheck:
+    """A file checked against the store without writing: its rows (ownership refusals
+    among the errors) and what importing it would change (``report.warnings``: what
+    it would lose).  The web preview shows this before the dispatcher confirms."""
+
+    result: IntakeResult
+    report: UpsertReport
+
+
+class LosingUpdate(UserError):
+    """An import would lower a VIP tier, clear a filled field or move a row to another
+    district, and the caller did not allow it; nothing was imported."""
+
+    def __init__(self, name: str, report: UpsertReport, limit: int = 50):
+        self.report = report
+        items = sorted(report.warnings.items())
+        shown = "\n".join(f"  {key}: {'; '.join(lost)}" for key, lost in items[:limit])
+        more = f"\n  … and {len(items) - limit} more" if len(items) > limit else ""
+        super().__init__(
+            f"{name}: {len(items)} update(s) would lose stored values; nothing was imported.\n{shown}{more}\n"
+            "Check the file (a missing or emptied column, a cut row?); if these changes are meant, "
+            "import again with --allow-downgrade.")
+
+
 def intake_context(rules: Rules, gazetteer: str | Path | None = None, history: bool = False) -> IntakeContext:
     ctx = IntakeContext(tz=rules.tz, district_areas=rules.data.get("district_areas") or {}, history=history)
     if gazetteer:
@@ -50,53 +76,108 @@ def intake_context(rules: Rules, gazetteer: str | Path | None = None, history: b
     return ctx
 
 
-def import_file(path: str | Path, *, kind: str | None = None, history: bool = False, skip_invalid: bool = False,
-                rejects_path: str | Path | None = None, gazetteer: str | Path | None = None,
-                rules: Rules | None = None, author: str = "", database: str | None = None) -> ImportOutcome:
-    """Validate a whole file, then write it in one transaction (or nothing, if any row is bad
-    and ``skip_invalid`` is off)."""
-    rules = rules or load_rules()
-    ctx = intake_context(rules, gazetteer, history)
-    result = load_file(path, kind, ctx)
+def _validated(path: str | Path, kind: str | None, history: bool, gazetteer: str | Path | None,
+               rules: Rules) -> IntakeResult:
+    result = load_file(path, kind, intake_context(rules, gazetteer, history))
     if result.kind == "gazetteer":
         raise UserError(f"{path}: this is an address gazetteer; pass it to an import with --gazetteer {path}")
     if history and result.kind != "tickets":
         raise UserError(f"{path}: --history applies to ticket files, and this file holds {result.kind}")
-    header_errors = [e for e in result.errors if e.line == 1 and e.column != "(row)"]
-    if result.errors and (not skip_invalid or header_errors or not result.records):
-        raise InvalidFileError(str(path), result.errors)
-    written_rejects = None
-    if result.errors:
-        written_rejects = str(rejects_path or Path.cwd() / f"{Path(path).stem}-rejects.csv")
-        _write_rejects(written_rejects, result)
+    return result
+
+
+def _refuse_foreign(session, result: IntakeResult, districts: Collection[str] | None) -> None:
+    """Move the rows of districts the user does not hold to the row errors."""
+    if districts is None or result.kind not in ID_FIELDS:
+        return
+    ids = [getattr(r, ID_FIELDS[result.kind]) for r in result.records]
+    result.refuse(foreign_rows(result, districts, repo.stored_districts(session, result.kind, ids)))
+
+
+def _upsert(session, result: IntakeResult, source: str, dry_run: bool) -> UpsertReport:
+    options = {"present": result.present, "blanks": [result.blanks(i) for i in range(len(result.records))],
+               "dry_run": dry_run}
+    if result.kind == "tickets":
+        return repo.upsert_tickets(session, result.records, source, **options)
+    if result.kind == "staff":
+        return repo.upsert_staff(session, result.records, **options)
+    return repo.upsert_sites(session, result.records, **options)
+
+
+def check_file(path: str | Path, *, kind: str | None = None, history: bool = False,
+               gazetteer: str | Path | None = None, rules: Rules | None = None, database: str | None = None,
+               districts: Collection[str] | None = None, name: str | None = None) -> ImportCheck:
+    """What :func:`import_file` would do with this file, without writing anything: the
+    same validation and ownership refusals, and the same report (from a dry run of the
+    same upsert, so the preview cannot promise other changes than the import makes)."""
+    rules = rules or load_rules()
+    result = _validated(path, kind, history, gazetteer, rules)
+    with session_scope(database) as session:
+        _refuse_foreign(session, result, districts)
+        report = _upsert(session, result, name or str(path), dry_run=True)
+    return ImportCheck(result, report)
+
+
+def import_file(path: str | Path, *, kind: str | None = None, history: bool = False, skip_invalid: bool = False,
+                rejects_path: str | Path | None = None, gazetteer: str | Path | None = None,
+                rules: Rules | None = None, author: str = "", database: str | None = None,
+                districts: Collection[str] | None = None, allow_downgrade: bool = False,
+                name: str | None = None) -> ImportOutcome:
+    """Validate a whole file, then write it in one transaction (or nothing, if any row is bad
+    and ``skip_invalid`` is off).
+
+    ``districts``: the districts the importing user holds (None: any — the operator's
+    ``cvp import`` on the server, and admins).  A row of another district, or whose id
+    is stored under another district, is a row error (:mod:`planner.intake.ownership`):
+    the file is refused, or with ``skip_invalid`` that row goes to the rejects CSV.
+
+    A column the file does not have leaves the stored field alone; a new row gets the
+    default.  An update that lowers a VIP tier, clears a filled field or moves a row to
+    another district is listed in ``report.warnings``, and refused (:class:`LosingUpdate`,
+    nothing written) unless ``allow_downgrade``: at the command line nothing is shown
+    before the write, so the operator who looked at the list says so with
+    ``--allow-downgrade``; the web app allows it on confirm, after its preview listed them.
+
+    ``name`` is what messages, the import log and the tickets' source show instead of
+    ``path`` (the file's own name, not where the server keeps an upload).
+    """
+    rules = rules or load_rules()
+    shown = name or str(path)
+    result = _validated(path, kind, history, gazetteer, rules)
     with session_scope(database) as session:
         serialise(session, import_lock())  # two imports at once: the second waits, then finds the first's rows
-        if result.kind == "tickets":
-            report = repo.upsert_tickets(session, result.records, str(path))
-        elif result.kind == "staff":
-            report = repo.upsert_staff(session, result.records)
-        else:
-            report = repo.upsert_sites(session, result.records)
-        repo.log_import(session, str(path), "history" if history else result.kind, report,
+        _refuse_foreign(session, result, districts)
+        header_errors = [e for e in result.errors if e.line == 1 and e.column != "(row)"]
+        if result.errors and (not skip_invalid or header_errors or not result.records):
+            raise InvalidFileError(shown, result.errors)
+        report = _upsert(session, result, shown, dry_run=False)
+        if report.warnings and not allow_downgrade:
+            raise LosingUpdate(shown, report)  # the session rolls back: nothing is written
+        written_rejects = None
+        if result.errors:
+            written_rejects = str(rejects_path or Path.cwd() / f"{Path(path).stem}-rejects.csv")
+            _write_rejects(written_rejects, result)
+        repo.log_import(session, shown, "history" if history else result.kind, report,
                         len(result.rejected_lines), author)
-    return ImportOutcome(str(path), result.kind, history, report, len(result.rejected_lines), written_rejects,
+    return ImportOutcome(shown, result.kind, history, report, len(result.rejected_lines), written_rejects,
                          result.ignored_columns, result.encoding)
 
 
-def _write_rejects(target: str, result) -> None:
-    """The rejected rows as they were, with line numbers and reasons, for fixing and re-importing."""
+def _write_rejects(target: str, result: IntakeResult) -> None:
+    """The rejected rows as they were, with line numbers and reasons, for fixing and
+    re-importing; written like the plan exports, so a cell such as ``=cmd|…`` (customer
+    text) is never run as a formula by the spreadsheet that opens it."""
+    from planner.export import _safe_text, write_csv
+
     by_line: dict[int, list[str]] = {}
     for e in result.errors:
         by_line.setdefault(e.line, []).append(f"{e.column}: {e.reason}")
     headers: list[str] = []
     for values in result.rejected_lines.values():
         headers += [h for h in values if h not in headers and h != "__extra__"]
-    Path(target).parent.mkdir(parents=True, exist_ok=True)
-    with open(target, "w", newline="", encoding="utf-8-sig") as fh:
-        w = csv.writer(fh)
-        w.writerow(["line", "reasons", *headers])
-        for line, values in sorted(result.rejected_lines.items()):
-            w.writerow([line, "; ".join(by_line.get(line, [])), *[values.get(h, "") for h in headers]])
+    rows = [[line, "; ".join(by_line.get(line, [])), *[values.get(h, "") for h in headers]]
+            for line, values in sorted(result.rejected_lines.items())]
+    write_csv(target, [_safe_text(h) for h in ["line", "reasons", *headers]], rows)
 
 
 def triage_day(day: date, district: str, rules: Rules | None = None, database: str | None = None, *,

@@ -14,12 +14,13 @@ import re
 import secrets
 import shutil
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from werkzeug.datastructures import FileStorage
 
-from planner.errors import UserError
+from planner.errors import InvalidFileError, UserError
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 MAX_AGE_S = 3600
@@ -35,6 +36,7 @@ class Upload:
     kind: str | None
     history: bool
     user_id: int
+    losing_seen: bool = False  # the preview listed updates that lose stored values
 
 
 def _root(work_dir: str) -> Path:
@@ -127,29 +129,80 @@ def load(work_dir: str, token: str, user_id: int) -> Upload:
         raise LookupError("no such upload")
     gaz = folder / "gazetteer" / meta["gazetteer"] if meta.get("gazetteer") else None
     return Upload(token, folder, folder / meta["path"], meta["original_name"], gaz, meta.get("kind"),
-                  bool(meta.get("history")), user_id)
+                  bool(meta.get("history")), user_id, bool(meta.get("losing_seen")))
+
+
+def _remember_losing(upload: Upload) -> None:
+    """Note that the preview showed losing updates: confirming it allows them (and only then)."""
+    meta_path = upload.folder / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["losing_seen"] = True
+    meta_path.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
 
 def discard(upload: Upload) -> None:
     shutil.rmtree(upload.folder, ignore_errors=True)
 
 
-def preview(upload: Upload, rules):
-    """Validate the file exactly as the import will, without writing anything."""
-    from planner.intake import load_file
-    from planner.workflow import intake_context
+def districts_of(user) -> frozenset[str] | None:
+    """The districts whose rows this user's imports may write: a dispatcher's own (none
+    without one), any for an admin (None)."""
+    if user.role == "admin":
+        return None
+    return frozenset({user.district}) if user.district else frozenset()
+
+
+def _shown(upload: Upload, where: str) -> str:
+    return upload.original_name if where == str(upload.path) else Path(where).name
+
+
+@contextmanager
+def _named(upload: Upload):
+    """Errors name the file as its sender called it, never where the server keeps it."""
+    try:
+        yield
+    except InvalidFileError as exc:
+        if exc.path == _shown(upload, exc.path):
+            raise
+        raise InvalidFileError(_shown(upload, exc.path), exc.errors) from None
+    except UserError as exc:
+        text = str(exc)
+        for where in (str(upload.path), str(upload.gazetteer or ""), str(upload.folder)):
+            if where:
+                text = text.replace(where, _shown(upload, where))
+        if text == str(exc):
+            raise
+        raise UserError(text) from None
+
+
+def preview(upload: Upload, rules, districts: frozenset[str] | None, database: str | None):
+    """Check the file exactly as the import will, without writing anything: row errors
+    (other districts' rows among them) and the would-be changes, losing ones listed
+    (:func:`planner.workflow.check_file`)."""
+    from planner.workflow import check_file
 
     try:
-        ctx = intake_context(rules, upload.gazetteer, upload.history)
-        return load_file(upload.path, upload.kind, ctx)
+        with _named(upload):
+            check = check_file(upload.path, kind=upload.kind, history=upload.history, gazetteer=upload.gazetteer,
+                               rules=rules, database=database, districts=districts, name=upload.original_name)
     except BaseException:  # a refused file (or a parser failure) is never kept for a confirm
         discard(upload)
         raise
+    if check.report.warnings and not check.result.errors:
+        _remember_losing(upload)
+    return check
 
 
-def confirm(upload: Upload, rules, author: str, database: str | None):
-    """Import all rows or none (:func:`planner.workflow.import_file`)."""
+def confirm(upload: Upload, rules, author: str, database: str | None, districts: frozenset[str] | None,
+            allow_downgrade: bool | None = None):
+    """Import all rows or none (:func:`planner.workflow.import_file`).  Updates that lose
+    stored values are allowed when the preview listed them (the dispatcher saw them and
+    confirmed); if they appear only now (the store changed since), nothing is imported
+    (:class:`planner.workflow.LosingUpdate`).  ``allow_downgrade`` overrides that."""
     from planner.workflow import import_file
 
-    return import_file(upload.path, kind=upload.kind, history=upload.history, gazetteer=upload.gazetteer,
-                       rules=rules, author=author, database=database)
+    with _named(upload):
+        return import_file(upload.path, kind=upload.kind, history=upload.history, gazetteer=upload.gazetteer,
+                           rules=rules, author=author, database=database, districts=districts,
+                           allow_downgrade=upload.losing_seen if allow_downgrade is None else allow_downgrade,
+                           name=upload.original_name)

@@ -19,7 +19,7 @@ from planner.geo.china import district_area_contains, in_china
 from planner.geo.coords import to_wgs84
 from planner.intake import values as v
 from planner.intake.columns import KINDS, detect_kind, header_map, normalise
-from planner.intake.readers import Table, read_table
+from planner.intake.readers import RawRow, Table, read_table
 from planner.intake.rows import RowReader
 from planner.records import NetworkSite, StaffMember, Ticket
 
@@ -39,8 +39,21 @@ class IntakeContext:
     history: bool = False
 
 
+#: fields a record always carries whatever columns the file has: a ticket's coordinates come
+#: from the gazetteer when the file has none, and whether it is history from the kind of import
+ALWAYS_PROVIDED: dict[str, frozenset[str]] = {
+    "tickets": frozenset({"lat", "lon", "is_history"}), "staff": frozenset(), "sites": frozenset(),
+    "gazetteer": frozenset(),
+}
+
+
 @dataclass
 class IntakeResult:
+    """A validated file.  ``records[i]`` came from ``sources[i]`` (its line and cells), and
+    ``columns`` maps each field the file has a column for to the user's header: an update
+    changes only those fields (:attr:`present`), so a file without a column never blanks
+    what the store holds for it."""
+
     path: str
     kind: str
     records: list[Any]
@@ -49,6 +62,35 @@ class IntakeResult:
     ignored_columns: list[str]
     encoding: str | None
     rows_read: int
+    sources: list[RawRow] = field(default_factory=list)
+    columns: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def present(self) -> frozenset[str]:
+        """The record fields this file provides (the rest keep their stored values)."""
+        return frozenset(self.columns) | ALWAYS_PROVIDED.get(self.kind, frozenset())
+
+    def blanks(self, index: int) -> frozenset[str]:
+        """The provided fields whose cell is empty in record ``index``'s row: an update
+        that turns a filled stored value into the default is a *clear*, listed as such."""
+        values = self.sources[index].values
+        return frozenset(f for f, h in self.columns.items() if not (values.get(h) or "").strip()) - ALWAYS_PROVIDED[self.kind]
+
+    def header_of(self, field_name: str, fallback: str) -> str:
+        """The user's header of a field (what a row error names), or ``fallback``."""
+        return self.columns.get(field_name, fallback)
+
+    def refuse(self, refusals: list[RowError]) -> None:
+        """Move the records of these lines to the rejected rows, with these reasons."""
+        lines = {e.line for e in refusals}
+        if not lines:
+            return
+        kept = [(r, src) for r, src in zip(self.records, self.sources) if src.line not in lines]
+        for src in self.sources:
+            if src.line in lines:
+                self.rejected_lines[src.line] = dict(src.values)
+        self.records, self.sources = [r for r, _ in kept], [src for _, src in kept]
+        self.errors = sorted(self.errors + refusals, key=lambda e: e.line)
 
 
 def load_file(path: str | Path, kind: str | None = None, ctx: IntakeContext | None = None) -> IntakeResult:
@@ -81,9 +123,10 @@ def validate_table(path: str, table: Table, kind: str, ctx: IntakeContext) -> In
             errors.append(RowError(1, aliases, Reason("required column {field} ({aliases}) is missing", field=r,
                                                       aliases=aliases)))
     if errors:
-        return IntakeResult(path, kind, [], errors, {}, ignored, table.encoding, len(table.rows))
+        return IntakeResult(path, kind, [], errors, {}, ignored, table.encoding, len(table.rows),
+                            columns=fields_to_headers)
     parse_row = _PARSERS[kind]
-    records, rejected = [], {}
+    records, sources, rejected = [], [], {}
     first_seen: dict[str, int] = {}
     id_field = {"tickets": "ticket_id", "staff": "staff_id", "sites": "site_id", "gazetteer": "address"}[kind]
     for row in table.rows:
@@ -107,9 +150,11 @@ def validate_table(path: str, table: Table, kind: str, ctx: IntakeContext) -> In
             rejected[row.line] = dict(row.values)
         elif record is not None:
             records.append(record)
+            sources.append(row)
     if not table.rows:
         errors.append(RowError(1, WHOLE_FILE, Reason("the file has a header but no data rows")))
-    return IntakeResult(path, kind, records, errors, rejected, ignored, table.encoding, len(table.rows))
+    return IntakeResult(path, kind, records, errors, rejected, ignored, table.encoding, len(table.rows), sources,
+                        {f: h for f, h in fields_to_headers.items() if f != "coord_system"})
 
 
 def _point(r: RowReader, lat_f: str, lon_f: str, ctx: IntakeContext, district: str | None,

@@ -15,19 +15,30 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from planner.records import NetworkSite, StaffMember, Ticket
-from planner.store import convert
+from planner.store import changes, convert
 from planner.store.locks import plan_lock, serialise
 from planner.store.models import ImportRow, OverrideRow, PlanRow, SiteRow, StaffRow, TicketRow
 
 
 @dataclass
 class UpsertReport:
+    """What an import did (or, for a dry run, would do), per business id.  ``warnings``
+    lists the updates that lose information (:func:`planner.store.changes.losses`)."""
+
     added: list[str] = field(default_factory=list)
     updated: dict[str, list[str]] = field(default_factory=dict)
     unchanged: list[str] = field(default_factory=list)
+    warnings: dict[str, list[str]] = field(default_factory=dict)  # Reason texts, translatable
 
     def summary(self) -> str:
-        return f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} unchanged"
+        text = f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} unchanged"
+        if self.warnings:
+            text += f", {len(self.warnings)} losing stored values"
+        return text
+
+
+#: one incoming record: its business id, its stored values, and the fields whose cell was empty
+Incoming = tuple[str, dict, frozenset]
 
 
 def _same(a, b) -> bool:
@@ -38,60 +49,95 @@ def _same(a, b) -> bool:
     return a == b
 
 
-def _upsert(session: Session, model, key_field: str, items: list[tuple[str, dict]], report: UpsertReport,
-            now: datetime, keep_when_present: tuple[str, ...] = ()) -> None:
-    keys = [k for k, _ in items]
+def _upsert(session: Session, model, key_field: str, items: list[Incoming], report: UpsertReport,
+            now: datetime, present: frozenset[str] | None = None, keep_when_present: tuple[str, ...] = (),
+            dry_run: bool = False) -> None:
+    """Add new rows with all their values; update an existing row's ``present`` fields only
+    (None: all), so a column the file does not have keeps its stored value.  A dry run
+    fills the report and changes nothing (the web preview)."""
+    keys = [k for k, _, _ in items]
     existing = {}
     for chunk in range(0, len(keys), 500):
         part = keys[chunk:chunk + 500]
         for row in session.scalars(select(model).where(getattr(model, key_field).in_(part))):
             existing[getattr(row, key_field)] = row
-    for key, values in items:
+    for key, values, blanks in items:
         row = existing.get(key)
         if row is None:
             extra = {"imported_at": now} if hasattr(model, "imported_at") else {}
-            session.add(model(**{key_field: key, **values, "updated_at": now, **extra}))
+            if not dry_run:
+                session.add(model(**{key_field: key, **values, "updated_at": now, **extra}))
             report.added.append(key)
             continue
-        changed = [f for f, val in values.items() if f not in keep_when_present and not _same(getattr(row, f), val)]
+        changed = [f for f, val in values.items() if f not in keep_when_present
+                   and (present is None or f in present) and not _same(getattr(row, f), val)]
+        lost = [w for f in changed if (w := changes.losses(f, getattr(row, f), values[f], f in blanks))]
+        if lost:
+            report.warnings[key] = lost
         if changed:
-            for f in changed:
-                setattr(row, f, values[f])
-            row.updated_at = now
+            if not dry_run:
+                for f in changed:
+                    setattr(row, f, values[f])
+                row.updated_at = now
             report.updated[key] = changed
         else:
             report.unchanged.append(key)
 
 
-def upsert_tickets(session: Session, tickets: list[Ticket], source: str) -> UpsertReport:
+def _incoming(records: list, values_of, key_of, blanks: list[frozenset] | None) -> list[Incoming]:
+    return [(key_of(r), values_of(r), blanks[i] if blanks else frozenset()) for i, r in enumerate(records)]
+
+
+def upsert_tickets(session: Session, tickets: list[Ticket], source: str, *, present: frozenset[str] | None = None,
+                   blanks: list[frozenset] | None = None, dry_run: bool = False) -> UpsertReport:
     """Insert new tickets, update changed ones; a ticket's workflow status is kept
     unless the file itself carries history."""
     report = UpsertReport()
     now = datetime.now(timezone.utc)
-    items = [(t.ticket_id, {**convert.ticket_values(t), "source_file": source}) for t in tickets]
+    items = _incoming(tickets, lambda t: {**convert.ticket_values(t), "source_file": source},
+                      lambda t: t.ticket_id, blanks)
     keep = ("status", "source_file") if tickets and not tickets[0].is_history else ("source_file",)
-    _upsert(session, TicketRow, "ticket_id", items, report, now, keep_when_present=keep)
+    _upsert(session, TicketRow, "ticket_id", items, report, now, present, keep_when_present=keep, dry_run=dry_run)
     return report
 
 
-def upsert_staff(session: Session, staff: list[StaffMember]) -> UpsertReport:
+def upsert_staff(session: Session, staff: list[StaffMember], *, present: frozenset[str] | None = None,
+                 blanks: list[frozenset] | None = None, dry_run: bool = False) -> UpsertReport:
+    """Insert new workers, update changed ones; ``active`` is never a column of a roster
+    file, so an update keeps it unless ``present`` says otherwise."""
     report = UpsertReport()
-    _upsert(session, StaffRow, "staff_id", [(s.staff_id, convert.staff_values(s)) for s in staff], report,
-            datetime.now(timezone.utc))
+    items = _incoming(staff, convert.staff_values, lambda s: s.staff_id, blanks)
+    _upsert(session, StaffRow, "staff_id", items, report, datetime.now(timezone.utc), present, dry_run=dry_run)
     return report
 
 
-def upsert_sites(session: Session, sites: list[NetworkSite]) -> UpsertReport:
+def upsert_sites(session: Session, sites: list[NetworkSite], *, present: frozenset[str] | None = None,
+                 blanks: list[frozenset] | None = None, dry_run: bool = False) -> UpsertReport:
     report = UpsertReport()
-    _upsert(session, SiteRow, "site_id", [(s.site_id, convert.site_values(s)) for s in sites], report,
-            datetime.now(timezone.utc))
+    items = _incoming(sites, convert.site_values, lambda s: s.site_id, blanks)
+    _upsert(session, SiteRow, "site_id", items, report, datetime.now(timezone.utc), present, dry_run=dry_run)
     return report
+
+
+#: the row model and business-id column of each importable kind
+_OWNED = {"tickets": (TicketRow, "ticket_id"), "staff": (StaffRow, "staff_id"), "sites": (SiteRow, "site_id")}
+
+
+def stored_districts(session: Session, kind: str, ids: list[str]) -> dict[str, str]:
+    """The district each of these ids is stored under (ids not in the store are left out)."""
+    model, key_field = _OWNED[kind]
+    key = getattr(model, key_field)
+    found: dict[str, str] = {}
+    for chunk in range(0, len(ids), 500):
+        for k, d in session.execute(select(key, model.district).where(key.in_(ids[chunk:chunk + 500]))):
+            found[k] = d or ""
+    return found
 
 
 def log_import(session: Session, path: str, kind: str, report: UpsertReport, rejected: int, author: str = "") -> None:
     session.add(ImportRow(path=path, kind=kind, added=len(report.added), updated=len(report.updated),
                           unchanged=len(report.unchanged), rejected=rejected,
-                          details={"updated": report.updated}, author=author,
+                          details={"updated": report.updated, "warnings": report.warnings}, author=author,
                           created_at=datetime.now(timezone.utc)))
 
 

@@ -38,13 +38,24 @@ def tickets_with_bad_row() -> tuple[bytes, int]:
     return csv_bytes(header, rows), 6  # line 1 is the header
 
 
-def tickets_with_xss() -> bytes:
-    """Every ticket's customer name and description carry script payloads; so do the
-    addresses of tickets that have coordinates (those without use the gazetteer)."""
+def district_tickets(district: str = "南区") -> bytes:
+    """The fixture's tickets of one district: the file its dispatcher may upload (the
+    operator's export holds every district's, which only an admin imports whole)."""
     header, rows = fixture_rows()
-    name, desc, addr, lat = (header.index(h) for h in ("客户姓名", "投诉内容", "地址", "纬度"))
+    where = header.index("区域")
+    return csv_bytes(header, [r for r in rows if r[where] == district])
+
+
+def tickets_with_xss(district: str = "南区") -> bytes:
+    """Every ticket of the district (what its dispatcher may upload) with script payloads in
+    the customer name and description; so do the addresses of tickets that have
+    coordinates (those without use the gazetteer)."""
+    header, rows = fixture_rows()
+    name, desc, addr, lat, where = (header.index(h) for h in ("客户姓名", "投诉内容", "地址", "纬度", "区域"))
     out = []
     for r in rows:
+        if r[where] != district:
+            continue
         r = list(r)
         r[name] = f"{XSS}{r[name]}"
         r[desc] = f"{XSS_IMG}{r[desc]}"

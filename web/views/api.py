@@ -62,36 +62,52 @@ def me():
     return jsonify({"username": u.username, "role": u.role, "staff_id": u.staff_id, "district": u.district})
 
 
+def _changes(report) -> dict:
+    return {"added": len(report.added), "updated": len(report.updated), "unchanged": len(report.unchanged),
+            "warnings": {key: [str(w) for w in lost] for key, lost in sorted(report.warnings.items())}}
+
+
 @bp.post("/imports")
 @roles(*DISPATCH)
 def imports():
+    """Check a file (``dry_run``) or import it.  A dispatcher's file may hold only rows of
+    their district; ``changes.warnings`` lists the updates that would lose stored values
+    (a lower VIP tier, a cleared field, another district), which are imported only with
+    ``allow_downgrade`` (else 409 and nothing imported), as with ``cvp import``."""
     user = security.current_user()
     truthy = ("1", "true", "yes")
     kind = request.form.get("kind") or None
     if kind not in (None, "tickets", "staff", "sites"):
         raise UserError(f"kind {kind!r}: choose one of tickets, staff, sites")
+    allow_downgrade = request.form.get("allow_downgrade", "").lower() in truthy
+    districts = uploads.districts_of(user)
     upload = uploads.save(current_app.config["WORK_DIR"], user.id, request.files.get("file"),
                           request.files.get("gazetteer"), kind, request.form.get("history", "").lower() in truthy,
                           tuple(current_app.config["UPLOAD_EXTENSIONS"]))
     try:
-        result = uploads.preview(upload, services.rules())
+        check = uploads.preview(upload, services.rules(), districts, services.database())
+        result = check.result
         body = {"file": upload.original_name, "kind": result.kind, "history": upload.history,
                 "rows": result.rows_read, "valid": len(result.records),
                 "errors": [{"line": e.line, "column": e.column, "reason": e.reason} for e in result.errors],
                 "ignored_columns": list(result.ignored_columns), "encoding": result.encoding,
-                "imported": False, "report": None}
+                "imported": False, "report": None, "changes": None if result.errors else _changes(check.report)}
         if result.errors:
             return jsonify(body), 422
         if request.form.get("dry_run", "").lower() in truthy:
             return jsonify(body)
-        outcome = uploads.confirm(upload, services.rules(), user.username, services.database())
+        if check.report.warnings and not allow_downgrade:
+            return jsonify(body), 409
+        outcome = uploads.confirm(upload, services.rules(), user.username, services.database(), districts,
+                                  allow_downgrade=allow_downgrade)
     finally:
         uploads.discard(upload)
     rep = outcome.report
     security.audit("import", upload.original_name, kind="history" if outcome.history else outcome.kind,
-                   added=len(rep.added), updated=len(rep.updated), unchanged=len(rep.unchanged), api=True)
+                   added=len(rep.added), updated=len(rep.updated), unchanged=len(rep.unchanged),
+                   losing=rep.warnings, api=True)
     body.update(imported=True, report={"added": len(rep.added), "updated": len(rep.updated),
-                                       "unchanged": len(rep.unchanged)})
+                                       "unchanged": len(rep.unchanged)}, changes=_changes(rep))
     return jsonify(body)
 
 

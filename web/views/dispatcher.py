@@ -10,7 +10,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 
 from planner.errors import InvalidFileError, UserError
 from planner.triage.rules import SCENARIOS, TYPES
-from planner.workflow import OVERRIDABLE
+from planner.workflow import OVERRIDABLE, LosingUpdate
 from web import downloads, security, services, uploads
 from web.i18n import error_lines, get_lang, gettext as _
 from web.security import roles
@@ -77,14 +77,15 @@ def import_preview():
         _flash_error(exc)
         return _import_page(422)
     try:
-        result = uploads.preview(upload, services.rules())
+        check = uploads.preview(upload, services.rules(), uploads.districts_of(user), services.database())
     except UserError as exc:  # e.g. an unreadable file, or a gazetteer with bad rows
         uploads.discard(upload)
         _flash_error(exc)
         return _import_page(422)
+    result = check.result
     if result.errors:
         uploads.discard(upload)  # a file with any bad row imports nothing: fix it and check again
-    return render_template("dispatcher/preview.html", upload=upload, result=result,
+    return render_template("dispatcher/preview.html", upload=upload, result=result, report=check.report,
                            rows=result.records[:PREVIEW_ROWS]), (422 if result.errors else 200)
 
 
@@ -98,16 +99,20 @@ def import_confirm(token: str):
         flash(_("The upload has expired; check the file again"), "error")
         return redirect(url_for("dispatcher.import_form"))
     try:
-        outcome = uploads.confirm(upload, services.rules(), user.username, services.database())
-    except InvalidFileError as exc:  # the file changed since the preview
+        outcome = uploads.confirm(upload, services.rules(), user.username, services.database(),
+                                  uploads.districts_of(user))
+    except InvalidFileError as exc:  # the store changed since the preview (e.g. a row's id is now another district's)
         _flash_error(exc)
+        return redirect(url_for("dispatcher.import_form"))
+    except LosingUpdate:  # updates that lose values appeared after the preview: show them first
+        flash(_("The stored data changed since the preview; nothing was imported: check the file again"), "error")
         return redirect(url_for("dispatcher.import_form"))
     finally:
         uploads.discard(upload)
     what = _("history") if outcome.history else _(outcome.kind)
     security.audit("import", upload.original_name, kind="history" if outcome.history else outcome.kind,
                    added=len(outcome.report.added), updated=len(outcome.report.updated),
-                   unchanged=len(outcome.report.unchanged))
+                   unchanged=len(outcome.report.unchanged), losing=outcome.report.warnings)
     flash(_("Imported {what}: {added} added, {updated} updated, {unchanged} unchanged", what=what,
             added=len(outcome.report.added), updated=len(outcome.report.updated),
             unchanged=len(outcome.report.unchanged)), "ok")
@@ -261,7 +266,7 @@ def replan_start(day: date, version: int):
                               request.files.get("gazetteer"), "tickets", False,
                               tuple(current_app.config["UPLOAD_EXTENSIONS"]))
         try:
-            result = uploads.preview(upload, services.rules())
+            result = uploads.preview(upload, services.rules(), uploads.districts_of(user), services.database()).result
         except UserError:
             uploads.discard(upload)
             raise

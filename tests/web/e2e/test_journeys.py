@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.web.e2e.conftest import copy_fixture
-from tests.web.helpers import XSS, tickets_with_bad_row, tickets_with_xss
+from tests.web.helpers import XSS, district_tickets, tickets_with_bad_row, tickets_with_xss
 
 pytestmark = pytest.mark.slow
 
@@ -61,15 +61,23 @@ def test_dispatcher_morning(page, live_server, login, shot, upload_files, tmp_pa
     expect(page.locator("#confirm-import")).to_have_count(0)
     shot(page, "03-import-preview-with-error")
 
-    # fix the row (the file as the operator exported it) and confirm: all rows imported
+    # the operator's export holds 北区's tickets too: refused by line, nothing saved
     page.click("text=检查另一个文件")
     page.set_input_files("#file", copy_fixture(tmp_path, "tickets.csv"))
+    page.set_input_files("#gazetteer", copy_fixture(tmp_path, "gazetteer.csv"))
+    page.click("button[type=submit]:has-text('检查文件')")
+    expect(page.locator("table.errors")).to_contain_text("不能导入北区的数据（您的区域：南区）")
+    expect(page.locator("#confirm-import")).to_have_count(0)
+
+    # the district's own rows: all imported
+    page.click("text=检查另一个文件")
+    page.set_input_files("#file", upload_files("tickets.csv", district_tickets("南区")))
     page.set_input_files("#gazetteer", copy_fixture(tmp_path, "gazetteer.csv"))
     page.click("button[type=submit]:has-text('检查文件')")
     expect(page.locator("body")).to_contain_text("0 行有问题")
     shot(page, "04-import-preview-clean")
     page.click("#confirm-import")
-    expect(page.locator(".flash.ok")).to_contain_text("已导入投诉工单：新增 53")
+    expect(page.locator(".flash.ok")).to_contain_text("已导入投诉工单：新增 50")
 
     # triage, and override a type
     page.goto(f"{base}/dispatch/{DAY}/triage")
