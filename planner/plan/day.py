@@ -57,7 +57,12 @@ def staff_on_duty(district: str, absent: tuple[str, ...] = (), database: str | N
     if unknown:
         raise UserError(f"--absent {', '.join(sorted(unknown))}: not on the {district} roster "
                         f"({', '.join(s.staff_id for s in staff) or 'no staff imported'})")
-    return [s for s in staff if s.staff_id not in absent]
+    on_duty = [s for s in staff if s.staff_id not in absent]
+    if not on_duty:
+        why = (f"everyone on its roster ({', '.join(s.staff_id for s in staff)}) is absent" if staff
+               else "its roster has no active staff: import one with `cvp import staff.csv`")
+        raise UserError(f"nobody is on duty in {district}: {why}; no plan was made")
+    return on_duty
 
 
 @dataclass
@@ -86,9 +91,6 @@ def store_plan(prepared: PreparedDay, solution: Solution, *, solver: SolverSetti
     doc = plan_document(prepared.model, solution, rules, solver=solver.to_dict(), author=author)
     if prepared.pins:
         doc["pins"] = dict(sorted(prepared.pins.items()))
-    if not prepared.staff_count:
-        doc["summary"]["warnings"].append(
-            f"no staff on duty in {prepared.model.district}: import a roster with `cvp import`")
     with session_scope(database) as session:
         repo.save_plan(session, doc, author)
     return doc
