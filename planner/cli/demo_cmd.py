@@ -13,7 +13,8 @@ from pathlib import Path
 import click
 
 from planner.cli import cvp, rules_of
-from planner.cli.plan_cmd import echo_outputs, write_json
+from planner.cli.outputs_cmd import warn_if_loopback
+from planner.cli.plan_cmd import echo_outputs, require_outputs_possible, write_json
 
 REPO_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "xian-south-2010-08-05"
 DAY, DISTRICT = date(2010, 8, 5), "南区"
@@ -36,6 +37,7 @@ def demo_command(ctx, folder, out):
     from planner.workflow import import_file, triage_day
 
     rules = rules_of(ctx)
+    require_outputs_possible()
     src = Path(folder)
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -54,3 +56,4 @@ def demo_command(ctx, folder, out):
     click.echo(plan_text(doc))
     click.echo(f"\nwrote {out_dir / 'plan.json'} (version {doc['version']})")
     echo_outputs(write_day_outputs(doc, rules, out_dir))
+    warn_if_loopback(None)

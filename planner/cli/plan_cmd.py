@@ -64,6 +64,8 @@ def plan_command(ctx, day, districts, out, tickets, staff, network, gazetteer, a
     from planner.workflow import import_file
 
     rules = rules_of(ctx)
+    if not no_outputs:
+        require_outputs_possible()
     for path, kind in ((tickets, "tickets"), (staff, "staff"), (network, "sites")):
         if path:
             click.echo(import_file(path, kind=kind, rules=rules,
@@ -83,6 +85,17 @@ def plan_command(ctx, day, districts, out, tickets, staff, network, gazetteer, a
         click.echo(f"\nwrote {folder / 'plan.json'} (version {doc['version']})")
         if not no_outputs:
             echo_outputs(write_day_outputs(doc, rules, folder))
+    if not no_outputs:
+        from planner.cli.outputs_cmd import warn_if_loopback
+
+        warn_if_loopback(None)
+
+
+def require_outputs_possible() -> None:
+    """Refuse before planning, not after the plan is stored, when sheets cannot be printed."""
+    from planner.sheets.fonts import require_cjk_font
+
+    require_cjk_font()
 
 
 def echo_outputs(written: dict) -> None:
