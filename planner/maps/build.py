@@ -245,7 +245,7 @@ def build_map(doc: Mapping, tickets: Mapping[str, Ticket], rules: Rules, tiles: 
             rows = [
                 (M["type"], texts.customer_type(s.get("customer_type"))),
                 (M["scenario"], texts.scenario(s.get("scenario"))),
-                (M["window"], window_text(s.get("time_window")) or M["no_window"]),
+                (M["window"], _window_or_note(s, lang) or M["no_window"]),
                 (M["planned"],
                  f"{M['arrival']} {hhmm(s.get('arrival'))} · {hhmm(s.get('start'))}–{hhmm(s.get('end'))}"),
                 (M["reasons"], "；".join(why_visited(s, stop.tickets, history, texts))),
@@ -296,11 +296,12 @@ def build_map(doc: Mapping, tickets: Mapping[str, Ticket], rules: Rules, tiles: 
             p = pt(u["lat"], u["lon"])
             all_points.append(p)
             rows = [
-                (M["reason_unassigned"], u.get("explanation") or u.get("reason", "")),
+                (M["reason_unassigned"], (u.get("explanation") if lang == "zh" else u.get("explanation_en"))
+                 or u.get("explanation") or u.get("reason", "")),
                 (M["carried_over"], u.get("carried_over_to", "")),
                 (M["type"], texts.customer_type(u.get("customer_type"))),
                 (M["scenario"], texts.scenario(u.get("scenario"))),
-                (M["window"], window_text(u.get("time_window")) or M["no_window"]),
+                (M["window"], _window_or_note(u, lang) or M["no_window"]),
                 (M["reasons"], "；".join(why_visited(u, ts, history, texts))),
                 (M["phone"], "、".join(mask_phone(t.phone) for t in ts)),
                 (M["address"], "；".join(t.address for t in ts)),
@@ -328,6 +329,14 @@ def build_map(doc: Mapping, tickets: Mapping[str, Ticket], rules: Rules, tiles: 
     root.html.add_child(Element(str(_legend(title, legend_rows, M, len(unassigned), no_coords, spec))),
                         name="cvp_legend")
     return root.render()
+
+
+def _window_or_note(stop: Mapping, lang: str) -> str:
+    """The appointment window, or the note that the old one has passed and a new one is needed."""
+    note = stop.get("needs_new_appointment")
+    if note:
+        return note.get(lang) or note.get("en", "")
+    return window_text(stop.get("time_window"))
 
 
 def _legend(title: str, rows, M: Mapping[str, str], unassigned: int, no_coords: Sequence[str],

@@ -4,6 +4,7 @@ cannot fit zero-size bounds and threw "Invalid LatLng object: (NaN, NaN)", drawi
 from __future__ import annotations
 
 import copy
+import json
 import math
 
 import pytest
@@ -45,3 +46,15 @@ def test_points_that_are_not_numbers_are_left_off_the_map(day):
     doc["unassigned"][0]["lat"] = float("nan")
     html = build_map(doc, day.tickets, day.rules)
     assert "NaN" not in html.split("</style>")[-1]  # no NaN reaches the page's script data
+
+
+def test_a_stop_whose_appointment_passed_says_so_in_its_popup(day):
+    doc = copy.deepcopy(day.doc)
+    step = day.visit_steps(doc["routes"][0])[0]
+    step["time_window"] = None
+    step["needs_new_appointment"] = {"code": "appointment_expired", "zh": "原预约（08-04）已过期，需重新预约",
+                                     "en": "appointment of 08-04 has passed; a new appointment is needed",
+                                     "expired_window": ["2010-08-04T10:00:00+08:00", "2010-08-04T11:00:00+08:00"]}
+    zh = build_map(doc, day.tickets, day.rules)
+    assert json.dumps("原预约（08-04）已过期，需重新预约")[1:-1] in zh  # popups are JSON in the page's script
+    assert "appointment of 08-04 has passed" in build_map(doc, day.tickets, day.rules, lang="en")
