@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from planner.errors import InvalidFileError, UserError
@@ -197,9 +197,7 @@ def triage_day(day: date, district: str, rules: Rules | None = None, database: s
         open_tickets = [t for t in open_tickets if t.ticket_id not in scheduled]
         overrides = repo.overrides_for(session, [t.ticket_id for t in open_tickets])
     if not open_tickets and not allow_empty:
-        known = _known_districts(database)
-        hint = f" Districts with open tickets: {', '.join(known)}." if known else " The store has no open tickets yet: run `cvp import FILE` first."
-        raise UserError(f"no open tickets for district {district!r} received before {start:%Y-%m-%d %H:%M}.{hint}")
+        raise UserError(_no_open_tickets(district, start, rules, database))
     return triage(open_tickets, evidence, sites, rules, day, district, overrides, deferred, as_of=start,
                   gifts_before=gifts_on_plans(plans, day))
 
@@ -219,14 +217,40 @@ def carried_over(earlier_plans: list[dict]) -> tuple[set[str], dict[str, int]]:
     return scheduled, {t: n for t, n in deferred.items() if t not in scheduled}
 
 
-def _known_districts(database: str | None) -> list[str]:
-    from sqlalchemy import select
+def _no_open_tickets(district: str, start: datetime, rules: Rules, database: str | None) -> str:
+    """Why a day has nothing to triage, and which days do: the open tickets' received dates
+    by district, the first day each could be planned, or that earlier plans already have them."""
+    from sqlalchemy import func, select
 
     from planner.store.models import TicketRow
 
     with session_scope(database) as session:
-        return sorted(set(session.scalars(select(TicketRow.district).where(TicketRow.status == "open",
-                                                                           TicketRow.is_history.is_(False)))))
+        spans = session.execute(
+            select(TicketRow.district, func.count(), func.min(TicketRow.received_at), func.max(TicketRow.received_at))
+            .where(TicketRow.status == "open", TicketRow.is_history.is_(False)).group_by(TicketRow.district)).all()
+    by_district = {d: (n, _local(lo, rules), _local(hi, rules)) for d, n, lo, hi in spans}
+    head = f"no open tickets for district {district!r} received before {start:%Y-%m-%d %H:%M}"
+    if not by_district:
+        return f"{head}. The store has no open tickets yet: run `cvp import FILE` first."
+
+    def span(n: int, lo: datetime, hi: datetime) -> str:
+        days = f"{lo:%Y-%m-%d}" if lo.date() == hi.date() else f"{lo:%Y-%m-%d} to {hi:%Y-%m-%d}"
+        return f"{n} received {days}"
+
+    if district in by_district:
+        n, lo, hi = by_district[district]
+        if lo < start:
+            return (f"{head}: its {n} open tickets received by then are already on earlier days' plans "
+                    f"(open the plan of the day they were scheduled for, or re-plan it)")
+        first = lo.date() if lo < shift_start_of(rules, lo.date()) else lo.date() + timedelta(days=1)
+        return (f"{head}: its open tickets were received later ({span(n, lo, hi)}); the first day they can be "
+                f"planned is {first:%Y-%m-%d}")
+    others = "; ".join(f"{d}: {span(*by_district[d])}" for d in sorted(by_district))
+    return f"{head}: {district!r} has no open tickets at all. Open tickets by district: {others}."
+
+
+def _local(dt: datetime, rules: Rules) -> datetime:
+    return (dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)).astimezone(rules.tz)
 
 
 OVERRIDABLE = {"type": TYPES, "scenario": SCENARIOS, "select": ("yes", "no")}

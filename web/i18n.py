@@ -411,6 +411,16 @@ ZH: dict[str, str] = {
     "Details": "详情",
     "Filter": "筛选",
     "Created": "创建时间",
+    # the plan's outcome and a re-plan's changes
+    "no feasible plan found within the time limit": "时限内未找到可行方案",
+    "{n} visits could not be planned (listed below)": "{n} 个拜访未能安排（见下方列表）",
+    "every visit planned": "所有拜访均已安排",
+    "searched {seconds} s": "求解用时 {seconds} 秒",
+    "Changes since version {v}": "相对第 {v} 版的变动",
+    "absent": "缺勤",
+    "{visit}: {before} → {after}": "{visit}：{before} → {after}",
+    "{visit}: {before} → dropped: {why}": "{visit}：{before} → 未安排：{why}",
+    "no visit changed worker or was dropped": "没有拜访换人或被取消",
 }
 
 

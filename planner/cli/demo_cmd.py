@@ -13,7 +13,8 @@ from pathlib import Path
 import click
 
 from planner.cli import cvp, rules_of
-from planner.cli.plan_cmd import echo_outputs, write_json
+from planner.cli.outputs_cmd import warn_if_loopback
+from planner.cli.plan_cmd import echo_outputs, require_outputs_possible, write_json
 from planner.outputs_io import atomic_write_text
 
 REPO_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "xian-south-2010-08-05"
@@ -21,15 +22,35 @@ DAY, DISTRICT = date(2010, 8, 5), "南区"
 DEMO_SOLVER = dict(time_limit_s=10, seed=1, solution_limit=200)  # the same plan on every machine
 
 
+def reset_store(yes: bool, force: bool) -> None:
+    from planner.store.db import database_url, describe
+    from planner.store.reset import empty_store, is_default_store
+
+    if not force and not is_default_store():  # refuse before asking
+        empty_store(force=False)
+    if not yes:
+        click.confirm(f"Empty the store {describe(database_url())}? Every ticket, plan, outcome and account in it "
+                      f"is deleted", abort=True)
+    click.echo(f"emptied the store {empty_store(force=force)}")
+
+
 @cvp.command("demo")
 @click.option("--fixtures", "folder", type=click.Path(file_okay=False, exists=True), default=str(REPO_FIXTURES),
               show_default=True, help="Folder of the sample day.")
 @click.option("--out", type=click.Path(file_okay=False), default="out/demo", show_default=True,
               help="Where the day's outputs are written.")
+@click.option("--reset", is_flag=True,
+              help="Empty the store first (tickets, plans, outcomes, accounts), so the demo's figures are the "
+                   "README's again after the web app was used. Only the default embedded store, unless --force.")
+@click.option("--yes", is_flag=True, help="With --reset: do not ask for confirmation.")
+@click.option("--force", is_flag=True, help="With --reset: also empty a store named by CVP_DATABASE_URL.")
 @click.pass_context
-def demo_command(ctx, folder, out):
+def demo_command(ctx, folder, out, reset, yes, force):
     """Import the Xi'an South district sample day (2010-08-05), triage and plan it, and write
-    the route sheets, the map and the export."""
+    the route sheets, the map and the export.
+
+    Run on a store already used, the figures differ from the README's (earlier plans
+    schedule tickets, imports add to them): `cvp demo --reset` starts from an empty store."""
     from planner.export import write_day_outputs
     from planner.plan.day import SolverSettings, plan_day
     from planner.plan.summary import plan_text
@@ -37,6 +58,9 @@ def demo_command(ctx, folder, out):
     from planner.workflow import import_file, triage_day
 
     rules = rules_of(ctx)
+    require_outputs_possible()
+    if reset:
+        reset_store(yes, force)
     src = Path(folder)
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -55,3 +79,4 @@ def demo_command(ctx, folder, out):
     click.echo(plan_text(doc))
     click.echo(f"\nwrote {out_dir / 'plan.json'} (version {doc['version']})")
     echo_outputs(write_day_outputs(doc, rules, out_dir))
+    warn_if_loopback(None)

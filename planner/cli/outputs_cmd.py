@@ -23,6 +23,22 @@ lang_option = click.option("--lang", type=click.Choice(LANGS), default="zh", sho
 plan_argument = click.argument("plan_file", type=click.Path(dir_okay=False, exists=True))
 
 
+def warn_if_loopback(url_base: str | None) -> None:
+    """On stderr, when the sheets' QR codes would open an address only this machine reaches."""
+    from planner.sheets.qr import loopback_warning, url_base as resolve
+
+    warning = loopback_warning(resolve(url_base))
+    if warning:
+        click.echo(f"warning: {warning}", err=True)
+
+
+def echo_written(paths: list[Path], lang: str) -> None:
+    for p in paths:
+        click.echo(f"wrote {p}")
+    if paths and lang != "zh":
+        click.echo(f"({lang} sheets are named *.{lang}.pdf|html, beside the Chinese ones, which are kept)")
+
+
 @cvp.command("sheets")
 @plan_argument
 @click.option("--out", type=click.Path(file_okay=False),
@@ -31,13 +47,14 @@ plan_argument = click.argument("plan_file", type=click.Path(dir_okay=False, exis
               help="PDF (A4, fonts embedded) or HTML that prints from a browser.")
 @lang_option
 @click.option("--url-base", metavar="URL",
-              help="Web app address for the stops' QR codes (default $CVP_URL_BASE, else http://localhost:8000).")
+              help="Web app address for the stops' QR codes, as the workers' phones reach it "
+                   "(default $CVP_URL_BASE, else http://localhost:8000, which phones cannot open).")
 @click.option("--staff", "only", multiple=True, metavar="STAFF_ID", help="Only this worker's sheet. Repeatable.")
 @click.option("--jobs", type=click.IntRange(min=1),
               help="Processes rendering PDFs (default: one per CPU, up to 2, for 4 or more sheets).")
 @click.pass_context
 def sheets_command(ctx, plan_file, out, fmt, lang, url_base, only, jobs):
-    """One route sheet per worker: DATE_STAFF.pdf, for the field staff to follow."""
+    """One route sheet per worker: DATE_STAFF.pdf (DATE_STAFF.en.pdf in English), for the field staff."""
     from planner.sheets import render_sheets
 
     rules = rules_of(ctx)
@@ -46,8 +63,9 @@ def sheets_command(ctx, plan_file, out, fmt, lang, url_base, only, jobs):
     folder = Path(out) if out else Path(plan_file).parent / "sheets"
     paths = render_sheets(doc, inputs.tickets, inputs.history, rules, folder, fmt=fmt, lang=lang, url_base=url_base,
                           staff=inputs.staff, only=list(only) or None, jobs=jobs)
-    for p in paths:
-        click.echo(f"wrote {p}")
+    echo_written(paths, lang)
+    if paths:
+        warn_if_loopback(url_base)
     if not paths:
         click.echo("the plan has no routes: no sheets written")
 

@@ -69,6 +69,8 @@ def plan_command(ctx, day, districts, out, tickets, staff, network, gazetteer, a
     from planner.workflow import import_file
 
     rules = rules_of(ctx)
+    if not no_outputs:
+        require_outputs_possible()
     for path, kind in ((tickets, "tickets"), (staff, "staff"), (network, "sites")):
         if path:
             click.echo(import_file(path, kind=kind, rules=rules,
@@ -100,6 +102,17 @@ def plan_command(ctx, day, districts, out, tickets, staff, network, gazetteer, a
             plan_file_written = plan_file not in exc.not_written
             raise OutputError([plan_file] * plan_file_written + exc.written, exc.not_written + folders[i + 1:],
                               exc.why, stored_note(docs, plan_file, plan_file_written)) from None
+    if not no_outputs:
+        from planner.cli.outputs_cmd import warn_if_loopback
+
+        warn_if_loopback(None)
+
+
+def require_outputs_possible() -> None:
+    """Refuse before planning, not after the plan is stored, when sheets cannot be printed."""
+    from planner.sheets.fonts import require_cjk_font
+
+    require_cjk_font()
 
 
 def day_outputs(doc: dict, folder: Path) -> list[Path]:

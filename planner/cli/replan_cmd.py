@@ -25,13 +25,13 @@ def replan_command(ctx, plan_file, now, add_file, gazetteer, absent, out, time_l
     """Re-plan the rest of the day: begun stops stay, the rest move as little as the rules allow."""
     from planner.plan.day import SolverSettings  # the solver loads only when this command runs
     from planner.plan.replan import replan
-    from planner.plan.summary import plan_text
+    from planner.plan.summary import changes_text, plan_text
 
     doc = replan(read_plan(plan_file), now.time(), add_file=add_file, gazetteer=gazetteer, absent=tuple(absent),
                  solver=SolverSettings(time_limit, seed, solution_limit), author="cli", rules=rules_of(ctx))
     target = Path(out) if out else Path(plan_file).with_name(f"plan-v{doc['version']}.json")
     write_json(target, doc)
     click.echo(plan_text(doc))
-    moved = doc["summary"].get("moved_to_another_worker") or []
-    click.echo(f"\nmoved to another worker: {', '.join(moved) if moved else 'none'}")
-    click.echo(f"wrote {target} (version {doc['version']})")
+    for line in changes_text(doc):
+        click.echo(line)
+    click.echo(f"\nwrote {target} (version {doc['version']})")

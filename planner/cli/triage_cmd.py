@@ -21,6 +21,7 @@ from planner.cli import cvp, rules_of
 def triage_command(ctx, day, district, json_out, overrides):
     """Select, group and classify the district's open tickets for a visit day."""
     from planner.triage.report import triage_json, triage_text  # loaded when the command runs, not at start-up
+    from planner.triage.age import old_tickets_note
     from planner.workflow import parse_override, set_overrides, triage_day
 
     rules = rules_of(ctx)
@@ -31,6 +32,9 @@ def triage_command(ctx, day, district, json_out, overrides):
             click.echo(f"override stored: {ticket_id} {field}={value}")
     result = triage_day(day.date() if hasattr(day, "date") else date.fromisoformat(day), district, rules)
     click.echo(triage_text(result, rules))
+    note = old_tickets_note(result, rules)
+    if note:
+        click.echo(f"\nnote: {note}: is --date right?")
     if json_out:
         from planner.outputs_io import atomic_write_text, write_all
 

@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -42,6 +43,9 @@ from planner.triage.rules import Rules
 STATIC = Path(__file__).with_name("static")
 UNASSIGNED_COLOUR = "#7f8c8d"
 TILES_ENV = "CVP_TILES"
+MIN_SPAN_DEG = 1e-6  # points closer than this (~0.1 m) are one place: nothing to fit
+SINGLE_PLACE_ZOOM = 15
+MAX_ZOOM = 19  # Leaflet's zoom is unbounded without tiles: a bound keeps fitting finite
 TILES_CRS_ENV = "CVP_TILES_CRS"
 
 
@@ -181,14 +185,15 @@ def build_map(doc: Mapping, tickets: Mapping[str, Ticket], rules: Rules, tiles: 
         return (lat, lon)
 
     def has(lat, lon) -> bool:
-        return lat is not None and lon is not None
+        """A point Leaflet can draw: two finite numbers (a NaN makes it throw and draw nothing)."""
+        return all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in (lat, lon))
 
     title = M["title"].format(date=doc["date"], district=doc["district"])
     if doc.get("version"):
         title += f" ({M['version']} {doc['version']})"
     all_points: list[tuple[float, float]] = []
 
-    fmap = folium.Map(location=[34.25, 108.95], zoom_start=13, tiles=None, control_scale=False)
+    fmap = folium.Map(location=[34.25, 108.95], zoom_start=13, tiles=None, control_scale=False, max_zoom=MAX_ZOOM)
     fmap.default_js = []   # Leaflet is inlined below; nothing here uses jQuery/Bootstrap/awesome-markers
     fmap.default_css = []
     root = fmap.get_root()
@@ -240,7 +245,7 @@ def build_map(doc: Mapping, tickets: Mapping[str, Ticket], rules: Rules, tiles: 
             rows = [
                 (M["type"], texts.customer_type(s.get("customer_type"))),
                 (M["scenario"], texts.scenario(s.get("scenario"))),
-                (M["window"], window_text(s.get("time_window")) or M["no_window"]),
+                (M["window"], _window_or_note(s, lang) or M["no_window"]),
                 (M["planned"],
                  f"{M['arrival']} {hhmm(s.get('arrival'))} · {hhmm(s.get('start'))}–{hhmm(s.get('end'))}"),
                 (M["reasons"], "；".join(why_visited(s, stop.tickets, history, texts))),
@@ -291,11 +296,12 @@ def build_map(doc: Mapping, tickets: Mapping[str, Ticket], rules: Rules, tiles: 
             p = pt(u["lat"], u["lon"])
             all_points.append(p)
             rows = [
-                (M["reason_unassigned"], u.get("explanation") or u.get("reason", "")),
+                (M["reason_unassigned"], (u.get("explanation") if lang == "zh" else u.get("explanation_en"))
+                 or u.get("explanation") or u.get("reason", "")),
                 (M["carried_over"], u.get("carried_over_to", "")),
                 (M["type"], texts.customer_type(u.get("customer_type"))),
                 (M["scenario"], texts.scenario(u.get("scenario"))),
-                (M["window"], window_text(u.get("time_window")) or M["no_window"]),
+                (M["window"], _window_or_note(u, lang) or M["no_window"]),
                 (M["reasons"], "；".join(why_visited(u, ts, history, texts))),
                 (M["phone"], "、".join(mask_phone(t.phone) for t in ts)),
                 (M["address"], "；".join(t.address for t in ts)),
@@ -313,10 +319,24 @@ def build_map(doc: Mapping, tickets: Mapping[str, Ticket], rules: Rules, tiles: 
     _MetricScale().add_to(fmap)
     if all_points:
         lats, lons = [p[0] for p in all_points], [p[1] for p in all_points]
-        fmap.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(30, 30))
+        if max(lats) - min(lats) < MIN_SPAN_DEG and max(lons) - min(lons) < MIN_SPAN_DEG:
+            # one place only: Leaflet cannot fit zero-size bounds (its zoom becomes infinite and
+            # every point NaN), so centre on it at street level instead
+            fmap.location = [lats[0], lons[0]]
+            fmap.options["zoom"] = SINGLE_PLACE_ZOOM
+        else:
+            fmap.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(30, 30))
     root.html.add_child(Element(str(_legend(title, legend_rows, M, len(unassigned), no_coords, spec))),
                         name="cvp_legend")
     return root.render()
+
+
+def _window_or_note(stop: Mapping, lang: str) -> str:
+    """The appointment window, or the note that the old one has passed and a new one is needed."""
+    note = stop.get("needs_new_appointment")
+    if note:
+        return note.get(lang) or note.get("en", "")
+    return window_text(stop.get("time_window"))
 
 
 def _legend(title: str, rows, M: Mapping[str, str], unassigned: int, no_coords: Sequence[str],

@@ -8,10 +8,11 @@ document must record passes through :class:`DayModel`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from planner.geo.travel import TravelModel, make_matrix_source
+from planner.plan.notes import appointment_expired_note
 from planner.records import StaffMember, Visit
 from planner.routing import BreakSpec, Job, Problem, Worker
 from planner.triage.rules import Rules
@@ -77,6 +78,23 @@ def worker_day(staff: StaffMember, day: date, rules: Rules) -> WorkerDay:
                      max_visits=staff.max_visits or int(d["max_visits_per_worker"]))
 
 
+def without_past_appointments(visits: list[Visit], day: date, rules: Rules) -> list[Visit]:
+    """A confirmed window holds on its own date only.
+
+    A visit carried over from an earlier day keeps its customer but not the
+    appointment: on the later day it is planned without a window and carries the
+    note that a new appointment is needed (``needs_new_appointment``), instead of
+    becoming unplannable for a window that lies before the day began.
+    """
+    out = []
+    for v in visits:
+        if v.time_window and v.time_window[1].astimezone(rules.tz).date() < day:
+            note = appointment_expired_note(rules, v.time_window)
+            v = replace(v, time_window=None, extra={**v.extra, "needs_new_appointment": note})
+        out.append(v)
+    return out
+
+
 def build_day(day: date, district: str, visits: list[Visit], workers: list[WorkerDay], rules: Rules,
               travel: TravelModel, budget_min: float | None = None,
               allowed: dict[str, tuple[str, ...]] | None = None) -> DayModel:
@@ -86,6 +104,7 @@ def build_day(day: date, district: str, visits: list[Visit], workers: list[Worke
     dispatcher's pin, or re-planning keeping visits with their worker.
     """
     origin = datetime.combine(day, time(0), tzinfo=rules.tz)
+    visits = without_past_appointments(visits, day, rules)
     points: list[tuple[float, float]] = []
     index: dict[tuple[float, float], int] = {}
 

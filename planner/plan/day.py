@@ -58,7 +58,12 @@ def staff_on_duty(district: str, absent: tuple[str, ...] = (), database: str | N
     if unknown:
         raise UserError(f"--absent {', '.join(sorted(unknown))}: not on the {district} roster "
                         f"({', '.join(s.staff_id for s in staff) or 'no staff imported'})")
-    return [s for s in staff if s.staff_id not in absent]
+    on_duty = [s for s in staff if s.staff_id not in absent]
+    if not on_duty:
+        why = (f"everyone on its roster ({', '.join(s.staff_id for s in staff)}) is absent" if staff
+               else "its roster has no active staff: import one with `cvp import staff.csv`")
+        raise UserError(f"nobody is on duty in {district}: {why}; no plan was made")
+    return on_duty
 
 
 @dataclass
@@ -90,9 +95,6 @@ def store_plan(prepared: PreparedDay, solution: Solution, *, solver: SolverSetti
         doc["pins"] = dict(sorted(prepared.pins.items()))
     if prepared.gifts is not None:
         doc["summary"]["gifts"] = plan_gifts(doc, prepared.gifts)
-    if not prepared.staff_count:
-        doc["summary"]["warnings"].append(
-            f"no staff on duty in {prepared.model.district}: import a roster with `cvp import`")
     with session_scope(database) as session:
         repo.save_plan(session, doc, author)
     return doc

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from planner.plan.build import DayModel, WorkerDay
+from planner.plan.notes import reason_texts
 from planner.records import Visit
 from planner.routing import Solution
 from planner.triage.rules import Rules
@@ -69,14 +70,14 @@ def plan_document(model: DayModel, solution: Solution, rules: Rules, *, solver: 
             "travel_min": _min(route.travel_s),
             "steps": steps,
         })
-    labels = rules.data.get("unassigned_reasons", {})
     next_day = (model.day + timedelta(days=1)).isoformat()
     unassigned = []
     for u in solution.unassigned:
         v = model.visits[u.job_id]
+        texts = reason_texts(rules, u.reason)
         unassigned.append({
             **visit_step_fields(v), "lat": v.lat, "lon": v.lon, "service_min": v.service_min,
-            "reason": u.reason, "explanation": labels.get(u.reason, u.reason), "detail": u.detail,
+            "reason": u.reason, "explanation": texts["zh"], "explanation_en": texts["en"], "detail": u.detail,
             "carried_over_to": next_day,
         })
     visit_steps = [s for r in routes for s in r["steps"] if s["type"] == "visit"]
@@ -129,6 +130,8 @@ def visit_step_fields(v: Visit) -> dict[str, Any]:
         "reasons": list(v.reasons), "required_skills": list(v.required_skills), "address": v.address,
         "vip_level": v.vip_level, "gift": v.gift, "closable_on_site": v.closable_on_site,
         "carried_over_days": v.carried_over_days,
+        **({"needs_new_appointment": v.extra["needs_new_appointment"]}
+           if v.extra.get("needs_new_appointment") else {}),
     }
 
 
@@ -143,4 +146,5 @@ def visit_from_fields(d: dict[str, Any], district: str) -> Visit:
         gift=d.get("gift", False), closable_on_site=d.get("closable_on_site", False),
         vip_level=d.get("vip_level", "none"), required_skills=tuple(d.get("required_skills", ())),
         carried_over_days=d.get("carried_over_days", 0),
+        extra={"needs_new_appointment": d["needs_new_appointment"]} if d.get("needs_new_appointment") else {},
     )

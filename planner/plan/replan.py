@@ -75,12 +75,14 @@ def replan(doc: dict[str, Any], now: time, *, add_file: str | None = None, gazet
     owner: dict[str, str] = {}
     visits: list[Visit] = []
     left_by_absent: list[str] = []
+    had: dict[str, str] = {}  # visit id -> the worker whose route had it still to come
     for sid, route in routes.items():
         fixed, remaining = split_route(route, now_dt)
         fixed_of[sid] = fixed
         if sid in absent:
             left_by_absent += [s["visit_id"] for s in remaining]
         for s in remaining:
+            had[s["visit_id"]] = sid
             visits.append(visit_from_fields(s, district))
             if sid not in absent:
                 owner[s["visit_id"]] = sid
@@ -121,10 +123,29 @@ def replan(doc: dict[str, Any], now: time, *, add_file: str | None = None, gazet
     new["routes"] = _merge(doc, new, fixed_of, full_day, travel)
     new["summary"]["moved_to_another_worker"] = sorted(moved)
     new["summary"]["handed_over_from_absent"] = sorted(handed_over)
+    new["summary"]["changes"] = route_changes(had, served_by, new["unassigned"])
     _resummarise(new)
     with session_scope(database) as session:
         repo.save_plan(session, new, author)
     return new
+
+
+def route_changes(had: dict[str, str], served_by: dict[str, str], unassigned: list[dict]) -> list[dict]:
+    """Every visit that was on someone's route and is now elsewhere: ``to`` the worker who
+    took it, or ``to: None`` with the reason when it was dropped to make room.  What the
+    dispatcher phones the field staff about after a re-plan."""
+    why = {u["visit_id"]: u for u in unassigned}
+    changes = []
+    for vid, before in sorted(had.items(), key=lambda kv: (kv[1], kv[0])):
+        after = served_by.get(vid)
+        if after == before:
+            continue
+        change = {"visit_id": vid, "from": before, "to": after}
+        if after is None and vid in why:
+            change.update(reason=why[vid]["reason"], explanation=why[vid].get("explanation", ""),
+                          explanation_en=why[vid].get("explanation_en", ""))
+        changes.append(change)
+    return changes
 
 
 def _staff_from_route(route: dict, district: str) -> StaffMember:

@@ -12,11 +12,33 @@ def _hm(iso: str | None) -> str:
     return datetime.fromisoformat(iso).strftime("%H:%M") if iso else "--:--"
 
 
+def outcome_text(summary: dict) -> str:
+    """What the solver's status means for the dispatcher.
+
+    ``partial`` is not an unfinished search: the search ran its time and some
+    visits did not fit (they are listed as unassigned).  The web page shows the
+    same sentences translated (web/i18n.py).
+    """
+    status, n = summary.get("status"), summary.get("unassigned", 0)
+    if status == "no_solution":
+        return "no feasible plan found within the time limit"
+    if status == "partial" or n:
+        return f"{n} visit{'s' if n != 1 else ''} could not be planned (listed below)"
+    return "every visit planned"
+
+
+def needs_new_appointment(doc: dict) -> list[tuple[str, dict]]:
+    """(visit id, note) of the plan's visits whose appointment was for an earlier day."""
+    items = [s for r in doc.get("routes", []) for s in r["steps"] if s["type"] == "visit"]
+    items += doc.get("unassigned", [])
+    return [(v["visit_id"], v["needs_new_appointment"]) for v in items if v.get("needs_new_appointment")]
+
+
 def plan_text(doc: dict) -> str:
     s = doc["summary"]
     lines = [f"{doc['date']} {doc['district']}: {s['assigned']} of {s['visits']} visits planned, "
              f"{s['unassigned']} unassigned; travel {s['travel_min']:.0f} min, waiting {s['wait_min']:.0f} min, "
-             f"on site {s['service_min']:.0f} min ({s['status']}, {s['solve_seconds']:.1f} s)", ""]
+             f"on site {s['service_min']:.0f} min", f"{outcome_text(s)}; searched {s['solve_seconds']:.1f} s", ""]
     lines.append(f"{pad('staff', 14)} {'visits':>6}  {'leave':>5}  {'lunch':>5}  {'back':>5}  {'travel':>6}  "
                  f"{'wait':>5}  {'onsite':>6}  stops")
     for r in doc["routes"]:
@@ -33,8 +55,32 @@ def plan_text(doc: dict) -> str:
         for u in doc["unassigned"]:
             lines.append(f"  {u['visit_id']}  P{u['priority']}  {u['reason']}: {u['explanation']}"
                          + (f" ({u['detail']})" if u.get("detail") else ""))
+    renew = needs_new_appointment(doc)
+    if renew:
+        lines += ["", "需重新预约 needs a new appointment (planned without the old window; phone the customer):"]
+        lines += [f"  {vid}  {note['zh']} / {note['en']}" for vid, note in renew]
     if s.get("gifts"):
         lines += ["", plan_gifts_line(s["gifts"])]
     for w in s.get("warnings", []):
         lines.append(f"warning: {w}")
     return "\n".join(lines)
+
+
+def changes_text(doc: dict) -> list[str]:
+    """After a re-plan: who took which visit, and which visits were dropped to make room."""
+    changes = doc.get("summary", {}).get("changes")
+    if changes is None:
+        return []
+    absent = set((doc.get("replanned_from") or {}).get("absent") or [])
+    moved = [c for c in changes if c["to"]]
+    dropped = [c for c in changes if not c["to"]]
+    lines = ["", "changes since the previous version:" if changes else "no visit changed worker or was dropped"]
+    def who(sid: str) -> str:
+        return f"{sid} (absent)" if sid in absent else sid
+
+    for c in moved:
+        lines.append(f"  {c['visit_id']}: {who(c['from'])} -> {c['to']}")
+    for c in dropped:
+        why = c.get("explanation_en") or c.get("reason") or "carried over to the next day"
+        lines.append(f"  {c['visit_id']}: {who(c['from'])} -> dropped: {why}")
+    return lines

@@ -127,6 +127,12 @@ def sheet_stem(day: str, staff_id: str) -> str:
     return f"{day}_{safe}"
 
 
+def sheet_file_name(day: str, staff_id: str, lang: str, fmt: str) -> str:
+    """``2010-08-05_S1.pdf`` for Chinese sheets, ``2010-08-05_S1.en.pdf`` for English ones:
+    printing the other language beside a day's sheets never overwrites them."""
+    return f"{sheet_stem(day, staff_id)}{'' if lang == 'zh' else '.' + lang}.{fmt}"
+
+
 def is_indoor(address: str, texts: Texts) -> bool:
     rule = texts.indoor
     if any(word in (address or "") for word in rule.get("outdoor_if_address_contains", [])):

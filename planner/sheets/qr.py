@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import segno
 
@@ -14,6 +15,26 @@ URL_BASE_ENV = "CVP_URL_BASE"
 def url_base(explicit: str | None = None) -> str:
     """The web app's address: the option, else ``$CVP_URL_BASE``, else the local default."""
     return (explicit or os.environ.get(URL_BASE_ENV) or DEFAULT_URL_BASE).rstrip("/")
+
+
+def is_loopback(base: str) -> bool:
+    """True for an address only this machine reaches (localhost, 127.x, ::1, or no host)."""
+    host = (urlsplit(base if "//" in base else "//" + base).hostname or "").rstrip(".").lower()
+    if host in ("", "localhost") or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback or ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        return False
+
+
+def loopback_warning(base: str) -> str | None:
+    """What to tell whoever prints sheets whose QR codes a worker's phone cannot open."""
+    if not is_loopback(base):
+        return None
+    return (f"the QR codes on these sheets open {base}, which a worker's phone cannot reach: set {URL_BASE_ENV} "
+            f"to the web app's address as the phones see it (e.g. export {URL_BASE_ENV}=http://192.168.1.10:8000) "
+            f"or pass --url-base")
 
 
 def stop_url(base: str, day: str, staff_id: str, seq: int) -> str:

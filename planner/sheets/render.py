@@ -22,7 +22,8 @@ from planner.errors import UserError
 from planner.outputs_io import OutputError, atomic_path, atomic_write_text, reason
 from planner.records import StaffMember, Ticket
 from planner.orphans import arm_worker
-from planner.sheets.model import SheetView, sheet_views
+from planner.sheets.fonts import require_cjk_font
+from planner.sheets.model import SheetView, sheet_file_name, sheet_views
 from planner.sheets.qr import url_base as resolve_url_base
 from planner.sheets.stops import check_plan_doc
 from planner.sheets.texts import load_texts
@@ -53,7 +54,9 @@ def sheet_html(sheet: SheetView, *, inline_css: bool = True) -> str:
 
 @lru_cache(maxsize=1)
 def _weasy():
-    """(FontConfiguration, CSS) shared by every sheet of the process."""
+    """(FontConfiguration, CSS) shared by every sheet of the process; refused without a
+    Chinese font (:mod:`planner.sheets.fonts`)."""
+    require_cjk_font()
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
@@ -133,7 +136,8 @@ def render_sheets(doc: Mapping, tickets: Mapping[str, Ticket], history: Mapping[
                   rules: Rules, out_dir: str | Path, fmt: str = "pdf", lang: str = "zh", url_base: str | None = None,
                   staff: Mapping[str, StaffMember] | None = None, only: Sequence[str] | None = None,
                   jobs: int | None = None) -> list[Path]:
-    """One sheet per worker of the plan, ``DATE_STAFF.pdf`` (or ``.html``) in ``out_dir``.
+    """One sheet per worker of the plan, ``DATE_STAFF.pdf`` (or ``.html``; ``DATE_STAFF.en.pdf``
+    in English) in ``out_dir``.
 
     ``history`` is each phone's complaints (:func:`planner.workflow.plan_tickets`);
     ``staff`` the roster by staff id (the worker's phone in the header);
@@ -144,6 +148,8 @@ def render_sheets(doc: Mapping, tickets: Mapping[str, Ticket], history: Mapping[
     if fmt not in FORMATS:
         raise UserError(f"sheet format {fmt!r}: choose one of {', '.join(FORMATS)}")
     check_plan_doc(doc)
+    if fmt == "pdf":
+        require_cjk_font()  # before any file or folder is written
     texts = load_texts(rules, lang)
     if only:
         workers = [r["staff_id"] for r in doc.get("routes", [])]
@@ -155,7 +161,7 @@ def render_sheets(doc: Mapping, tickets: Mapping[str, Ticket], history: Mapping[
                          only=only or None)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    batch = [(sheet, str(out / f"{sheet.file_stem}.{fmt}"), fmt) for sheet in sheets]
+    batch = [(sheet, str(out / sheet_file_name(sheet.date, sheet.staff_id, lang, fmt)), fmt) for sheet in sheets]
     n = auto_jobs(len(batch), fmt) if jobs is None else max(1, int(jobs))
     if n > 1 and len(batch) > 1 and _can_fork():
         _weasy()  # fonts and stylesheet loaded once, before forking: the workers inherit them

@@ -170,7 +170,7 @@ def test_healthz_is_public(app):
 
 def test_everything_else_requires_login(seeded, app):
     http = app.test_client()
-    open_endpoints = {"auth.login", "auth.healthz", "auth.set_lang", "static"}
+    open_endpoints = {"auth.login", "auth.healthz", "auth.favicon", "auth.set_lang", "static"}
     checked = 0
     for method, url, endpoint in concrete_urls(app):
         if endpoint in open_endpoints:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 
 from planner.store import accounts
 from planner.store.db import session_scope
@@ -25,6 +25,13 @@ def _safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
     return target
+
+
+@bp.get("/favicon.ico")
+@public
+def favicon():
+    """The tab icon browsers ask every site for (a 404 on every page otherwise); public."""
+    return current_app.send_static_file("favicon.ico")
 
 
 @bp.get("/healthz")

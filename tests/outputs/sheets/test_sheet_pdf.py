@@ -132,7 +132,7 @@ def test_english_sheets_render_too(tmp_path):
                           staff=day.inputs.staff, only=[day.doc["routes"][0]["staff_id"]])
     text = run("pdftotext", "-layout", str(paths[0]), "-")
     assert "Complaint visit route sheet" in text and "Toolkit" in text and "Network test" in text
-    assert Path(paths[0]).name == f"2010-08-05_{day.doc['routes'][0]['staff_id']}.pdf"
+    assert Path(paths[0]).name == f"2010-08-05_{day.doc['routes'][0]['staff_id']}.en.pdf"  # beside the Chinese one
 
 
 @pytest.mark.slow

@@ -1,0 +1,61 @@
+"""The plan page says what the outcome means in the page's language, lists a re-plan's
+changes (who took which visit, what was dropped) and flags stale appointments."""
+
+from __future__ import annotations
+
+import pytest
+
+from planner.store import repository as repo
+from planner.store.db import session_scope
+from tests.web.conftest import DAY, DISTRICT, text_of
+from tests.web.test_replan_page import job_of
+
+pytestmark = pytest.mark.usefixtures("planned")
+
+
+def stored(version: int) -> dict:
+    with session_scope() as s:
+        return repo.get_plan(s, DAY, DISTRICT, version)[0]
+
+
+def test_the_outcome_is_said_in_chinese_and_english_not_as_the_solvers_status(client_for):
+    c = client_for("disp")
+    doc = stored(1)
+    n = doc["summary"]["unassigned"]
+    zh = text_of(c.get(f"/dispatch/{DAY}/plan/1"))
+    assert "partial (" not in zh and "complete (" not in zh
+    assert (f"{n} 个拜访未能安排（见下方列表）" if n else "所有拜访均已安排") in zh and "求解用时" in zh
+    c.post("/lang", data={"lang": "en"})
+    en = text_of(c.get(f"/dispatch/{DAY}/plan/1"))
+    assert (f"{n} visits could not be planned (listed below)" if n else "every visit planned") in en
+    for u in doc["unassigned"]:
+        assert u["explanation_en"] in en
+
+
+def test_a_replan_page_lists_who_took_each_visit_and_what_was_dropped(client_for):
+    c = client_for("disp")
+    job = job_of(c, c.post(f"/dispatch/{DAY}/plan/1/replan", {"now": "11:00", "absent": "S3"},
+                           content_type="multipart/form-data"))
+    assert job["status"] == "done", job
+    new = stored(2)
+    changes = new["summary"]["changes"]
+    assert changes and any(ch["from"] == "S3" for ch in changes)
+    page = text_of(c.get(f"/dispatch/{DAY}/plan/2"))
+    assert "相对第 1 版的变动" in page
+    for ch in changes:
+        before = "S3 (缺勤)" if ch["from"] == "S3" else ch["from"]
+        expected = (f"{ch['visit_id']}：{before} → {ch['to']}" if ch["to"]
+                    else f"{ch['visit_id']}：{before} → 未安排：{ch['explanation']}")
+        assert expected in page, expected
+
+
+def test_a_visit_whose_appointment_has_passed_says_so_on_the_page(client_for):
+    c = client_for("disp")
+    job = job_of(c, c.post(f"/dispatch/2010-08-06/plan"))
+    assert job["status"] == "done", job
+    with session_scope() as s:
+        doc = repo.get_plan(s, __import__("datetime").date(2010, 8, 6), DISTRICT)[0]
+    flagged = [st for r in doc["routes"] for st in r["steps"] if st.get("needs_new_appointment")]
+    assert flagged
+    page = text_of(c.get(f"/dispatch/2010-08-06/plan/{doc['version']}"))
+    assert "原预约（08-05）已过期，需重新预约" in page
