@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from planner.errors import UserError
@@ -88,7 +89,9 @@ def replan(doc: dict[str, Any], now: time, *, add_file: str | None = None, gazet
                 owner[s["visit_id"]] = sid
     visits += [visit_from_fields(u, district) for u in doc.get("unassigned", [])]
     if add_file:
-        import_file(add_file, kind="tickets", gazetteer=gazetteer, rules=rules, database=database)
+        # urgent tickets of this district only (whoever replans), named by the file's own name
+        import_file(add_file, kind="tickets", gazetteer=gazetteer, rules=rules, database=database,
+                    districts={district}, name=Path(add_file).name)
     # tickets that came in since the plan (imported before, or in add_file) and need a visit
     known = {t for v in visits for t in v.ticket_ids}
     known |= {t for steps in fixed_of.values() for s in steps for t in s.get("ticket_ids") or []}

@@ -281,6 +281,10 @@ def replan_start(day: date, version: int):
         if upload:
             uploads.discard(upload)
         return _busy(busy)
+    except BaseException:  # a refused re-plan keeps no upload behind
+        if upload:
+            uploads.discard(upload)
+        raise
     security.audit("plan", f"{day} {d}", job=job_id, replan_of=version, now=f"{now:%H:%M}", absent=absent,
                    added=upload.original_name if upload else None)
     return redirect(url_for("dispatcher.job_page", job_id=job_id))
