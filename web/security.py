@@ -26,7 +26,7 @@ from flask import Flask, abort, current_app, g, jsonify, redirect, render_templa
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
-from planner.errors import UserError
+from planner.errors import ForbiddenError, NotFoundError, Reason, UserError
 from planner.store import accounts, throttle, web_sessions
 from planner.store.db import session_scope
 from web.i18n import error_lines, gettext
@@ -298,6 +298,17 @@ def _user_error(exc: UserError):
     return render_template("error.html", code=422, message=message, details=details), 422
 
 
+def _refused(exc: UserError):
+    """:class:`NotFoundError` → 404 (another district's record looks like none at all),
+    :class:`ForbiddenError` → 403; the page shows the message in its language."""
+    code = 404 if isinstance(exc, NotFoundError) else 403
+    if is_api():
+        return jsonify({"error": {"code": code, "message": str(exc)}}), code
+    text = exc.args[0] if exc.args else ""
+    message = gettext(text.msgid, **text.values) if isinstance(text, Reason) else str(exc)
+    return render_template("error.html", code=code, message=message), code
+
+
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
     app.extensions["cvp_limiter"] = LoginLimiter(app.config["LOGIN_LIMIT"], app.config["LOGIN_LIMIT_IP"])
@@ -308,5 +319,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_headers)
     app.register_error_handler(HTTPException, _error)
     app.register_error_handler(UserError, _user_error)
+    app.register_error_handler(NotFoundError, _refused)
+    app.register_error_handler(ForbiddenError, _refused)
     app.jinja_env.globals.update(csrf_token=csrf_token, current_user=current_user)
 
