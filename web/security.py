@@ -150,7 +150,10 @@ def _limits() -> dict[str, Any]:
 def login_user(user: accounts.User) -> None:
     """A fresh session (no fixation): a new session row in the store, the user, the
     password stamp and a new CSRF token."""
+    previous = session.get(SID_KEY)
     with session_scope(database()) as s:
+        if previous:  # signing in again in the same browser ends the session it had
+            web_sessions.revoke(s, str(previous))
         sid = web_sessions.open_session(s, user.id, lifetime=_limits()["lifetime"])
     _forget()
     session.permanent = True

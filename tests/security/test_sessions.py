@@ -159,3 +159,11 @@ def test_signing_in_again_after_sign_out_works(store_app):
     c.post("/logout")
     assert c.login("disp", PASSWORD).status_code == 302
     assert c.get("/dispatch/").status_code == 200
+
+
+def test_signing_in_again_ends_the_browsers_previous_session(store_app):
+    c = Client(store_app, "disp")
+    cookie, csrf = captured(c)
+    c.login("disp")
+    assert c.get("/dispatch/").status_code == 200
+    assert_ended(store_app, cookie, csrf)
