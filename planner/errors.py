@@ -71,3 +71,12 @@ class InvalidFileError(UserError):
             "Fix the rows above, or use --skip-invalid to import the good rows "
             "and write the rejects to a CSV."
         )
+
+
+class NotFoundError(UserError):
+    """What the request names does not exist, or is not the caller's to see (another
+    district's records): both answer alike (404), so neither is revealed."""
+
+
+class ForbiddenError(UserError):
+    """The caller's role may not do this at all (403)."""

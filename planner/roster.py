@@ -1,8 +1,11 @@
 """The district's roster for one day: who is on duty, who is off, and whom a visit may be
 pinned to.
 
-The dispatcher marks people absent for a day (:mod:`planner.store.absences`);
-planning leaves them out (``plan_day(..., absent=…)``).  A staff member the
+The dispatcher marks people absent for a day (:func:`set_absence`, stored by
+:mod:`planner.store.absences`); planning leaves them out (``plan_day(..., absent=…)``).
+Who may do that is decided here, not in a view: a dispatcher only for the staff of
+its own district, an administrator for any district it names; everyone else is
+refused, and the check comes before anything is written.  A staff member the
 roster marks inactive is off every day.  The web pages, the API and the CLI
 read the day's roster from here, so "on duty" means the same everywhere.
 """
@@ -12,9 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from planner.errors import UserError
+from planner.errors import ForbiddenError, NotFoundError, Reason, UserError
 from planner.records import StaffMember
 from planner.store import absences as absence_store
+from planner.store import accounts
 from planner.store import repository as repo
 from planner.store.db import session_scope
 
@@ -51,14 +55,43 @@ def on_duty(day: date, district: str, database: str | None = None) -> list[Staff
     return [line.staff for line in day_roster(day, district, database) if line.on_duty]
 
 
-def set_absence(day: date, district: str, staff_id: str, absent: bool, reason: str = "", author: str = "",
-                database: str | None = None) -> None:
-    """Mark a staff member of the district absent for the day, or back on duty."""
+#: the roles that may change a day's roster (a dispatcher only its own district's)
+ROSTER_ROLES = ("dispatcher", "admin")
+NO_SUCH_STAFF = "no staff member {staff} in {district}"
+
+
+def check_roster_access(actor: accounts.User, district: str) -> None:
+    """The actor may change the district's roster, else :class:`ForbiddenError` (a role
+    that never may) or :class:`NotFoundError` (another district's: not revealed)."""
+    if actor is None or not actor.active or actor.role not in ROSTER_ROLES:
+        raise ForbiddenError(f"{getattr(actor, 'username', 'nobody')}: only a dispatcher or an administrator "
+                             "changes the roster")
+    if actor.role == "dispatcher" and (not actor.district or actor.district != district):
+        raise NotFoundError(Reason("no district {district}", district=district))
+
+
+def set_absence(actor: accounts.User, day: date, district: str, staff_id: str, absent: bool, reason: str = "",
+                database: str | None = None, **audit_details) -> RosterLine:
+    """Mark a staff member of the district absent for the day, or back on duty, as
+    ``actor`` (audited in the same transaction); returns the member's roster line.
+
+    The actor's right to the district and the member's belonging to it are checked
+    before anything is written: an unknown id and another district's member both give
+    :class:`NotFoundError`, and nothing changes."""
+    check_roster_access(actor, district)
+    staff_id = (staff_id or "").strip()
     with session_scope(database) as s:
+        if absence_store.staff_in(s, staff_id, district) is None:
+            raise NotFoundError(Reason(NO_SUCH_STAFF, staff=repr(staff_id), district=district))
+        reason = (reason or "").strip()[:128]
         if absent:
-            absence_store.set_absent(s, day, staff_id, reason, author, district=district)
+            absence_store.set_absent(s, day, staff_id, reason, actor.username, district=district)
         else:
-            absence_store.clear_absent(s, day, staff_id)
+            absence_store.clear_absent(s, day, staff_id, district=district)
+        accounts.audit(s, actor.username, "absence", staff_id,
+                       {"day": day.isoformat(), "district": district, "absent": absent, "reason": reason,
+                        **audit_details})
+    return next(line for line in day_roster(day, district, database) if line.staff.staff_id == staff_id)
 
 
 def check_pins(day: date, district: str, pins: dict[str, str], database: str | None = None) -> dict[str, str]:

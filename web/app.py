@@ -70,7 +70,9 @@ def default_config() -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("CVP_HTTPS", "") == "1",  # also set per request on HTTPS
-        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),  # a sign-in ends this long after it began
+        # ... or after this long unused (CVP_SESSION_IDLE_MIN); both checked against the store's session row
+        "SESSION_IDLE_TIMEOUT": timedelta(minutes=_env_float("CVP_SESSION_IDLE_MIN", 120.0) or 120.0),
         "MAX_CONTENT_LENGTH": int((_env_float("CVP_MAX_UPLOAD_MB", 5.0) or 5.0) * 1024 * 1024),
         "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
         "UPLOAD_EXTENSIONS": ("csv", "xlsx", "json"),

@@ -196,6 +196,8 @@ ZH: dict[str, str] = {
     "reason (optional)": "原因（可选）",
     "No staff on the roster of {district}: import a roster first": "{district} 尚无人员名单，请先导入",
     "{staff} marked absent": "{staff} 已标记缺勤",
+    "no staff member {staff} in {district}": "{district}没有员工 {staff}",
+    "no district {district}": "没有区域 {district}",
     "{staff} back on duty": "{staff} 已恢复在岗",
     # plan
     "Plan for {day}, {district}": "{day} {district} 路线计划",
@@ -395,6 +397,7 @@ ZH: dict[str, str] = {
     "District (dispatcher accounts)": "区域（调度员账号）",
     "Active": "启用",
     "Deactivate": "停用",
+    "Sign out everywhere": "退出所有登录",
     "Activate": "启用",
     "New password": "新密码",
     "Set password": "设置密码",

@@ -8,7 +8,11 @@ Everything here fails closed:
 * every POST/PUT/PATCH/DELETE made with the session cookie must carry the
   session's CSRF token (form field ``csrf_token`` or header ``X-CSRF-Token``),
   else 400; API calls authenticated by a bearer token carry no cookie and need none;
-* a session whose user was deactivated, or whose password changed, is ended.
+* a session lives in the store (:mod:`planner.store.web_sessions`), the cookie holds
+  only its random id: sign-out, a password change, a deactivation or "sign out
+  everywhere" revoke it for every copy of the cookie, and it ends after
+  ``SESSION_IDLE_TIMEOUT`` without use or ``PERMANENT_SESSION_LIFETIME`` after sign-in.
+  A request on an ended session is anonymous: the sign-in page, or 401 on the API.
 """
 
 from __future__ import annotations
@@ -22,13 +26,14 @@ from flask import Flask, abort, current_app, g, jsonify, redirect, render_templa
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
-from planner.errors import UserError
-from planner.store import accounts, throttle
+from planner.errors import ForbiddenError, NotFoundError, Reason, UserError
+from planner.store import accounts, throttle, web_sessions
 from planner.store.db import session_scope
 from web.i18n import error_lines, gettext
 
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 CSRF_KEY = "csrf"
+SID_KEY = "sid"
 
 
 # -- declaring who may call a view --------------------------------------------------------
@@ -137,23 +142,42 @@ def current_user() -> accounts.User | None:
     return g.get("user")
 
 
+def _limits() -> dict[str, Any]:
+    return {"idle": current_app.config.get("SESSION_IDLE_TIMEOUT"),
+            "lifetime": current_app.config["PERMANENT_SESSION_LIFETIME"]}
+
+
 def login_user(user: accounts.User) -> None:
-    """A fresh session (no fixation): only the user, the password stamp and a new CSRF token."""
-    lang = session.get("lang")
-    session.clear()
+    """A fresh session (no fixation): a new session row in the store, the user, the
+    password stamp and a new CSRF token."""
+    previous = session.get(SID_KEY)
+    with session_scope(database()) as s:
+        if previous:  # signing in again in the same browser ends the session it had
+            web_sessions.revoke(s, str(previous))
+        sid = web_sessions.open_session(s, user.id, lifetime=_limits()["lifetime"])
+    _forget()
     session.permanent = True
     session["uid"] = user.id
+    session[SID_KEY] = sid
     session["stamp"] = user.stamp
     session[CSRF_KEY] = secrets.token_urlsafe(32)
+
+
+def _forget() -> None:
+    """Empty this browser's cookie (the language choice stays)."""
+    lang = session.get("lang")
+    session.clear()
     if lang:
         session["lang"] = lang
 
 
 def logout_user() -> None:
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    """Revoke the session in the store (so no copy of the cookie works) and empty the cookie."""
+    sid = session.get(SID_KEY)
+    if sid:
+        with session_scope(database()) as s:
+            web_sessions.revoke(s, str(sid))
+    _forget()
 
 
 def _load_user() -> None:
@@ -173,24 +197,38 @@ def _load_user() -> None:
     uid = session.get("uid")
     if uid is None:
         return
+    try:
+        uid = int(uid)
+    except (TypeError, ValueError):
+        _forget()
+        return
     with session_scope(database()) as s:
-        user = accounts.get_user(s, int(uid))
-    if user is None or not user.active or session.get("stamp") != user.stamp:
-        logout_user()
+        user = accounts.get_user(s, uid)
+        good = (user is not None and user.active and session.get("stamp") == user.stamp
+                and web_sessions.check_session(s, session.get(SID_KEY), uid, **_limits()))
+    if not good:
+        _forget()
         return
     g.user = user
 
 
+def _check_signed_in() -> Any:
+    """Runs before the CSRF check: a request without a (live) session is sent to sign in
+    (401 on the API), so a cookie captured before sign-out is told exactly that."""
+    is_public, _ = _view_rule(request.endpoint)
+    if request.endpoint is None or is_public or g.user is not None:
+        return None
+    if is_api():
+        abort(401)
+    return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+
+
 def _check_access() -> Any:
+    """The signed-in user's role may call the view, else 403 (after the CSRF check)."""
     is_public, allowed = _view_rule(request.endpoint)
     if request.endpoint is None or is_public:
         return None
-    user = g.user
-    if user is None:
-        if is_api():
-            abort(401)
-        return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
-    if not allowed or user.role not in allowed:
+    if g.user is None or not allowed or g.user.role not in allowed:
         abort(403)
     return None
 
@@ -263,14 +301,28 @@ def _user_error(exc: UserError):
     return render_template("error.html", code=422, message=message, details=details), 422
 
 
+def _refused(exc: UserError):
+    """:class:`NotFoundError` → 404 (another district's record looks like none at all),
+    :class:`ForbiddenError` → 403; the page shows the message in its language."""
+    code = 404 if isinstance(exc, NotFoundError) else 403
+    if is_api():
+        return jsonify({"error": {"code": code, "message": str(exc)}}), code
+    text = exc.args[0] if exc.args else ""
+    message = gettext(text.msgid, **text.values) if isinstance(text, Reason) else str(exc)
+    return render_template("error.html", code=code, message=message), code
+
+
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
     app.extensions["cvp_limiter"] = LoginLimiter(app.config["LOGIN_LIMIT"], app.config["LOGIN_LIMIT_IP"])
     app.before_request(_load_user)
+    app.before_request(_check_signed_in)
     app.before_request(_check_csrf)
     app.before_request(_check_access)
     app.after_request(_headers)
     app.register_error_handler(HTTPException, _error)
     app.register_error_handler(UserError, _user_error)
+    app.register_error_handler(NotFoundError, _refused)
+    app.register_error_handler(ForbiddenError, _refused)
     app.jinja_env.globals.update(csrf_token=csrf_token, current_user=current_user)
 

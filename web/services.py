@@ -122,12 +122,6 @@ def roster(day: date, district: str) -> list[RosterLine]:
     return day_roster(day, district, database())
 
 
-def set_absence(day: date, district: str, staff_id: str, absent: bool, reason: str, author: str) -> None:
-    from planner.roster import set_absence as set_absent
-
-    set_absent(day, district, staff_id, absent, reason, author, database())
-
-
 # -- planning -----------------------------------------------------------------------------
 
 PLANNING_JOBS = job_store.PLANNING_KINDS  # the job kinds that make a plan version

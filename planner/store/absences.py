@@ -23,12 +23,18 @@ class Absence:
     author: str
 
 
+def staff_in(session: Session, staff_id: str, district: str | None = None) -> StaffRow | None:
+    """The roster's staff member with this id (in ``district`` when given), else None."""
+    q = select(StaffRow).where(StaffRow.staff_id == staff_id)
+    if district is not None:
+        q = q.where(StaffRow.district == district)
+    return session.scalars(q).first()
+
+
 def set_absent(session: Session, day: date, staff_id: str, reason: str = "", author: str = "",
                district: str | None = None) -> Absence:
     """Mark a staff member off for the day (again: the reason is updated)."""
-    q = select(StaffRow).where(StaffRow.staff_id == staff_id)
-    staff = session.scalars(q).first()
-    if staff is None or (district is not None and staff.district != district):
+    if staff_in(session, staff_id, district) is None:
         where = f" in {district}" if district else ""
         raise UserError(f"no staff member {staff_id!r}{where}")
     reason = (reason or "").strip()[:128]
@@ -41,8 +47,11 @@ def set_absent(session: Session, day: date, staff_id: str, reason: str = "", aut
     return Absence(day, staff_id, reason, author)
 
 
-def clear_absent(session: Session, day: date, staff_id: str) -> bool:
-    """Back on duty; False when the person was not marked absent."""
+def clear_absent(session: Session, day: date, staff_id: str, district: str | None = None) -> bool:
+    """Back on duty; False when the person was not marked absent (or, with ``district``,
+    is not that district's: another district's absence is never touched)."""
+    if district is not None and staff_in(session, staff_id, district) is None:
+        return False
     done = session.execute(delete(AbsenceRow).where(AbsenceRow.day == day, AbsenceRow.staff_id == staff_id))
     return done.rowcount > 0
 

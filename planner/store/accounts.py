@@ -6,7 +6,10 @@ no built-in accounts and no default passwords: every account is made by
 ``cvp users add`` or an administrator.
 
 Every function takes the caller's session, so an action and its audit entry
-are written in one transaction.
+are written in one transaction.  A password change, a deactivation and
+:func:`sign_out_everywhere` end the user's sign-in sessions
+(:mod:`planner.store.web_sessions`); the first two also revoke the API token, as a
+stolen password or a departed person must not keep a way in.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from planner.errors import UserError
+from planner.store import web_sessions
 from planner.store.models import AuditRow, StaffRow, UserRow
 
 ROLES = ("dispatcher", "field", "planner", "admin")
@@ -123,18 +127,28 @@ def _row(session: Session, username: str) -> UserRow:
 
 
 def set_password(session: Session, username: str, password: str) -> User:
+    """A new password: every session of the user ends and the API token is revoked."""
     check_password(password)
     row = _row(session, username)
     row.password_hash = generate_password_hash(password)
+    row.api_token_hash = None
+    web_sessions.revoke_all(session, row.id)
     return _user(row)
 
 
 def set_active(session: Session, username: str, active: bool) -> User:
+    """Deactivating ends every session of the user and revokes the API token."""
     row = _row(session, username)
     row.active = active
     if not active:
         row.api_token_hash = None
+        web_sessions.revoke_all(session, row.id)
     return _user(row)
+
+
+def sign_out_everywhere(session: Session, username: str) -> int:
+    """End every sign-in session of the user (the API token stays); how many were open."""
+    return web_sessions.revoke_all(session, _row(session, username).id)
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:

@@ -163,6 +163,22 @@ class UserRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class WebSessionRow(Base):
+    """One signed-in browser session.  The cookie carries a random id; the store keeps
+    only its SHA-256 digest, so a session ends for good when its row is revoked
+    (sign-out, password change, deactivation, "sign out everywhere") whatever copies
+    of the cookie exist."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    user_id: Mapped[int] = mapped_column(Integer, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class AuditRow(Base):
     """Who imported, overrode, planned, published or downloaded what, and when."""
 

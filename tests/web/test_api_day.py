@@ -55,9 +55,9 @@ def test_the_roster_and_an_absence(api):
     assert r.get_json()["on_duty"] is False and r.get_json()["absence_reason"] == "病假"
     assert not next(x for x in a.get(f"/api/days/{DAY}/roster").get_json()["staff"] if x["staff_id"] == "S2")["on_duty"]
     assert a.post(f"/api/days/{DAY}/absences", json={"staff_id": "S2", "absent": False}).get_json()["on_duty"]
-    assert a.post(f"/api/days/{DAY}/absences", json={"staff_id": "S9"}).status_code == 422
+    assert a.post(f"/api/days/{DAY}/absences", json={"staff_id": "S9"}).status_code == 404
     assert a.post(f"/api/days/{DAY}/absences", json={"staff_id": "S2", "absent": "yes"}).status_code == 422
-    assert api("disp_north").post(f"/api/days/{DAY}/absences", json={"staff_id": "S2"}).status_code == 422
+    assert api("disp_north").post(f"/api/days/{DAY}/absences", json={"staff_id": "S2"}).status_code == 404
     assert api("f1").get(f"/api/days/{DAY}/roster").status_code == 403
     with session_scope() as s:
         assert [e.details["absent"] for e in accounts.audit_log(s, action="absence")] == [False, True]

@@ -171,7 +171,7 @@ def test_the_roster_and_absences(client_for):
     assert r.status_code == 302
     row = c.get(f"/dispatch/{DAY}/roster").get_data(as_text=True).split('id="s-S2"')[1].split("</tr>")[0]
     assert "缺勤" in row and "病假" in row
-    assert c.post(f"/dispatch/{DAY}/roster", {"staff_id": "S9", "absent": "1"}).status_code == 422
+    assert c.post(f"/dispatch/{DAY}/roster", {"staff_id": "S9", "absent": "1"}).status_code == 404
     c.post(f"/dispatch/{DAY}/roster", {"staff_id": "S2", "absent": "0"})
     row = c.get(f"/dispatch/{DAY}/roster").get_data(as_text=True).split('id="s-S2"')[1].split("</tr>")[0]
     assert "在岗" in row

@@ -1,5 +1,6 @@
-"""Only admins manage users (add, deactivate, reset a password, issue an API token) and
-read the audit log."""
+"""Only admins manage users (add, deactivate, reset a password, issue an API token, sign
+out everywhere) and read the audit log.  Deactivating and a new password end all of the
+user's sessions and revoke the API token (:mod:`planner.store.accounts`)."""
 
 from __future__ import annotations
 
@@ -63,6 +64,8 @@ def change_user(username: str):
                 token = accounts.issue_token(s, username)
             elif action == "revoke":
                 accounts.revoke_token(s, username)
+            elif action == "signout":
+                accounts.sign_out_everywhere(s, username)
             else:
                 raise UserError(f"unknown action {action!r}")
             accounts.audit(s, me, "token" if action in ("token", "revoke") else "user_change", username,

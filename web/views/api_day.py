@@ -15,6 +15,7 @@ from flask import abort, jsonify, request
 
 from planner.errors import UserError
 from planner.export import mask_phone
+from planner.roster import set_absence
 from planner.store.outcomes import Outcome
 from web import security, services
 from web.security import roles
@@ -56,9 +57,8 @@ def absence(day: date):
         raise UserError("absent: true (off for the day) or false (back on duty)")
     if not isinstance(reason, str):
         raise UserError("reason: a string")
-    services.set_absence(day, d, staff_id, absent, reason, security.current_user().username)
-    security.audit("absence", staff_id, day=day.isoformat(), absent=absent, reason=reason, api=True)
-    [line] = [x for x in services.roster(day, d) if x.staff.staff_id == staff_id]
+    # who may, and whether the member is the district's, is checked before any write (404 if not)
+    line = set_absence(security.current_user(), day, d, staff_id, absent, reason, security.database(), api=True)
     return jsonify(_roster_line(line))
 
 

@@ -225,8 +225,10 @@ def roster_change(day: date):
     d = district()
     staff_id = request.form.get("staff_id", "")
     absent = request.form.get("absent") == "1"
-    services.set_absence(day, d, staff_id, absent, request.form.get("reason", ""), security.current_user().username)
-    security.audit("absence", staff_id, day=day.isoformat(), absent=absent, reason=request.form.get("reason", ""))
+    from planner.roster import set_absence  # checked there before any write: another district's member is "not found"
+
+    set_absence(security.current_user(), day, d, staff_id, absent, request.form.get("reason", ""),
+                security.database())
     flash(_("{staff} marked absent", staff=staff_id) if absent else _("{staff} back on duty", staff=staff_id), "ok")
     return redirect(url_for("dispatcher.roster", day=day))
 

@@ -8,7 +8,7 @@ since 0002 (``uq_plan_version``); saving takes a lock so a second plan gets the
 next version instead of failing on that constraint.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-07
 """
 from alembic import op
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
