@@ -19,11 +19,10 @@ clusters are the ones comparing all pairs by geodesic would give.
 from __future__ import annotations
 
 import heapq
-from collections import Counter
 from collections.abc import Sequence
 
 from planner.records import Ticket
-from planner.triage.spatial import GridIndex, Measure, exact_order
+from planner.triage.spatial import GridIndex, Measure, exact_order, local_screen
 
 
 def is_network_complaint(ticket: Ticket, keywords: Sequence[str]) -> bool:
@@ -32,12 +31,21 @@ def is_network_complaint(ticket: Ticket, keywords: Sequence[str]) -> bool:
 
 
 def neighbour_lists(points: Sequence[tuple[float, float]], radius_m: float, measure: Measure) -> list[list[int]]:
-    """For each point, the indexes of the other points within ``radius_m`` (geodesic), ascending."""
+    """For each point, the indexes of the other points within ``radius_m`` (geodesic), ascending.
+
+    Pairs from neighbouring grid cells are screened with the tangent-plane distance
+    (each point's ellipsoid factors computed once, a pair using their mean); only a
+    pair within a centimetre-wide shell around the radius is measured more exactly."""
     neighbours: list[list[int]] = [[] for _ in points]
-    for i, j in GridIndex(points, radius_m).candidate_pairs():
-        if measure.within(i, j, radius_m):
-            neighbours[i].append(j)
-            neighbours[j].append(i)
+    grid = GridIndex(points, radius_m)
+    screen = local_screen(points, radius_m)
+    if screen is None:
+        pairs = ((i, j) for i, j in grid.candidate_pairs() if measure.within(i, j, radius_m))
+    else:
+        pairs = screen(grid.candidate_pairs(), lambda i, j: measure.within(i, j, radius_m))
+    for i, j in pairs:
+        neighbours[i].append(j)
+        neighbours[j].append(i)
     for row in neighbours:
         row.sort()
     return neighbours
@@ -51,40 +59,36 @@ def find_clusters(tickets: Sequence[Ticket], radius_m: float, min_customers: int
     points = [(t.lat, t.lon) for t in pts]
     measure = Measure(points)
     neighbours = neighbour_lists(points, radius_m, measure)
+    near = [set(row) for row in neighbours]
     phone = [t.phone for t in pts]
-
     free = [True] * n
-    degree = [len(row) for row in neighbours]                       # free neighbours
-    phones_near = [Counter([phone[i], *(phone[j] for j in neighbours[i])]) for i in range(n)]
-    heap = [(-degree[i], i) for i in range(n) if len(phones_near[i]) >= min_customers]
+    degree = [len(row) for row in neighbours]  # free neighbours; only ever decreases
+    # a max-heap of (free neighbours, earliest) whose counts may be stale (too high):
+    # a popped entry that is out of date goes back with its current count
+    heap = [(-degree[i], i) for i in range(n) if degree[i] + 1 >= min_customers]
     heapq.heapify(heap)
 
     def leave(k: int) -> None:
-        """``k`` is no longer free: its neighbours lose a free neighbour (and maybe a phone)."""
         free[k] = False
         for j in neighbours[k]:
-            if not free[j]:
-                continue
             degree[j] -= 1
-            near = phones_near[j]
-            near[phone[k]] -= 1
-            if not near[phone[k]]:
-                del near[phone[k]]
-            if len(near) >= min_customers:
-                heapq.heappush(heap, (-degree[j], j))
 
     clusters: list[list[Ticket]] = []
     while heap:
         neg_degree, seed = heapq.heappop(heap)
-        # stale entries (taken, or counted before a neighbour left) and seeds whose free
-        # neighbourhood no longer has enough phones (it only ever shrinks) are skipped
-        if not free[seed] or -neg_degree != degree[seed] or len(phones_near[seed]) < min_customers:
+        if not free[seed]:
             continue
-        candidates = exact_order([j for j in neighbours[seed] if free[j]],
-                                 lambda j: measure.approx(seed, j), lambda j: measure.exact(seed, j))
+        if -neg_degree != degree[seed]:
+            if degree[seed] + 1 >= min_customers:
+                heapq.heappush(heap, (-degree[seed], seed))
+            continue
+        around = [j for j in neighbours[seed] if free[j]]
+        if len({phone[seed], *(phone[j] for j in around)}) < min_customers:
+            continue  # the free neighbourhood only shrinks: never a seed again
         members = [seed]
-        for j in candidates:
-            if all(measure.within(j, m, radius_m) for m in members[1:]):
+        for j in exact_order(around, lambda j: measure.approx(seed, j), lambda j: measure.exact(seed, j)):
+            close = near[j]
+            if all(m in close for m in members[1:]):
                 members.append(j)
         if len({phone[m] for m in members}) >= min_customers:
             clusters.append(sorted((pts[m] for m in members), key=lambda t: (t.received_at, t.ticket_id)))
