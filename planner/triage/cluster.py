@@ -22,7 +22,7 @@ import heapq
 from collections.abc import Sequence
 
 from planner.records import Ticket
-from planner.triage.spatial import GridIndex, Measure, exact_order, local_screen
+from planner.triage.spatial import GridIndex, Measure, exact_order, local_neighbours
 
 
 def is_network_complaint(ticket: Ticket, keywords: Sequence[str]) -> bool:
@@ -34,20 +34,18 @@ def neighbour_lists(points: Sequence[tuple[float, float]], radius_m: float, meas
     """For each point, the indexes of the other points within ``radius_m`` (geodesic), ascending.
 
     Pairs from neighbouring grid cells are screened with the tangent-plane distance
-    (each point's ellipsoid factors computed once, a pair using their mean); only a
-    pair within a centimetre-wide shell around the radius is measured more exactly."""
-    neighbours: list[list[int]] = [[] for _ in points]
+    (``local_neighbours``); only a pair within a centimetre-wide shell around the
+    radius is measured more exactly."""
     grid = GridIndex(points, radius_m)
-    screen = local_screen(points, radius_m)
-    if screen is None:
-        pairs = ((i, j) for i, j in grid.candidate_pairs() if measure.within(i, j, radius_m))
-    else:
-        pairs = screen(grid.candidate_pairs(), lambda i, j: measure.within(i, j, radius_m))
-    for i, j in pairs:
-        neighbours[i].append(j)
-        neighbours[j].append(i)
-    for row in neighbours:
-        row.sort()
+    neighbours = local_neighbours(grid, lambda i, j: measure.within(i, j, radius_m))
+    if neighbours is None:
+        neighbours = [[] for _ in points]
+        for i, j in grid.candidate_pairs():
+            if measure.within(i, j, radius_m):
+                neighbours[i].append(j)
+                neighbours[j].append(i)
+        for row in neighbours:
+            row.sort()
     return neighbours
 
 
@@ -59,7 +57,7 @@ def find_clusters(tickets: Sequence[Ticket], radius_m: float, min_customers: int
     points = [(t.lat, t.lon) for t in pts]
     measure = Measure(points)
     neighbours = neighbour_lists(points, radius_m, measure)
-    near = [set(row) for row in neighbours]
+    near: dict[int, set[int]] = {}  # neighbour sets, made for the points a seed tries to add
     phone = [t.phone for t in pts]
     free = [True] * n
     degree = [len(row) for row in neighbours]  # free neighbours; only ever decreases
@@ -87,7 +85,9 @@ def find_clusters(tickets: Sequence[Ticket], radius_m: float, min_customers: int
             continue  # the free neighbourhood only shrinks: never a seed again
         members = [seed]
         for j in exact_order(around, lambda j: measure.approx(seed, j), lambda j: measure.exact(seed, j)):
-            close = near[j]
+            close = near.get(j)
+            if close is None:
+                close = near[j] = set(neighbours[j])
             if all(m in close for m in members[1:]):
                 members.append(j)
         if len({phone[m] for m in members}) >= min_customers:

@@ -47,7 +47,10 @@ def shift_start_of(rules: Rules, day: date) -> datetime:
 
 
 def _merged(tickets: Sequence[Ticket]) -> Ticket:
-    """One customer's open tickets seen as one case: all texts, the best tier, any flag."""
+    """One customer's open tickets seen as one case: all texts, the best tier, any flag
+    (a single ticket is its own case: the merge would copy it unchanged)."""
+    if len(tickets) == 1:
+        return tickets[0]
     latest = max(tickets, key=lambda t: (t.received_at, t.ticket_id))
     tier = min((t.vip_level for t in tickets), key=VIP_ORDER.index)
     return replace(
@@ -84,7 +87,10 @@ class _SiteIndex:
             return best
         here = (t.lat, t.lon)
         near: dict[str, list[tuple[float, float, NetworkSite]]] = defaultdict(list)
+        beyond = self.grid.beyond_radius(here)
         for k in self.grid.candidates(here):
+            if beyond(k):
+                continue
             s = self.sites[k]
             d = local_m(here, (s.lat, s.lon))
             err = bound_m(d) if d is not None else 0.0

@@ -54,6 +54,15 @@ def local_m(a: Point, b: Point) -> float | None:
     return d if d <= LOCAL_MAX_M else None
 
 
+def _factors(p: Point) -> tuple[float, float, float, float]:
+    """φ and λ in radians, and the meridian and parallel lengths per radian at φ."""
+    phi = math.radians(p[0])
+    s = math.sin(phi)
+    w2 = 1 - _E2 * s * s
+    w = math.sqrt(w2)
+    return phi, math.radians(p[1]), _A * (1 - _E2) / (w2 * w), _A / w * math.cos(phi)
+
+
 def bound_m(d: float) -> float:
     """How far :func:`local_m` may be from the geodesic at distance ``d`` (10× the worst seen)."""
     return d * (1e-9 + 1e-13 * d * d) + 1e-6
@@ -93,39 +102,56 @@ class Measure:
         return self.exact(i, j) <= radius_m
 
 
-def local_screen(points: Sequence[Point], radius_m: float):
-    """A filter of index pairs keeping those within ``radius_m``, fast for short radii.
+def local_neighbours(grid: "GridIndex", decide: Callable[[int, int], bool]) -> list[list[int]] | None:
+    """For each of the grid's points, the indexes of the others within its radius, ascending;
+    screened a block of two cells at a time with numpy.
 
     Each point's meridian and parallel factors are computed once and a pair uses
     their mean (off the mean-latitude value by about Δφ²/8 relative, ≤ 2e-6 within
     20 km); a pair whose screened distance is within ``slack`` of the radius is
     handed to ``decide`` (the exact test).  None where the local formula does not
     apply (a radius over 20 km, or points beyond 70° latitude)."""
+    import numpy as np
+
+    points, radius_m = grid.points, grid.radius_m
+    n = len(points)
     if radius_m > LOCAL_MAX_M or any(abs(p[0]) > LOCAL_MAX_LAT for p in points):
         return None
-    phi, lam, fm, fp = [], [], [], []
-    for lat, lon in points:
-        p = math.radians(lat)
-        s = math.sin(p)
-        w2 = 1 - _E2 * s * s
-        w = math.sqrt(w2)
-        phi.append(p)
-        lam.append(math.radians(lon))
-        fm.append(_A * (1 - _E2) / (w2 * w))
-        fp.append(_A / w * math.cos(p))
+    if not n:
+        return []
+    arr = np.radians(np.asarray(points, dtype=float))
+    phi, lam = arr[:, 0], arr[:, 1]
+    s = np.sin(phi)
+    w2 = 1 - _E2 * s * s
+    w = np.sqrt(w2)
+    fm = _A * (1 - _E2) / (w2 * w)
+    fp = _A / w * np.cos(phi)
     slack = bound_m(radius_m) + 2e-6 * radius_m + 1e-3
-    sure_in = (2 * (radius_m - slack)) ** 2  # compared with (2·d)², the factors being sums, not means
+    sure_in = (2 * (radius_m - slack)) ** 2  # compared with (2·d)²: the factors are sums, not means
     sure_out = (2 * (radius_m + slack)) ** 2
-
-    def screen(pairs, decide):
-        for i, j in pairs:
-            dy = (phi[j] - phi[i]) * (fm[i] + fm[j])
-            dx = (lam[j] - lam[i]) * (fp[i] + fp[j])
-            d2 = dy * dy + dx * dx
-            if d2 <= sure_in or (d2 <= sure_out and decide(i, j)):
-                yield i, j
-
-    return screen
+    left: list = []
+    right: list = []
+    for a, b in grid.cell_pairs():
+        ia, ib = np.asarray(a), np.asarray(b)
+        dy = (phi[ib][None, :] - phi[ia][:, None]) * (fm[ia][:, None] + fm[ib][None, :])
+        dx = (lam[ib][None, :] - lam[ia][:, None]) * (fp[ia][:, None] + fp[ib][None, :])
+        d2 = dy * dy + dx * dx
+        if a is b:
+            d2[np.tril_indices(len(a))] = np.inf  # each pair once, never a point with itself
+        ra, rb = np.nonzero(d2 <= sure_in)
+        left.append(ia[ra])
+        right.append(ib[rb])
+        ra, rb = np.nonzero((d2 > sure_in) & (d2 <= sure_out))
+        keep = [k for k, (x, y) in enumerate(zip(ia[ra].tolist(), ib[rb].tolist())) if decide(min(x, y), max(x, y))]
+        left.append(ia[ra][keep])
+        right.append(ib[rb][keep])
+    i = np.concatenate(left + right).astype(np.int64)
+    j = np.concatenate(right + left).astype(np.int64)
+    order = np.lexsort((j, i))
+    i, j = i[order], j[order]
+    bounds = np.searchsorted(i, np.arange(n + 1))
+    j_list = j.tolist()
+    return [j_list[bounds[k]:bounds[k + 1]] for k in range(n)]
 
 
 def exact_order(items: Sequence[int], approx: Callable[[int], tuple[float, float]],
@@ -167,6 +193,7 @@ class GridIndex:
         width = self.radius_m / (_MIN_M_PER_DEG_LON_AT_EQUATOR * cos_top) if cos_top > 1e-9 else 361.0
         self.cell_lon = min(width, 361.0)
         self.cells: dict[tuple[int, int], list[int]] = defaultdict(list)
+        self._factors: list[tuple[float, float, float, float]] | None = None
         for k, p in enumerate(points):
             self.cells[self.cell_of(p)].append(k)
 
@@ -181,6 +208,36 @@ class GridIndex:
             for dj in (-1, 0, 1):
                 out.extend(self.cells.get((ci + di, cj + dj), ()))
         return out
+
+    def beyond_radius(self, p: Point) -> Callable[[int], bool]:
+        """A test that a point (by index) is surely farther than the radius from ``p``:
+        the screen of :func:`local_neighbours`, point by point (never true near a pole)."""
+        if self._factors is None:
+            self._factors = [_factors(q) for q in self.points]
+        if abs(p[0]) > LOCAL_MAX_LAT or self.radius_m > LOCAL_MAX_M:
+            return lambda k: False
+        pp, pl, pm, pf = _factors(p)
+        factors = self._factors
+        limit = (2 * (self.radius_m + bound_m(self.radius_m) + 2e-6 * self.radius_m + 1e-3)) ** 2
+
+        def beyond(k: int) -> bool:
+            qp, ql, qm, qf = factors[k]
+            if abs(ql - pl) > 0.0175:  # over a degree of longitude apart: let the caller measure
+                return False
+            dy, dx = (qp - pp) * (qm + pm), (ql - pl) * (qf + pf)
+            return dy * dy + dx * dx > limit
+
+        return beyond
+
+    def cell_pairs(self):
+        """Each cell with itself and with each neighbouring cell, once: (members, members)."""
+        cells = self.cells
+        for (ci, cj), members in cells.items():
+            yield members, members
+            for di, dj in ((0, 1), (1, -1), (1, 0), (1, 1)):
+                other = cells.get((ci + di, cj + dj))
+                if other:
+                    yield members, other
 
     def candidate_pairs(self):
         """Each unordered pair of indexes in the same or adjacent cells, once, as (i, j) with i < j."""
