@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from planner.geo.distance import geodesic_m
 from planner.records import FiredRule, NetworkSite, Ticket, Visit, parse_window_text
@@ -309,6 +310,13 @@ def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Se
             if m.phone in by_phone:
                 cluster_of_phone.setdefault(m.phone, i)
 
+    @lru_cache(maxsize=None)
+    def cluster_text(i: int) -> str:
+        """Why a cluster's customers were selected (written once per cluster, not per member)."""
+        members = clusters[i]
+        return (f"{len({m.phone for m in members})} customers within {sel['cluster']['radius_m']} m "
+                f"in {sel['cluster']['days']} days ({', '.join(m.ticket_id for m in members)})")
+
     visits: list[Visit] = []
     followups: list[PhoneFollowup] = []
     cluster_members: dict[int, list[tuple[list[Ticket], list[FiredRule]]]] = defaultdict(list)
@@ -328,10 +336,7 @@ def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Se
             fired.append(FiredRule("override.select", case.ticket_id, "dispatcher selected this customer for a visit"))
         own = reasons - {"cluster"}
         if in_cluster:
-            members = clusters[cluster_of_phone[phone]]
-            fired.append(FiredRule("selection.cluster", case.ticket_id,
-                                   f"{len({m.phone for m in members})} customers within {sel['cluster']['radius_m']} m "
-                                   f"in {sel['cluster']['days']} days ({', '.join(m.ticket_id for m in members)})"))
+            fired.append(FiredRule("selection.cluster", case.ticket_id, cluster_text(cluster_of_phone[phone])))
             if not own:
                 cluster_members[cluster_of_phone[phone]].append((tickets, fired))
                 continue
