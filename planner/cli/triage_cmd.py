@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import click
@@ -19,10 +18,12 @@ from planner.cli import cvp, rules_of
 @click.pass_context
 def triage_command(ctx, day, district, json_out, overrides):
     """Select, group and classify the district's open tickets for a visit day."""
-    from planner.triage.report import triage_json, triage_text  # loaded when the command runs, not at start-up
+    from planner.triage.report import check_output_path, triage_text, write_triage_json  # loaded when run
     from planner.workflow import parse_override, set_overrides, triage_day
 
     rules = rules_of(ctx)
+    if json_out:
+        check_output_path(json_out)  # before storing overrides or triaging: nothing done for nothing
     parsed = [parse_override(text) for text in overrides]
     if parsed:
         set_overrides(parsed, author="cli")
@@ -31,6 +32,5 @@ def triage_command(ctx, day, district, json_out, overrides):
     result = triage_day(day.date() if hasattr(day, "date") else date.fromisoformat(day), district, rules)
     click.echo(triage_text(result, rules))
     if json_out:
-        with open(json_out, "w", encoding="utf-8") as fh:
-            json.dump(triage_json(result, rules), fh, ensure_ascii=False, indent=2)
+        write_triage_json(result, rules, json_out)
         click.echo(f"\nwrote {json_out}")

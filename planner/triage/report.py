@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
+import tempfile
 import unicodedata
+from pathlib import Path
 from typing import Any
+
+from planner.errors import UserError
 
 from planner.records import Visit
 from planner.triage.engine import TriageResult
@@ -51,6 +57,36 @@ def triage_json(result: TriageResult, rules: Rules) -> dict[str, Any]:
         "phone_followups": [{"ticket_id": f.ticket_id, "why": f.why, "why_code": f.why_code}
                             for f in result.phone_followups],
     }
+
+
+def check_output_path(path: str | os.PathLike) -> Path:
+    """Refuse, before any work, an output file that cannot be written: a missing folder,
+    a folder in its place, or no permission."""
+    target = Path(path)
+    folder = target.parent
+    if target.is_dir():
+        raise UserError(f"{path}: this is a folder; give a file name for the JSON, e.g. {target / 'triage.json'}")
+    if not folder.is_dir():
+        raise UserError(f"{path}: the folder {folder} does not exist; create it or write the JSON elsewhere")
+    if not os.access(folder, os.W_OK | os.X_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise UserError(f"{path}: no permission to write there; choose another place for the JSON")
+    return target
+
+
+def write_triage_json(result: TriageResult, rules: Rules, path: str | os.PathLike) -> None:
+    """The triage JSON written whole or not at all (a temporary file renamed into place)."""
+    target = check_output_path(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(triage_json(result, rules), fh, ensure_ascii=False, indent=2)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write the JSON ({exc.strerror or exc})") from None
 
 
 def pad(text: str, width: int) -> str:
