@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
+from pathlib import Path
 
 import yaml
 
@@ -47,8 +48,9 @@ def max_open_tickets(rules: Rules) -> int:
 
 
 def check_open_tickets(count: int, rules: Rules, district: str, before: datetime) -> None:
-    """Refuse a triage of more open tickets than the limit, naming the count, the limit and the ways out."""
+    """Refuse a triage of more open tickets than the limit, naming the count, the limit and the ways out
+    (the rules file by its name: pages and the API do not show where the server keeps it)."""
     limit = max_open_tickets(rules)
     if count > limit:
         raise TooManyOpenTickets(Reason(TOO_MANY, district=district, count=count, before=f"{before:%Y-%m-%d %H:%M}",
-                                        limit=limit, field=FIELD, rules=rules.path))
+                                        limit=limit, field=FIELD, rules=Path(rules.path).name))

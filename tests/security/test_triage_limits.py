@@ -100,7 +100,9 @@ def test_the_triage_page_shows_the_refusal_in_chinese_and_the_api_in_english(see
         token = accounts.issue_token(s, "disp")
     api = app.test_client().get(f"/api/days/{DAY}/triage", headers={"Authorization": f"Bearer {token}"})
     assert api.status_code == 422
-    assert f"has {n} open tickets" in api.get_json()["error"]["message"]
+    message = api.get_json()["error"]["message"]
+    assert f"has {n} open tickets" in message and f"rules file rules-{n - 1}.yaml" in message
+    assert str(tmp_path) not in message
 
 
 @pytest.mark.slow
