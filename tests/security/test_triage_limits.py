@@ -124,3 +124,22 @@ def test_a_20000_ticket_district_triages_within_a_generous_bound(tmp_path):
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-2000:]
     assert f"{DAY} {DISTRICT}:" in done.stdout and "visits" in done.stdout
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_count_refuses_and_the_evidence_gives_the_sqlite_triage(fresh_postgres, tmp_path,
+                                                                                 monkeypatch):
+    """The count and the narrowed evidence query (phones of open tickets, possible network
+    complaints) are plain SQL on both databases: same refusal, same triage."""
+    from planner.triage import load_rules
+    from planner.triage.report import triage_json
+    from planner.workflow import triage_day
+
+    import_fixture_day()
+    on_sqlite = triage_json(triage_day(DAY, DISTRICT), load_rules())
+    n = open_count()
+    monkeypatch.setenv("CVP_DATABASE_URL", fresh_postgres)
+    import_fixture_day()
+    assert triage_json(triage_day(DAY, DISTRICT), load_rules()) == on_sqlite
+    with pytest.raises(UserError, match=f"has {n} open tickets"):
+        triage_day(DAY, DISTRICT, load_rules(rules_with_limit(tmp_path, n - 1)))
