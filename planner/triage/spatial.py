@@ -157,20 +157,32 @@ def local_neighbours(grid: "GridIndex", decide: Callable[[int, int], bool]) -> l
 def exact_order(items: Sequence[int], approx: Callable[[int], tuple[float, float]],
                 exact: Callable[[int], float]) -> list[int]:
     """``items`` sorted by (exact value, item) while computing the exact value only for
-    items whose approximate values are too close to their neighbours' to be ordered."""
-    keyed = sorted(((*approx(k), k) for k in items), key=lambda x: (x[0], x[2]))
+    items whose approximate values are too close to others' to be ordered.
+
+    Each item's value lies in [approx − bound, approx + bound]; the union of these
+    intervals falls into disjoint runs, every value of a run below every value of the
+    next.  A run of one keeps its approximate value as the key; a longer run (a near
+    tie) gets exact values."""
+    spans = sorted(((d - e, d + e, d, k) for k in items for d, e in [approx(k)]))
     keys: dict[int, float] = {}
-    start = 0
-    for pos in range(1, len(keyed) + 1):
-        if pos < len(keyed) and keyed[pos][0] - keyed[pos][1] <= keyed[pos - 1][0] + keyed[pos - 1][1]:
-            continue  # intervals overlap: same group
-        group = keyed[start:pos]
-        if len(group) == 1:
-            keys[group[0][2]] = group[0][0]
+    run: list[tuple[float, float, float, int]] = []
+    reach = float("-inf")
+
+    def close(run):
+        if len(run) == 1:
+            keys[run[0][3]] = run[0][2]
         else:
-            for _, _, k in group:
+            for *_, k in run:
                 keys[k] = exact(k)
-        start = pos
+
+    for span in spans:
+        if run and span[0] > reach:
+            close(run)
+            run = []
+        run.append(span)
+        reach = max(reach, span[1]) if len(run) > 1 else span[1]
+    if run:
+        close(run)
     return sorted(items, key=lambda k: (keys[k], k))
 
 
