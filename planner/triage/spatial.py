@@ -37,6 +37,7 @@ LOCAL_MAX_LAT = 70.0
 _MIN_M_PER_DEG_LAT = 110_000.0
 _MIN_M_PER_DEG_LON_AT_EQUATOR = 111_000.0
 
+BLOCK_ROWS = 512                    # rows of a cell-pair distance block computed at once
 Point = tuple[float, float]
 
 
@@ -132,19 +133,22 @@ def local_neighbours(grid: "GridIndex", decide: Callable[[int, int], bool]) -> l
     left: list = []
     right: list = []
     for a, b in grid.cell_pairs():
-        ia, ib = np.asarray(a), np.asarray(b)
-        dy = (phi[ib][None, :] - phi[ia][:, None]) * (fm[ia][:, None] + fm[ib][None, :])
-        dx = (lam[ib][None, :] - lam[ia][:, None]) * (fp[ia][:, None] + fp[ib][None, :])
-        d2 = dy * dy + dx * dx
-        if a is b:
-            d2[np.tril_indices(len(a))] = np.inf  # each pair once, never a point with itself
-        ra, rb = np.nonzero(d2 <= sure_in)
-        left.append(ia[ra])
-        right.append(ib[rb])
-        ra, rb = np.nonzero((d2 > sure_in) & (d2 <= sure_out))
-        keep = [k for k, (x, y) in enumerate(zip(ia[ra].tolist(), ib[rb].tolist())) if decide(min(x, y), max(x, y))]
-        left.append(ia[ra][keep])
-        right.append(ib[rb][keep])
+        whole_a, ib = np.asarray(a), np.asarray(b)
+        for first in range(0, len(a), BLOCK_ROWS):  # a crowded cell in slices: bounded temporaries
+            ia = whole_a[first:first + BLOCK_ROWS]
+            dy = (phi[ib][None, :] - phi[ia][:, None]) * (fm[ia][:, None] + fm[ib][None, :])
+            dx = (lam[ib][None, :] - lam[ia][:, None]) * (fp[ia][:, None] + fp[ib][None, :])
+            d2 = dy * dy + dx * dx
+            if a is b:  # each pair once, never a point with itself
+                d2[np.arange(len(b))[None, :] <= (first + np.arange(len(ia)))[:, None]] = np.inf
+            ra, rb = np.nonzero(d2 <= sure_in)
+            left.append(ia[ra])
+            right.append(ib[rb])
+            ra, rb = np.nonzero((d2 > sure_in) & (d2 <= sure_out))
+            keep = [k for k, (x, y) in enumerate(zip(ia[ra].tolist(), ib[rb].tolist()))
+                    if decide(min(x, y), max(x, y))]
+            left.append(ia[ra][keep])
+            right.append(ib[rb][keep])
     i = np.concatenate(left + right).astype(np.int64)
     j = np.concatenate(right + left).astype(np.int64)
     order = np.lexsort((j, i))

@@ -127,3 +127,18 @@ def test_the_local_distance_stays_within_its_stated_bound(p, d):
     approx = local_m(p, q)
     assert approx is not None
     assert abs(approx - metres(p, q)) <= bound_m(approx)
+
+
+def test_a_crowded_spot_is_screened_in_slices_with_the_same_clusters(monkeypatch):
+    """More tickets in one grid cell than a block holds: the same clusters as one big block."""
+    import random
+
+    from planner.triage import spatial
+
+    rnd = random.Random(7)
+    tickets = [network(at=(34.2 + rnd.uniform(0, 900) / 111_000, 108.9 + rnd.uniform(0, 900) / 92_000),
+                       phone=f"1380000{rnd.randint(0, 200):04d}") for _ in range(120)]
+    whole = ids(find_clusters(tickets, 500, 3))
+    monkeypatch.setattr(spatial, "BLOCK_ROWS", 7)
+    assert ids(find_clusters(tickets, 500, 3)) == whole
+    assert whole == ids(brute_force_clusters(tickets, 500, 3))
