@@ -57,7 +57,7 @@ def find_clusters(tickets: Sequence[Ticket], radius_m: float, min_customers: int
     points = [(t.lat, t.lon) for t in pts]
     measure = Measure(points)
     neighbours = neighbour_lists(points, radius_m, measure)
-    near: dict[int, set[int]] = {}  # neighbour sets, made for the points a seed tries to add
+    near: dict[int, set[int]] = {}  # neighbour sets, made for the points a seed adds
     phone = [t.phone for t in pts]
     free = [True] * n
     degree = [len(row) for row in neighbours]  # free neighbours; only ever decreases
@@ -84,12 +84,15 @@ def find_clusters(tickets: Sequence[Ticket], radius_m: float, min_customers: int
         if len({phone[seed], *(phone[j] for j in around)}) < min_customers:
             continue  # the free neighbourhood only shrinks: never a seed again
         members = [seed]
+        allowed: set[int] | None = None  # candidates within the radius of every member but the seed
         for j in exact_order(around, lambda j: measure.approx(seed, j), lambda j: measure.exact(seed, j)):
+            if allowed is not None and j not in allowed:
+                continue
+            members.append(j)
             close = near.get(j)
             if close is None:
                 close = near[j] = set(neighbours[j])
-            if all(m in close for m in members[1:]):
-                members.append(j)
+            allowed = close if allowed is None else allowed & close
         if len({phone[m] for m in members}) >= min_customers:
             clusters.append(sorted((pts[m] for m in members), key=lambda t: (t.received_at, t.ticket_id)))
             for m in members:

@@ -112,7 +112,7 @@ class _SiteIndex:
 
     def _settled(self, d: float, err: float) -> bool:
         return all(not (d - err <= r < d + err) for r in self.thresholds) and \
-            f"{d - err:.0f}" == f"{d + err:.0f}" and d + err <= self.radius_m
+            round(d - err) == round(d + err) and d + err <= self.radius_m  # same whole metre, as "{:.0f}"
 
 
 def _window(tickets: Sequence[Ticket]) -> tuple[datetime, datetime] | None:

@@ -153,7 +153,7 @@ def local_neighbours(grid: "GridIndex", decide: Callable[[int, int], bool]) -> l
     j = np.concatenate(right + left).astype(np.int64)
     order = np.lexsort((j, i))
     i, j = i[order], j[order]
-    bounds = np.searchsorted(i, np.arange(n + 1))
+    bounds = np.searchsorted(i, np.arange(n + 1)).tolist()
     j_list = j.tolist()
     return [j_list[bounds[k]:bounds[k + 1]] for k in range(n)]
 
