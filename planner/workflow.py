@@ -22,6 +22,7 @@ from planner.store.repository import UpsertReport
 from planner.triage import TriageResult, load_rules, triage
 from planner.triage.engine import shift_start_of
 from planner.triage.gifts import gifts_on_plans
+from planner.triage.limits import check_open_tickets
 from planner.triage.rules import SCENARIOS, TYPES, Rules
 
 
@@ -183,17 +184,26 @@ def _write_rejects(target: str, result: IntakeResult) -> None:
 def triage_day(day: date, district: str, rules: Rules | None = None, database: str | None = None, *,
                as_of: datetime | None = None, allow_empty: bool = False) -> TriageResult:
     """The district's open tickets received before the shift starts (or ``as_of``), triaged
-    by the rules.  No open tickets is a user error unless ``allow_empty``."""
+    by the rules.  No open tickets is a user error unless ``allow_empty``; more than the
+    rules' ``limits.max_open_tickets`` is refused before any ticket is loaded."""
     rules = rules or load_rules()
     start = as_of or shift_start_of(rules, day)
     sel = rules.data["selection"]
-    lookback = max(sel["repeat"]["lookback_days"], sel["cluster"]["days"])
+    repeat_since = start - timedelta(days=sel["repeat"]["lookback_days"])
+    cluster_since = start - timedelta(days=sel["cluster"]["days"])
     with session_scope(database) as session:
+        check_open_tickets(repo.count_open_tickets(session, district, start), rules, district, start)
         open_tickets = repo.open_tickets(session, district, start, rules.tz)
-        evidence = repo.tickets_since(session, start - timedelta(days=lookback), start, rules.tz)
+        evidence = repo.triage_evidence(session, district, start, repeat_since, cluster_since,
+                                        sel["cluster"]["network_keywords"], rules.tz)
         sites = repo.all_sites(session)
-        plans = repo.earlier_plans(session, district, day)
+        first = min((t.received_at for t in open_tickets), default=start).astimezone(rules.tz).date()
+        # a plan of a day before the first open ticket arrived cannot name any open ticket; the
+        # month's plans are read too, for the gifts already given this month
+        plans = repo.earlier_plans(session, district, day, since=min(first, day.replace(day=1)))
         scheduled, deferred = carried_over(plans)
+        # tickets already scheduled are not triaged again, but still count as evidence
+        evidence += [t for t in open_tickets if t.ticket_id in scheduled]
         open_tickets = [t for t in open_tickets if t.ticket_id not in scheduled]
         overrides = repo.overrides_for(session, [t.ticket_id for t in open_tickets])
     if not open_tickets and not allow_empty:

@@ -338,6 +338,12 @@ ZH: dict[str, str] = {
     "Chart": "图表",
     "Unit metrics": "单位指标",
     "Changes (NAME=VALUE, one a line)": "参数调整（每行一个 NAME=VALUE）",
+    # triage refused (planner.triage.limits.TOO_MANY)
+    ("district {district} has {count} open tickets received before {before}, more than the {limit} "
+     "one triage takes on ({field} in the rules file {rules}). Close or merge the tickets that need "
+     "no visit, split the district, or raise the limit in the rules file."):
+        "片区 {district} 有 {count} 张 {before} 前收到的未处理工单，超过单次分析的上限 {limit} 张（规则文件 {rules} 中的 {field}）。"
+        "请关闭或合并无需拜访的工单、拆分片区，或在规则文件中提高上限。",
     # row errors from intake (planner.errors.Reason message ids; the English is what files and the CLI show)
     "line {line}, column {column}: {reason}": "第 {line} 行，{column} 列：{reason}",
     "{file}: {n} problem(s); nothing was imported": "{file}：{n} 处问题，未导入任何数据",
@@ -476,8 +482,11 @@ def file_errors(exc: InvalidFileError, limit: int = 20) -> list[str]:
 
 
 def error_lines(exc: Exception) -> list[str]:
-    """A user error as lines for a page: an invalid file's rows translated, else its message."""
-    return file_errors(exc) if isinstance(exc, InvalidFileError) else [str(exc)]
+    """A user error as lines for a page: an invalid file's rows translated, else its message
+    (translated when it is a :class:`~planner.errors.Reason`)."""
+    if isinstance(exc, InvalidFileError):
+        return file_errors(exc)
+    return [translate(exc.args[0]) if len(exc.args) == 1 and isinstance(exc.args[0], Reason) else str(exc)]
 
 
 def texts():

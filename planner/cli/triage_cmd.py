@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
-from pathlib import Path
 
 import click
 
@@ -20,11 +18,13 @@ from planner.cli import cvp, rules_of
 @click.pass_context
 def triage_command(ctx, day, district, json_out, overrides):
     """Select, group and classify the district's open tickets for a visit day."""
-    from planner.triage.report import triage_json, triage_text  # loaded when the command runs, not at start-up
     from planner.triage.age import old_tickets_note
+    from planner.triage.report import check_output_path, triage_text, write_triage_json  # loaded when run
     from planner.workflow import parse_override, set_overrides, triage_day
 
     rules = rules_of(ctx)
+    if json_out:
+        check_output_path(json_out)  # before storing overrides or triaging: nothing done for nothing
     parsed = [parse_override(text) for text in overrides]
     if parsed:
         set_overrides(parsed, author="cli", rules=rules)
@@ -36,8 +36,5 @@ def triage_command(ctx, day, district, json_out, overrides):
     if note:
         click.echo(f"\nnote: {note}: is --date right?")
     if json_out:
-        from planner.outputs_io import atomic_write_text, write_all
-
-        text = json.dumps(triage_json(result, rules), ensure_ascii=False, indent=2)
-        write_all([([Path(json_out)], lambda: atomic_write_text(json_out, text))])
+        write_triage_json(result, rules, json_out)
         click.echo(f"\nwrote {json_out}")

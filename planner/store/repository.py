@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from planner.records import NetworkSite, StaffMember, Ticket
@@ -141,21 +141,59 @@ def log_import(session: Session, path: str, kind: str, report: UpsertReport, rej
                           created_at=datetime.now(timezone.utc)))
 
 
+def _open_in(district: str, before: datetime):
+    """The conditions of a district's open tickets received before ``before``."""
+    return (TicketRow.district == district, TicketRow.status == "open", TicketRow.is_history.is_(False),
+            TicketRow.received_at < before)
+
+
+_TICKET_COLUMNS = [TicketRow.ticket_id, *(getattr(TicketRow, f) for f in convert.TICKET_FIELDS)]
+
+
+def _ticket_records(session: Session, query, tz: ZoneInfo) -> list[Ticket]:
+    """Tickets from plain column rows: tens of thousands of rows are read without building
+    (and tracking) an ORM object each, which cost triage most of its time."""
+    return [convert.ticket_record(r, tz) for r in session.execute(query)]
+
+
+def count_open_tickets(session: Session, district: str, before: datetime) -> int:
+    """How many open tickets the district has received before ``before`` (counted, not loaded)."""
+    return session.scalar(select(func.count(TicketRow.id)).where(*_open_in(district, before)))
+
+
 def open_tickets(session: Session, district: str, before: datetime, tz: ZoneInfo) -> list[Ticket]:
     """The district's tickets still waiting for a visit or a call, received before ``before``."""
-    rows = session.scalars(
-        select(TicketRow).where(TicketRow.district == district, TicketRow.status == "open",
-                                TicketRow.is_history.is_(False), TicketRow.received_at < before)
-        .order_by(TicketRow.received_at, TicketRow.ticket_id))
-    return [convert.ticket_record(r, tz) for r in rows]
+    return _ticket_records(session, select(*_TICKET_COLUMNS).where(*_open_in(district, before))
+                           .order_by(TicketRow.received_at, TicketRow.ticket_id), tz)
 
 
 def tickets_since(session: Session, since: datetime, until: datetime, tz: ZoneInfo) -> list[Ticket]:
-    """Every ticket (history or not, any district) received in [since, until): the
-    evidence for repeat complainants and clusters."""
-    rows = session.scalars(select(TicketRow).where(TicketRow.received_at >= since, TicketRow.received_at < until)
-                           .order_by(TicketRow.received_at, TicketRow.ticket_id))
-    return [convert.ticket_record(r, tz) for r in rows]
+    """Every ticket (history or not, any district) received in [since, until)."""
+    return _ticket_records(session, select(*_TICKET_COLUMNS).where(TicketRow.received_at >= since,
+                                                                   TicketRow.received_at < until)
+                           .order_by(TicketRow.received_at, TicketRow.ticket_id), tz)
+
+
+def triage_evidence(session: Session, district: str, until: datetime, repeat_since: datetime,
+                    cluster_since: datetime, network_keywords: list[str], tz: ZoneInfo) -> list[Ticket]:
+    """What a district's triage needs besides its open tickets (which it has already):
+    any ticket since ``repeat_since`` from a phone with an open ticket here (repeat
+    complainants), and any ticket since ``cluster_since`` whose category or description
+    may hold a network keyword (cluster evidence; triage applies the exact keyword test).
+
+    Why not every ticket of the month: in a city that is tens of thousands of rows,
+    and reading rows was most of a big district's triage time."""
+    own = _open_in(district, until)
+    own_phones = select(TicketRow.phone).where(*own)
+    maybe_network = [TicketRow.category.contains(k, autoescape=True) | TicketRow.description.contains(k, autoescape=True)
+                     for k in map(str, network_keywords)]
+    if any(k.strip() != k or " " in k for k in map(str, network_keywords)):
+        maybe_network = [TicketRow.id.isnot(None)]  # a keyword spanning both texts: no pre-filter
+    when = or_(and_(TicketRow.received_at >= repeat_since, TicketRow.phone.in_(own_phones)),
+               and_(TicketRow.received_at >= cluster_since, or_(*maybe_network) if maybe_network else false()))
+    return _ticket_records(session, select(*_TICKET_COLUMNS)
+                           .where(TicketRow.received_at < until, ~and_(*own), when)
+                           .order_by(TicketRow.received_at, TicketRow.ticket_id), tz)
 
 
 def staff_for(session: Session, district: str) -> list[StaffMember]:
@@ -213,14 +251,19 @@ def plan_versions(session: Session, day, district: str) -> list[tuple[int, str, 
     return [(r.version, r.status, r.author, r.created_at) for r in rows]
 
 
-def earlier_plans(session: Session, district: str, before) -> list[dict]:
-    """The latest plan of each earlier day: what was planned, and what was left over."""
-    rows = session.scalars(select(PlanRow).where(PlanRow.district == district, PlanRow.day < before)
-                           .order_by(PlanRow.day, PlanRow.version))
-    latest: dict = {}
-    for r in rows:
-        latest[r.day] = r.document
-    return [latest[d] for d in sorted(latest)]
+def earlier_plans(session: Session, district: str, before, since=None) -> list[dict]:
+    """The latest plan of each earlier day (from ``since`` on, when given): what was
+    planned, and what was left over.  Only the latest version of a day is read."""
+    latest = (select(PlanRow.day, func.max(PlanRow.version).label("version"))
+              .where(PlanRow.district == district, PlanRow.day < before)
+              .group_by(PlanRow.day))
+    if since is not None:
+        latest = latest.where(PlanRow.day >= since)
+    latest = latest.subquery()
+    rows = session.scalars(select(PlanRow.document).join(
+        latest, (PlanRow.day == latest.c.day) & (PlanRow.version == latest.c.version))
+        .where(PlanRow.district == district).order_by(PlanRow.day))
+    return list(rows)
 
 
 def tickets_by_ids(session: Session, ticket_ids: list[str], tz: ZoneInfo) -> dict[str, Ticket]:

@@ -60,6 +60,22 @@ def check_condition(cond: Any, where: str) -> None:
         raise UserError(f"{where}.always: expected true")
 
 
+def near_site_radii(node: Any) -> set[float]:
+    """Every ``near_site.within_m`` anywhere in the rules: how far triage must look for
+    network-plan sites (the largest), and the thresholds a distance is compared with."""
+    found: set[float] = set()
+    if isinstance(node, dict):
+        site = node.get("near_site")
+        if isinstance(site, dict) and isinstance(site.get("within_m"), (int, float)):
+            found.add(float(site["within_m"]))
+        for value in node.values():
+            found |= near_site_radii(value)
+    elif isinstance(node, list):
+        for value in node:
+            found |= near_site_radii(value)
+    return found
+
+
 def evaluate(cond: dict, facts: Facts) -> tuple[bool, str]:
     (key, arg), = cond.items()
     t = facts.ticket
@@ -87,6 +103,8 @@ def evaluate(cond: dict, facts: Facts) -> tuple[bool, str]:
         return facts.complaints >= arg, f"{facts.complaints} complaints ≥ {arg}"
     if key == "near_site":
         best = min((facts.nearest_site_m.get(s, float("inf")) for s in arg["statuses"]), default=float("inf"))
+        if best == float("inf"):
+            return False, f"no network-plan site within {arg['within_m']} m"
         return best <= arg["within_m"], f"network-plan site {best:.0f} m away"
     if key == "type_in":
         return facts.customer_type in arg, f"type {facts.customer_type}"

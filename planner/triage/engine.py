@@ -13,13 +13,15 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
-from planner.geo.distance import metres
+from planner.geo.distance import geodesic_m
 from planner.records import FiredRule, NetworkSite, Ticket, Visit, parse_window_text
 from planner.triage.cluster import find_clusters, is_network_complaint
-from planner.triage.conditions import Facts, evaluate
+from planner.triage.conditions import Facts, evaluate, near_site_radii
 from planner.triage.gifts import GiftTally, apply_budget, gift_group
 from planner.triage.rules import Rules
+from planner.triage.spatial import GridIndex, Measure, bound_m, local_m
 
 VIP_ORDER = ("diamond", "gold", "silver", "premium", "none")
 
@@ -48,7 +50,10 @@ def shift_start_of(rules: Rules, day: date) -> datetime:
 
 
 def _merged(tickets: Sequence[Ticket]) -> Ticket:
-    """One customer's open tickets seen as one case: all texts, the best tier, any flag."""
+    """One customer's open tickets seen as one case: all texts, the best tier, any flag
+    (a single ticket is its own case: the merge would copy it unchanged)."""
+    if len(tickets) == 1:
+        return tickets[0]
     latest = max(tickets, key=lambda t: (t.received_at, t.ticket_id))
     tier = min((t.vip_level for t in tickets), key=VIP_ORDER.index)
     return replace(
@@ -63,16 +68,53 @@ def _merged(tickets: Sequence[Ticket]) -> Ticket:
     )
 
 
-def _nearest_sites(t: Ticket, sites: Sequence[NetworkSite]) -> dict[str, float]:
-    best: dict[str, float] = {}
-    if t.lat is None or t.lon is None:
+class _SiteIndex:
+    """Network-plan sites near a place, found with a grid as wide as the largest
+    ``near_site.within_m`` in the rules (a site farther than every rule's radius
+    can never make a ``near_site`` condition hold, so it is not measured)."""
+
+    def __init__(self, sites: Sequence[NetworkSite], rules_data: dict):
+        self.thresholds = sorted(near_site_radii(rules_data))
+        self.radius_m = max(self.thresholds, default=0.0)
+        self.sites = [s for s in sites if s.lat is not None and s.lon is not None]
+        self.grid = GridIndex([(s.lat, s.lon) for s in self.sites], self.radius_m) if self.radius_m else None
+
+    def nearest(self, t: Ticket) -> dict[str, float]:
+        """Status → metres to the nearest site of that status within the radius.
+
+        The value is the geodesic, or the local estimate where no threshold of the
+        rules and no whole metre (the rule's text) lies within its error bound:
+        every condition then decides and reads exactly as with the geodesic."""
+        best: dict[str, float] = {}
+        if self.grid is None or t.lat is None or t.lon is None:
+            return best
+        here = (t.lat, t.lon)
+        near: dict[str, list[tuple[float, float, NetworkSite]]] = defaultdict(list)
+        beyond = self.grid.beyond_radius(here)
+        for k in self.grid.candidates(here):
+            if beyond(k):
+                continue
+            s = self.sites[k]
+            d = local_m(here, (s.lat, s.lon))
+            err = bound_m(d) if d is not None else 0.0
+            if d is None:
+                d = geodesic_m(here, (s.lat, s.lon))
+            if d - err <= self.radius_m:
+                near[s.status].append((d, err, s))
+        for status, found in near.items():
+            d0, e0, _ = min(found, key=lambda x: x[0])
+            rivals = [x for x in found if x[0] - x[1] <= d0 + e0]
+            if len(rivals) == 1 and e0 and self._settled(d0, e0):
+                best[status] = d0
+                continue
+            exact = min(geodesic_m(here, (s.lat, s.lon)) for _, _, s in rivals)
+            if exact <= self.radius_m:
+                best[status] = exact
         return best
-    for s in sites:
-        if abs(s.lat - t.lat) > 0.05 or abs(s.lon - t.lon) > 0.06:
-            continue
-        d = metres((t.lat, t.lon), (s.lat, s.lon))
-        best[s.status] = min(best.get(s.status, float("inf")), d)
-    return best
+
+    def _settled(self, d: float, err: float) -> bool:
+        return all(not (d - err <= r < d + err) for r in self.thresholds) and \
+            round(d - err) == round(d + err) and d + err <= self.radius_m  # same whole metre, as "{:.0f}"
 
 
 def _window(tickets: Sequence[Ticket]) -> tuple[datetime, datetime] | None:
@@ -95,7 +137,7 @@ class _Triage:
         self.r = rules.data
         self.day = day
         self.district = district
-        self.sites = sites
+        self.site_index = _SiteIndex(sites, rules.data)
         self.overrides = overrides
         self.deferred = deferred
 
@@ -124,7 +166,7 @@ class _Triage:
         fired: list[FiredRule] = []
         overridden: list[str] = []
         facts = Facts(ticket=case, reasons=reasons, complaints=complaints,
-                      nearest_site_m=_nearest_sites(location, self.sites))
+                      nearest_site_m=self.site_index.nearest(location))
         ctype = scenario = None
         if "type" in override:
             ctype = override["type"]
@@ -201,11 +243,27 @@ class _Triage:
 
 
 def _medoid(cases: list[Ticket]) -> Ticket:
-    """The member whose door is closest to all others: a real place to walk to."""
+    """The member whose door is closest to all others: a real place to walk to.
+
+    Sums of local distances pick it; the geodesic sums decide only between members
+    whose sums are within their error bounds of the best (a near tie)."""
     located = [c for c in cases if c.lat is not None]
     if len(located) <= 1:
         return located[0] if located else cases[0]
-    return min(located, key=lambda c: (sum(metres((c.lat, c.lon), (o.lat, o.lon)) for o in located), c.ticket_id))
+    measure = Measure([(c.lat, c.lon) for c in located])
+    idx = range(len(located))
+
+    def approx_sum(i: int) -> tuple[float, float]:
+        parts = [measure.approx(i, j) for j in idx if j != i]
+        return sum(d for d, _ in parts), sum(e for _, e in parts) + 1e-9 * len(parts)
+
+    sums = {i: approx_sum(i) for i in idx}
+    d0, e0 = min(sums.values(), key=lambda x: x[0])
+    rivals = [i for i in idx if sums[i][0] - sums[i][1] <= d0 + e0]
+    if len(rivals) == 1:
+        return located[rivals[0]]
+    best = min(rivals, key=lambda i: (sum(measure.exact(i, j) for j in idx if j != i), located[i].ticket_id))
+    return located[best]
 
 
 def _with_confirmed_window(ticket: Ticket, override: dict[str, str]) -> Ticket:
@@ -259,6 +317,13 @@ def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Se
             if m.phone in by_phone:
                 cluster_of_phone.setdefault(m.phone, i)
 
+    @lru_cache(maxsize=None)
+    def cluster_text(i: int) -> str:
+        """Why a cluster's customers were selected (written once per cluster, not per member)."""
+        members = clusters[i]
+        return (f"{len({m.phone for m in members})} customers within {sel['cluster']['radius_m']} m "
+                f"in {sel['cluster']['days']} days ({', '.join(m.ticket_id for m in members)})")
+
     visits: list[Visit] = []
     followups: list[PhoneFollowup] = []
     cluster_members: dict[int, list[tuple[list[Ticket], list[FiredRule]]]] = defaultdict(list)
@@ -278,10 +343,7 @@ def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Se
             fired.append(FiredRule("override.select", case.ticket_id, "dispatcher selected this customer for a visit"))
         own = reasons - {"cluster"}
         if in_cluster:
-            members = clusters[cluster_of_phone[phone]]
-            fired.append(FiredRule("selection.cluster", case.ticket_id,
-                                   f"{len({m.phone for m in members})} customers within {sel['cluster']['radius_m']} m "
-                                   f"in {sel['cluster']['days']} days ({', '.join(m.ticket_id for m in members)})"))
+            fired.append(FiredRule("selection.cluster", case.ticket_id, cluster_text(cluster_of_phone[phone])))
             if not own:
                 cluster_members[cluster_of_phone[phone]].append((tickets, fired))
                 continue

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
 import unicodedata
+from pathlib import Path
 from typing import Any
+
+from planner.errors import UserError
 
 from planner.records import Visit
 from planner.triage.engine import TriageResult
@@ -53,6 +58,29 @@ def triage_json(result: TriageResult, rules: Rules) -> dict[str, Any]:
                             for f in result.phone_followups],
         "gifts": result.gifts.to_json() if result.gifts else None,
     }
+
+
+def check_output_path(path: str | os.PathLike) -> Path:
+    """Refuse, before any work, an output file that cannot be written: a missing folder,
+    a folder in its place, or no permission."""
+    target = Path(path)
+    folder = target.parent
+    if target.is_dir():
+        raise UserError(f"{path}: this is a folder; give a file name for the JSON, e.g. {target / 'triage.json'}")
+    if not folder.is_dir():
+        raise UserError(f"{path}: the folder {folder} does not exist; create it or write the JSON elsewhere")
+    if not os.access(folder, os.W_OK | os.X_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise UserError(f"{path}: no permission to write there; choose another place for the JSON")
+    return target
+
+
+def write_triage_json(result: TriageResult, rules: Rules, path: str | os.PathLike) -> None:
+    """The triage JSON written whole or not at all (:mod:`planner.outputs_io`)."""
+    from planner.outputs_io import atomic_write_text, write_all
+
+    target = check_output_path(path)
+    text = json.dumps(triage_json(result, rules), ensure_ascii=False, indent=2)
+    write_all([([target], lambda: atomic_write_text(target, text))])
 
 
 def pad(text: str, width: int) -> str:

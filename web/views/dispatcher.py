@@ -138,7 +138,7 @@ def triage(day: date):
     try:
         data, error = services.triage(day, d), None
     except UserError as exc:
-        data, error = None, str(exc)
+        data, error = None, " ".join(error_lines(exc))
     return render_template("dispatcher/triage.html", day=day, district=d, t=data, error=error, types=TYPES,
                            scenarios=SCENARIOS, follow_ups=len(services.follow_ups(d)))
 

@@ -1,0 +1,56 @@
+"""The most open tickets one district's triage takes on, and the refusal above it.
+
+Why: triage reads every open ticket of the district and a month of evidence and
+compares nearby complaints; the triage page, ``cvp triage`` and the planning job
+all run it.  One upload can hold tens of thousands of tickets, and without a
+bound such a district ties up a worker for minutes and gigabytes.  The limit is
+data (``limits.max_open_tickets`` in the rules file); the open tickets are
+counted in the database before any is loaded, so a refusal costs almost nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from planner.errors import Reason, UserError
+from planner.triage.rules import DEFAULT_RULES, Rules
+
+FIELD = "limits.max_open_tickets"
+
+TOO_MANY = ("district {district} has {count} open tickets received before {before}, more than the {limit} "
+            "one triage takes on ({field} in the rules file {rules}). Close or merge the tickets that need "
+            "no visit, split the district, or raise the limit in the rules file.")
+
+
+class TooManyOpenTickets(UserError):
+    """A district with more open tickets than the rules allow one triage to handle."""
+
+
+@lru_cache(maxsize=1)
+def _packaged_limit() -> int:
+    """The packaged rules file's limit: the one used by a rules file written before the limit existed."""
+    return int(yaml.safe_load(DEFAULT_RULES.read_text(encoding="utf-8"))["limits"]["max_open_tickets"])
+
+
+def max_open_tickets(rules: Rules) -> int:
+    """The rules' limit (the packaged default when the file has none); a bad value is the user's to fix."""
+    limits = rules.data.get("limits")
+    if limits is None or (isinstance(limits, dict) and "max_open_tickets" not in limits):
+        return _packaged_limit()
+    value = limits.get("max_open_tickets") if isinstance(limits, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise UserError(f"rules file {rules.path}: field {FIELD} must be a positive whole number, not {value!r}")
+    return value
+
+
+def check_open_tickets(count: int, rules: Rules, district: str, before: datetime) -> None:
+    """Refuse a triage of more open tickets than the limit, naming the count, the limit and the ways out
+    (the rules file by its name: pages and the API do not show where the server keeps it)."""
+    limit = max_open_tickets(rules)
+    if count > limit:
+        raise TooManyOpenTickets(Reason(TOO_MANY, district=district, count=count, before=f"{before:%Y-%m-%d %H:%M}",
+                                        limit=limit, field=FIELD, rules=Path(rules.path).name))
