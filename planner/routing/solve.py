@@ -121,8 +121,11 @@ def solve(problem: Problem, opts: SolveOptions | None = None) -> Solution:
         return fill_summary(problem, sol)
 
     assignment, used_strategy, n_solutions, t_best = None, None, 0, None
-    # with LNS, GLS only warms up; the rest of the time goes to ruin-and-recreate
-    search_end = opts.time_limit_s * (opts.lns_warm_fraction if opts.lns else 1.0)
+    # with LNS, GLS only warms up; the rest of the time goes to ruin-and-recreate.  A
+    # deterministic search is bounded by its solution limit, and the clock is only a safety
+    # net: cutting its warm-up by a fraction of the time made a busy machine's plan differ
+    deterministic = opts.solution_limit is not None
+    search_end = opts.time_limit_s * (opts.lns_warm_fraction if opts.lns and not deterministic else 1.0)
     for strategy in opts.first_solution:
         remaining = search_end - (_time.perf_counter() - t0)
         if remaining <= 0:
