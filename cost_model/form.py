@@ -89,6 +89,16 @@ def _label(name: str, path: tuple, items: dict[str, str]) -> Reason:
     return whole
 
 
+def labels(sc: scenario_mod.Scenario, name: str) -> tuple[Reason, Reason]:
+    """Parameter ``name``'s label, items by their English and by their Chinese name
+    (any parameter :func:`cost_model.scenario.parameters` lists, e.g. a sweep's)."""
+    path = scenario_mod.param_path(sc.raw, name, sc.path)
+    parts = name.split(".")
+    if parts[0] not in LABELS and (len(parts) < 2 or parts[1] not in ITEM_LABELS):
+        return Reason(name), Reason(name)
+    return _label(name, path, _item_names(sc, False)), _label(name, path, _item_names(sc, True))
+
+
 def _numeric(sc: scenario_mod.Scenario) -> list[tuple[str, Any, tuple]]:
     """The parameters a form can edit: numbers given as such in the file (a total made
     of named parts is edited part by part; a quantity expression stays in the YAML)."""

@@ -114,12 +114,12 @@ def sweep(slot: Slot, vary: str) -> dict[str, Any]:
     param, values = sweep_mod.parse_vary(vary)
     sc = scenario_of(slot, 1)
     result = sweep_mod.sweep(sc, param, values)
-    labels = {f.name: f for f in form_mod.fields(sc)}
+    label, label_zh = form_mod.labels(sc, param)
     with tempfile.TemporaryDirectory() as tmp:
         paths = write_chart(result, Path(tmp) / "chart")
         png = next(p for p in paths if p.suffix == ".png").read_bytes()
     return {"data": sweep_mod.to_dict(result), "text": sweep_mod.render_text(result),
-            "parameter": labels.get(param),
+            "parameter": {"label": label, "label_zh": label_zh},
             "chart": "data:image/png;base64," + base64.b64encode(png).decode("ascii")}
 
 
