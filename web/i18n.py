@@ -134,6 +134,7 @@ ZH: dict[str, str] = {
     "core customer": "核心客户",
     "name": "姓名",
     "base latitude": "基地纬度",
+    "base name": "基地名称",
     "base longitude": "基地经度",
     "shift start": "上班时间",
     "shift end": "下班时间",
