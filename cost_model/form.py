@@ -48,6 +48,18 @@ ITEM_LABELS = {
 }
 #: a named part of a value (``daily_visits.vip``, ``labour.unit_price.salary``)
 PART_LABEL = "{whole} · {part}"
+#: words for the parts the pilot's scenarios name (any other part shows by its key)
+PART_NAMES = {
+    "vip": "VIP complaints",
+    "repeat_or_clustered": "repeat and clustered complaints",
+    "salary": "salary",
+    "bonus": "bonus",
+    "welfare": "welfare",
+    "transport": "transport allowance",
+    "allowance": "allowance",
+    "phone": "phone allowance",
+    "design": "design",
+}
 #: the shipped scenarios whose values are shown beside the fields, first match wins
 PILOT = ("xian-2010-recommended", "xian-2010-vendor-quote")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
@@ -85,7 +97,7 @@ def _label(name: str, path: tuple, items: dict[str, str]) -> Reason:
         whole = Reason(ITEM_LABELS[parts[1]], item=items.get(parts[0], parts[0]))
     field_end = 1 if parts[0] in LABELS else 2
     if len(parts) > field_end:
-        return Reason(PART_LABEL, whole=whole, part=Reason(parts[-1]))
+        return Reason(PART_LABEL, whole=whole, part=Reason(PART_NAMES.get(parts[-1], parts[-1])))
     return whole
 
 

@@ -46,7 +46,7 @@ def test_the_first_load_shows_both_scenarios_figures(client_for):
 def test_the_form_shows_each_parameter_with_label_unit_range_and_the_pilots_value(client_for):
     html = client_for("plan").get("/planner/").get_data(as_text=True)
     rows = {r[0]: r for r in _cells(_section(html, "params1"))}
-    assert rows["每区每日拜访量 · VIP"][2:] == ["次/天", "6"]
+    assert rows["每区每日拜访量 · VIP投诉"][2:] == ["次/天", "6"]
     assert rows["每人每日拜访量"][2:] == ["次/天", "6"]
     assert rows["每月工作天数"][2:] == ["天", "22"]
     assert rows["人力：单价"][2:] == ["元", "2000"]

@@ -112,7 +112,7 @@ def test_planner_uses_the_form_and_reads_chinese_figures(page, planned_server, s
     page.click("#sweep-button")
     expect(page.locator("h2", has_text="敏感性分析")).to_contain_text("xian-2010-vendor-quote")
     header, first, second = cells(page, "#sweep")
-    assert header[:4] == ["每区每日拜访量 · VIP", "每区拜访人员", "总人数", "每月总费用 (元)"]
+    assert header[:4] == ["每区每日拜访量 · VIP投诉", "每区拜访人员", "总人数", "每月总费用 (元)"]
     assert first[:3] == ["6", "4", "24"] and second[:3] == ["12", "5", "28"]
     assert re.fullmatch(r"[\d,]+\.\d\d", first[3])
     expect(page.locator("#sweep-chart")).to_be_visible()
