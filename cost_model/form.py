@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal
 from typing import Any
 
@@ -127,6 +128,7 @@ def _numeric(sc: scenario_mod.Scenario) -> list[tuple[str, Any, tuple]]:
     return out
 
 
+@lru_cache(maxsize=8)
 def _pilot_values(name: str) -> dict[str, Any]:
     """The pilot's value of each parameter: from the shipped scenario of the same name
     first (the vendor quote's own figures for the vendor quote), then the others."""
