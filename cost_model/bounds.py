@@ -31,6 +31,28 @@ MAXIMA: dict[str, int] = {
     "satisfaction_before_percent": 100,
     "satisfaction_after_percent": 100,
 }
+#: the unit of each field (same keys as :data:`MAXIMA`): the planner's form shows it
+#: beside the value, and a sweep column is money exactly when its unit is yuan
+UNITS: dict[str, str] = {
+    "daily_visits": "visits a day",
+    "visits_per_person_per_day": "visits a day",
+    "minutes_per_visit": "minutes",
+    "working_minutes_per_day": "minutes",
+    "working_days_per_month": "days",
+    "followup_per_district": "people",
+    "districts": "",
+    "support_staff": "people",
+    "unit_price": "yuan",
+    "fixed": "yuan",
+    "quantity": "units",
+    "life_months": "months",
+    "percent": "%",
+    "satisfaction_before_percent": "%",
+    "satisfaction_after_percent": "%",
+}
+#: fields that are head counts or whole months (the scenario checker refuses fractions)
+WHOLE = frozenset({"daily_visits", "followup_per_district", "districts", "support_staff",
+                   "life_months"})
 #: any other number (a constant in a quantity expression, a sweep value)
 MAX_NUMBER = 1_000_000_000_000
 #: decimal places a number may have (yuan have 2; percentages and rates a few more)
@@ -47,6 +69,28 @@ def maximum_for(path: tuple) -> int:
         if isinstance(key, str) and key in MAXIMA:
             return MAXIMA[key]
     return MAX_NUMBER
+
+
+def _field(path: tuple) -> str | None:
+    for key in reversed(path):
+        if isinstance(key, str) and key in MAXIMA:
+            return key
+    return None
+
+
+def unit_for(path: tuple) -> str:
+    """The unit of the field at ``path`` ("" for a number without one)."""
+    key = _field(path)
+    return UNITS[key] if key else ""
+
+
+def kind_for(path: tuple) -> str:
+    """How a value of the field at ``path`` is shown: ``money`` (yuan, two decimals),
+    ``count`` (a whole number) or ``number``."""
+    key = _field(path)
+    if key is not None and UNITS[key] == "yuan":
+        return "money"
+    return "count" if key in WHOLE else "number"
 
 
 def problem(d: Decimal, maximum: int = MAX_NUMBER) -> str | None:

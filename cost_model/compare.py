@@ -25,6 +25,7 @@ class Row:
     label: str
     kind: str  # "count" | "money"
     values: tuple[Decimal | None, ...]
+    label_zh: str | None = None  # a line item's own Chinese name (item_zh)
 
     @property
     def differences(self) -> tuple[Decimal | None, ...]:
@@ -46,8 +47,8 @@ def compare(evals: list[Evaluation]) -> Comparison:
     rows: list[Row] = []
 
     def add(section: str, key: str, label: str, kind: str,
-            get: Callable[[Evaluation], Any]) -> None:
-        rows.append(Row(section, key, label, kind, tuple(_dec(get(e)) for e in evals)))
+            get: Callable[[Evaluation], Any], label_zh: str | None = None) -> None:
+        rows.append(Row(section, key, label, kind, tuple(_dec(get(e)) for e in evals), label_zh))
 
     for key, label in [
         ("daily_visits", "daily visits per district"),
@@ -62,9 +63,11 @@ def compare(evals: list[Evaluation]) -> Comparison:
         add("staffing", key, label, "count", lambda e, k=key: getattr(e.staffing, k))
 
     order: dict[str, str] = {}
+    names_zh: dict[str, str | None] = {}
     for e in evals:
         for la in e.budget.lines:
             order.setdefault(la.line.id, la.line.label)
+            names_zh.setdefault(la.line.id, la.line.item_zh)
 
     def line_amount(e: Evaluation, ident: str) -> Decimal | None:
         for la in e.budget.lines:
@@ -73,7 +76,7 @@ def compare(evals: list[Evaluation]) -> Comparison:
         return None
 
     for ident, label in order.items():
-        add("lines", ident, label, "money", lambda e, i=ident: line_amount(e, i))
+        add("lines", ident, label, "money", lambda e, i=ident: line_amount(e, i), names_zh[ident])
     add("totals", "subtotal", "subtotal", "money", lambda e: e.budget.whole.subtotal)
     add("totals", "fees", "fees", "money", lambda e: e.budget.whole.fees_total)
     add("totals", "taxes", "taxes", "money", lambda e: e.budget.whole.taxes_total)
@@ -127,7 +130,9 @@ def to_dict(c: Comparison) -> dict[str, Any]:
     return {
         "scenarios": list(c.names),
         "baseline": c.names[0],
-        "rows": [{"section": r.section, "key": r.key, "label": r.label,
+        "section_titles": dict(_SECTION_TITLES),
+        "rows": [{"section": r.section, "key": r.key, "label": r.label, "label_zh": r.label_zh,
+                  "kind": r.kind,
                   "values": [_json_value(r.kind, v) for v in r.values],
                   "differences": [_json_value(r.kind, d) for d in r.differences]}
                  for r in c.rows],

@@ -24,9 +24,22 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Callable
 
 from cost_model import money
+from planner.errors import Reason
 
 if TYPE_CHECKING:  # pragma: no cover
     from cost_model.scenario import Demand, Scenario
+
+
+# How the visitor count was reached, in English with message ids and values
+# (planner.errors.Reason): reports and JSON show the English, the web page
+# translates the message id (web/i18n.py).  The rule names "given" and "derived"
+# are Reasons too, so they translate inside ALTERNATIVE.
+GIVEN_CAPACITY = "visits per person per day = {capacity} (given)"
+DERIVED_CAPACITY = ("visits per person per day = floor({minutes} ÷ {per_visit}) = {capacity}"
+                    " (derived: working minutes ÷ minutes per visit)")
+VISITORS = "visitors per district = ceil({visits} ÷ {capacity}) = {visitors}"
+ALTERNATIVE = ("the {rule} rule would give {capacity} visits per person per day"
+               " → {visitors} visitors per district")
 
 
 @dataclass(frozen=True)
@@ -72,8 +85,8 @@ def _given(demand: "Demand") -> Capacity:
     assert cap is not None
     n = visitors_for(demand.daily_visits, cap)
     return Capacity(cap, n, (
-        f"visits per person per day = {money.num(cap)} (given)",
-        f"visitors per district = ceil({demand.daily_visits} ÷ {money.num(cap)}) = {n}",
+        Reason(GIVEN_CAPACITY, capacity=money.num(cap)),
+        Reason(VISITORS, visits=demand.daily_visits, capacity=money.num(cap), visitors=n),
     ), money.num(cap))
 
 
@@ -83,9 +96,8 @@ def _derived(demand: "Demand") -> Capacity:
     cap = derived_capacity(wm, mpv)
     n = visitors_for(demand.daily_visits, cap)
     return Capacity(cap, n, (
-        f"visits per person per day = floor({money.num(wm)} ÷ {money.num(mpv)}) = "
-        f"{money.num(cap)} (derived: working minutes ÷ minutes per visit)",
-        f"visitors per district = ceil({demand.daily_visits} ÷ {money.num(cap)}) = {n}",
+        Reason(DERIVED_CAPACITY, minutes=money.num(wm), per_visit=money.num(mpv), capacity=money.num(cap)),
+        Reason(VISITORS, visits=demand.daily_visits, capacity=money.num(cap), visitors=n),
     ), f"floor({money.num(wm)} ÷ {money.num(mpv)}) = {money.num(cap)}")
 
 
@@ -158,10 +170,8 @@ def staff(scenario: "Scenario") -> Staffing:
         if all(getattr(demand, f) is not None for f in other.requires):
             alt = other.compute(demand)
             capacity = alt.capacity_formula or money.num(alt.visits_per_person_per_day)
-            alternatives.append(
-                f"the {other.name} rule would give {capacity} visits per person per day"
-                f" → {alt.visitors_per_district} visitors per district"
-            )
+            alternatives.append(Reason(ALTERNATIVE, rule=Reason(other.name), capacity=capacity,
+                                       visitors=alt.visitors_per_district))
     return Staffing(
         daily_visits=demand.daily_visits,
         daily_visits_breakdown=demand.daily_visits_breakdown,

@@ -13,7 +13,7 @@ import io
 import json
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Callable
 
 from cost_model import bounds, money, table
 from cost_model.model import Evaluation, evaluate
@@ -118,56 +118,89 @@ def sweep(scenario: Scenario, param: str, values: list[Any]) -> SweepResult:
     return SweepResult(scenario, param, points)
 
 
-def _columns(r: SweepResult) -> list[tuple[str, str, Any]]:
-    cols: list[tuple[str, str, Any]] = [
-        ("visitors_per_district", "visitors/district", lambda e: e.staffing.visitors_per_district),
-        ("total_staff", "total staff", lambda e: e.staffing.total_staff),
-        ("total_monthly", "total monthly", lambda e: e.budget.total_monthly),
-        ("total_monthly_amortised", "amortised", lambda e: e.budget.total_monthly_amortised),
+@dataclass(frozen=True)
+class Column:
+    """One column of the sweep table: its key (CSV/JSON), its English header (the web
+    page translates it) and its kind, ``count`` or ``money`` — the one place that
+    decides how the column's values are shown."""
+
+    key: str
+    label: str
+    kind: str
+    get: Callable[[Evaluation], Any]
+
+
+def _columns(r: SweepResult) -> list[Column]:
+    cols = [
+        Column("visitors_per_district", "visitors per district", "count",
+               lambda e: e.staffing.visitors_per_district),
+        Column("total_staff", "total staff", "count", lambda e: e.staffing.total_staff),
+        Column("total_monthly", "total per month", "money", lambda e: e.budget.total_monthly),
+        Column("total_monthly_amortised", "total per month, amortised", "money",
+               lambda e: e.budget.total_monthly_amortised),
     ]
     if r.per_district:
-        cols.append(("per_district_total_monthly", "per district",
-                     lambda e: e.budget.per_district.total if e.budget.per_district else None))
-    cols.append(("cost_per_visit", "cost per visit", lambda e: e.metrics.cost_per_visit))
+        cols.append(Column("per_district_total_monthly", "total per district", "money",
+                           lambda e: e.budget.per_district.total if e.budget.per_district else None))
+    cols.append(Column("cost_per_visit", "cost per visit", "money", lambda e: e.metrics.cost_per_visit))
     return cols
 
 
-_MONEY = {"total_monthly", "total_monthly_amortised", "per_district_total_monthly",
-          "cost_per_visit"}
+def parameter_kind(r: SweepResult) -> str:
+    """The varied parameter's kind, by its unit (:mod:`cost_model.bounds`): a price is
+    money, a head count a count; words (``basis=whole,per_district``) are text."""
+    if not r.numeric:
+        return "text"
+    return bounds.kind_for(param_path(r.scenario.raw, r.param, r.scenario.path))
 
 
 def _show(v: Any) -> str:
     return money.num(v) if isinstance(v, (int, Decimal)) else str(v)
 
 
+def _format(kind: str, v: Any) -> str:
+    if kind == "money":
+        return money.money(v)
+    return money.count(v) if isinstance(v, (int, Decimal)) or v is None else str(v)
+
+
 def render_text(r: SweepResult) -> str:
     cols = _columns(r)
     rows = []
     for p in r.points:
-        cells = [_show(p.value)]
-        for key, _, get in cols:
-            v = get(p.evaluation)
-            cells.append(money.money(v) if key in _MONEY else money.count(v))
+        cells = [_format(parameter_kind(r), p.value)]
+        for c in cols:
+            cells.append(_format(c.kind, c.get(p.evaluation)))
         rows.append(cells)
     head = f"{r.scenario.name}: staff and monthly cost (yuan) as {r.param} varies\n"
-    return head + table.render(rows, headers=[r.param, *(c[1] for c in cols)],
+    return head + table.render(rows, headers=[r.param, *(c.label for c in cols)],
                                align=">" * (len(cols) + 1)) + "\n"
 
 
 def _raw_rows(r: SweepResult) -> list[dict[str, Any]]:
     cols = _columns(r)
-    return [{r.param: p.value, **{key: get(p.evaluation) for key, _, get in cols}}
+    return [{r.param: p.value, **{c.key: c.get(p.evaluation) for c in cols}}
             for p in r.points]
 
 
+def _kinds(r: SweepResult) -> dict[str, str]:
+    return {r.param: parameter_kind(r), **{c.key: c.kind for c in _columns(r)}}
+
+
 def to_dict(r: SweepResult) -> dict[str, Any]:
+    """Rows keyed as in the CSV, and ``columns``: each column's key, English header and
+    kind (``count``, ``money``, ``number`` or ``text``), the parameter first."""
+    kinds = _kinds(r)
+
     def conv(key: str, v: Any) -> Any:
-        if key in _MONEY:
+        if kinds[key] == "money":
             return money.json_money(v)
         return money.json_count(v) if isinstance(v, (int, Decimal)) else v
 
     rows = [{k: conv(k, v) for k, v in row.items()} for row in _raw_rows(r)]
-    return {"scenario": r.scenario.name, "parameter": r.param, "rows": rows}
+    columns = [{"key": r.param, "label": r.param, "kind": kinds[r.param]},
+               *({"key": c.key, "label": c.label, "kind": c.kind} for c in _columns(r))]
+    return {"scenario": r.scenario.name, "parameter": r.param, "columns": columns, "rows": rows}
 
 
 def render_json(r: SweepResult) -> str:
@@ -176,11 +209,12 @@ def render_json(r: SweepResult) -> str:
 
 def render_csv(r: SweepResult) -> str:
     rows = _raw_rows(r)
+    kinds = _kinds(r)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow([r.param, *(c[0] for c in _columns(r))])
+    w.writerow([r.param, *(c.key for c in _columns(r))])
     for row in rows:
         w.writerow([
-            "" if v is None else (f"{money.cents(v):.2f}" if k in _MONEY else _show(v))
+            "" if v is None else (f"{money.cents(Decimal(v)):.2f}" if kinds[k] == "money" else _show(v))
             for k, v in row.items()])
     return buf.getvalue()

@@ -67,6 +67,8 @@ class StaffMember:
     transport: str = "bus"
     max_visits: int | None = None
     active: bool = True
+    #: the base's name (the district office, 南区优化维护分部); "" when the roster gives none
+    base_name: str = ""
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from cost_model import compare as compare_mod
+from cost_model import form as form_mod
 from cost_model import report
 from cost_model import scenario as scenario_mod
 from cost_model import sweep as sweep_mod
@@ -22,11 +23,34 @@ PILOT = ("xian-2010-recommended", "xian-2010-vendor-quote")
 
 @dataclass(frozen=True)
 class Slot:
-    """One scenario on the form: its YAML text and the NAME=VALUE changes for this run."""
+    """One scenario on the form: its YAML text (with the form's fields already written
+    in, see :func:`from_form`) and the NAME=VALUE changes for this run; ``problem`` is
+    why the form's fields could not be written into the YAML."""
 
     text: str
     sets: str = ""
     name: str = ""
+    problem: str = ""
+
+
+def from_form(text: str, sets: str, name: str, fields: dict[str, tuple[str, str]]) -> Slot:
+    """The slot a posted form describes: each field the planner changed (its value differs
+    from the one the page showed) is written into the YAML, which stays the one
+    definition of the scenario; a field left alone leaves the YAML's value, so an edit
+    made in the YAML view is kept."""
+    changes = [(n, v) for n, (v, shown) in fields.items() if v.strip() != shown.strip()]
+    try:
+        return Slot(form_mod.apply(text, changes, source=name or "scenario"), sets, name)
+    except UserError as exc:
+        return Slot(text, sets, name, str(exc))
+
+
+def fields_of(slot: Slot) -> list[form_mod.Field]:
+    """The form of a slot's scenario, or none while its YAML has an error."""
+    try:
+        return form_mod.fields(scenario_mod.loads(slot.text, source=slot.name or "scenario"))
+    except UserError:
+        return []
 
 
 def builtin_names() -> list[str]:
@@ -60,6 +84,8 @@ def _sets(text: str) -> list[tuple[str, Any]]:
 
 
 def scenario_of(slot: Slot, index: int):
+    if slot.problem:
+        raise UserError(slot.problem)
     if not slot.text.strip():
         raise UserError(f"scenario {index}: empty")
     sc = scenario_mod.loads(slot.text, source=f"scenario {index}")
@@ -86,11 +112,14 @@ def sweep(slot: Slot, vary: str) -> dict[str, Any]:
     from cost_model.chart import write_chart
 
     param, values = sweep_mod.parse_vary(vary)
-    result = sweep_mod.sweep(scenario_of(slot, 1), param, values)
+    sc = scenario_of(slot, 1)
+    result = sweep_mod.sweep(sc, param, values)
+    label, label_zh = form_mod.labels(sc, param)
     with tempfile.TemporaryDirectory() as tmp:
         paths = write_chart(result, Path(tmp) / "chart")
         png = next(p for p in paths if p.suffix == ".png").read_bytes()
     return {"data": sweep_mod.to_dict(result), "text": sweep_mod.render_text(result),
+            "parameter": {"label": label, "label_zh": label_zh},
             "chart": "data:image/png;base64," + base64.b64encode(png).decode("ascii")}
 
 

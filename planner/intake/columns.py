@@ -41,6 +41,8 @@ STAFF_COLUMNS: dict[str, tuple[str, ...]] = {
     "phone": ("电话", "手机号码", "联系电话"),
     "base_lat": ("基地纬度", "出发纬度", "base_latitude"),
     "base_lon": ("基地经度", "出发经度", "base_longitude", "base_lng"),
+    # the base's name as the workers know it (the district office), printed on the route sheet
+    "base_name": ("基地名称", "出发地点", "出发地", "base_name"),
     "coord_system": ("坐标系", "coordinate_system", "crs"),
     "shift_start": ("上班时间", "班次开始"),
     "shift_end": ("下班时间", "班次结束"),

@@ -30,7 +30,7 @@ FREE_TEXT = frozenset({"address", "description"})
 #: the stored column of each field that is stored as written, by kind of file
 _STORED_AS_WRITTEN = {
     "tickets": (TicketRow, ("ticket_id", "customer_name", "district", "category", "address", "description")),
-    "staff": (StaffRow, ("staff_id", "name", "district", "skills")),
+    "staff": (StaffRow, ("staff_id", "name", "district", "skills", "base_name")),
     "sites": (SiteRow, ("site_id", "district")),
     "gazetteer": (TicketRow, ("address",)),  # a gazetteer's address is matched to tickets' addresses
 }

@@ -262,6 +262,7 @@ def _staff(r: RowReader, ctx: IntakeContext) -> StaffMember | None:
         staff_id=staff_id, name=name, district=district, base_lat=lat, base_lon=lon, phone=phone,
         shift_start=shift_start, shift_end=shift_end, break_start=break_start, break_end=break_end,
         skills=_skills(r.raw("skills")), transport=transport, max_visits=max_visits,
+        base_name=r.get("base_name", default=""),
     )
 
 

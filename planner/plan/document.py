@@ -35,7 +35,7 @@ def roster_fields(wd: WorkerDay) -> dict[str, Any]:
     return {
         "staff_id": staff.staff_id, "staff_name": staff.name, "transport": staff.transport,
         "skills": list(staff.skills), "max_visits": wd.max_visits,
-        "base_lat": staff.base_lat, "base_lon": staff.base_lon,
+        "base_lat": staff.base_lat, "base_lon": staff.base_lon, "base_name": staff.base_name,
         "shift": [_iso(wd.shift[0]), _iso(wd.shift[1])],
         "break_window": [_iso(bw[0]), _iso(bw[1]), bw[2]] if bw else None,
     }

@@ -153,7 +153,8 @@ def route_changes(had: dict[str, str], served_by: dict[str, str], unassigned: li
 
 def _staff_from_route(route: dict, district: str) -> StaffMember:
     return StaffMember(staff_id=route["staff_id"], name=route["staff_name"], district=district,
-                       base_lat=route["base_lat"], base_lon=route["base_lon"], skills=tuple(route["skills"]),
+                       base_lat=route["base_lat"], base_lon=route["base_lon"],
+                       base_name=route.get("base_name") or "", skills=tuple(route["skills"]),
                        transport=route["transport"], max_visits=route["max_visits"])
 
 

@@ -188,6 +188,16 @@ def _range(a: str | None, b: str | None) -> str:
     return f"{hhmm(a)}–{hhmm(b)}" if a and b else ""
 
 
+def base_label(route: Mapping) -> str:
+    """Where the worker starts, as printed: the base's name from the roster
+    (南区优化维护分部), the coordinates only for a roster that names none."""
+    name = (route.get("base_name") or "").strip()
+    if name:
+        return name
+    lat, lon = route.get("base_lat"), route.get("base_lon")
+    return f"{lat:.5f}, {lon:.5f}" if lat is not None and lon is not None else ""
+
+
 def sheet_view(doc: Mapping, route: Mapping, tickets: Mapping[str, Ticket], history: Mapping[str, Sequence[Ticket]],
                texts: Texts, *, url_base: str, staff: StaffMember | None = None, colour: str = PALETTE[0]) -> SheetView:
     stops = route_stops(route, tickets)
@@ -209,7 +219,7 @@ def sheet_view(doc: Mapping, route: Mapping, tickets: Mapping[str, Ticket], hist
     return SheetView(
         date=doc["date"], district=doc["district"], staff_id=route["staff_id"],
         worker=route.get("staff_name") or (staff.name if staff else ""), phone=staff.phone if staff else "",
-        base=f"{base[0]:.5f}, {base[1]:.5f}" if has_base else "",
+        base=base_label(route),
         shift=_range(shift[0], shift[1]), lunch=lunch_text, visits=len(stops),
         leave=hhmm(start.get("end")) if start and stops else "", back=hhmm(end.get("arrival")) if end and stops else "",
         toolkit=toolkit_for(stops, texts), conduct=texts.conduct,

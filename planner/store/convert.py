@@ -13,7 +13,7 @@ TICKET_FIELDS = (
     "description", "window_start", "window_end", "tenure_years", "arpu", "escalation", "core_customer",
     "comm_style", "status", "is_history",
 )
-STAFF_FIELDS = ("name", "district", "base_lat", "base_lon", "phone", "shift_start", "shift_end", "break_start",
+STAFF_FIELDS = ("name", "district", "base_lat", "base_lon", "base_name", "phone", "shift_start", "shift_end", "break_start",
                 "break_end", "skills", "transport", "max_visits", "active")
 SITE_FIELDS = ("lat", "lon", "status", "expected_date", "district")
 
@@ -62,7 +62,7 @@ def staff_record(row: StaffRow) -> StaffMember:
         phone=row.phone, shift_start=_clock(row.shift_start), shift_end=_clock(row.shift_end),
         break_start=_clock(row.break_start), break_end=_clock(row.break_end),
         skills=tuple(s for s in row.skills.split(";") if s), transport=row.transport, max_visits=row.max_visits,
-        active=row.active,
+        active=row.active, base_name=row.base_name or "",
     )
 
 

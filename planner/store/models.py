@@ -75,6 +75,7 @@ class StaffRow(Base):
     district: Mapped[str] = mapped_column(String(64), index=True)
     base_lat: Mapped[float | None] = mapped_column(Float)
     base_lon: Mapped[float | None] = mapped_column(Float)
+    base_name: Mapped[str] = mapped_column(String(128), default="", server_default="")
     phone: Mapped[str] = mapped_column(String(32), default="")
     shift_start: Mapped[str | None] = mapped_column(String(5))
     shift_end: Mapped[str | None] = mapped_column(String(5))

@@ -50,8 +50,8 @@ def test_a_broken_scenario_names_the_problem(client_for):
 def test_compare(client_for):
     r = client_for("plan").post("/planner/compare", {"yaml1": A, "yaml2": B})
     table = r.get_data(as_text=True).split('id="comparison"')[1].split("</table>")[0]
-    assert "xian-2010-recommended" in table and "total staff" in table
-    assert re.search(r"<td>total staff</td><td class=\"num\">27</td><td class=\"num\">24</td>", table)
+    assert "xian-2010-recommended" in table and "总人数" in table
+    assert re.search(r"<td>总人数</td><td class=\"num\">27</td><td class=\"num\">24</td>", table)
 
 
 def test_sweep_with_the_chart(client_for):

@@ -15,27 +15,49 @@ PLANNING = ("planner", "admin")
 MAX_SLOTS = 4
 
 
+def _fields(i: int) -> dict[str, tuple[str, str]]:
+    """Scenario ``i``'s form fields: parameter → (value posted, value the page showed)."""
+    prefix = f"f{i}-"
+    return {key[len(prefix):]: (value, request.form.get(f"o{i}-{key[len(prefix):]}", value))
+            for key, value in request.form.items() if key.startswith(prefix)}
+
+
 def _slots_from_form() -> list[cost.Slot]:
     slots = []
     for i in range(1, MAX_SLOTS + 1):
         text = request.form.get(f"yaml{i}")
         if text is None:
             continue
-        slots.append(cost.Slot(text, request.form.get(f"sets{i}", ""), request.form.get(f"name{i}", "")))
+        slots.append(cost.from_form(text, request.form.get(f"sets{i}", ""), request.form.get(f"name{i}", ""),
+                                    _fields(i)))
     return slots
 
 
-def _slot_index(slots: list[cost.Slot]) -> int:
+def _slot_index(slots: list[cost.Slot], field: str = "slot") -> int:
     """The form's ``slot`` (1 … number of scenarios on the form), as a list index."""
-    text = request.form.get("slot", "1") or "1"
+    text = request.form.get(field, "1") or "1"
     if not text.isdigit() or not 1 <= int(text) <= len(slots):
         raise UserError(f"slot {text!r}: choose a scenario from 1 to {len(slots)}")
     return int(text) - 1
 
 
 def _page(slots, **extra):
-    return render_template("planner/cost.html", slots=slots, builtins=cost.builtin_names(),
-                           saved=cost.saved_scenarios(services.database()), **extra)
+    extra.setdefault("sweep_slot", 1)
+    return render_template("planner/cost.html", slots=slots, fields=[cost.fields_of(s) for s in slots],
+                           builtins=cost.builtin_names(), saved=cost.saved_scenarios(services.database()),
+                           **extra)
+
+
+def _run_all(slots: list[cost.Slot]) -> tuple[list, list[str]]:
+    """Every scenario's figures (None where it has an error) and the errors."""
+    results, errors = [], []
+    for i, slot in enumerate(slots, 1):
+        try:
+            results.append(cost.run(slot, i))
+        except UserError as exc:
+            results.append(None)
+            errors.append(str(exc))
+    return results, errors
 
 
 @bp.get("/")
@@ -48,20 +70,15 @@ def cost_page():
             slots = [cost.Slot(cost.text_of(n, services.database()), "", n) for n in names if n]
         except UserError as exc:
             flash(str(exc), "error")
-    return _page(slots)
+    results, errors = _run_all(slots)  # the figures are there before anything is pressed
+    return _page(slots, results=results, errors=errors)
 
 
 @bp.post("/run")
 @roles(*PLANNING)
 def run():
     slots = _slots_from_form()
-    results, errors = [], []
-    for i, slot in enumerate(slots, 1):
-        try:
-            results.append(cost.run(slot, i))
-        except UserError as exc:
-            results.append(None)
-            errors.append(str(exc))
+    results, errors = _run_all(slots)
     return _page(slots, results=results, errors=errors), (422 if errors else 200)
 
 
@@ -81,11 +98,15 @@ def compare():
 def sweep():
     slots = _slots_from_form()
     vary = request.form.get("vary", "").strip()
+    # the page's own chooser; a form without it (an older page, a script) names the slot as ``slot``
+    field = "sweep_slot" if "sweep_slot" in request.form else "slot"
+    chosen = request.form.get(field, "1")
     try:
-        result = cost.sweep(slots[_slot_index(slots)], vary)
+        index = _slot_index(slots, field)
+        result = cost.sweep(slots[index], vary)
     except UserError as exc:
-        return _page(slots, errors=[str(exc)], vary=vary), 422
-    return _page(slots, sweep=result, vary=vary)
+        return _page(slots, errors=[str(exc)], vary=vary, sweep_slot=chosen), 422
+    return _page(slots, sweep=result, vary=vary, sweep_slot=index + 1)
 
 
 @bp.post("/scenarios")

@@ -38,7 +38,7 @@ def test_header_has_date_district_worker_phone_base_shift_break_visits_and_times
         assert (sheet.date, sheet.district, sheet.worker) == ("2010-08-05", "南区", route["staff_name"])
         assert sheet.phone == staff.phone and re.fullmatch(r"1\d{10}", sheet.phone)
         assert sheet.shift == "09:00–17:30"
-        assert sheet.base == f"{route['base_lat']:.5f}, {route['base_lon']:.5f}"
+        assert sheet.base == route["base_name"] == "南区优化维护分部"  # the office, as the roster names it
         assert sheet.visits == len(day.visit_steps(route)) == len(sheet.stops)
         assert sheet.leave == steps[0]["end"][11:16] and sheet.back == steps[-1]["arrival"][11:16]
         lunch = [s for s in steps if s["type"] == "break"]

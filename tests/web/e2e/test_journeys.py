@@ -187,7 +187,7 @@ def test_planner_runs_both_pilot_scenarios(page, live_server, login, shot):
     expect(page.locator("#result2 .total-district")).to_have_text("59,122.20")
     shot(page, "15-planner-results")
     page.click("#compare-button")
-    expect(page.locator("#comparison")).to_contain_text("total staff")
+    expect(page.locator("#comparison")).to_contain_text("总人数")
     shot(page, "16-planner-compare")
     page.fill("input[name=vary]", "daily_visits=10:40:5")
     page.click("#sweep-button")
