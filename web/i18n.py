@@ -421,6 +421,26 @@ ZH: dict[str, str] = {
     "{visit}: {before} → {after}": "{visit}：{before} → {after}",
     "{visit}: {before} → dropped: {why}": "{visit}：{before} → 未安排：{why}",
     "no visit changed worker or was dropped": "没有拜访换人或被取消",
+    # roster and network-plan codes (CODE_LABELS)
+    "on foot": "步行",
+    "bus": "公交",
+    "taxi": "出租车",
+    "car": "汽车",
+    "VIP service": "VIP 服务",
+    "network test": "网络测试",
+    "live": "在网",
+    "under construction": "在建",
+    "planned": "规划",
+    "Site": "站点",
+    "Latitude": "纬度",
+    "Longitude": "经度",
+    "Status": "状态",
+    "Expected opening": "预计开通",
+    # a file in the wrong field of the import form
+    "{file}: this is an address gazetteer; upload it in the gazetteer field together with the ticket file":
+        "{file}：这是地址库（地址坐标表），不能单独导入；请选择工单文件，并把它放在“地址坐标表”一栏一起上传",
+    "{file}: only ticket files can be imported as history, and this file holds {what}":
+        "{file}：只有投诉工单可以作为历史工单导入，而此文件是{what}；请取消勾选“已处理的历史工单”",
 }
 
 
@@ -431,6 +451,21 @@ OUTCOME_LABELS = {
     "satisfied": "satisfied", "basically_satisfied": "basically satisfied", "unsatisfied": "unsatisfied",
     "not_met": "customer not met",
 }
+
+
+#: the English name of each code a roster or network plan holds (transport, skills, a site's
+#: status), shown in the page's language; a code not listed (a skill of the operator's own) as it is
+CODE_LABELS = {
+    "transport": {"walk": "on foot", "bus": "bus", "taxi": "taxi", "car": "car"},
+    "skill": {"vip": "VIP service", "test": "network test"},
+    "site_status": {"live": "live", "under_construction": "under construction", "planned": "planned"},
+}
+
+
+def code_label(code: str | None, kind: str) -> str:
+    """A roster or network-plan code (``kind``: transport, skill, site_status) in the page's language."""
+    english = CODE_LABELS[kind].get(code or "")
+    return gettext(english) if english else (code or "")
 
 
 def outcome_label(code: str | None) -> str:
@@ -525,5 +560,5 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals.update(_=gettext, get_lang=get_lang, texts=texts, LANGS=LANGS)
     app.jinja_env.filters.update(localtime=localtime, hm=hm, window=window, money=money, isodate=isodate,
-                                 clock=clock, mask_phone=mask_phone, outcome_label=outcome_label,
+                                 clock=clock, mask_phone=mask_phone, outcome_label=outcome_label, code=code_label,
                                  tr=translate)

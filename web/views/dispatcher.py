@@ -10,7 +10,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 
 from planner.errors import InvalidFileError, UserError
 from planner.triage.rules import SCENARIOS, TYPES
-from planner.workflow import OVERRIDABLE, LosingUpdate
+from planner.workflow import OVERRIDABLE, LosingUpdate, MisplacedFile
 from web import downloads, security, services, uploads
 from web.i18n import error_lines, get_lang, gettext as _
 from web.security import roles
@@ -52,6 +52,15 @@ def _flash_error(exc: UserError) -> None:
         flash(line, "error")
 
 
+def _misplaced(exc: MisplacedFile) -> str:
+    """Where a file in the wrong field belongs, naming this form's fields."""
+    if exc.found == "gazetteer":
+        return _("{file}: this is an address gazetteer; upload it in the gazetteer field together with the ticket file",
+                 file=exc.path)
+    return _("{file}: only ticket files can be imported as history, and this file holds {what}",
+             file=exc.path, what=_(exc.found))
+
+
 def _import_page(status: int = 200):
     return render_template("dispatcher/import.html", mb=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)), status
 
@@ -78,6 +87,10 @@ def import_preview():
         return _import_page(422)
     try:
         check = uploads.preview(upload, services.rules(), uploads.districts_of(user), services.database())
+    except MisplacedFile as exc:  # said in the words of this form, not the command line's
+        uploads.discard(upload)
+        flash(_misplaced(exc), "error")
+        return _import_page(422)
     except UserError as exc:  # e.g. an unreadable file, or a gazetteer with bad rows
         uploads.discard(upload)
         _flash_error(exc)

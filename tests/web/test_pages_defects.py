@@ -1,0 +1,95 @@
+"""Defects of the dispatcher's and field worker's pages (#12 items 1, 2, 9, 15, 17): each a
+page the user reads, checked through the app as a user would reach it."""
+
+from __future__ import annotations
+
+import html
+import io
+
+import pytest
+
+from tests.conftest import FIXTURE_DAY
+from tests.web.conftest import DAY, DISTRICT, text_of
+
+FILES = {"tickets": "tickets.csv", "history": "history.csv", "staff": "staff.csv", "sites": "network.csv",
+         "gazetteer": "gazetteer.csv", "tickets_xlsx": "tickets.xlsx"}
+
+
+def _file(name: str):
+    return io.BytesIO((FIXTURE_DAY / name).read_bytes()), name
+
+
+# -- item 1: every file kind in every upload field: a clear page, never a 500 -------------
+
+@pytest.mark.usefixtures("seeded")
+@pytest.mark.parametrize("what", sorted(FILES))
+@pytest.mark.parametrize("kind", ["", "tickets", "staff", "sites"])
+@pytest.mark.parametrize("history", [False, True])
+def test_any_file_of_any_kind_in_the_main_field_gives_a_page_not_a_500(client_for, what, kind, history):
+    c = client_for("disp")
+    form = {"file": _file(FILES[what]), "kind": kind}
+    if history:
+        form["history"] = "1"
+    r = c.post("/dispatch/import", form, content_type="multipart/form-data")
+    assert r.status_code in (200, 422), r.status_code
+    assert "内部错误" not in text_of(r)
+
+
+@pytest.mark.usefixtures("seeded")
+@pytest.mark.parametrize("what", sorted(FILES))
+def test_any_file_in_the_gazetteer_field_gives_a_page_not_a_500(client_for, what):
+    c = client_for("disp")
+    r = c.post("/dispatch/import", {"file": _file("tickets.csv"), "gazetteer": _file(FILES[what])},
+               content_type="multipart/form-data")
+    assert r.status_code in (200, 422), r.status_code
+    assert "内部错误" not in text_of(r)
+
+
+@pytest.mark.usefixtures("seeded")
+def test_a_gazetteer_in_the_main_field_is_explained_in_the_pages_words(client_for):
+    c = client_for("disp")
+    r = c.post("/dispatch/import", {"file": _file("gazetteer.csv")}, content_type="multipart/form-data")
+    assert r.status_code == 422
+    page = html.unescape(text_of(r))
+    assert "地址库" in page and "地址坐标表" in page and "--gazetteer" not in page, page[:2000]
+    assert "/tmp" not in page and "uploads" not in page
+
+
+@pytest.mark.usefixtures("seeded")
+def test_a_roster_ticked_as_history_is_explained_in_the_pages_words(client_for):
+    c = client_for("disp")
+    r = c.post("/dispatch/import", {"file": _file("staff.csv"), "history": "1"}, content_type="multipart/form-data")
+    assert r.status_code == 422
+    page = html.unescape(text_of(r))
+    assert "只有投诉工单可以作为历史工单导入" in page and "人员名单" in page and "--history" not in page
+
+
+# -- item 17: codes in the page's language ---------------------------------------------
+
+@pytest.mark.usefixtures("seeded")
+@pytest.mark.parametrize("name, chinese, codes", [
+    ("network.csv", ["在网"], ["live", "under_construction", "planned"]),
+    ("staff.csv", ["汽车", "公交", "VIP 服务", "网络测试"], ["car", "bus", "taxi", "test", "vip"]),
+])
+def test_the_preview_shows_roster_and_network_codes_in_chinese(client_for, name, chinese, codes):
+    import re
+
+    c = client_for("admin")
+    r = c.post("/dispatch/import", {"file": _file(name)}, content_type="multipart/form-data")
+    assert r.status_code == 200
+    table = html.unescape(re.search(r'<table class="records">.*?</table>', r.get_data(as_text=True), re.S).group(0))
+    cells = set(re.findall(r"<td>([^<]*)</td>", table)) | set(re.findall(r'<span class="tag">([^<]*)</span>', table))
+    for word in chinese:
+        assert word in cells, (word, cells)
+    assert not cells & set(codes), cells & set(codes)
+
+
+@pytest.mark.usefixtures("seeded")
+def test_the_roster_shows_transport_and_skills_in_chinese(client_for):
+    import re
+
+    c = client_for("disp")
+    page = html.unescape(c.get(f"/dispatch/{DAY}/roster").get_data(as_text=True))
+    row = re.search(r'<tr id="s-S1">.*?</tr>', page, re.S).group(0)
+    assert "汽车" in row and "VIP 服务" in row and "网络测试" in row
+    assert not re.search(r">(car|bus|vip|test)<", row), row
