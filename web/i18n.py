@@ -436,6 +436,10 @@ ZH: dict[str, str] = {
     "Longitude": "经度",
     "Status": "状态",
     "Expected opening": "预计开通",
+    # the roster's lunch (the plan's rule)
+    "{minutes} min between {start} and {end}": "{start}–{end} 之间休息 {minutes} 分钟",
+    "the rules’ default window": "名单未填，按规则默认时段",
+    "no lunch: the shift leaves no room for it": "无午休：班次时间不够",
     # a file in the wrong field of the import form
     "{file}: this is an address gazetteer; upload it in the gazetteer field together with the ticket file":
         "{file}：这是地址库（地址坐标表），不能单独导入；请选择工单文件，并把它放在“地址坐标表”一栏一起上传",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import threading
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -120,6 +121,35 @@ def set_appointment(day: date, ticket_id: str, start: str, end: str, author: str
 
 def roster(day: date, district: str) -> list[RosterLine]:
     return day_roster(day, district, database())
+
+
+@dataclass(frozen=True)
+class Lunch:
+    """A worker's lunch as the plan takes it: ``minutes`` starting no earlier than
+    ``earliest`` and ending by ``ends_by``; ``default`` when the roster row is silent
+    and the rules file's window applies."""
+
+    earliest: datetime
+    ends_by: datetime
+    minutes: int
+    default: bool
+
+
+def lunches(day: date, lines: list[RosterLine]) -> dict[str, Lunch | None]:
+    """Each roster line's lunch from :func:`planner.plan.build.worker_day`, the one rule the
+    plan uses (the rules' default window where the roster is silent, clipped to the shift;
+    None: the shift leaves no room for lunch)."""
+    from datetime import timedelta
+
+    from planner.plan.build import worker_day
+
+    found: dict[str, Lunch | None] = {}
+    for line in lines:
+        window = worker_day(line.staff, day, rules()).break_window
+        found[line.staff.staff_id] = None if window is None else Lunch(
+            window[0], window[1] + timedelta(minutes=window[2]), window[2],
+            not (line.staff.break_start and line.staff.break_end))
+    return found
 
 
 def set_absence(day: date, district: str, staff_id: str, absent: bool, reason: str, author: str) -> None:

@@ -93,3 +93,30 @@ def test_the_roster_shows_transport_and_skills_in_chinese(client_for):
     row = re.search(r'<tr id="s-S1">.*?</tr>', page, re.S).group(0)
     assert "汽车" in row and "VIP 服务" in row and "网络测试" in row
     assert not re.search(r">(car|bus|vip|test)<", row), row
+
+
+# -- item 9: the roster shows the lunch the plan gives ------------------------------------
+
+@pytest.mark.usefixtures("planned")
+def test_the_roster_shows_the_lunch_window_the_plan_uses_even_where_the_roster_is_silent(client_for):
+    import re
+    from datetime import datetime
+
+    from planner.store import repository as repo
+    from planner.store.db import session_scope
+
+    with session_scope() as s:
+        doc, _ = repo.get_plan(s, DAY, DISTRICT, 1)
+    c = client_for("disp")
+    page = html.unescape(c.get(f"/dispatch/{DAY}/roster").get_data(as_text=True))
+    for r in doc["routes"]:
+        earliest, latest, minutes = r["break_window"]
+        ends_by = datetime.fromisoformat(latest).timestamp() + minutes * 60
+        shown = f"{earliest[11:16]}–{datetime.fromtimestamp(ends_by, datetime.fromisoformat(latest).tzinfo):%H:%M} 之间休息 {minutes} 分钟"
+        row = re.search(rf'<tr id="s-{r["staff_id"]}">.*?</tr>', page, re.S).group(0)
+        assert shown in row, (r["staff_id"], shown, row)
+        lunch = next((st for st in r["steps"] if st["type"] == "break"), None)
+        if lunch:  # the plan's lunch lies inside the window the roster shows
+            assert earliest <= lunch["start"] <= latest
+    s4 = re.search(r'<tr id="s-S4">.*?</tr>', page, re.S).group(0)
+    assert "按规则默认" in s4 and "无午休" not in s4

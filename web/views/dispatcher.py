@@ -229,7 +229,9 @@ def close_follow_up(day: date, visit_id: str):
 @roles(*DISPATCH)
 def roster(day: date):
     d = district()
-    return render_template("dispatcher/roster.html", day=day, district=d, lines=services.roster(day, d))
+    lines = services.roster(day, d)
+    return render_template("dispatcher/roster.html", day=day, district=d, lines=lines,
+                           lunches=services.lunches(day, lines))
 
 
 @bp.post("/<day:day>/roster")
