@@ -85,6 +85,14 @@ def triage(day: date, district: str) -> dict[str, Any]:
     return copy.deepcopy(result)
 
 
+def triage_tickets(t: dict[str, Any]) -> dict[str, Any]:
+    """The tickets a triage names (visits and phone follow-ups), for who the customer is and
+    what they said: the dispatcher phones them to agree a window or to follow up."""
+    ids = [tid for v in t["visits"] for tid in v["ticket_ids"]] + [f["ticket_id"] for f in t["phone_followups"]]
+    with session_scope(database()) as s:
+        return repo.tickets_by_ids(s, ids, rules().tz)
+
+
 def ticket_in_district(ticket_id: str, district: str) -> bool:
     """Whether the ticket exists and belongs to the district (a dispatcher's own tickets)."""
     with session_scope(database()) as s:

@@ -120,3 +120,68 @@ def test_the_roster_shows_the_lunch_window_the_plan_uses_even_where_the_roster_i
             assert earliest <= lunch["start"] <= latest
     s4 = re.search(r'<tr id="s-S4">.*?</tr>', page, re.S).group(0)
     assert "按规则默认" in s4 and "无午休" not in s4
+
+
+# -- item 15: the triage page says who, what and why in the page's language --------------
+
+def _visible(fragment: str) -> str:
+    """What shows without opening any <details> (its summary stays visible)."""
+    import re
+
+    fragment = re.sub(r"<details[^>]*>\s*<summary>(.*?)</summary>.*?</details>", r"\1", fragment, flags=re.S)
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fragment)))
+
+
+@pytest.mark.usefixtures("seeded")
+def test_the_triage_page_shows_rules_as_chinese_sentences_once_each_with_details_on_demand(client_for):
+    import re
+
+    body = client_for("disp").get(f"/dispatch/{DAY}/triage").get_data(as_text=True)
+    rows = re.findall(r'<tr id="v-[^"]+".*?</tr>', body, re.S)
+    assert rows
+    cluster_rows = 0
+    for row in rows:
+        cell = re.search(r'<td class="rules">(.*?)</td>', row, re.S).group(1)
+        shown = _visible(cell)
+        assert not re.search(r"\b(customer_type|scenario|selection|priority)\.?\w*", shown), shown
+        assert not re.search(r"tenure|ARPU|complaints from", shown), shown
+        rules = re.findall(r'data-rule="([^"]+)"', cell)
+        assert len(rules) == len(set(rules)), rules
+        assert "客户类型：" in shown and "场景：" in shown
+        assert "<code>" in cell  # the rule's id is still there, inside the details
+        cluster_rows += "selection.cluster" in rules
+    assert cluster_rows, "the fixture day has a clustered complaint"
+
+
+@pytest.mark.usefixtures("seeded")
+def test_the_triage_page_shows_who_the_customer_is_and_what_they_said(client_for):
+    import re
+
+    from planner.store import repository as repo
+    from planner.store.db import session_scope
+    from planner.triage.rules import load_rules
+
+    body = client_for("disp").get(f"/dispatch/{DAY}/triage").get_data(as_text=True)
+    visits = re.findall(r'<tr id="v-[^"]+".*?</tr>', body, re.S)
+    follow = re.findall(r'<tr id="f-([^"]+)">(.*?)</tr>', body, re.S)
+    assert visits and follow
+    ids = [re.search(r'<span class="tag" id="t-([^"]+)"', v).group(1) for v in visits] + [t for t, _ in follow]
+    with session_scope() as s:
+        tickets = repo.tickets_by_ids(s, ids, load_rules().tz)
+    for v in visits:
+        tid = re.search(r'<span class="tag" id="t-([^"]+)"', v).group(1)
+        t = tickets[tid]
+        assert t.customer_name in html.unescape(v) and t.description[:20] in html.unescape(v)
+    for tid, row in follow:  # the dispatcher phones them: name and number to call
+        t = tickets[tid]
+        assert t.customer_name in html.unescape(row) and f'href="tel:{t.phone}"' in row
+
+
+@pytest.mark.usefixtures("seeded")
+def test_the_triage_page_is_only_the_dispatchers_own_district(client_for):
+    from tests.web.helpers import fixture_phones
+
+    body = client_for("disp_north").get(f"/dispatch/{DAY}/triage").get_data(as_text=True)
+    south = client_for("disp").get(f"/dispatch/{DAY}/triage").get_data(as_text=True)
+    shown_south = {p for p in fixture_phones() if p in south}
+    assert shown_south and not shown_south & {p for p in fixture_phones() if p in body}

@@ -153,7 +153,8 @@ def triage(day: date):
     except UserError as exc:
         data, error = None, str(exc)
     return render_template("dispatcher/triage.html", day=day, district=d, t=data, error=error, types=TYPES,
-                           scenarios=SCENARIOS, follow_ups=len(services.follow_ups(d)))
+                           scenarios=SCENARIOS, follow_ups=len(services.follow_ups(d)),
+                           tickets=services.triage_tickets(data) if data else {})
 
 
 def _own_ticket(ticket_id: str, d: str) -> None:
