@@ -454,6 +454,18 @@ ZH: dict[str, str] = {
     "Customer and complaint": "客户与投诉",
     "Rule details": "规则细节",
     "Full text": "全文",
+    # the days worth opening (planner.calendar)
+    "Days with work": "有工作的日期",
+    "No open tickets and no plans yet: import the day’s tickets first.": "暂无待处理工单和路线计划：请先导入当天的工单。",
+    "Open tickets, by the first day they can be planned": "待处理工单（按最早可安排日期）",
+    "{n} open tickets": "{n} 张待处理工单",
+    "Days with plans": "已有路线计划的日期",
+    "{n} version(s)": "{n} 个版本",
+    "My published routes": "我的已发布路线",
+    "No route has been published for you yet.": "还没有发布给您的路线。",
+    "today": "今天",
+    "upcoming": "即将",
+    "{n} stops": "{n} 站",
     # a file in the wrong field of the import form
     "{file}: this is an address gazetteer; upload it in the gazetteer field together with the ticket file":
         "{file}：这是地址库（地址坐标表），不能单独导入；请选择工单文件，并把它放在“地址坐标表”一栏一起上传",

@@ -42,6 +42,20 @@ def today() -> date:
     return datetime.now(rules().tz).date()
 
 
+def district_days(district: str):
+    """The district's days with open tickets and with plans (:mod:`planner.calendar`)."""
+    from planner.calendar import district_days as days_of
+
+    return days_of(district, rules(), database())
+
+
+def published_routes(staff_id: str):
+    """The worker's published routes, past few and upcoming (:mod:`planner.calendar`)."""
+    from planner.calendar import published_routes as routes_of
+
+    return routes_of(staff_id, today(), database())
+
+
 def known_districts() -> list[str]:
     with session_scope(database()) as s:
         return repo.known_districts(s)

@@ -185,3 +185,70 @@ def test_the_triage_page_is_only_the_dispatchers_own_district(client_for):
     south = client_for("disp").get(f"/dispatch/{DAY}/triage").get_data(as_text=True)
     shown_south = {p for p in fixture_phones() if p in south}
     assert shown_south and not shown_south & {p for p in fixture_phones() if p in body}
+
+
+# -- item 2: the day a user needs is one click away ---------------------------------------
+
+@pytest.mark.usefixtures("seeded")
+def test_the_dispatcher_home_lists_the_days_with_open_tickets_and_defaults_to_one(client_for):
+    import re
+
+    from planner.calendar import district_days, first_plannable_day
+    from planner.store import repository as repo
+    from planner.store.db import session_scope
+    from planner.triage.rules import load_rules
+
+    rules = load_rules()
+    with session_scope() as s:
+        tickets = repo.open_tickets(s, DISTRICT, __import__("datetime").datetime.now(rules.tz), rules.tz)
+    expected = sorted({first_plannable_day(t.received_at, rules) for t in tickets if not t.is_history})
+    assert DAY in expected
+    body = client_for("disp").get("/dispatch/").get_data(as_text=True)
+    listed = re.findall(r'<a href="/dispatch/([\d-]+)/triage" data-day', body)
+    assert listed == [d.isoformat() for d in expected]
+    default = re.search(r'<input id="day" type="date" name="day" value="([\d-]+)"', body).group(1)
+    assert default == max(expected).isoformat()  # no day ahead has work: the latest that has
+    assert [t.day for t in district_days(DISTRICT, rules).tickets] == expected
+
+
+@pytest.mark.usefixtures("planned")
+def test_the_dispatcher_home_lists_the_days_with_plans(client_for):
+    body = html.unescape(client_for("disp").get("/dispatch/").get_data(as_text=True))
+    plans = body.split('id="plan-days"')[1].split("</ul>")[0]
+    assert f'href="/dispatch/{DAY}/plan"' in plans and "已发布" in plans and "1 个版本" in plans
+
+
+@pytest.mark.usefixtures("planned")
+def test_a_dispatcher_on_an_empty_day_sees_where_the_work_is(client_for):
+    body = client_for("disp").get("/dispatch/2010-07-01/triage").get_data(as_text=True)
+    assert 'id="days"' in body and f'href="/dispatch/{DAY}/plan"' in body
+
+
+@pytest.mark.usefixtures("planned")
+def test_the_field_worker_lands_on_the_nearest_published_route_and_lists_them(client_for):
+    f1 = client_for("f1")
+    r = f1.get("/field/")
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/field/routes/{DAY}/S1")
+    other = html.unescape(f1.get("/field/routes/2010-08-06/S1").get_data(as_text=True))
+    assert "没有发布给您的路线" in other
+    routes = other.split('id="my-routes"')[1].split("</nav>")[0]
+    assert f'href="/field/routes/{DAY}/S1"' in routes
+
+
+@pytest.mark.usefixtures("planned")
+def test_the_route_list_prefers_today_then_the_next_published_day(client_for):
+    from datetime import timedelta
+
+    from planner.calendar import nearest_day
+
+    days = [DAY, DAY + timedelta(days=1), DAY + timedelta(days=3)]
+    assert nearest_day(days, DAY + timedelta(days=1)) == DAY + timedelta(days=1)  # today's
+    assert nearest_day(days, DAY + timedelta(days=2)) == DAY + timedelta(days=3)  # the next (tomorrow's the evening before)
+    assert nearest_day(days, DAY + timedelta(days=9)) == DAY + timedelta(days=3)  # else the latest
+    assert nearest_day([], DAY) == DAY
+
+
+@pytest.mark.usefixtures("seeded")
+def test_a_field_worker_without_a_published_route_is_told_so(client_for):
+    r = client_for("f1").get("/field/", follow_redirects=True)
+    assert r.status_code == 200 and "还没有发布给您的路线" in text_of(r)

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
                    url_for)
 
+from planner.calendar import nearest_day
 from planner.errors import InvalidFileError, UserError
 from planner.triage.rules import SCENARIOS, TYPES
 from planner.workflow import OVERRIDABLE, LosingUpdate, MisplacedFile
@@ -32,7 +33,10 @@ def home():
         except ValueError:
             flash(_("Bad request"), "error")
     d = district()
-    return render_template("dispatcher/home.html", district=d, today=services.today(),
+    today = services.today()
+    days = services.district_days(d) if d else None
+    return render_template("dispatcher/home.html", district=d, today=today, days=days,
+                           default_day=nearest_day(days.useful(), today) if days else today,
                            districts=services.known_districts(), jobs=services.recent_plan_jobs(d) if d else [])
 
 
@@ -153,6 +157,7 @@ def triage(day: date):
     except UserError as exc:
         data, error = None, str(exc)
     return render_template("dispatcher/triage.html", day=day, district=d, t=data, error=error, types=TYPES,
+                           days=services.district_days(d) if error else None,
                            scenarios=SCENARIOS, follow_ups=len(services.follow_ups(d)),
                            tickets=services.triage_tickets(data) if data else {})
 
