@@ -165,7 +165,7 @@ def test_setting_and_clearing_an_appointment_window(client_for):
 def test_the_roster_and_absences(client_for):
     c = client_for("disp")
     page = text_of(c.get(f"/dispatch/{DAY}/roster"))
-    for word in ("S1", "李卫东", "09:00–17:30", "11:30–13:00", "vip", "在岗"):
+    for word in ("S1", "李卫东", "09:00–17:30", "11:30–13:00", "VIP 服务", "在岗"):
         assert word in page
     r = c.post(f"/dispatch/{DAY}/roster", {"staff_id": "S2", "absent": "1", "reason": "病假"})
     assert r.status_code == 302
