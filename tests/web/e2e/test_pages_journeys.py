@@ -116,6 +116,8 @@ def test_dispatcher_pages_at_phone_width(browser, live_server, login, shot):
         shot(page, "pages-08-dispatcher-home-phone")
         page.goto(f"{live_server}/dispatch/{DAY}/triage")
         expect(page.locator("#visits")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # each visit a card
+        expect(page.locator("#visits td.customer a.phone").first).to_be_visible()
         shot(page, "pages-09-triage-phone")
     finally:
         context.close()
