@@ -141,7 +141,7 @@ def test_the_triage_page_shows_rules_as_chinese_sentences_once_each_with_details
     assert rows
     cluster_rows = 0
     for row in rows:
-        cell = re.search(r'<td class="rules">(.*?)</td>', row, re.S).group(1)
+        cell = re.search(r'<td class="rules"[^>]*>(.*?)</td>', row, re.S).group(1)
         shown = _visible(cell)
         assert not re.search(r"\b(customer_type|scenario|selection|priority)\.?\w*", shown), shown
         assert not re.search(r"tenure|ARPU|complaints from", shown), shown
@@ -252,3 +252,35 @@ def test_the_route_list_prefers_today_then_the_next_published_day(client_for):
 def test_a_field_worker_without_a_published_route_is_told_so(client_for):
     r = client_for("f1").get("/field/", follow_redirects=True)
     assert r.status_code == 200 and "还没有发布给您的路线" in text_of(r)
+
+
+@pytest.mark.parametrize("kind", ["tickets", "staff", "sites", "gazetteer"])
+def test_the_preview_table_renders_every_kind_of_file_it_can_be_given(app, kind):
+    """The preview's rows template once drew any kind but tickets and staff as sites (a
+    gazetteer's (address, lat, lon) tuples: UndefinedError, a 500)."""
+    from flask import render_template
+
+    from planner.intake import IntakeContext, load_file
+    from planner.triage.rules import load_rules
+
+    name = {"tickets": "tickets.csv", "staff": "staff.csv", "sites": "network.csv", "gazetteer": "gazetteer.csv"}[kind]
+    result = load_file(FIXTURE_DAY / name, kind, IntakeContext(tz=load_rules().tz))
+    assert result.records
+    with app.test_request_context("/dispatch/import"):
+        page = render_template("dispatcher/_records.html", result=result, rows=result.records[:5])
+    assert ("<table" in page) == (kind != "gazetteer")  # a gazetteer is never previewed as a table of sites
+
+
+def test_every_code_label_and_rule_sentence_has_its_chinese():
+    from web.i18n import CODE_LABELS, RULE_SENTENCES, ZH
+
+    english = [m for labels in CODE_LABELS.values() for m in labels.values()] + list(RULE_SENTENCES.values())
+    assert [m for m in english if m not in ZH] == []
+
+
+@pytest.mark.usefixtures("seeded")
+def test_the_triage_page_in_english_speaks_english_sentences(client_for):
+    c = client_for("disp")
+    c.post("/lang", data={"lang": "en"})
+    page = html.unescape(text_of(c.get(f"/dispatch/{DAY}/triage")))
+    assert "Customer type: " in page and "Visited because: " in page and "客户类型：" not in page
