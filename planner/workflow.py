@@ -70,6 +70,16 @@ class LosingUpdate(UserError):
             "import again with --allow-downgrade.")
 
 
+class MisplacedFile(UserError):
+    """A file given where another kind of file belongs: a gazetteer as the file to import
+    (it goes beside a ticket file), or a roster or network plan as history.  ``found`` is
+    what the file holds, so each interface can say where it belongs in its own words."""
+
+    def __init__(self, path: str | Path, found: str, message: str):
+        self.path, self.found = str(path), found
+        super().__init__(message)
+
+
 def intake_context(rules: Rules, gazetteer: str | Path | None = None, history: bool = False) -> IntakeContext:
     ctx = IntakeContext(tz=rules.tz, district_areas=rules.data.get("district_areas") or {}, history=history)
     if gazetteer:
@@ -81,9 +91,11 @@ def _validated(path: str | Path, kind: str | None, history: bool, gazetteer: str
                rules: Rules) -> IntakeResult:
     result = load_file(path, kind, intake_context(rules, gazetteer, history))
     if result.kind == "gazetteer":
-        raise UserError(f"{path}: this is an address gazetteer; pass it to an import with --gazetteer {path}")
+        raise MisplacedFile(path, result.kind,
+                            f"{path}: this is an address gazetteer; pass it to an import with --gazetteer {path}")
     if history and result.kind != "tickets":
-        raise UserError(f"{path}: --history applies to ticket files, and this file holds {result.kind}")
+        raise MisplacedFile(path, result.kind,
+                            f"{path}: --history applies to ticket files, and this file holds {result.kind}")
     return result
 
 

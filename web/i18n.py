@@ -504,6 +504,56 @@ ZH: dict[str, str] = {
     "{visit}: {before} → {after}": "{visit}：{before} → {after}",
     "{visit}: {before} → dropped: {why}": "{visit}：{before} → 未安排：{why}",
     "no visit changed worker or was dropped": "没有拜访换人或被取消",
+    # roster and network-plan codes (CODE_LABELS)
+    "on foot": "步行",
+    "bus": "公交",
+    "taxi": "出租车",
+    "car": "汽车",
+    "VIP service": "VIP 服务",
+    "network test": "网络测试",
+    "live": "在网",
+    "under construction": "在建",
+    "planned": "规划",
+    "Site": "站点",
+    "Latitude": "纬度",
+    "Longitude": "经度",
+    "Status": "状态",
+    "Expected opening": "预计开通",
+    # the roster's lunch (the plan's rule)
+    "{minutes} min between {start} and {end}": "{start}–{end} 之间休息 {minutes} 分钟",
+    "the rules’ default window": "名单未填，按规则默认时段",
+    "no lunch: the shift leaves no room for it": "无午休：班次时间不够",
+    # the triage page: rules as sentences, who the customer is
+    "Visited because: {label}": "拜访原因：{label}",
+    "Customer type: {label}": "客户类型：{label}",
+    "Scenario: {label}": "场景：{label}",
+    "Priority from the visit's strongest reason": "按最重要的拜访原因定优先级",
+    "Eligible for a small gift": "可赠送小礼品",
+    "Eligible for a gift, but today's allowance went to visits served first": "符合赠礼条件，但今日礼品额度已分给更优先的拜访",
+    "Can be closed on site": "可现场闭环",
+    "Customer type set by the dispatcher": "客户类型由调度员人工调整",
+    "Scenario set by the dispatcher": "场景由调度员人工调整",
+    "Chosen for a visit by the dispatcher": "调度员选择上门拜访",
+    "Customer and complaint": "客户与投诉",
+    "Rule details": "规则细节",
+    "Full text": "全文",
+    # the days worth opening (planner.calendar)
+    "Days with work": "有工作的日期",
+    "No open tickets and no plans yet: import the day’s tickets first.": "暂无待处理工单和路线计划：请先导入当天的工单。",
+    "Open tickets, by the first day they can be planned": "待处理工单（按最早可安排日期）",
+    "{n} open tickets": "{n} 张待处理工单",
+    "Days with plans": "已有路线计划的日期",
+    "{n} version(s)": "{n} 个版本",
+    "My published routes": "我的已发布路线",
+    "No route has been published for you yet.": "还没有发布给您的路线。",
+    "today": "今天",
+    "upcoming": "即将",
+    "{n} stops": "{n} 站",
+    # a file in the wrong field of the import form
+    "{file}: this is an address gazetteer; upload it in the gazetteer field together with the ticket file":
+        "{file}：这是地址库（地址坐标表），不能单独导入；请选择工单文件，并把它放在“地址坐标表”一栏一起上传",
+    "{file}: only ticket files can be imported as history, and this file holds {what}":
+        "{file}：只有投诉工单可以作为历史工单导入，而此文件是{what}；请取消勾选“已处理的历史工单”",
 }
 
 
@@ -514,6 +564,57 @@ OUTCOME_LABELS = {
     "satisfied": "satisfied", "basically_satisfied": "basically satisfied", "unsatisfied": "unsatisfied",
     "not_met": "customer not met",
 }
+
+
+#: the English name of each code a roster or network plan holds (transport, skills, a site's
+#: status), shown in the page's language; a code not listed (a skill of the operator's own) as it is
+CODE_LABELS = {
+    "transport": {"walk": "on foot", "bus": "bus", "taxi": "taxi", "car": "car"},
+    "skill": {"vip": "VIP service", "test": "network test"},
+    "site_status": {"live": "live", "under_construction": "under construction", "planned": "planned"},
+}
+
+
+def code_label(code: str | None, kind: str) -> str:
+    """A roster or network-plan code (``kind``: transport, skill, site_status) in the page's language."""
+    english = CODE_LABELS[kind].get(code or "")
+    return gettext(english) if english else (code or "")
+
+
+#: each triage rule's meaning as a sentence (English message id; ``{label}`` is the rules
+#: file's label of the code after the dot); the rule's id and the engine's detail stay
+#: available on demand.  A rule not listed shows its id.
+RULE_SENTENCES = {
+    "selection": "Visited because: {label}",
+    "customer_type": "Customer type: {label}",
+    "scenario": "Scenario: {label}",
+    "priority": "Priority from the visit's strongest reason",
+    "gift": "Eligible for a small gift",
+    "gift.budget": "Eligible for a gift, but today's allowance went to visits served first",
+    "closable_on_site": "Can be closed on site",
+    "override.type": "Customer type set by the dispatcher",
+    "override.scenario": "Scenario set by the dispatcher",
+    "override.select": "Chosen for a visit by the dispatcher",
+}
+
+
+def rule_sentences(fired: list[dict]) -> list[dict]:
+    """A visit's fired rules as sentences in the page's language, each rule once (a cluster
+    visit fires the cluster rule for every member): ``{"text", "rule", "details"}``."""
+    tx = texts()
+    label_of = {"selection": tx.reason, "customer_type": tx.customer_type, "scenario": tx.scenario}
+    found: dict[str, dict] = {}
+    for f in fired:
+        rule = f["rule"]
+        entry = found.get(rule)
+        if entry is None:
+            head, _dot, code = rule.partition(".")
+            msgid = RULE_SENTENCES.get(rule) or (RULE_SENTENCES.get(head) if head in label_of else None)
+            text = gettext(msgid, label=label_of[head](code) if head in label_of else "") if msgid else rule
+            entry = found[rule] = {"text": text, "rule": rule, "details": []}
+        if f.get("detail") and f["detail"] not in entry["details"]:
+            entry["details"].append(f["detail"])
+    return list(found.values())
 
 
 def outcome_label(code: str | None) -> str:
@@ -611,5 +712,6 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals.update(_=gettext, get_lang=get_lang, texts=texts, LANGS=LANGS)
     app.jinja_env.filters.update(localtime=localtime, hm=hm, window=window, money=money, isodate=isodate,
-                                 clock=clock, mask_phone=mask_phone, outcome_label=outcome_label,
+                                 clock=clock, mask_phone=mask_phone, outcome_label=outcome_label, code=code_label,
+                                 rule_sentences=rule_sentences,
                                  tr=translate)

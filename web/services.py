@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import threading
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,20 @@ def database() -> str | None:
 def today() -> date:
     """Today in the rules' time zone (Asia/Shanghai)."""
     return datetime.now(rules().tz).date()
+
+
+def district_days(district: str):
+    """The district's days with open tickets and with plans (:mod:`planner.calendar`)."""
+    from planner.calendar import district_days as days_of
+
+    return days_of(district, rules(), database())
+
+
+def published_routes(staff_id: str):
+    """The worker's published routes, past few and upcoming (:mod:`planner.calendar`)."""
+    from planner.calendar import published_routes as routes_of
+
+    return routes_of(staff_id, today(), database())
 
 
 def known_districts() -> list[str]:
@@ -84,6 +99,14 @@ def triage(day: date, district: str) -> dict[str, Any]:
     return copy.deepcopy(result)
 
 
+def triage_tickets(t: dict[str, Any]) -> dict[str, Any]:
+    """The tickets a triage names (visits and phone follow-ups), for who the customer is and
+    what they said: the dispatcher phones them to agree a window or to follow up."""
+    ids = [tid for v in t["visits"] for tid in v["ticket_ids"]] + [f["ticket_id"] for f in t["phone_followups"]]
+    with session_scope(database()) as s:
+        return repo.tickets_by_ids(s, ids, rules().tz)
+
+
 def ticket_in_district(ticket_id: str, district: str) -> bool:
     """Whether the ticket exists and belongs to the district (a dispatcher's own tickets)."""
     with session_scope(database()) as s:
@@ -120,6 +143,35 @@ def set_appointment(day: date, ticket_id: str, start: str, end: str, author: str
 
 def roster(day: date, district: str) -> list[RosterLine]:
     return day_roster(day, district, database())
+
+
+@dataclass(frozen=True)
+class Lunch:
+    """A worker's lunch as the plan takes it: ``minutes`` starting no earlier than
+    ``earliest`` and ending by ``ends_by``; ``default`` when the roster row is silent
+    and the rules file's window applies."""
+
+    earliest: datetime
+    ends_by: datetime
+    minutes: int
+    default: bool
+
+
+def lunches(day: date, lines: list[RosterLine]) -> dict[str, Lunch | None]:
+    """Each roster line's lunch from :func:`planner.plan.build.worker_day`, the one rule the
+    plan uses (the rules' default window where the roster is silent, clipped to the shift;
+    None: the shift leaves no room for lunch)."""
+    from datetime import timedelta
+
+    from planner.plan.build import worker_day
+
+    found: dict[str, Lunch | None] = {}
+    for line in lines:
+        window = worker_day(line.staff, day, rules()).break_window
+        found[line.staff.staff_id] = None if window is None else Lunch(
+            window[0], window[1] + timedelta(minutes=window[2]), window[2],
+            not (line.staff.break_start and line.staff.break_end))
+    return found
 
 
 # -- planning -----------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from pathlib import Path
 from werkzeug.datastructures import FileStorage
 
 from planner.errors import InvalidFileError, UserError
+from planner.workflow import MisplacedFile
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 MAX_AGE_S = 3600
@@ -172,6 +173,8 @@ def _named(upload: Upload):
                 text = text.replace(where, _shown(upload, where))
         if text == str(exc):
             raise
+        if isinstance(exc, MisplacedFile):  # the page says where the file belongs, from its kind
+            raise MisplacedFile(_shown(upload, exc.path), exc.found, text) from None
         raise UserError(text) from None
 
 

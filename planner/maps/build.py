@@ -151,12 +151,34 @@ class _Bind(MacroElement):
         self.options = htmlsafe_json_dumps(options)
 
 
+#: the scale bar's units in the map's language (metres and kilometres; never miles)
+SCALE_UNITS = {"zh": ("米", "公里"), "en": ("m", "km")}
+
+
 class _MetricScale(MacroElement):
+    """Leaflet's scale bar, metric only, its units in the map's language (Leaflet writes
+    ``m``/``km`` itself; the same rounding, another label)."""
+
     _template = Template("""
         {% macro script(this, kwargs) %}
-            L.control.scale({"imperial": false, "maxWidth": 150}).addTo({{ this._parent.get_name() }});
+            (function () {
+                var units = {{ this.units }};
+                var Scale = L.Control.Scale.extend({
+                    _updateMetric: function (maxMeters) {
+                        var meters = this._getRoundNum(maxMeters);
+                        var label = meters < 1000 ? meters + " " + units[0] : (meters / 1000) + " " + units[1];
+                        this._updateScale(this._mScale, label, meters / maxMeters);
+                    }
+                });
+                new Scale({"imperial": false, "metric": true, "maxWidth": 150}).addTo({{ this._parent.get_name() }});
+            })();
         {% endmacro %}
     """)
+
+    def __init__(self, lang: str):
+        super().__init__()
+        self._name = "MetricScale"
+        self.units = htmlsafe_json_dumps(list(SCALE_UNITS.get(lang, SCALE_UNITS["en"])))
 
 
 def _popup(title: str, rows: Sequence[tuple[str, str]], description: str = "") -> Markup:
@@ -316,7 +338,7 @@ def build_map(doc: Mapping, tickets: Mapping[str, Ticket], rules: Rules, tiles: 
         group.add_to(fmap)
 
     folium.LayerControl(collapsed=False).add_to(fmap)
-    _MetricScale().add_to(fmap)
+    _MetricScale(lang).add_to(fmap)
     if all_points:
         lats, lons = [p[0] for p in all_points], [p[1] for p in all_points]
         if max(lats) - min(lats) < MIN_SPAN_DEG and max(lons) - min(lons) < MIN_SPAN_DEG:

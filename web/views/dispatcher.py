@@ -8,9 +8,10 @@ from datetime import date, datetime
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
                    url_for)
 
+from planner.calendar import nearest_day
 from planner.errors import InvalidFileError, UserError
 from planner.triage.rules import SCENARIOS, TYPES
-from planner.workflow import OVERRIDABLE, LosingUpdate
+from planner.workflow import OVERRIDABLE, LosingUpdate, MisplacedFile
 from web import downloads, security, services, uploads
 from web.i18n import error_lines, get_lang, gettext as _
 from web.security import roles
@@ -32,7 +33,10 @@ def home():
         except ValueError:
             flash(_("Bad request"), "error")
     d = district()
-    return render_template("dispatcher/home.html", district=d, today=services.today(),
+    today = services.today()
+    days = services.district_days(d) if d else None
+    return render_template("dispatcher/home.html", district=d, today=today, days=days,
+                           default_day=nearest_day(days.useful(), today) if days else today,
                            districts=services.known_districts(), jobs=services.recent_plan_jobs(d) if d else [])
 
 
@@ -50,6 +54,15 @@ def choose_district():
 def _flash_error(exc: UserError) -> None:
     for line in error_lines(exc):
         flash(line, "error")
+
+
+def _misplaced(exc: MisplacedFile) -> str:
+    """Where a file in the wrong field belongs, naming this form's fields."""
+    if exc.found == "gazetteer":
+        return _("{file}: this is an address gazetteer; upload it in the gazetteer field together with the ticket file",
+                 file=exc.path)
+    return _("{file}: only ticket files can be imported as history, and this file holds {what}",
+             file=exc.path, what=_(exc.found))
 
 
 def _import_page(status: int = 200):
@@ -78,6 +91,10 @@ def import_preview():
         return _import_page(422)
     try:
         check = uploads.preview(upload, services.rules(), uploads.districts_of(user), services.database())
+    except MisplacedFile as exc:  # said in the words of this form, not the command line's
+        uploads.discard(upload)
+        flash(_misplaced(exc), "error")
+        return _import_page(422)
     except UserError as exc:  # e.g. an unreadable file, or a gazetteer with bad rows
         uploads.discard(upload)
         _flash_error(exc)
@@ -140,7 +157,9 @@ def triage(day: date):
     except UserError as exc:
         data, error = None, " ".join(error_lines(exc))
     return render_template("dispatcher/triage.html", day=day, district=d, t=data, error=error, types=TYPES,
-                           scenarios=SCENARIOS, follow_ups=len(services.follow_ups(d)))
+                           days=services.district_days(d) if error else None,
+                           scenarios=SCENARIOS, follow_ups=len(services.follow_ups(d)),
+                           tickets=services.triage_tickets(data) if data else {})
 
 
 def _own_ticket(ticket_id: str, d: str) -> None:
@@ -216,7 +235,9 @@ def close_follow_up(day: date, visit_id: str):
 @roles(*DISPATCH)
 def roster(day: date):
     d = district()
-    return render_template("dispatcher/roster.html", day=day, district=d, lines=services.roster(day, d))
+    lines = services.roster(day, d)
+    return render_template("dispatcher/roster.html", day=day, district=d, lines=lines,
+                           lunches=services.lunches(day, lines))
 
 
 @bp.post("/<day:day>/roster")

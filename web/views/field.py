@@ -12,6 +12,7 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from planner.calendar import nearest_day
 from planner.errors import UserError
 from planner.store.outcomes import NETWORK_RESULTS, OPERATORS, SATISFACTION
 from web import downloads, security, services
@@ -31,7 +32,11 @@ def _own(staff_id: str) -> None:
 @bp.get("/")
 @roles("field")
 def home():
-    return redirect(url_for("field.route", day=services.today(), staff_id=security.current_user().staff_id))
+    """The worker's route of today if published, else the next published one, else the latest."""
+    staff_id = security.current_user().staff_id
+    today = services.today()
+    day = nearest_day([r.day for r in services.published_routes(staff_id)], today) if staff_id else today
+    return redirect(url_for("field.route", day=day, staff_id=staff_id))
 
 
 @bp.get("/routes/<day:day>")
@@ -51,13 +56,16 @@ def _sheet_view(doc: dict, staff_id: str):
 def route(day: date, staff_id: str):
     _own(staff_id)
     found = services.published_route(day, staff_id)
+    routes = services.published_routes(staff_id)
     if found is None:
-        return render_template("field/route.html", day=day, sheet=None, doc=None, route=None, outcomes={})
+        return render_template("field/route.html", day=day, sheet=None, doc=None, route=None, outcomes={},
+                               routes=routes, today=services.today(), staff_id=staff_id)
     doc, r = found
     sheet = _sheet_view(doc, staff_id)
     steps = [s for s in r["steps"] if s.get("type") == "visit"]
     return render_template("field/route.html", day=day, doc=doc, route=r, sheet=sheet, steps=steps,
-                           outcomes=services.outcomes(day, doc["district"], staff_id))
+                           outcomes=services.outcomes(day, doc["district"], staff_id), routes=routes,
+                           today=services.today(), staff_id=staff_id)
 
 
 @bp.get("/routes/<day:day>/<staff_id>/sheet.pdf")

@@ -84,7 +84,7 @@ def test_dispatcher_morning(page, live_server, login, shot, upload_files, tmp_pa
     expect(page.locator("body")).to_contain_text("需拜访 25 户，电话回访 18 户")
     shot(page, "05-triage")
     row = page.locator('tr[data-visit="V-XA-NQ-20100804-0071"]')
-    row.locator("summary").click()
+    row.locator("td.change summary").click()
     form = row.locator("form.override-type")
     form.locator("select[name=value]").select_option("irate")
     form.locator("button").click()
