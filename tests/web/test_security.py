@@ -29,7 +29,7 @@ POLICY = {
 }
 PREFIX_POLICY = {"dispatcher.": DISPATCH, "field.": {"field"}, "planner.": PLANNING, "admin.": {"admin"},
                  "api.": DISPATCH}
-PUBLIC = {"auth.login", "auth.healthz", "auth.set_lang", "static"}
+PUBLIC = {"auth.login", "auth.healthz", "auth.set_lang", "auth.favicon", "static"}
 USER_OF_ROLE = {"dispatcher": "disp", "field": "f1", "planner": "plan", "admin": "admin"}
 
 
