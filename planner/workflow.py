@@ -22,7 +22,7 @@ from planner.store.repository import UpsertReport
 from planner.triage import TriageResult, load_rules, triage
 from planner.triage.engine import shift_start_of
 from planner.triage.gifts import gifts_on_plans
-from planner.triage.limits import check_open_tickets
+from planner.triage.limits import check_evidence, check_open_tickets
 from planner.triage.rules import SCENARIOS, TYPES, Rules
 
 
@@ -205,10 +205,12 @@ def triage_day(day: date, district: str, rules: Rules | None = None, database: s
     cluster_since = start - timedelta(days=sel["cluster"]["days"])
     with session_scope(database) as session:
         check_open_tickets(repo.count_open_tickets(session, district, start), rules, district, start)
+        keywords = sel["cluster"]["network_keywords"]
+        check_evidence(repo.count_triage_evidence(session, district, start, repeat_since, cluster_since, keywords),
+                       rules, district, start)
         open_tickets = repo.open_tickets(session, district, start, rules.tz)
-        evidence = repo.triage_evidence(session, district, start, repeat_since, cluster_since,
-                                        sel["cluster"]["network_keywords"], rules.tz)
-        sites = repo.all_sites(session)
+        evidence = repo.triage_evidence(session, district, start, repeat_since, cluster_since, keywords, rules.tz)
+        sites = repo.sites_for(session, district)
         first = min((t.received_at for t in open_tickets), default=start).astimezone(rules.tz).date()
         # a plan of a day before the first open ticket arrived cannot name any open ticket; the
         # month's plans are read too, for the gifts already given this month
@@ -267,8 +269,9 @@ def _no_open_tickets(district: str, start: datetime, rules: Rules, database: str
         first = lo.date() if lo < shift_start_of(rules, lo.date()) else lo.date() + timedelta(days=1)
         return (f"{head}: its open tickets were received later ({span(n, lo, hi)}); the first day they can be "
                 f"planned is {first:%Y-%m-%d}")
-    others = "; ".join(f"{d}: {span(*by_district[d])}" for d in sorted(by_district))
-    return f"{head}: {district!r} has no open tickets at all. Open tickets by district: {others}."
+    # other districts by name only: their counts and dates are theirs (a typo in --district is the usual cause)
+    return (f"{head}: {district!r} has no open tickets at all. Districts with open tickets: "
+            f"{', '.join(sorted(by_district))}.")
 
 
 def _local(dt: datetime, rules: Rules) -> datetime:
@@ -361,5 +364,6 @@ def plan_tickets(doc: dict, rules: Rules | None = None, database: str | None = N
                             + (" …" if len(missing) > 10 else "") + " (import them, or use the store the plan was made with)")
         before = datetime.fromisoformat(doc["created_at"]) if doc.get("created_at") else None
         phones = sorted({t.phone for t in tickets.values()})
-        history = repo.complaints_of_phones(session, phones, before or datetime.now(rules.tz), rules.tz)
+        history = repo.complaints_of_phones(session, phones, before or datetime.now(rules.tz), rules.tz,
+                                            doc["district"])
     return tickets, history

@@ -63,6 +63,8 @@ class StopView:
     end: str
     wait_min: int
     window: str
+    #: the earlier day's appointment has passed: phone the customer for a new one
+    renew: str
     address: str
     vip: str
     why: tuple[str, ...]
@@ -174,6 +176,7 @@ def stop_view(stop: Stop, doc: Mapping, history: Mapping[str, Sequence[Ticket]],
     return StopView(
         seq=stop.seq, visit_id=s.get("visit_id") or "", arrival=hhmm(s.get("arrival")), start=hhmm(s.get("start")),
         end=hhmm(s.get("end")), wait_min=round(s.get("wait_min") or 0), window=window_text(s.get("time_window")),
+        renew=(s.get("needs_new_appointment") or {}).get(texts.lang, ""),
         address=s.get("address") or (stop.tickets[0].address if stop.tickets else ""),
         vip=texts.vip_level(s.get("vip_level")), why=tuple(why_visited(s, stop.tickets, history, texts)),
         customer_type=texts.customer_type(s.get("customer_type")), scenario=texts.scenario(s.get("scenario")),

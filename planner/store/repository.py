@@ -51,10 +51,11 @@ def _same(a, b) -> bool:
 
 def _upsert(session: Session, model, key_field: str, items: list[Incoming], report: UpsertReport,
             now: datetime, present: frozenset[str] | None = None, keep_when_present: tuple[str, ...] = (),
-            dry_run: bool = False) -> None:
+            dry_run: bool = False, kept_by_row=None) -> None:
     """Add new rows with all their values; update an existing row's ``present`` fields only
     (None: all), so a column the file does not have keeps its stored value.  A dry run
-    fills the report and changes nothing (the web preview)."""
+    fills the report and changes nothing (the web preview).  ``kept_by_row(row)``: more
+    fields this stored row keeps, whatever the file says."""
     keys = [k for k, _, _ in items]
     existing = {}
     for chunk in range(0, len(keys), 500):
@@ -69,7 +70,8 @@ def _upsert(session: Session, model, key_field: str, items: list[Incoming], repo
                 session.add(model(**{key_field: key, **values, "updated_at": now, **extra}))
             report.added.append(key)
             continue
-        changed = [f for f, val in values.items() if f not in keep_when_present
+        kept = keep_when_present + (kept_by_row(row) if kept_by_row else ())
+        changed = [f for f, val in values.items() if f not in kept
                    and (present is None or f in present) and not _same(getattr(row, f), val)]
         lost = [w for f in changed if (w := changes.losses(f, getattr(row, f), values[f], f in blanks))]
         if lost:
@@ -91,13 +93,16 @@ def _incoming(records: list, values_of, key_of, blanks: list[frozenset] | None) 
 def upsert_tickets(session: Session, tickets: list[Ticket], source: str, *, present: frozenset[str] | None = None,
                    blanks: list[frozenset] | None = None, dry_run: bool = False) -> UpsertReport:
     """Insert new tickets, update changed ones; a ticket's workflow status is kept
-    unless the file itself carries history."""
+    unless the file itself carries history, and a history file never turns a current
+    ticket into history (it would vanish from triage without a word)."""
     report = UpsertReport()
     now = datetime.now(timezone.utc)
     items = _incoming(tickets, lambda t: {**convert.ticket_values(t), "source_file": source},
                       lambda t: t.ticket_id, blanks)
-    keep = ("status", "source_file") if tickets and not tickets[0].is_history else ("source_file",)
-    _upsert(session, TicketRow, "ticket_id", items, report, now, present, keep_when_present=keep, dry_run=dry_run)
+    history = bool(tickets) and tickets[0].is_history
+    keep = ("source_file",) if history else ("status", "source_file")
+    _upsert(session, TicketRow, "ticket_id", items, report, now, present, keep_when_present=keep, dry_run=dry_run,
+            kept_by_row=(lambda row: () if row.is_history else ("status", "is_history")) if history else None)
     return report
 
 
@@ -185,15 +190,33 @@ def triage_evidence(session: Session, district: str, until: datetime, repeat_sin
     and reading rows was most of a big district's triage time."""
     own = _open_in(district, until)
     own_phones = select(TicketRow.phone).where(*own)
+    where = _evidence_where(district, until, repeat_since, cluster_since, network_keywords)
+    return _ticket_records(session, select(*_TICKET_COLUMNS).where(*where)
+                           .order_by(TicketRow.received_at, TicketRow.ticket_id), tz)
+
+
+def count_triage_evidence(session: Session, district: str, until: datetime, repeat_since: datetime,
+                          cluster_since: datetime, network_keywords: list[str]) -> int:
+    """How many rows :func:`triage_evidence` would read (counted, not loaded)."""
+    where = _evidence_where(district, until, repeat_since, cluster_since, network_keywords)
+    return session.scalar(select(func.count(TicketRow.id)).where(*where))
+
+
+def _evidence_where(district: str, until: datetime, repeat_since: datetime, cluster_since: datetime,
+                    network_keywords: list[str]) -> tuple:
+    """The conditions of a district's triage evidence: its own tickets only (history
+    included).  Why not other districts': a district's triage would then be steered by
+    rows another district's dispatcher can write, and would show that district's ticket
+    ids and complaints on its pages and sheets."""
+    own = _open_in(district, until)
+    own_phones = select(TicketRow.phone).where(*own)
     maybe_network = [TicketRow.category.contains(k, autoescape=True) | TicketRow.description.contains(k, autoescape=True)
                      for k in map(str, network_keywords)]
     if any(k.strip() != k or " " in k for k in map(str, network_keywords)):
         maybe_network = [TicketRow.id.isnot(None)]  # a keyword spanning both texts: no pre-filter
     when = or_(and_(TicketRow.received_at >= repeat_since, TicketRow.phone.in_(own_phones)),
                and_(TicketRow.received_at >= cluster_since, or_(*maybe_network) if maybe_network else false()))
-    return _ticket_records(session, select(*_TICKET_COLUMNS)
-                           .where(TicketRow.received_at < until, ~and_(*own), when)
-                           .order_by(TicketRow.received_at, TicketRow.ticket_id), tz)
+    return (TicketRow.district == district, TicketRow.received_at < until, ~and_(*own), when)
 
 
 def staff_for(session: Session, district: str) -> list[StaffMember]:
@@ -201,8 +224,13 @@ def staff_for(session: Session, district: str) -> list[StaffMember]:
     return [convert.staff_record(r) for r in rows]
 
 
-def all_sites(session: Session) -> list[NetworkSite]:
-    return [convert.site_record(r) for r in session.scalars(select(SiteRow).order_by(SiteRow.site_id))]
+def sites_for(session: Session, district: str) -> list[NetworkSite]:
+    """The network-plan sites a district's triage may use: its own and the shared ones
+    (no district, written only by an administrator), never another district's, whose
+    rows its dispatcher could otherwise use to steer this district's triage."""
+    rows = session.scalars(select(SiteRow).where(or_(SiteRow.district == district, SiteRow.district == ""))
+                           .order_by(SiteRow.site_id))
+    return [convert.site_record(r) for r in rows]
 
 
 def ticket_exists(session: Session, ticket_id: str) -> bool:
@@ -271,9 +299,12 @@ def tickets_by_ids(session: Session, ticket_ids: list[str], tz: ZoneInfo) -> dic
     return {r.ticket_id: convert.ticket_record(r, tz) for r in rows}
 
 
-def complaints_of_phones(session: Session, phones: list[str], before: datetime, tz: ZoneInfo) -> dict[str, list[Ticket]]:
-    """Each phone's earlier tickets (history included), oldest first: the complaint history on a sheet."""
-    rows = session.scalars(select(TicketRow).where(TicketRow.phone.in_(phones), TicketRow.received_at < before)
+def complaints_of_phones(session: Session, phones: list[str], before: datetime, tz: ZoneInfo,
+                         district: str) -> dict[str, list[Ticket]]:
+    """Each phone's earlier tickets in the district (history included), oldest first: the
+    complaint history on a sheet (another district's complaints are not its to show)."""
+    rows = session.scalars(select(TicketRow).where(TicketRow.phone.in_(phones), TicketRow.received_at < before,
+                                                   TicketRow.district == district)
                            .order_by(TicketRow.received_at, TicketRow.ticket_id))
     result: dict[str, list[Ticket]] = {}
     for r in rows:

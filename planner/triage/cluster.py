@@ -22,7 +22,7 @@ import heapq
 from collections.abc import Sequence
 
 from planner.records import Ticket
-from planner.triage.spatial import GridIndex, Measure, exact_order, local_neighbours
+from planner.triage.spatial import GridIndex, Measure, TooManyPairs, exact_order, local_neighbours
 
 
 def is_network_complaint(ticket: Ticket, keywords: Sequence[str]) -> bool:
@@ -30,13 +30,16 @@ def is_network_complaint(ticket: Ticket, keywords: Sequence[str]) -> bool:
     return any(k in text for k in keywords)
 
 
-def neighbour_lists(points: Sequence[tuple[float, float]], radius_m: float, measure: Measure) -> list[list[int]]:
+def neighbour_lists(points: Sequence[tuple[float, float]], radius_m: float, measure: Measure,
+                    max_pairs: int | None = None) -> list[list[int]]:
     """For each point, the indexes of the other points within ``radius_m`` (geodesic), ascending.
 
     Pairs from neighbouring grid cells are screened with the tangent-plane distance
     (``local_neighbours``); only a pair within a centimetre-wide shell around the
     radius is measured more exactly."""
     grid = GridIndex(points, radius_m)
+    if max_pairs is not None and (count := grid.pair_count()) > max_pairs:
+        raise TooManyPairs(count, max_pairs)
     neighbours = local_neighbours(grid, lambda i, j: measure.within(i, j, radius_m))
     if neighbours is None:
         neighbours = [[] for _ in points]
@@ -49,14 +52,16 @@ def neighbour_lists(points: Sequence[tuple[float, float]], radius_m: float, meas
     return neighbours
 
 
-def find_clusters(tickets: Sequence[Ticket], radius_m: float, min_customers: int) -> list[list[Ticket]]:
-    """Groups of tickets from at least ``min_customers`` phones, pairwise within ``radius_m``."""
+def find_clusters(tickets: Sequence[Ticket], radius_m: float, min_customers: int,
+                  max_pairs: int | None = None) -> list[list[Ticket]]:
+    """Groups of tickets from at least ``min_customers`` phones, pairwise within ``radius_m``;
+    :class:`TooManyPairs` when more than ``max_pairs`` pairs would have to be compared."""
     pts = [t for t in tickets if t.lat is not None and t.lon is not None]
     pts.sort(key=lambda t: (t.received_at, t.ticket_id))
     n = len(pts)
     points = [(t.lat, t.lon) for t in pts]
     measure = Measure(points)
-    neighbours = neighbour_lists(points, radius_m, measure)
+    neighbours = neighbour_lists(points, radius_m, measure, max_pairs)
     near: dict[int, set[int]] = {}  # neighbour sets, made for the points a seed adds
     phone = [t.phone for t in pts]
     free = [True] * n

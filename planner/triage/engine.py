@@ -20,8 +20,9 @@ from planner.records import FiredRule, NetworkSite, Ticket, Visit, parse_window_
 from planner.triage.cluster import find_clusters, is_network_complaint
 from planner.triage.conditions import Facts, evaluate, near_site_radii
 from planner.triage.gifts import GiftTally, apply_budget, gift_group
+from planner.triage.limits import max_nearby_pairs, too_dense
 from planner.triage.rules import Rules
-from planner.triage.spatial import GridIndex, Measure, bound_m, local_m
+from planner.triage.spatial import GridIndex, Measure, TooManyPairs, bound_m, local_m
 
 VIP_ORDER = ("diamond", "gold", "silver", "premium", "none")
 
@@ -310,7 +311,11 @@ def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Se
 
     network = [x for x in pool.values()
                if x.received_at >= cluster_since and is_network_complaint(x, sel["cluster"]["network_keywords"])]
-    clusters = find_clusters(network, sel["cluster"]["radius_m"], sel["cluster"]["min_tickets"])
+    try:
+        clusters = find_clusters(network, sel["cluster"]["radius_m"], sel["cluster"]["min_tickets"],
+                                 max_nearby_pairs(rules))
+    except TooManyPairs as exc:
+        raise too_dense(exc.count, exc.limit, rules.path) from None
     cluster_of_phone: dict[str, int] = {}
     for i, members in enumerate(clusters):
         for m in members:

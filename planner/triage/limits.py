@@ -14,8 +14,7 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from planner import safeyaml
 from planner.errors import Reason, UserError
 from planner.triage.rules import DEFAULT_RULES, Rules
 
@@ -33,7 +32,7 @@ class TooManyOpenTickets(UserError):
 @lru_cache(maxsize=1)
 def _packaged_limit() -> int:
     """The packaged rules file's limit: the one used by a rules file written before the limit existed."""
-    return int(yaml.safe_load(DEFAULT_RULES.read_text(encoding="utf-8"))["limits"]["max_open_tickets"])
+    return int(safeyaml.load(DEFAULT_RULES.read_text(encoding="utf-8"))["limits"]["max_open_tickets"])
 
 
 def max_open_tickets(rules: Rules) -> int:
@@ -45,6 +44,47 @@ def max_open_tickets(rules: Rules) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise UserError(f"rules file {rules.path}: field {FIELD} must be a positive whole number, not {value!r}")
     return value
+
+
+EVIDENCE_FIELD = "limits.max_evidence_tickets"
+TOO_MUCH_EVIDENCE = ("district {district} has {count} earlier tickets to weigh (repeat and cluster evidence) before "
+                     "{before}, more than the {limit} one triage takes on ({field} in the rules file {rules}). "
+                     "Import less history, or raise the limit in the rules file.")
+PAIRS_FIELD = "limits.max_nearby_pairs"
+TOO_DENSE = ("{count} pairs of complaints lie close enough to be compared for clusters, more than the {limit} one "
+             "triage takes on ({field} in the rules file {rules}): thousands of complaints at one place. Close or "
+             "merge the tickets of one incident, or raise the limit in the rules file.")
+
+
+class TooDense(UserError):
+    """So many complaints at one place that comparing them for clusters would take minutes and gigabytes."""
+
+
+def _limit(rules: Rules, name: str) -> int:
+    limits = rules.data.get("limits")
+    if not isinstance(limits, dict) or name not in limits:
+        return int(safeyaml.load(DEFAULT_RULES.read_text(encoding="utf-8"))["limits"][name])
+    value = limits[name]
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise UserError(f"rules file {rules.path}: field limits.{name} must be a positive whole number, not {value!r}")
+    return value
+
+
+def check_evidence(count: int, rules: Rules, district: str, before: datetime) -> None:
+    """Refuse a triage that would read more evidence rows than the rules allow (counted, not loaded)."""
+    limit = _limit(rules, "max_evidence_tickets")
+    if count > limit:
+        raise TooManyOpenTickets(Reason(TOO_MUCH_EVIDENCE, district=district, count=count,
+                                        before=f"{before:%Y-%m-%d %H:%M}", limit=limit, field=EVIDENCE_FIELD,
+                                        rules=Path(rules.path).name))
+
+
+def max_nearby_pairs(rules: Rules) -> int:
+    return _limit(rules, "max_nearby_pairs")
+
+
+def too_dense(count: int, limit: int, rules_path: str) -> TooDense:
+    return TooDense(Reason(TOO_DENSE, count=count, limit=limit, field=PAIRS_FIELD, rules=Path(rules_path).name))
 
 
 def check_open_tickets(count: int, rules: Rules, district: str, before: datetime) -> None:

@@ -245,6 +245,14 @@ class GridIndex:
 
         return beyond
 
+    def pair_count(self) -> int:
+        """How many pairs :meth:`candidate_pairs` would give (counted from the cells' sizes
+        alone, before any pair is made): what bounds the work of comparing them."""
+        total = 0
+        for members, other in self.cell_pairs():
+            total += len(members) * (len(members) - 1) // 2 if other is members else len(members) * len(other)
+        return total
+
     def cell_pairs(self):
         """Each cell with itself and with each neighbouring cell, once: (members, members)."""
         cells = self.cells
@@ -268,3 +276,12 @@ class GridIndex:
                     for i in members:
                         for j in other:
                             yield (i, j) if i < j else (j, i)
+
+
+class TooManyPairs(Exception):
+    """More candidate pairs than the caller allows (``count``): the points are too dense
+    to compare them all within a bounded time and memory."""
+
+    def __init__(self, count: int, limit: int):
+        super().__init__(f"{count} candidate pairs, more than {limit}")
+        self.count, self.limit = count, limit

@@ -80,3 +80,27 @@ def test_appointments_on_the_plans_own_day_are_kept(stored_day):
     stops = [s for r in doc["routes"] for s in r["steps"] if s["type"] == "visit"]
     assert any(s["time_window"] for s in stops)
     assert not any(s.get("needs_new_appointment") for s in stops + doc["unassigned"])
+
+
+def test_the_route_sheet_says_a_passed_appointment_needs_a_new_one(stored_day):
+    """The printed sheet is what the worker carries: a stop whose appointment of an earlier
+    day has passed says so there too, in the sheet's language, not just "no window"."""
+    from planner.export import load_plan_inputs
+    from planner.sheets.model import sheet_views
+    from planner.sheets.render import sheet_html
+    from planner.sheets.texts import load_texts
+
+    rules = load_rules()
+    doc = plan_day(date(2010, 8, 6), "南区", solver=QUICK)
+    flagged = {s["visit_id"]: s["needs_new_appointment"] for r in doc["routes"] for s in r["steps"]
+               if s["type"] == "visit" and s.get("needs_new_appointment")}
+    assert flagged, "the fixture's appointments of 08-05 are stale on 08-06"
+    inputs = load_plan_inputs(doc, rules)
+    for lang in ("zh", "en"):
+        sheets = sheet_views(doc, inputs.tickets, inputs.history, load_texts(rules, lang),
+                             url_base="https://cvp.example", staff=inputs.staff)
+        stops = {st.visit_id: st for sheet in sheets for st in sheet.stops}
+        assert {vid: stops[vid].renew for vid in flagged} == {vid: n[lang] for vid, n in flagged.items()}
+        assert all(not st.renew for vid, st in stops.items() if vid not in flagged)
+        sheet = next(sh for sh in sheets if any(st.visit_id in flagged for st in sh.stops))
+        assert flagged[next(st.visit_id for st in sheet.stops if st.visit_id in flagged)][lang] in sheet_html(sheet)
