@@ -57,17 +57,27 @@ def builtin_names() -> list[str]:
     return scenario_mod.builtin_names()
 
 
-def saved_scenarios(database: str | None) -> list[saved.SavedScenario]:
+def viewer() -> saved.Viewer:
+    """The signed-in account as the scenario store sees it (an admin sees every scenario)."""
+    from web.security import current_user
+
+    user = current_user()
+    return saved.Viewer(user.username, user.role == "admin")
+
+
+def saved_scenarios(database: str | None, who: saved.Viewer) -> list[saved.SavedScenario]:
+    """The saved scenarios ``who`` may load: own, others' shared ones (an admin: all)."""
     with session_scope(database) as s:
-        return saved.list_scenarios(s)
+        return saved.list_scenarios(s, who)
 
 
-def text_of(name: str, database: str | None) -> str:
-    """A built-in scenario's text, else a saved one's."""
+def text_of(name: str, database: str | None, who: saved.Viewer) -> str:
+    """A built-in scenario's text, else a saved one ``who`` may read (own, or ``owner/name``
+    shared); another account's private scenario is "no scenario", as if it did not exist."""
     if name in scenario_mod.builtin_names():
         return scenario_mod.builtin_text(name)
     with session_scope(database) as s:
-        found = saved.get_scenario(s, name)
+        found = saved.get_scenario(s, name, who)
     if found is None:
         raise UserError(f"no scenario {name!r}")
     return found.yaml_text
@@ -123,11 +133,12 @@ def sweep(slot: Slot, vary: str) -> dict[str, Any]:
             "chart": "data:image/png;base64," + base64.b64encode(png).decode("ascii")}
 
 
-def save(name: str, text: str, author: str, database: str | None) -> None:
+def save(name: str, text: str, owner: str, database: str | None, shared: bool = False) -> None:
+    """Save as ``owner``'s scenario ``name`` (never touches another account's of that name)."""
     with session_scope(database) as s:
-        saved.save_scenario(s, name, text, author)
+        saved.save_scenario(s, name, text, owner, shared)
 
 
-def delete(name: str, database: str | None) -> bool:
+def delete(name: str, database: str | None, who: saved.Viewer) -> bool:
     with session_scope(database) as s:
-        return saved.delete_scenario(s, name)
+        return saved.delete_scenario(s, name, who)

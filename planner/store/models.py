@@ -277,12 +277,19 @@ class JobRow(Base):
 
 
 class ScenarioRow(Base):
-    """A planner's saved cost scenario (the YAML text, validated by cost_model)."""
+    """A planner's saved cost scenario (the YAML text, validated by cost_model).
+
+    Owned by the account that saved it: the name is unique per owner, so two planners'
+    "mine" are two rows and neither can overwrite or delete the other's.  ``shared``
+    publishes it read-only to every planner; only the owner changes or deletes it."""
 
     __tablename__ = "cost_scenarios"
+    __table_args__ = (UniqueConstraint("owner", "name", name="uq_cost_scenarios_owner_name"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(128), unique=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(128))
     yaml_text: Mapped[str] = mapped_column(Text)
     author: Mapped[str] = mapped_column(String(64), default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    shared: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,15 +1,32 @@
-"""Planners' saved cost scenarios: the YAML text, validated by :mod:`cost_model.scenario`."""
+"""Planners' saved cost scenarios: the YAML text, validated by :mod:`cost_model.scenario`.
+
+A scenario belongs to the account that saved it: names are unique per owner, only the
+owner changes or deletes it, and only the owner sees and loads it -- unless the owner
+shares it, which publishes it read-only to every planner.  An admin sees, loads and may
+delete every scenario (housekeeping), but saving always writes the admin's own.
+
+A scenario is named by a *reference*: its name for one's own, ``owner/name`` for
+another account's (user names have no ``/``; a name of one's own is tried first).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from planner.errors import UserError
+from planner.errors import ForbiddenError, Reason, UserError
 from planner.store.models import ScenarioRow
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who asks: the account's user name, and whether it is an admin (who sees all)."""
+
+    username: str
+    admin: bool = False
 
 
 @dataclass(frozen=True)
@@ -18,6 +35,20 @@ class SavedScenario:
     yaml_text: str
     author: str
     updated_at: datetime
+    owner: str = ""
+    shared: bool = False
+
+    def reference(self, viewer: Viewer) -> str:
+        """How ``viewer`` names it: the bare name for their own, ``owner/name`` otherwise."""
+        return self.name if self.owner == viewer.username else f"{self.owner}/{self.name}"
+
+    def writable_by(self, viewer: Viewer) -> bool:
+        """The owner may change or delete it; an admin may delete it."""
+        return self.owner == viewer.username or viewer.admin
+
+
+def _of(r: ScenarioRow) -> SavedScenario:
+    return SavedScenario(r.name, r.yaml_text, r.author, r.updated_at, r.owner, bool(r.shared))
 
 
 def _check_name(name: str) -> str:
@@ -27,32 +58,67 @@ def _check_name(name: str) -> str:
     return name
 
 
-def save_scenario(session: Session, name: str, yaml_text: str, author: str = "") -> SavedScenario:
+def _visible(viewer: Viewer):
+    """The rows ``viewer`` may read: their own and shared ones; an admin every one."""
+    if viewer.admin:
+        return ScenarioRow.id.is_not(None)
+    return or_(ScenarioRow.owner == viewer.username, ScenarioRow.shared.is_(True))
+
+
+def save_scenario(session: Session, name: str, yaml_text: str, owner: str, shared: bool = False) -> SavedScenario:
     """Validate the scenario (a :class:`~cost_model.scenario.ScenarioError` names every problem
-    with its line) and store it under ``name``, replacing an earlier one of that name."""
+    with its line) and store it as ``owner``'s ``name``, replacing ``owner``'s earlier one of
+    that name -- never another account's."""
     from cost_model import scenario as scenario_mod
 
+    if not owner:
+        raise UserError("a saved scenario needs an owner (the account saving it)")
     name = _check_name(name)
     scenario_mod.loads(yaml_text, source=name, name=name)
     now = datetime.now(timezone.utc)
-    row = session.scalars(select(ScenarioRow).where(ScenarioRow.name == name)).first()
+    row = session.scalars(select(ScenarioRow).where(ScenarioRow.owner == owner, ScenarioRow.name == name)).first()
     if row is None:
-        row = ScenarioRow(name=name, yaml_text=yaml_text, author=author, updated_at=now)
+        row = ScenarioRow(owner=owner, name=name, yaml_text=yaml_text, author=owner, updated_at=now, shared=shared)
         session.add(row)
     else:
-        row.yaml_text, row.author, row.updated_at = yaml_text, author, now
-    return SavedScenario(name, yaml_text, author, now)
+        row.yaml_text, row.author, row.updated_at, row.shared = yaml_text, owner, now, shared
+    session.flush()
+    return _of(row)
 
 
-def get_scenario(session: Session, name: str) -> SavedScenario | None:
-    r = session.scalars(select(ScenarioRow).where(ScenarioRow.name == name)).first()
-    return SavedScenario(r.name, r.yaml_text, r.author, r.updated_at) if r else None
+def _find(session: Session, reference: str, viewer: Viewer) -> ScenarioRow | None:
+    """The row ``reference`` names among those ``viewer`` may read (own name first)."""
+    rows = session.scalars(select(ScenarioRow).where(ScenarioRow.owner == viewer.username,
+                                                     ScenarioRow.name == reference)).first()
+    if rows is not None or "/" not in reference:
+        return rows
+    owner, name = reference.split("/", 1)
+    return session.scalars(select(ScenarioRow).where(ScenarioRow.owner == owner, ScenarioRow.name == name,
+                                                     _visible(viewer))).first()
 
 
-def list_scenarios(session: Session) -> list[SavedScenario]:
-    return [SavedScenario(r.name, r.yaml_text, r.author, r.updated_at)
-            for r in session.scalars(select(ScenarioRow).order_by(ScenarioRow.name))]
+def get_scenario(session: Session, reference: str, viewer: Viewer) -> SavedScenario | None:
+    """``viewer``'s own scenario of that name, or another's shared one (``owner/name``);
+    None for one that does not exist or that ``viewer`` may not read (the same answer,
+    so names of others' private scenarios do not leak)."""
+    row = _find(session, reference, viewer)
+    return _of(row) if row is not None else None
 
 
-def delete_scenario(session: Session, name: str) -> bool:
-    return session.execute(delete(ScenarioRow).where(ScenarioRow.name == name)).rowcount > 0
+def list_scenarios(session: Session, viewer: Viewer) -> list[SavedScenario]:
+    """What ``viewer`` may load: own first, then others' shared ones (an admin: all)."""
+    rows = session.scalars(select(ScenarioRow).where(_visible(viewer)).order_by(ScenarioRow.name, ScenarioRow.owner))
+    found = [_of(r) for r in rows]
+    return sorted(found, key=lambda s: (s.owner != viewer.username, s.name, s.owner))
+
+
+def delete_scenario(session: Session, reference: str, viewer: Viewer) -> bool:
+    """Delete the scenario if ``viewer`` owns it (or is an admin); False if there is none
+    ``viewer`` may read.  A shared scenario of another planner is refused (ForbiddenError, 403)."""
+    row = _find(session, reference, viewer)
+    if row is None:
+        return False
+    if not _of(row).writable_by(viewer):
+        raise ForbiddenError(Reason("scenario {name} belongs to {owner}: only its owner may change or delete it",
+                                    name=reference, owner=row.owner))
+    return session.execute(delete(ScenarioRow).where(ScenarioRow.id == row.id)).rowcount > 0

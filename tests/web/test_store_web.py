@@ -179,11 +179,12 @@ def test_saved_scenarios_are_validated():
         with pytest.raises(UserError):
             scenarios.save_scenario(s, "broken", "lines: [", "plan")
         with pytest.raises(UserError):
-            scenarios.save_scenario(s, "", text)
+            scenarios.save_scenario(s, "", text, "plan")
+    owner = scenarios.Viewer("plan")
     with session_scope() as s:
-        assert [x.name for x in scenarios.list_scenarios(s)] == ["mine"]
-        assert "districts: 5" in scenarios.get_scenario(s, "mine").yaml_text
-        assert scenarios.delete_scenario(s, "mine") and scenarios.get_scenario(s, "mine") is None
+        assert [x.name for x in scenarios.list_scenarios(s, owner)] == ["mine"]
+        assert "districts: 5" in scenarios.get_scenario(s, "mine", owner).yaml_text
+        assert scenarios.delete_scenario(s, "mine", owner) and scenarios.get_scenario(s, "mine", owner) is None
 
 
 @pytest.mark.postgres

@@ -262,7 +262,7 @@ def cost_run():
     if text is None:
         if not isinstance(name, str):
             raise UserError("scenario: a name")
-        text = cost.text_of(name, services.database())
+        text = cost.text_of(name, services.database(), cost.viewer())
     if not isinstance(text, str):
         raise UserError("yaml: the scenario text")
     sets_text = "\n".join(f"{k}={_decimalish(v)}" for k, v in sets.items())

@@ -43,9 +43,10 @@ def _slot_index(slots: list[cost.Slot], field: str = "slot") -> int:
 
 def _page(slots, **extra):
     extra.setdefault("sweep_slot", 1)
+    who = cost.viewer()
     return render_template("planner/cost.html", slots=slots, fields=[cost.fields_of(s) for s in slots],
-                           builtins=cost.builtin_names(), saved=cost.saved_scenarios(services.database()),
-                           **extra)
+                           builtins=cost.builtin_names(), saved=cost.saved_scenarios(services.database(), who),
+                           viewer=who, **extra)
 
 
 def _run_all(slots: list[cost.Slot]) -> tuple[list, list[str]]:
@@ -67,7 +68,7 @@ def cost_page():
     names = [request.args.get(f"s{i}") for i in range(1, MAX_SLOTS + 1)]
     if any(names):
         try:
-            slots = [cost.Slot(cost.text_of(n, services.database()), "", n) for n in names if n]
+            slots = [cost.Slot(cost.text_of(n, services.database(), cost.viewer()), "", n) for n in names if n]
         except UserError as exc:
             flash(str(exc), "error")
     results, errors = _run_all(slots)  # the figures are there before anything is pressed
@@ -117,7 +118,8 @@ def save():
     try:
         index = _slot_index(slots)
         name = request.form.get(f"save_name{index + 1}", "").strip()
-        cost.save(name, slots[index].text, security.current_user().username, services.database())
+        shared = request.form.get(f"share{index + 1}") == "on"
+        cost.save(name, slots[index].text, security.current_user().username, services.database(), shared)
     except UserError as exc:
         return _page(slots, errors=[str(exc)]), 422
     security.audit("scenario_save", name)
@@ -129,7 +131,8 @@ def save():
 @roles(*PLANNING)
 def delete():
     name = request.form.get("name", "")
-    if cost.delete(name, services.database()):
+    # another planner's shared scenario: ForbiddenError (403); a private one reads as none
+    if cost.delete(name, services.database(), cost.viewer()):
         security.audit("scenario_delete", name)
         flash(_("Scenario deleted: {name}", name=name), "ok")
     return redirect(url_for("planner.cost_page"))
