@@ -38,11 +38,12 @@ MAX_XLSX_RATIO = 100
 _RATIO_FLOOR = 1024 * 1024  # small parts (styles, empty sheets) may compress better
 #: the work openpyxl would do, counted in the XML before it parses any of it.  Bytes
 #: alone do not bound it: an empty cell in column XFD makes every row 16,384 cells
-#: wide, and 6.5 million tiny shared strings fit in 3 MB.  A year of a city's tickets
-#: (about 100,000 rows of 15 to 40 columns, a few distinct texts a row) stays below
-#: half of each; a larger table is a CSV's job.
+#: wide, and 6.5 million tiny shared strings fit in 3 MB.  openpyxl reads some tens of
+#: thousands of cells a second, so the cells are what is bounded: a year of a city's
+#: tickets (about 100,000 rows of 15 columns, a few distinct texts a row: 1.5 million
+#: cells, some 600,000 texts) fits; a larger table is a CSV's job.
 MAX_XLSX_ROWS = 200_000
-MAX_XLSX_CELLS = 6_000_000
+MAX_XLSX_CELLS = 2_000_000
 MAX_XLSX_SHARED_STRINGS = 1_000_000
 _ENCODINGS = ("utf-8-sig", "gb18030")
 
