@@ -18,6 +18,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from planner.errors import Reason, UserError
+from planner.intake.xlsx_scan import PartCounts, UnreadablePart, scan_part
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 #: rows and columns of one table, and characters in one header (a city's year of
@@ -35,6 +36,15 @@ MAX_XLSX_MEMBERS = 1_000
 MAX_XLSX_UNCOMPRESSED = 128 * 1024 * 1024
 MAX_XLSX_RATIO = 100
 _RATIO_FLOOR = 1024 * 1024  # small parts (styles, empty sheets) may compress better
+#: the work openpyxl would do, counted in the XML before it parses any of it.  Bytes
+#: alone do not bound it: an empty cell in column XFD makes every row 16,384 cells
+#: wide, and 6.5 million tiny shared strings fit in 3 MB.  openpyxl reads some tens of
+#: thousands of cells a second, so the cells are what is bounded: a year of a city's
+#: tickets (about 100,000 rows of 15 columns, a few distinct texts a row: 1.5 million
+#: cells, some 600,000 texts) fits; a larger table is a CSV's job.
+MAX_XLSX_ROWS = 200_000
+MAX_XLSX_CELLS = 2_000_000
+MAX_XLSX_SHARED_STRINGS = 1_000_000
 _ENCODINGS = ("utf-8-sig", "gb18030")
 
 
@@ -198,9 +208,11 @@ def _cell_text(v: object) -> str:
     return str(v).strip()
 
 
-def _check_xlsx_archive(p: Path, data: bytes) -> None:
+def _check_xlsx_archive(p: Path, data: bytes) -> dict[str, PartCounts]:
     """Inspect the ZIP before openpyxl inflates anything: member count, sizes once
-    inflated, compression ratio, and no DTD in any XML part.
+    inflated, compression ratio; then read every part once to refuse a DTD and to
+    count the work parsing it would be (:mod:`planner.intake.xlsx_scan`).  Returns
+    the counts by part name, so the reader can tell openpyxl how wide a row is.
 
     A DTD is how XML declares entities (the "billion laughs" expansion, or an external
     entity reading a local file); no spreadsheet program writes one into a workbook,
@@ -224,30 +236,40 @@ def _check_xlsx_archive(p: Path, data: bytes) -> None:
         if m.file_size > _RATIO_FLOOR and m.file_size > MAX_XLSX_RATIO * max(m.compress_size, 1):
             raise UserError(f"{p}: part {m.filename} inflates {m.file_size // max(m.compress_size, 1)} times "
                             f"(at most {MAX_XLSX_RATIO}); this is not a workbook a spreadsheet program writes")
+    counts: dict[str, PartCounts] = {}
+    shared_strings = 0
     with archive:
         for m in members:  # every part but pictures: a part's name need not end in .xml to be parsed as XML
-            if not m.filename.lower().startswith("xl/media/") and not m.is_dir() and _has_dtd(archive, m):
+            if m.filename.lower().startswith("xl/media/") or m.is_dir():
+                continue
+            try:
+                part = scan_part(archive, m)
+            except UnreadablePart as exc:
+                raise UserError(f"{p}: part {m.filename} is not readable ({exc}); save the sheet again from Excel "
+                                "or WPS") from None
+            if part.dtd:
                 raise UserError(f"{p}: part {m.filename} declares a DTD or entities (<!DOCTYPE/<!ENTITY>); "
                                 "workbooks with XML entities are refused, save the sheet again from Excel or WPS")
+            _check_part_counts(p, m.filename, part)
+            shared_strings += part.shared_strings
+            if shared_strings > MAX_XLSX_SHARED_STRINGS:
+                raise UserError(f"{p}: the workbook's shared-strings table holds more than "
+                                f"{MAX_XLSX_SHARED_STRINGS:,} texts; save the data as CSV, or split it")
+            counts[m.filename] = part
+    return counts
 
 
-_DTD_MARKS = tuple(mark.encode(enc) for mark in ("<!DOCTYPE", "<!ENTITY", "<!doctype", "<!entity")
-                   for enc in ("utf-8", "utf-16-le", "utf-16-be"))
-
-
-def _has_dtd(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
-    """Whether the XML part contains a DTD marker, read in chunks (sizes already bounded)."""
-    tail = b""
-    try:
-        with archive.open(member) as fh:
-            while chunk := fh.read(1024 * 1024):
-                window = tail + chunk
-                if any(mark in window for mark in _DTD_MARKS):
-                    return True
-                tail = window[-40:]
-    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError, ValueError):
-        return False  # unreadable parts are openpyxl's to refuse, below
-    return False
+def _check_part_counts(p: Path, name: str, part: PartCounts) -> None:
+    """Refuse a part above the XLSX limits, in the words a user can act on."""
+    if part.last_column > MAX_COLUMNS:
+        raise UserError(f"{p}: part {name}: cell {part.last_column_ref} is beyond column {MAX_COLUMNS}; a table "
+                        f"has at most {MAX_COLUMNS} columns, delete the columns to the right of yours and save again")
+    if part.last_row > MAX_XLSX_ROWS + 1:
+        raise UserError(f"{p}: part {name}: rows up to number {part.last_row:,}; an XLSX holds at most "
+                        f"{MAX_XLSX_ROWS:,} rows under its header, save the data as CSV, or split it")
+    if part.cells > MAX_XLSX_CELLS:
+        raise UserError(f"{p}: part {name}: {part.cells:,} cells; an XLSX holds at most {MAX_XLSX_CELLS:,}, save "
+                        "the data as CSV, or split it")
 
 
 def _read_xlsx(p: Path, data: bytes) -> Table:
@@ -260,14 +282,14 @@ def _read_xlsx(p: Path, data: bytes) -> Table:
     """
     import openpyxl
 
-    _check_xlsx_archive(p, data)
+    parts = _check_xlsx_archive(p, data)
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 (any failure of the parser on this file is the file's)
         raise UserError(f"{p}: not a readable XLSX workbook ({exc.__class__.__name__})") from None
     try:
         try:
-            return _xlsx_table(p, wb)
+            return _xlsx_table(p, wb, parts)
         except UserError:
             raise
         except Exception as exc:  # noqa: BLE001 (a malformed sheet part)
@@ -276,12 +298,26 @@ def _read_xlsx(p: Path, data: bytes) -> Table:
         wb.close()
 
 
-def _sheet_rows(p: Path, ws):
+def _row_width(ws, parts: dict[str, PartCounts]) -> int:
+    """How many columns openpyxl is to return for each row of ``ws``: the highest
+    column holding a cell that can have a value, counted before parsing (at most
+    :data:`MAX_COLUMNS`).  Without it openpyxl pads every row to the widest cell the
+    sheet mentions, empty or not.  Cells written without a column reference, or a
+    sheet part not found, get one column more than the limit, so a value there is
+    still refused."""
+    part = parts.get(str(getattr(ws, "_worksheet_path", "")).lstrip("/"))
+    if part is None or part.unnumbered_cells:
+        return MAX_COLUMNS + 1
+    return max(part.last_column, 1)
+
+
+def _sheet_rows(p: Path, ws, width: int):
     """(line, cells) of one sheet, bounded in rows and columns, dimension ignored."""
     ws.reset_dimensions()
-    for n, record in enumerate(ws.iter_rows(values_only=True), start=1):
-        if n > MAX_ROWS + 1:
-            raise UserError(f"{p}: sheet {ws.title}: more than {MAX_ROWS} rows; split the file")
+    for n, record in enumerate(ws.iter_rows(max_col=width, values_only=True), start=1):
+        if n > MAX_XLSX_ROWS + 1:
+            raise UserError(f"{p}: sheet {ws.title}: more than {MAX_XLSX_ROWS:,} rows; save the data as CSV, or "
+                            "split it")
         if len(record) > MAX_COLUMNS:
             if any(v is not None and v != "" for v in record[MAX_COLUMNS:]):
                 raise UserError(f"{p}: sheet {ws.title}: line {n}: more than {MAX_COLUMNS} columns")
@@ -289,33 +325,57 @@ def _sheet_rows(p: Path, ws):
         yield n, record
 
 
-def _sheet_has_data(p: Path, ws) -> bool:
-    return any(any(v is not None and str(v).strip() for v in record) for _, record in _sheet_rows(p, ws))
+def _has_value(record) -> bool:
+    return any(v is not None and str(v).strip() for v in record)
 
 
-def _xlsx_table(p: Path, wb) -> Table:
+def _xlsx_table(p: Path, wb, parts: dict[str, PartCounts]) -> Table:
+    """Each sheet is read once: the first with data becomes the table, the others are
+    read only up to their first value, which is enough to refuse the workbook."""
     sheets = wb.worksheets
     if not sheets:
         raise UserError(f"{p}: the workbook has no worksheet")
-    with_data = [ws.title for ws in sheets if _sheet_has_data(p, ws)]
+    table: tuple[list[str], list[RawRow]] | None = None
+    first_sheet: tuple[list[str], list[RawRow]] | None = None
+    with_data: list[str] = []
+    for ws in sheets:
+        rows_of = _sheet_rows(p, ws, _row_width(ws, parts))
+        if table is None:
+            has_data, headers, rows = _sheet_table(rows_of)
+            if has_data:
+                table = (headers, rows)
+                with_data.append(ws.title)
+            elif first_sheet is None:
+                first_sheet = (headers, rows)
+        elif any(_has_value(record) for _, record in rows_of):
+            with_data.append(ws.title)
     if len(with_data) > 1:
         raise UserError(f"{p}: the workbook has data on {len(with_data)} sheets ({', '.join(with_data)}); "
                         "import one sheet at a time: keep one sheet, or save each as its own file")
-    ws = wb[with_data[0]] if with_data else sheets[0]
-    it = _sheet_rows(p, ws)
+    headers, rows = table or first_sheet
+    if headers is None:
+        raise UserError(f"{p}: the first sheet is empty")
+    _check_headers(p, headers)
+    return Table(headers=[h for h in headers if h], rows=rows, encoding=None)
+
+
+def _sheet_table(rows_of) -> tuple[bool, list[str] | None, list[RawRow]]:
+    """(whether the sheet holds any value, its headers, its rows) in one pass; headers
+    are None for a sheet without a single row."""
     try:
-        _, first = next(it)
+        _, first = next(rows_of)
     except StopIteration:
-        raise UserError(f"{p}: the first sheet is empty") from None
+        return False, None, []
     headers = [_clean_header(h) for h in first]
     while headers and not headers[-1]:
         headers.pop()
-    _check_headers(p, headers)
+    has_data = bool(headers)
     rows = []
-    for n, record in it:
+    for n, record in rows_of:
         cells = [_cell_text(v) for v in record]
         if not any(cells):
             continue
+        has_data = True
         if len(cells) > len(headers) and any(c for c in cells[len(headers):]):
             rows.append(RawRow(n, {"__extra__": Reason("{cells} cells but {headers} headers", cells=len(cells),
                                                       headers=len(headers))}))
@@ -330,7 +390,7 @@ def _xlsx_table(p: Path, wb) -> Table:
                 cell = ""
             values[h] = cell
         rows.append(RawRow(n, values, tuple(problems)))
-    return Table(headers=[h for h in headers if h], rows=rows, encoding=None)
+    return has_data, headers, rows
 
 
 def _too_long(cell: str) -> Reason:

@@ -33,9 +33,11 @@ class Done:
     err: str
 
 
-def run_cvp(*args: str, env: dict[str, str] | None = None, limit: int = MEMORY_LIMIT) -> Done:
-    """``cvp ARGS`` from this checkout, bounded; the store is the test's (CVP_DATABASE_URL)."""
+def run_cvp(*args: str, env: dict[str, str] | None = None, limit: int = MEMORY_LIMIT,
+            timeout: float = TIME_LIMIT_S) -> Done:
+    """``cvp ARGS`` from this checkout, bounded; the store is the test's (CVP_DATABASE_URL).
+    Past ``timeout`` seconds the child is killed and ``subprocess.TimeoutExpired`` fails the test."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     done = subprocess.run([sys.executable, "-c", _CHILD.format(limit=limit), *args], cwd=ROOT, env=full_env,
-                          capture_output=True, text=True, timeout=TIME_LIMIT_S)
+                          capture_output=True, text=True, timeout=timeout)
     return Done(done.returncode, done.stdout, done.stderr)
