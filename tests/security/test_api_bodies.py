@@ -221,3 +221,21 @@ def test_a_cost_set_value_is_one_number_or_word(seeded, app):
     _refused(api.post("/api/cost/run", {**base, "set": {"daily_visits": "{a: 1}"}}), "set daily_visits", "dict")
     _refused(api.post("/api/cost/run", {**base, "set": {"daily_visits": "8\nstaff=1"}}), "line break")
     assert api.post("/api/cost/run", {**base, "set": {"daily_visits": 8}}).status_code == 200
+
+
+def test_the_field_and_follow_up_pages_refuse_the_same_text(planned, app):
+    f1 = Client(app, "f1")
+    form = {"arrived_at": "09:40", "test_china_mobile": "weak", "closed_on_site": "no", "satisfaction": "satisfied"}
+    for wrong, said in (({"notes": "好\x00"}, "notes: a control character (U+0000) is not allowed"),
+                        ({"notes": "好" * 4001}, "notes: 4001 characters; at most 4000"),
+                        ({"arrived_at": "1" * 1000}, "write HH:MM"),
+                        ({"test_china_mobile": "w\u202e"}, "network_tests.china_mobile: a text direction override")):
+        r = f1.post(f"/field/stops/{DAY}/S1/1", {**form, **wrong})
+        assert r.status_code == 200 and said in r.get_data(as_text=True), wrong
+    with session_scope() as s:
+        assert s.query(OutcomeRow).count() == 0
+    assert f1.post(f"/field/stops/{DAY}/S1/1", {**form, "notes": "第一行\r\n第二行"}).status_code == 302
+    visit = _first_visit("S1")["visit_id"]
+    Client(app, "disp").post(f"/dispatch/{DAY}/followups/{visit}/close", {"notes": "好\x1b"})
+    with session_scope() as s:
+        assert s.query(OutcomeRow).one().followed_up_at is None
