@@ -22,6 +22,7 @@ from datetime import date, datetime
 from typing import Any
 
 from planner.errors import UserError
+from planner.intake.lengths import check_text
 from planner.records import Ticket
 from planner.store import outcomes as outcome_store
 from planner.store import repository as repo
@@ -59,6 +60,10 @@ def visit_in_plan(doc: dict, visit_id: str) -> tuple[str, dict]:
                     f"({doc.get('district')}, {doc.get('date')})")
 
 
+#: characters of an operator's name and of its network test result in an outcome (stored as JSON)
+NETWORK_TEST_MAX = 64
+
+
 def record_outcome(*, day: date, district: str, visit_id: str, recorded_by: str, plan_version: int | None = None,
                    staff_id: str | None = None, arrived_at: datetime | None = None,
                    network_tests: dict[str, Any] | None = None, closed_on_site: bool | None = None,
@@ -68,6 +73,12 @@ def record_outcome(*, day: date, district: str, visit_id: str, recorded_by: str,
     ``plan_version`` defaults to the day's latest published version; ``staff_id``,
     when given, must be the worker the visit is routed to.
     """
+    check_text("notes", notes or "")
+    if satisfaction:
+        check_text("satisfaction", satisfaction)
+    for operator, result in (network_tests or {}).items():
+        check_text("network_tests", operator, NETWORK_TEST_MAX, name="network_tests")
+        check_text("network_tests", result, NETWORK_TEST_MAX, name=f"network_tests.{operator}")
     with session_scope(database) as s:
         found = repo.get_plan(s, day, district, plan_version, published_only=True)
         if found is None:
@@ -114,6 +125,7 @@ def close_follow_up(day: date, district: str, visit_id: str, author: str, notes:
                     database: str | None = None) -> Recorded:
     """The dispatcher's follow-up closed the case (resolved, customer called back): the
     visit leaves the follow-up list and its tickets are closed."""
+    check_text("follow_up_notes", notes or "", name="notes")
     with session_scope(database) as s:
         outcome = outcome_store.mark_followed_up(s, day, district, visit_id, author, notes)
         closed = repo.set_ticket_status(s, outcome.ticket_ids, CLOSED, only_from=(OPEN,))

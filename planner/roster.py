@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from planner.errors import ForbiddenError, NotFoundError, Reason, UserError
+from planner.intake.lengths import check_text
 from planner.records import StaffMember
 from planner.store import absences as absence_store
 from planner.store import accounts
@@ -79,11 +80,11 @@ def set_absence(actor: accounts.User, day: date, district: str, staff_id: str, a
     before anything is written: an unknown id and another district's member both give
     :class:`NotFoundError`, and nothing changes."""
     check_roster_access(actor, district)
-    staff_id = (staff_id or "").strip()
+    staff_id = check_text("staff_id", (staff_id or "").strip())
+    reason = check_text("reason", (reason or "").strip())  # the store's column: refused, never cut or crashed
     with session_scope(database) as s:
         if absence_store.staff_in(s, staff_id, district) is None:
             raise NotFoundError(Reason(NO_SUCH_STAFF, staff=repr(staff_id), district=district))
-        reason = (reason or "").strip()[:128]
         if absent:
             absence_store.set_absent(s, day, staff_id, reason, actor.username, district=district)
         else:

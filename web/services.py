@@ -8,6 +8,7 @@ No selection, classification, routing, cost or masking rule is decided here.
 from __future__ import annotations
 
 import copy
+import re
 import threading
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -119,12 +120,20 @@ def set_override(ticket_id: str, field: str, value: str, author: str) -> None:
     set_overrides([(ticket_id, field, value)], author=author, database=database())
 
 
+_CLOCK = re.compile(r"\d{2}:\d{2}(:\d{2})?")
+
+
 def parse_clock(day: date, text: str, name: str = "time") -> datetime:
-    """``HH:MM`` typed in a form or sent to the API, on the day, in the rules' time zone."""
+    """``HH:MM`` (or ``HH:MM:SS``) typed in a form or sent to the API, on the day, in the
+    rules' time zone.  Only that: ``time.fromisoformat`` also takes "1"*100000 (as
+    11:11:11.111111), fractions and offsets."""
+    text = (text or "").strip()
     try:
-        t = time.fromisoformat((text or "").strip())
+        if not _CLOCK.fullmatch(text):
+            raise ValueError(text)
+        t = time.fromisoformat(text)
     except ValueError:
-        raise UserError(f"{name} {text!r}: write HH:MM, e.g. 14:30") from None
+        raise UserError(f"{name} {text[:20]!r}: write HH:MM, e.g. 14:30") from None
     return datetime.combine(day, t, tzinfo=rules().tz)
 
 

@@ -17,7 +17,8 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, jsonify, request, send_file, url_for
 
 from planner.errors import UserError
-from web import cost, security, services, uploads
+from planner.intake.lengths import check_text
+from web import bodies, cost, security, services, uploads
 from web.security import roles
 from web.views.common import sheet_download
 
@@ -38,11 +39,29 @@ def _district() -> str:
     return d
 
 
-def _json_body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise UserError("the request body must be a JSON object")
-    return body
+def _json_body(empty_ok: bool = False) -> dict:
+    """The request's JSON object, bounded in size and depth (:mod:`web.bodies`): every
+    JSON endpoint reads its body here."""
+    if (request.content_length or 0) > bodies.MAX_BYTES:
+        raise UserError(f"the request body has {request.content_length} bytes; at most {bodies.MAX_BYTES}")
+    raw = request.get_data(cache=True)
+    if raw.strip() and not request.is_json:
+        raise UserError("the request body must be a JSON object (Content-Type: application/json)")
+    return bodies.json_object(raw, empty_ok=empty_ok)
+
+
+def _text(body: dict, name: str, *, required: bool = False, field: str | None = None, limit: int | None = None) -> str:
+    """A text field of the body, checked against its store column (``field``: the
+    column's name where it differs; ``limit``: a parsed value's most characters), ""
+    when absent; 422 naming the field."""
+    value = body.get(name)
+    if value is None or value == "":
+        if required:
+            raise UserError(f"{name}: a non-empty string")
+        return ""
+    if not isinstance(value, str):
+        raise UserError(f"{name}: a string")
+    return check_text(field or name, value, limit, name=name)
 
 
 def _iso(dt):
@@ -128,6 +147,8 @@ def overrides(day: date):
     for it in items:
         if not isinstance(it, dict) or not all(isinstance(it.get(k), str) for k in ("ticket_id", "field", "value")):
             raise UserError("each override is {ticket_id, field, value} (strings)")
+        for k in ("ticket_id", "field", "value"):
+            check_text(k, it[k])
         if not services.ticket_in_district(it["ticket_id"], d):
             raise UserError(f"no ticket {it['ticket_id']!r} in {d}")
         parsed.append((it["ticket_id"], it["field"], it["value"]))
@@ -144,13 +165,11 @@ def overrides(day: date):
 def appointments(day: date):
     d = _district()
     body = _json_body()
-    ticket_id = body.get("ticket_id")
-    if not isinstance(ticket_id, str):
-        raise UserError("ticket_id: a string")
+    ticket_id = _text(body, "ticket_id", required=True)
     if not services.ticket_in_district(ticket_id, d):
         raise UserError(f"no ticket {ticket_id!r} in {d}")
-    window = services.set_appointment(day, ticket_id, body.get("start") or "", body.get("end") or "",
-                                      security.current_user().username)
+    start, end = (_text(body, k, limit=len("HH:MM:SS")) for k in ("start", "end"))  # parsed by parse_clock
+    window = services.set_appointment(day, ticket_id, start, end, security.current_user().username)
     security.audit("appointment", ticket_id, start=_iso(window[0]) if window else None,
                    end=_iso(window[1]) if window else None, api=True)
     return jsonify({"ticket_id": ticket_id, "start": _iso(window[0]) if window else None,
@@ -161,12 +180,13 @@ def appointments(day: date):
 @roles(*DISPATCH)
 def plan(day: date):
     d = _district()
-    body = request.get_json(silent=True) or {}
-    if not isinstance(body, dict):
-        raise UserError("the request body must be a JSON object")
+    body = _json_body(empty_ok=True)
     pins = body.get("pins") or {}
     if not isinstance(pins, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in pins.items()):
         raise UserError("pins: an object of visit_id → staff_id")
+    for visit_id, staff_id in pins.items():
+        check_text("visit_id", visit_id, name="pins")
+        check_text("staff_id", staff_id, name=f"pins.{visit_id}")
     try:
         job_id = services.start_plan(day, d, security.current_user().username, pins)
     except services.PlanningBusy as busy:
@@ -244,6 +264,10 @@ def sheets_all(day: date, version: int):
     return sheet_download(_plan(day, version)[0], None, api=True)
 
 
+#: characters of a cost parameter's name or value in ``set`` (a dotted name, a number)
+SET_VALUE_MAX = 128
+
+
 def _decimalish(value):
     if isinstance(value, float):
         return Decimal(str(value))
@@ -259,6 +283,12 @@ def cost_run():
         raise UserError("give either scenario (a built-in or saved name) or yaml (the scenario text)")
     if not isinstance(sets, dict):
         raise UserError("set: an object of parameter → value")
+    for key, value in sets.items():  # NAME=VALUE as on the command line: a value is one number or word
+        if not isinstance(value, (str, int, float)):
+            raise UserError(f"set.{key}: a number or a string, not {type(value).__name__}")
+        if isinstance(value, str):
+            check_text("set", value, SET_VALUE_MAX, name=f"set.{key}")
+        check_text("set", key, SET_VALUE_MAX, name="set")
     if text is None:
         if not isinstance(name, str):
             raise UserError("scenario: a name")

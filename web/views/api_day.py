@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import abort, jsonify, request
+from flask import abort, jsonify
 
 from planner.errors import UserError
 from planner.export import mask_phone
@@ -19,7 +19,7 @@ from planner.roster import set_absence
 from planner.store.outcomes import Outcome
 from web import security, services
 from web.security import roles
-from web.views.api import DISPATCH, _district, _iso, _json_body, _plan, bp
+from web.views.api import DISPATCH, _district, _iso, _json_body, _plan, _text, bp
 from web.views.common import export_download
 
 OUTCOME_ROLES = ("dispatcher", "field", "admin")
@@ -50,13 +50,10 @@ def roster(day: date):
 def absence(day: date):
     d = _district()
     body = _json_body()
-    staff_id, absent, reason = body.get("staff_id"), body.get("absent", True), body.get("reason") or ""
-    if not isinstance(staff_id, str) or not staff_id:
-        raise UserError("staff_id: the roster's staff id (a string)")
+    staff_id, absent = _text(body, "staff_id", required=True), body.get("absent", True)
     if not isinstance(absent, bool):
         raise UserError("absent: true (off for the day) or false (back on duty)")
-    if not isinstance(reason, str):
-        raise UserError("reason: a string")
+    reason = _text(body, "reason")
     # who may, and whether the member is the district's, is checked before any write (404 if not)
     line = set_absence(security.current_user(), day, d, staff_id, absent, reason, security.database(), api=True)
     return jsonify(_roster_line(line))
@@ -89,15 +86,6 @@ def _own_staff() -> str | None:
     return user.staff_id
 
 
-def _body_or_empty() -> dict:
-    body = request.get_json(silent=True)
-    if body is None:
-        return {}
-    if not isinstance(body, dict):
-        raise UserError("the request body must be a JSON object")
-    return body
-
-
 @bp.get("/days/<day:day>/outcomes")
 @roles(*OUTCOME_ROLES)
 def outcomes(day: date):
@@ -122,15 +110,13 @@ def record_outcome(day: date):
 
     d = _district()
     body = _json_body()
-    visit_id = body.get("visit_id")
-    if not isinstance(visit_id, str) or not visit_id:
-        raise UserError("visit_id: the plan's visit id (a string)")
+    visit_id = _text(body, "visit_id", required=True)
     version = _optional(body, "plan_version", int, "the published version the visit is on (an integer)")
     arrived = _optional(body, "arrived_at", str, "HH:MM or null")
     tests = _optional(body, "network_tests", dict, "an object of operator → result") or {}
     closed = _optional(body, "closed_on_site", bool, "true (现场闭环), false (需要后期闭环) or null")
     satisfaction = _optional(body, "satisfaction", str, "a satisfaction code or null")
-    notes = _optional(body, "notes", str, "a string") or ""
+    notes = _text(body, "notes")  # satisfaction, network tests: checked by planner.closure
     if not all(isinstance(v, str) for v in tests.values()):
         raise UserError("network_tests: each result is a string")
     own = _own_staff()
@@ -164,7 +150,7 @@ def follow_ups():
 @roles(*DISPATCH)
 def close_follow_up(day: date, visit_id: str):
     d = _district()
-    notes = _optional(_body_or_empty(), "notes", str, "a string") or ""
+    notes = _text(_json_body(empty_ok=True), "notes", field="follow_up_notes")
     done = services.close_follow_up(day, d, visit_id, security.current_user().username, notes)
     security.audit("follow_up", f"{day} {d} {visit_id}", closed=done.closed, notes=notes, api=True)
     return jsonify({"outcome": _outcome(done.outcome), "closed": done.closed, "reopened": done.reopened})
