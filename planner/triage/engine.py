@@ -17,8 +17,8 @@ from functools import lru_cache
 
 from planner.geo.distance import geodesic_m
 from planner.records import FiredRule, NetworkSite, Ticket, Visit, parse_window_text
-from planner.triage.cluster import find_clusters, is_network_complaint
-from planner.triage.conditions import Facts, evaluate, near_site_radii
+from planner.triage.cluster import find_clusters, network_complaint_test
+from planner.triage.conditions import Compiled, Facts, near_site_radii
 from planner.triage.gifts import GiftTally, apply_budget, gift_group
 from planner.triage.rules import Rules
 from planner.triage.spatial import GridIndex, Measure, bound_m, local_m
@@ -140,6 +140,7 @@ class _Triage:
         self.site_index = _SiteIndex(sites, rules.data)
         self.overrides = overrides
         self.deferred = deferred
+        self.evaluate = Compiled().evaluate  # each condition interpreted once per run
 
     # -- selection ---------------------------------------------------------
     def reasons_for(self, case: Ticket, complaints: int, in_cluster: bool) -> tuple[set[str], list[FiredRule]]:
@@ -148,7 +149,7 @@ class _Triage:
         fired: list[FiredRule] = []
         facts = Facts(ticket=case, complaints=complaints)
         for reason in ("vip", "escalation", "core"):
-            held, because = evaluate(sel[reason]["when"], facts)
+            held, because = self.evaluate(sel[reason]["when"], facts)
             if held:
                 reasons.add(reason)
                 fired.append(FiredRule(f"selection.{reason}", case.ticket_id, because))
@@ -174,7 +175,7 @@ class _Triage:
             fired.append(FiredRule("override.type", case.ticket_id, f"dispatcher set type {ctype}"))
         else:
             for entry in self.r["customer_types"]:
-                held, because = evaluate(entry["when"], facts)
+                held, because = self.evaluate(entry["when"], facts)
                 if held:
                     ctype = entry["code"]
                     fired.append(FiredRule(f"customer_type.{ctype}", case.ticket_id, because))
@@ -185,7 +186,7 @@ class _Triage:
             fired.append(FiredRule("override.scenario", case.ticket_id, f"dispatcher set scenario {scenario}"))
         else:
             for entry in self.r["scenarios"]:
-                held, because = evaluate(entry["when"], facts)
+                held, because = self.evaluate(entry["when"], facts)
                 if held:
                     scenario = entry["code"]
                     fired.append(FiredRule(f"scenario.{scenario}", case.ticket_id, because))
@@ -216,9 +217,9 @@ class _Triage:
         ctype, scenario, cfired, overridden = self.classify(case, reasons, complaints, location, override)
         prio, pfired = self.priority(case, reasons, ticket_ids)
         facts = Facts(ticket=case, reasons=reasons, complaints=complaints, customer_type=ctype, scenario=scenario)
-        group, gift_why = gift_group(self.r["gift"], facts)
+        group, gift_why = gift_group(self.r["gift"], facts, self.evaluate)
         gift = group is not None
-        closable, closable_why = evaluate(self.r["closable_on_site"]["when"], facts)
+        closable, closable_why = self.evaluate(self.r["closable_on_site"]["when"], facts)
         extra = [FiredRule("gift", case.ticket_id, gift_why)] if gift else []
         if closable:
             extra.append(FiredRule("closable_on_site", case.ticket_id, closable_why))
@@ -252,9 +253,11 @@ def _medoid(cases: list[Ticket]) -> Ticket:
         return located[0] if located else cases[0]
     measure = Measure([(c.lat, c.lon) for c in located])
     idx = range(len(located))
+    # each pair measured once (the local distance is symmetric to the last bit), summed in member order
+    pair = {(i, j): measure.approx(i, j) for i in idx for j in idx if i < j}
 
     def approx_sum(i: int) -> tuple[float, float]:
-        parts = [measure.approx(i, j) for j in idx if j != i]
+        parts = [pair[(i, j) if i < j else (j, i)] for j in idx if j != i]
         return sum(d for d, _ in parts), sum(e for _, e in parts) + 1e-9 * len(parts)
 
     sums = {i: approx_sum(i) for i in idx}
@@ -299,9 +302,9 @@ def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Se
     pool.update({x.ticket_id: x for x in open_tickets})
     complaints_by_phone: dict[str, int] = defaultdict(int)
     network_only = sel["repeat"].get("network_only", False)
+    is_network = network_complaint_test(sel["cluster"]["network_keywords"])
     for x in pool.values():
-        if x.received_at >= repeat_since and (
-                not network_only or is_network_complaint(x, sel["cluster"]["network_keywords"])):
+        if x.received_at >= repeat_since and (not network_only or is_network(x)):
             complaints_by_phone[x.phone] += 1
 
     by_phone: dict[str, list[Ticket]] = defaultdict(list)
@@ -309,7 +312,7 @@ def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Se
         by_phone[x.phone].append(x)
 
     network = [x for x in pool.values()
-               if x.received_at >= cluster_since and is_network_complaint(x, sel["cluster"]["network_keywords"])]
+               if x.received_at >= cluster_since and is_network(x)]
     clusters = find_clusters(network, sel["cluster"]["radius_m"], sel["cluster"]["min_tickets"])
     cluster_of_phone: dict[str, int] = {}
     for i, members in enumerate(clusters):
