@@ -37,6 +37,7 @@ LOCAL_MAX_LAT = 70.0
 _MIN_M_PER_DEG_LAT = 110_000.0
 _MIN_M_PER_DEG_LON_AT_EQUATOR = 111_000.0
 
+SCREEN_LON_RAD = 0.0175            # pairs farther apart in longitude (radians) are never screened out
 BLOCK_ROWS = 512                    # rows of a cell-pair distance block computed at once
 Point = tuple[float, float]
 
@@ -55,7 +56,7 @@ def local_m(a: Point, b: Point) -> float | None:
     return d if d <= LOCAL_MAX_M else None
 
 
-def _factors(p: Point) -> tuple[float, float, float, float]:
+def point_factors(p: Point) -> tuple[float, float, float, float]:
     """φ and λ in radians, and the meridian and parallel lengths per radian at φ."""
     phi = math.radians(p[0])
     s = math.sin(phi)
@@ -228,22 +229,30 @@ class GridIndex:
     def beyond_radius(self, p: Point) -> Callable[[int], bool]:
         """A test that a point (by index) is surely farther than the radius from ``p``:
         the screen of :func:`local_neighbours`, point by point (never true near a pole)."""
-        if self._factors is None:
-            self._factors = [_factors(q) for q in self.points]
         if abs(p[0]) > LOCAL_MAX_LAT or self.radius_m > LOCAL_MAX_M:
             return lambda k: False
-        pp, pl, pm, pf = _factors(p)
-        factors = self._factors
-        limit = (2 * (self.radius_m + bound_m(self.radius_m) + 2e-6 * self.radius_m + 1e-3)) ** 2
+        pp, pl, pm, pf = point_factors(p)
+        factors = self.factors()
+        limit = self.beyond_limit()
 
         def beyond(k: int) -> bool:
             qp, ql, qm, qf = factors[k]
-            if abs(ql - pl) > 0.0175:  # over a degree of longitude apart: let the caller measure
+            if abs(ql - pl) > SCREEN_LON_RAD:  # over a degree of longitude apart: let the caller measure
                 return False
             dy, dx = (qp - pp) * (qm + pm), (ql - pl) * (qf + pf)
             return dy * dy + dx * dx > limit
 
         return beyond
+
+    def factors(self) -> list[tuple[float, float, float, float]]:
+        """Each point's :func:`point_factors`, computed on first use."""
+        if self._factors is None:
+            self._factors = [point_factors(q) for q in self.points]
+        return self._factors
+
+    def beyond_limit(self) -> float:
+        """The screen's threshold on (2·d)² (the factors are sums, not means)."""
+        return (2 * (self.radius_m + bound_m(self.radius_m) + 2e-6 * self.radius_m + 1e-3)) ** 2
 
     def cell_pairs(self):
         """Each cell with itself and with each neighbouring cell, once: (members, members)."""
