@@ -38,7 +38,8 @@ _MIN_M_PER_DEG_LAT = 110_000.0
 _MIN_M_PER_DEG_LON_AT_EQUATOR = 111_000.0
 
 SCREEN_LON_RAD = 0.0175            # pairs farther apart in longitude (radians) are never screened out
-BLOCK_ROWS = 512                    # rows of a cell-pair distance block computed at once
+BLOCK_ROWS = 512                    # rows of a crowded cell pair's distance block computed at once
+BATCH_PAIRS = 1 << 18               # point pairs of small cell pairs screened in one numpy pass
 Point = tuple[float, float]
 
 
@@ -106,13 +107,17 @@ class Measure:
 
 def local_neighbours(grid: "GridIndex", decide: Callable[[int, int], bool]) -> list[list[int]] | None:
     """For each of the grid's points, the indexes of the others within its radius, ascending;
-    screened a block of two cells at a time with numpy.
+    screened with numpy, many cell pairs at a time.
 
     Each point's meridian and parallel factors are computed once and a pair uses
     their mean (off the mean-latitude value by about Δφ²/8 relative, ≤ 2e-6 within
     20 km); a pair whose screened distance is within ``slack`` of the radius is
-    handed to ``decide`` (the exact test).  None where the local formula does not
-    apply (a radius over 20 km, or points beyond 70° latitude)."""
+    handed to ``decide`` (the exact test).  The pairs of neighbouring cells are
+    gathered into batches of about ``BATCH_PAIRS`` (a district has thousands of
+    small cell pairs, and numpy's per-call cost on each was most of the screen); a
+    cell pair bigger than a batch (a crowded spot) is screened ``BLOCK_ROWS`` rows at
+    a time.  Either way temporaries stay bounded.  None where the local formula does
+    not apply (a radius over 20 km, or points beyond 70° latitude)."""
     import numpy as np
 
     points, radius_m = grid.points, grid.radius_m
@@ -133,8 +138,49 @@ def local_neighbours(grid: "GridIndex", decide: Callable[[int, int], bool]) -> l
     sure_out = (2 * (radius_m + slack)) ** 2
     left: list = []
     right: list = []
+
+    def keep(ia, ib, d2) -> None:
+        """The pairs (ia[k], ib[k]) within the radius: surely, or as ``decide`` finds."""
+        sure = d2 <= sure_in
+        left.append(ia[sure])
+        right.append(ib[sure])
+        shell = np.flatnonzero((d2 > sure_in) & (d2 <= sure_out))
+        if len(shell):
+            xs, ys = ia[shell], ib[shell]
+            ok = [k for k, (x, y) in enumerate(zip(xs.tolist(), ys.tolist())) if decide(min(x, y), max(x, y))]
+            left.append(xs[ok])
+            right.append(ys[ok])
+
+    batch_a: list = []
+    batch_b: list = []
+    batched = 0
+
+    def flush() -> None:
+        nonlocal batched
+        if batch_a:
+            ia, ib = np.concatenate(batch_a), np.concatenate(batch_b)
+            dy = (phi[ib] - phi[ia]) * (fm[ia] + fm[ib])
+            dx = (lam[ib] - lam[ia]) * (fp[ia] + fp[ib])
+            keep(ia, ib, dy * dy + dx * dx)
+        batch_a.clear()
+        batch_b.clear()
+        batched = 0
+
+    members = {id(m): np.asarray(m, dtype=np.int64) for m in grid.cells.values()}
     for a, b in grid.cell_pairs():
-        whole_a, ib = np.asarray(a), np.asarray(b)
+        whole_a, ib = members[id(a)], members[id(b)]
+        if len(a) * len(b) <= BATCH_PAIRS:
+            if a is b:  # each pair once, never a point with itself
+                r, c = np.triu_indices(len(a), 1)
+                batch_a.append(whole_a[r])
+                batch_b.append(whole_a[c])
+            else:
+                batch_a.append(np.repeat(whole_a, len(b)))
+                batch_b.append(np.tile(ib, len(a)))
+            batched += len(a) * len(b)
+            if batched >= BATCH_PAIRS:
+                flush()
+            continue
         for first in range(0, len(a), BLOCK_ROWS):  # a crowded cell in slices: bounded temporaries
             ia = whole_a[first:first + BLOCK_ROWS]
             dy = (phi[ib][None, :] - phi[ia][:, None]) * (fm[ia][:, None] + fm[ib][None, :])
@@ -142,14 +188,9 @@ def local_neighbours(grid: "GridIndex", decide: Callable[[int, int], bool]) -> l
             d2 = dy * dy + dx * dx
             if a is b:  # each pair once, never a point with itself
                 d2[np.arange(len(b))[None, :] <= (first + np.arange(len(ia)))[:, None]] = np.inf
-            ra, rb = np.nonzero(d2 <= sure_in)
-            left.append(ia[ra])
-            right.append(ib[rb])
-            ra, rb = np.nonzero((d2 > sure_in) & (d2 <= sure_out))
-            keep = [k for k, (x, y) in enumerate(zip(ia[ra].tolist(), ib[rb].tolist()))
-                    if decide(min(x, y), max(x, y))]
-            left.append(ia[ra][keep])
-            right.append(ib[rb][keep])
+            rows, cols = np.indices(d2.shape)
+            keep(ia[rows.ravel()], ib[cols.ravel()], d2.ravel())
+    flush()
     i = np.concatenate(left + right).astype(np.int64)
     j = np.concatenate(right + left).astype(np.int64)
     order = np.lexsort((j, i))
