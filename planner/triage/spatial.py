@@ -191,10 +191,11 @@ def local_neighbours(grid: "GridIndex", decide: Callable[[int, int], bool]) -> l
             rows, cols = np.indices(d2.shape)
             keep(ia[rows.ravel()], ib[cols.ravel()], d2.ravel())
     flush()
-    i = np.concatenate(left + right).astype(np.int64)
-    j = np.concatenate(right + left).astype(np.int64)
-    order = np.lexsort((j, i))
-    i, j = i[order], j[order]
+    # both directions of each pair, ordered by (i, j) through one int64 key: a plain sort
+    # of a million keys is several times faster than lexsort on the two columns
+    key = np.concatenate(left + right).astype(np.int64) * n + np.concatenate(right + left).astype(np.int64)
+    key.sort()
+    i, j = key // n, key % n
     bounds = np.searchsorted(i, np.arange(n + 1)).tolist()
     j_list = j.tolist()
     return [j_list[bounds[k]:bounds[k + 1]] for k in range(n)]
