@@ -30,6 +30,8 @@ from planner.geo.distance import geodesic_m
 _A = 6378137.0                      # WGS-84 semi-major axis, metres
 _F = 1 / 298.257223563
 _E2 = _F * (2 - _F)
+_MERIDIAN_A = _A * (1 - _E2)         # a(1 − e²): the meridian radius of curvature is this / w³
+_RAD = math.pi / 180.0               # what math.radians multiplies by
 LOCAL_MAX_M = 20_000.0              # beyond this (or the latitude below) only the geodesic is used
 LOCAL_MAX_LAT = 70.0
 # The least length of a degree anywhere (equator meridian ≈ 110,574 m; a parallel is
@@ -43,17 +45,23 @@ BATCH_PAIRS = 1 << 18               # point pairs of small cell pairs screened i
 Point = tuple[float, float]
 
 
-def local_m(a: Point, b: Point) -> float | None:
+def local_m(a: Point, b: Point, _sin=math.sin, _cos=math.cos, _sqrt=math.sqrt, _hypot=math.hypot) -> float | None:
     """The tangent-plane distance on the WGS-84 ellipsoid at the pair's mean latitude,
-    or None where it is not accurate enough to use (far apart, or near a pole)."""
-    if abs(a[0]) > LOCAL_MAX_LAT or abs(b[0]) > LOCAL_MAX_LAT or abs(a[1] - b[1]) > 1.0:
+    or None where it is not accurate enough to use (far apart, or near a pole).
+
+    Triage calls it about a hundred thousand times for a big district: the math
+    functions are bound as defaults, and degrees become radians by the very product
+    ``math.radians`` computes (``x · π/180``), so every value is bit-for-bit the same."""
+    a0, a1 = a
+    b0, b1 = b
+    if abs(a0) > LOCAL_MAX_LAT or abs(b0) > LOCAL_MAX_LAT or abs(a1 - b1) > 1.0:
         return None
-    p1, p2 = math.radians(a[0]), math.radians(b[0])
+    p1, p2 = a0 * _RAD, b0 * _RAD
     pm = (p1 + p2) / 2
-    s = math.sin(pm)
+    s = _sin(pm)
     w2 = 1 - _E2 * s * s
-    w = math.sqrt(w2)
-    d = math.hypot(_A * (1 - _E2) / (w2 * w) * (p2 - p1), _A / w * math.cos(pm) * math.radians(b[1] - a[1]))
+    w = _sqrt(w2)
+    d = _hypot(_MERIDIAN_A / (w2 * w) * (p2 - p1), _A / w * _cos(pm) * ((b1 - a1) * _RAD))
     return d if d <= LOCAL_MAX_M else None
 
 
