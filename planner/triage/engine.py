@@ -25,7 +25,7 @@ from planner.triage.spatial import (LOCAL_MAX_LAT, LOCAL_MAX_M, SCREEN_LON_RAD a
                                     bound_m, local_m, point_factors)
 
 VIP_ORDER = ("diamond", "gold", "silver", "premium", "none")
-_PREPARE_ROWS = 1024  # places screened against the sites at once (bounded temporaries)
+_PREPARE_ROWS = 256  # places screened against the sites at once (bounded temporaries)
 
 
 @dataclass(frozen=True)
