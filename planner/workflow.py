@@ -21,6 +21,7 @@ from planner.store.locks import import_lock, serialise
 from planner.store.repository import UpsertReport
 from planner.triage import TriageResult, load_rules, triage
 from planner.triage.engine import shift_start_of
+from planner.triage.gc_pause import collector_paused
 from planner.triage.gifts import gifts_on_plans
 from planner.triage.limits import check_evidence, check_open_tickets
 from planner.triage.rules import SCENARIOS, TYPES, Rules
@@ -198,6 +199,12 @@ def triage_day(day: date, district: str, rules: Rules | None = None, database: s
     """The district's open tickets received before the shift starts (or ``as_of``), triaged
     by the rules.  No open tickets is a user error unless ``allow_empty``; more than the
     rules' ``limits.max_open_tickets`` is refused before any ticket is loaded."""
+    with collector_paused():  # a big district: no cycles to find, many full passes (planner.triage.gc_pause)
+        return _triage_day(day, district, rules, database, as_of, allow_empty)
+
+
+def _triage_day(day: date, district: str, rules: Rules | None, database: str | None, as_of: datetime | None,
+                allow_empty: bool) -> TriageResult:
     rules = rules or load_rules()
     start = as_of or shift_start_of(rules, day)
     sel = rules.data["selection"]

@@ -152,13 +152,13 @@ def _open_in(district: str, before: datetime):
             TicketRow.received_at < before)
 
 
-_TICKET_COLUMNS = [TicketRow.ticket_id, *(getattr(TicketRow, f) for f in convert.TICKET_FIELDS)]
+_TICKET_COLUMNS = [getattr(TicketRow, f) for f in convert.TICKET_COLUMNS]
 
 
 def _ticket_records(session: Session, query, tz: ZoneInfo) -> list[Ticket]:
     """Tickets from plain column rows: tens of thousands of rows are read without building
     (and tracking) an ORM object each, which cost triage most of its time."""
-    return [convert.ticket_record(r, tz) for r in session.execute(query)]
+    return convert.ticket_records(session.execute(query), tz)
 
 
 def count_open_tickets(session: Session, district: str, before: datetime) -> int:

@@ -6,6 +6,8 @@ as the fired rule's detail (e.g. "keyword 工信部", "VIP tier gold").
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,54 +79,119 @@ def near_site_radii(node: Any) -> set[float]:
 
 
 def evaluate(cond: dict, facts: Facts) -> tuple[bool, str]:
+    """Whether ``cond`` holds for ``facts``, and why (the fired rule's detail)."""
+    return compile_condition(cond)(facts)
+
+
+Test = Callable[[Facts], tuple[bool, str]]
+
+
+class Compiled:
+    """Conditions compiled once and reused for a whole triage run.
+
+    Why: a district's triage evaluates the same few dozen conditions for every
+    visit (tens of thousands of times); interpreting the condition's mapping and
+    building its keyword test each time was a large share of the run.  The rules
+    must not change while one ``Compiled`` is in use (each triage makes its own)."""
+
+    def __init__(self) -> None:
+        self._tests: dict[int, tuple[dict, Test]] = {}  # id → (the condition, kept alive; its test)
+
+    def evaluate(self, cond: dict, facts: Facts) -> tuple[bool, str]:
+        entry = self._tests.get(id(cond))
+        if entry is None:
+            entry = self._tests[id(cond)] = (cond, compile_condition(cond))
+        return entry[1](facts)
+
+
+def compile_condition(cond: dict) -> Test:
+    """``cond`` as a function of the facts giving ``(held, because)``: the one definition
+    of what each condition means."""
     (key, arg), = cond.items()
-    t = facts.ticket
     if key == "always":
-        return True, "default"
+        return lambda facts: (True, "default")
     if key == "keywords_any":
-        text = f"{t.category} {t.description}"
-        for word in arg:
-            if str(word) in text:
-                return True, f"keyword {word}"
-        return False, ""
-    if key == "vip_in":
-        return (t.vip_level in arg), f"VIP tier {t.vip_level}"
-    if key == "reason_in":
-        hit = sorted(facts.reasons & set(arg))
-        return bool(hit), f"selected as {', '.join(hit)}"
-    if key == "flag":
-        return bool(getattr(t, arg)), f"flag {arg}"
-    if key == "tenure_years_at_least":
-        return (t.tenure_years is not None and t.tenure_years >= arg), f"tenure {t.tenure_years:g} ≥ {arg}" \
-            if t.tenure_years is not None else ""
-    if key == "arpu_at_least":
-        return (t.arpu is not None and t.arpu >= arg), f"ARPU {t.arpu:g} ≥ {arg}" if t.arpu is not None else ""
-    if key == "complaints_at_least":
-        return facts.complaints >= arg, f"{facts.complaints} complaints ≥ {arg}"
-    if key == "near_site":
-        best = min((facts.nearest_site_m.get(s, float("inf")) for s in arg["statuses"]), default=float("inf"))
-        if best == float("inf"):
-            return False, f"no network-plan site within {arg['within_m']} m"
-        return best <= arg["within_m"], f"network-plan site {best:.0f} m away"
-    if key == "type_in":
-        return facts.customer_type in arg, f"type {facts.customer_type}"
-    if key == "scenario_in":
-        return facts.scenario in arg, f"scenario {facts.scenario}"
-    if key == "all":
-        why = []
-        for sub in arg:
-            held, because = evaluate(sub, facts)
-            if not held:
+        words = [(str(word), f"keyword {word}") for word in arg]
+        # one scan for "any word at all"; the first word of the list that occurs names the reason
+        anywhere = re.compile("|".join(re.escape(w) for w, _ in words)).search if words else None
+
+        def keywords_any(facts: Facts) -> tuple[bool, str]:
+            t = facts.ticket
+            text = f"{t.category} {t.description}"
+            if anywhere is None or anywhere(text) is None:
                 return False, ""
-            why.append(because)
-        return True, " and ".join(why)
+            for word, why in words:
+                if word in text:
+                    return True, why
+            return False, ""
+        return keywords_any
+    if key == "vip_in":
+        return lambda facts: ((facts.ticket.vip_level in arg), f"VIP tier {facts.ticket.vip_level}")
+    if key == "reason_in":
+        wanted = set(arg)
+
+        def reason_in(facts: Facts) -> tuple[bool, str]:
+            hit = sorted(facts.reasons & wanted)
+            return bool(hit), f"selected as {', '.join(hit)}"
+        return reason_in
+    if key == "flag":
+        return lambda facts: (bool(getattr(facts.ticket, arg)), f"flag {arg}")
+    if key == "tenure_years_at_least":
+        def tenure(facts: Facts) -> tuple[bool, str]:
+            years = facts.ticket.tenure_years
+            if years is None:
+                return False, ""
+            return years >= arg, f"tenure {years:g} ≥ {arg}"
+        return tenure
+    if key == "arpu_at_least":
+        def arpu(facts: Facts) -> tuple[bool, str]:
+            value = facts.ticket.arpu
+            if value is None:
+                return False, ""
+            return value >= arg, f"ARPU {value:g} ≥ {arg}"
+        return arpu
+    if key == "complaints_at_least":
+        return lambda facts: (facts.complaints >= arg, f"{facts.complaints} complaints ≥ {arg}")
+    if key == "near_site":
+        statuses, within = arg["statuses"], arg["within_m"]
+
+        def near_site(facts: Facts) -> tuple[bool, str]:
+            best = min((facts.nearest_site_m.get(s, float("inf")) for s in statuses), default=float("inf"))
+            if best == float("inf"):
+                return False, f"no network-plan site within {within} m"
+            return best <= within, f"network-plan site {best:.0f} m away"
+        return near_site
+    if key == "type_in":
+        return lambda facts: (facts.customer_type in arg, f"type {facts.customer_type}")
+    if key == "scenario_in":
+        return lambda facts: (facts.scenario in arg, f"scenario {facts.scenario}")
+    if key == "all":
+        subs = [compile_condition(sub) for sub in arg]
+
+        def all_of(facts: Facts) -> tuple[bool, str]:
+            why = []
+            for sub in subs:
+                held, because = sub(facts)
+                if not held:
+                    return False, ""
+                why.append(because)
+            return True, " and ".join(why)
+        return all_of
     if key == "any":
-        for sub in arg:
-            held, because = evaluate(sub, facts)
-            if held:
-                return True, because
-        return False, ""
+        subs = [compile_condition(sub) for sub in arg]
+
+        def any_of(facts: Facts) -> tuple[bool, str]:
+            for sub in subs:
+                held, because = sub(facts)
+                if held:
+                    return True, because
+            return False, ""
+        return any_of
     if key == "not":
-        held, because = evaluate(arg, facts)
-        return (not held), f"not ({because})" if because else "not"
+        sub = compile_condition(arg)
+
+        def not_(facts: Facts) -> tuple[bool, str]:
+            held, because = sub(facts)
+            return (not held), f"not ({because})" if because else "not"
+        return not_
     raise AssertionError(f"unchecked condition {key}")  # check_condition guards this

@@ -17,14 +17,16 @@ from functools import lru_cache
 
 from planner.geo.distance import geodesic_m
 from planner.records import FiredRule, NetworkSite, Ticket, Visit, parse_window_text
-from planner.triage.cluster import find_clusters, is_network_complaint
-from planner.triage.conditions import Facts, evaluate, near_site_radii
+from planner.triage.cluster import find_clusters, network_complaint_test
+from planner.triage.conditions import Compiled, Facts, near_site_radii
 from planner.triage.gifts import GiftTally, apply_budget, gift_group
 from planner.triage.limits import max_nearby_pairs, too_dense
 from planner.triage.rules import Rules
-from planner.triage.spatial import GridIndex, Measure, TooManyPairs, bound_m, local_m
+from planner.triage.spatial import (LOCAL_MAX_LAT, LOCAL_MAX_M, SCREEN_LON_RAD as _SCREEN_LON_RAD, GridIndex, Measure,
+                                    TooManyPairs, bound_m, local_m, point_factors)
 
 VIP_ORDER = ("diamond", "gold", "silver", "premium", "none")
+_PREPARE_ROWS = 256  # places screened against the sites at once (bounded temporaries)
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class _SiteIndex:
         self.radius_m = max(self.thresholds, default=0.0)
         self.sites = [s for s in sites if s.lat is not None and s.lon is not None]
         self.grid = GridIndex([(s.lat, s.lon) for s in self.sites], self.radius_m) if self.radius_m else None
+        self._found: dict[tuple[float, float], list[int]] = {}  # place → the sites the screen keeps
 
     def nearest(self, t: Ticket) -> dict[str, float]:
         """Status → metres to the nearest site of that status within the radius.
@@ -86,15 +89,49 @@ class _SiteIndex:
         The value is the geodesic, or the local estimate where no threshold of the
         rules and no whole metre (the rule's text) lies within its error bound:
         every condition then decides and reads exactly as with the geodesic."""
-        best: dict[str, float] = {}
         if self.grid is None or t.lat is None or t.lon is None:
-            return best
+            return {}
         here = (t.lat, t.lon)
+        found = self._found.get(here)
+        if found is None:
+            beyond = self.grid.beyond_radius(here)
+            found = self._found[here] = [k for k in self.grid.candidates(here) if not beyond(k)]
+        return self._nearest(here, found)
+
+    def prepare(self, places: Sequence[Ticket]) -> None:
+        """Screen every place's candidate sites at once (numpy), so that :meth:`nearest`
+        measures only the sites the screen keeps: the same grid cells and the same
+        screen as :meth:`GridIndex.beyond_radius`, for all of a day's visits in one pass."""
+        if self.grid is None or not self.sites:
+            return
+        import numpy as np
+
+        grid = self.grid
+        here = list(dict.fromkeys((t.lat, t.lon) for t in places if t.lat is not None and t.lon is not None))
+        here = [p for p in here if p not in self._found and abs(p[0]) <= LOCAL_MAX_LAT
+                and grid.radius_m <= LOCAL_MAX_M]
+        if not here:
+            return
+        site_f = np.array(grid.factors())
+        site_cell = np.array([grid.cell_of(p) for p in grid.points])
+        limit = grid.beyond_limit()
+        for first in range(0, len(here), _PREPARE_ROWS):
+            block = here[first:first + _PREPARE_ROWS]
+            f = np.array([point_factors(p) for p in block])
+            cell = np.array([grid.cell_of(p) for p in block])
+            near_cells = (np.abs(cell[:, None, 0] - site_cell[None, :, 0]) <= 1) & \
+                (np.abs(cell[:, None, 1] - site_cell[None, :, 1]) <= 1)
+            dy = (site_f[None, :, 0] - f[:, None, 0]) * (site_f[None, :, 2] + f[:, None, 2])
+            dx = (site_f[None, :, 1] - f[:, None, 1]) * (site_f[None, :, 3] + f[:, None, 3])
+            far_lon = np.abs(site_f[None, :, 1] - f[:, None, 1]) > _SCREEN_LON_RAD
+            keep = near_cells & ((dy * dy + dx * dx <= limit) | far_lon)
+            for p, row in zip(block, keep):
+                self._found[p] = np.flatnonzero(row).tolist()
+
+    def _nearest(self, here: tuple[float, float], found: list[int]) -> dict[str, float]:
+        best: dict[str, float] = {}
         near: dict[str, list[tuple[float, float, NetworkSite]]] = defaultdict(list)
-        beyond = self.grid.beyond_radius(here)
-        for k in self.grid.candidates(here):
-            if beyond(k):
-                continue
+        for k in found:
             s = self.sites[k]
             d = local_m(here, (s.lat, s.lon))
             err = bound_m(d) if d is not None else 0.0
@@ -102,9 +139,9 @@ class _SiteIndex:
                 d = geodesic_m(here, (s.lat, s.lon))
             if d - err <= self.radius_m:
                 near[s.status].append((d, err, s))
-        for status, found in near.items():
-            d0, e0, _ = min(found, key=lambda x: x[0])
-            rivals = [x for x in found if x[0] - x[1] <= d0 + e0]
+        for status, found_here in near.items():
+            d0, e0, _ = min(found_here, key=lambda x: x[0])
+            rivals = [x for x in found_here if x[0] - x[1] <= d0 + e0]
             if len(rivals) == 1 and e0 and self._settled(d0, e0):
                 best[status] = d0
                 continue
@@ -141,6 +178,7 @@ class _Triage:
         self.site_index = _SiteIndex(sites, rules.data)
         self.overrides = overrides
         self.deferred = deferred
+        self.evaluate = Compiled().evaluate  # each condition interpreted once per run
 
     # -- selection ---------------------------------------------------------
     def reasons_for(self, case: Ticket, complaints: int, in_cluster: bool) -> tuple[set[str], list[FiredRule]]:
@@ -149,7 +187,7 @@ class _Triage:
         fired: list[FiredRule] = []
         facts = Facts(ticket=case, complaints=complaints)
         for reason in ("vip", "escalation", "core"):
-            held, because = evaluate(sel[reason]["when"], facts)
+            held, because = self.evaluate(sel[reason]["when"], facts)
             if held:
                 reasons.add(reason)
                 fired.append(FiredRule(f"selection.{reason}", case.ticket_id, because))
@@ -175,7 +213,7 @@ class _Triage:
             fired.append(FiredRule("override.type", case.ticket_id, f"dispatcher set type {ctype}"))
         else:
             for entry in self.r["customer_types"]:
-                held, because = evaluate(entry["when"], facts)
+                held, because = self.evaluate(entry["when"], facts)
                 if held:
                     ctype = entry["code"]
                     fired.append(FiredRule(f"customer_type.{ctype}", case.ticket_id, because))
@@ -186,7 +224,7 @@ class _Triage:
             fired.append(FiredRule("override.scenario", case.ticket_id, f"dispatcher set scenario {scenario}"))
         else:
             for entry in self.r["scenarios"]:
-                held, because = evaluate(entry["when"], facts)
+                held, because = self.evaluate(entry["when"], facts)
                 if held:
                     scenario = entry["code"]
                     fired.append(FiredRule(f"scenario.{scenario}", case.ticket_id, because))
@@ -204,12 +242,21 @@ class _Triage:
         detail = f"level {levels[best]}" + (f", raised {best - level} for {waited} day(s) waiting" if waited else "")
         return level + 1, FiredRule("priority", case.ticket_id, detail)
 
+    def make_visits(self, stops: list[tuple[str, list[list[Ticket]], int, set[str], list[FiredRule]]]) -> list[Visit]:
+        """The visits of ``stops`` (as :meth:`make_visit` takes them), in order; the sites near
+        all their places are screened in one pass first."""
+        places = [_medoid([_merged(m) for m in stop[1]]) for stop in stops]
+        self.site_index.prepare(places)
+        return [self.make_visit(*stop, location=place) for stop, place in zip(stops, places)]
+
     def make_visit(self, visit_id: str, members: list[list[Ticket]], complaints: int, reasons: set[str],
-                   fired: list[FiredRule]) -> Visit:
-        """One stop: ``members`` holds each customer's open tickets (one customer, or a cluster)."""
+                   fired: list[FiredRule], location: Ticket | None = None) -> Visit:
+        """One stop: ``members`` holds each customer's open tickets (one customer, or a cluster);
+        ``location`` is their medoid, if already known."""
         all_tickets = [t for m in members for t in m]
         case = _merged(all_tickets)
-        location = _medoid([_merged(m) for m in members])
+        if location is None:
+            location = _medoid([_merged(m) for m in members])
         ticket_ids = tuple(t.ticket_id for t in sorted(all_tickets, key=lambda t: (t.received_at, t.ticket_id)))
         override: dict[str, str] = {}
         for tid in ticket_ids:
@@ -217,9 +264,9 @@ class _Triage:
         ctype, scenario, cfired, overridden = self.classify(case, reasons, complaints, location, override)
         prio, pfired = self.priority(case, reasons, ticket_ids)
         facts = Facts(ticket=case, reasons=reasons, complaints=complaints, customer_type=ctype, scenario=scenario)
-        group, gift_why = gift_group(self.r["gift"], facts)
+        group, gift_why = gift_group(self.r["gift"], facts, self.evaluate)
         gift = group is not None
-        closable, closable_why = evaluate(self.r["closable_on_site"]["when"], facts)
+        closable, closable_why = self.evaluate(self.r["closable_on_site"]["when"], facts)
         extra = [FiredRule("gift", case.ticket_id, gift_why)] if gift else []
         if closable:
             extra.append(FiredRule("closable_on_site", case.ticket_id, closable_why))
@@ -253,9 +300,11 @@ def _medoid(cases: list[Ticket]) -> Ticket:
         return located[0] if located else cases[0]
     measure = Measure([(c.lat, c.lon) for c in located])
     idx = range(len(located))
+    # each pair measured once (the local distance is symmetric to the last bit), summed in member order
+    pair = {(i, j): measure.approx(i, j) for i in idx for j in idx if i < j}
 
     def approx_sum(i: int) -> tuple[float, float]:
-        parts = [measure.approx(i, j) for j in idx if j != i]
+        parts = [pair[(i, j) if i < j else (j, i)] for j in idx if j != i]
         return sum(d for d, _ in parts), sum(e for _, e in parts) + 1e-9 * len(parts)
 
     sums = {i: approx_sum(i) for i in idx}
@@ -300,9 +349,9 @@ def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Se
     pool.update({x.ticket_id: x for x in open_tickets})
     complaints_by_phone: dict[str, int] = defaultdict(int)
     network_only = sel["repeat"].get("network_only", False)
+    is_network = network_complaint_test(sel["cluster"]["network_keywords"])
     for x in pool.values():
-        if x.received_at >= repeat_since and (
-                not network_only or is_network_complaint(x, sel["cluster"]["network_keywords"])):
+        if x.received_at >= repeat_since and (not network_only or is_network(x)):
             complaints_by_phone[x.phone] += 1
 
     by_phone: dict[str, list[Ticket]] = defaultdict(list)
@@ -310,7 +359,7 @@ def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Se
         by_phone[x.phone].append(x)
 
     network = [x for x in pool.values()
-               if x.received_at >= cluster_since and is_network_complaint(x, sel["cluster"]["network_keywords"])]
+               if x.received_at >= cluster_since and is_network(x)]
     try:
         clusters = find_clusters(network, sel["cluster"]["radius_m"], sel["cluster"]["min_tickets"],
                                  max_nearby_pairs(rules))
@@ -329,7 +378,7 @@ def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Se
         return (f"{len({m.phone for m in members})} customers within {sel['cluster']['radius_m']} m "
                 f"in {sel['cluster']['days']} days ({', '.join(m.ticket_id for m in members)})")
 
-    visits: list[Visit] = []
+    stops: list[tuple[str, list[list[Ticket]], int, set[str], list[FiredRule]]] = []  # the visits to make
     followups: list[PhoneFollowup] = []
     cluster_members: dict[int, list[tuple[list[Ticket], list[FiredRule]]]] = defaultdict(list)
     for phone, tickets in by_phone.items():
@@ -357,14 +406,15 @@ def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Se
                 why = rules.data["phone_followup"]["why"]["zh"]
                 followups.append(PhoneFollowup(x.ticket_id, why, "no_visit_rule"))
             continue
-        visits.append(t.make_visit(f"V-{tickets[0].ticket_id}", [tickets], complaints_by_phone[phone], reasons, fired))
+        stops.append((f"V-{tickets[0].ticket_id}", [tickets], complaints_by_phone[phone], reasons, fired))
 
     for _, entries in sorted(cluster_members.items()):
         members = [m for m, _ in entries]
         fired = [f for _, fs in entries for f in fs]
         first = min((x for m in members for x in m), key=lambda x: (x.received_at, x.ticket_id))
         complaints = max(complaints_by_phone[m[0].phone] for m in members)
-        visits.append(t.make_visit(f"C-{first.ticket_id}", members, complaints, {"cluster"}, fired))
+        stops.append((f"C-{first.ticket_id}", members, complaints, {"cluster"}, fired))
+    visits = t.make_visits(stops)
 
     visits.sort(key=lambda v: (v.priority, v.time_window[0] if v.time_window else start, v.visit_id))
     followups.sort(key=lambda f: f.ticket_id)

@@ -48,8 +48,9 @@ class GiftTally:
                 "total": self.total, "allowance": self.allowance, "eligible": self.eligible}
 
 
-def gift_group(gift_rules: dict, facts: Facts) -> tuple[str | None, str]:
-    """The first of the pilot's gift groups the visit belongs to, and why (or ``None``)."""
+def gift_group(gift_rules: dict, facts: Facts, evaluate=evaluate) -> tuple[str | None, str]:
+    """The first of the pilot's gift groups the visit belongs to, and why (or ``None``);
+    ``evaluate`` may be a run's :class:`~planner.triage.conditions.Compiled` one."""
     for group in gift_rules["groups"]:
         held, because = evaluate(group["when"], facts)
         if held:

@@ -30,6 +30,8 @@ from planner.geo.distance import geodesic_m
 _A = 6378137.0                      # WGS-84 semi-major axis, metres
 _F = 1 / 298.257223563
 _E2 = _F * (2 - _F)
+_MERIDIAN_A = _A * (1 - _E2)         # a(1 − e²): the meridian radius of curvature is this / w³
+_RAD = math.pi / 180.0               # what math.radians multiplies by
 LOCAL_MAX_M = 20_000.0              # beyond this (or the latitude below) only the geodesic is used
 LOCAL_MAX_LAT = 70.0
 # The least length of a degree anywhere (equator meridian ≈ 110,574 m; a parallel is
@@ -37,25 +39,33 @@ LOCAL_MAX_LAT = 70.0
 _MIN_M_PER_DEG_LAT = 110_000.0
 _MIN_M_PER_DEG_LON_AT_EQUATOR = 111_000.0
 
-BLOCK_ROWS = 512                    # rows of a cell-pair distance block computed at once
+SCREEN_LON_RAD = 0.0175            # pairs farther apart in longitude (radians) are never screened out
+BLOCK_ROWS = 512                    # rows of a crowded cell pair's distance block computed at once
+BATCH_PAIRS = 1 << 18               # point pairs of small cell pairs screened in one numpy pass
 Point = tuple[float, float]
 
 
-def local_m(a: Point, b: Point) -> float | None:
+def local_m(a: Point, b: Point, _sin=math.sin, _cos=math.cos, _sqrt=math.sqrt, _hypot=math.hypot) -> float | None:
     """The tangent-plane distance on the WGS-84 ellipsoid at the pair's mean latitude,
-    or None where it is not accurate enough to use (far apart, or near a pole)."""
-    if abs(a[0]) > LOCAL_MAX_LAT or abs(b[0]) > LOCAL_MAX_LAT or abs(a[1] - b[1]) > 1.0:
+    or None where it is not accurate enough to use (far apart, or near a pole).
+
+    Triage calls it about a hundred thousand times for a big district: the math
+    functions are bound as defaults, and degrees become radians by the very product
+    ``math.radians`` computes (``x · π/180``), so every value is bit-for-bit the same."""
+    a0, a1 = a
+    b0, b1 = b
+    if abs(a0) > LOCAL_MAX_LAT or abs(b0) > LOCAL_MAX_LAT or abs(a1 - b1) > 1.0:
         return None
-    p1, p2 = math.radians(a[0]), math.radians(b[0])
+    p1, p2 = a0 * _RAD, b0 * _RAD
     pm = (p1 + p2) / 2
-    s = math.sin(pm)
+    s = _sin(pm)
     w2 = 1 - _E2 * s * s
-    w = math.sqrt(w2)
-    d = math.hypot(_A * (1 - _E2) / (w2 * w) * (p2 - p1), _A / w * math.cos(pm) * math.radians(b[1] - a[1]))
+    w = _sqrt(w2)
+    d = _hypot(_MERIDIAN_A / (w2 * w) * (p2 - p1), _A / w * _cos(pm) * ((b1 - a1) * _RAD))
     return d if d <= LOCAL_MAX_M else None
 
 
-def _factors(p: Point) -> tuple[float, float, float, float]:
+def point_factors(p: Point) -> tuple[float, float, float, float]:
     """φ and λ in radians, and the meridian and parallel lengths per radian at φ."""
     phi = math.radians(p[0])
     s = math.sin(phi)
@@ -105,13 +115,17 @@ class Measure:
 
 def local_neighbours(grid: "GridIndex", decide: Callable[[int, int], bool]) -> list[list[int]] | None:
     """For each of the grid's points, the indexes of the others within its radius, ascending;
-    screened a block of two cells at a time with numpy.
+    screened with numpy, many cell pairs at a time.
 
     Each point's meridian and parallel factors are computed once and a pair uses
     their mean (off the mean-latitude value by about Δφ²/8 relative, ≤ 2e-6 within
     20 km); a pair whose screened distance is within ``slack`` of the radius is
-    handed to ``decide`` (the exact test).  None where the local formula does not
-    apply (a radius over 20 km, or points beyond 70° latitude)."""
+    handed to ``decide`` (the exact test).  The pairs of neighbouring cells are
+    gathered into batches of about ``BATCH_PAIRS`` (a district has thousands of
+    small cell pairs, and numpy's per-call cost on each was most of the screen); a
+    cell pair bigger than a batch (a crowded spot) is screened ``BLOCK_ROWS`` rows at
+    a time.  Either way temporaries stay bounded.  None where the local formula does
+    not apply (a radius over 20 km, or points beyond 70° latitude)."""
     import numpy as np
 
     points, radius_m = grid.points, grid.radius_m
@@ -132,8 +146,49 @@ def local_neighbours(grid: "GridIndex", decide: Callable[[int, int], bool]) -> l
     sure_out = (2 * (radius_m + slack)) ** 2
     left: list = []
     right: list = []
+
+    def keep(ia, ib, d2) -> None:
+        """The pairs (ia[k], ib[k]) within the radius: surely, or as ``decide`` finds."""
+        sure = d2 <= sure_in
+        left.append(ia[sure])
+        right.append(ib[sure])
+        shell = np.flatnonzero((d2 > sure_in) & (d2 <= sure_out))
+        if len(shell):
+            xs, ys = ia[shell], ib[shell]
+            ok = [k for k, (x, y) in enumerate(zip(xs.tolist(), ys.tolist())) if decide(min(x, y), max(x, y))]
+            left.append(xs[ok])
+            right.append(ys[ok])
+
+    batch_a: list = []
+    batch_b: list = []
+    batched = 0
+
+    def flush() -> None:
+        nonlocal batched
+        if batch_a:
+            ia, ib = np.concatenate(batch_a), np.concatenate(batch_b)
+            dy = (phi[ib] - phi[ia]) * (fm[ia] + fm[ib])
+            dx = (lam[ib] - lam[ia]) * (fp[ia] + fp[ib])
+            keep(ia, ib, dy * dy + dx * dx)
+        batch_a.clear()
+        batch_b.clear()
+        batched = 0
+
+    members = {id(m): np.asarray(m, dtype=np.int64) for m in grid.cells.values()}
     for a, b in grid.cell_pairs():
-        whole_a, ib = np.asarray(a), np.asarray(b)
+        whole_a, ib = members[id(a)], members[id(b)]
+        if len(a) * len(b) <= BATCH_PAIRS:
+            if a is b:  # each pair once, never a point with itself
+                r, c = np.triu_indices(len(a), 1)
+                batch_a.append(whole_a[r])
+                batch_b.append(whole_a[c])
+            else:
+                batch_a.append(np.repeat(whole_a, len(b)))
+                batch_b.append(np.tile(ib, len(a)))
+            batched += len(a) * len(b)
+            if batched >= BATCH_PAIRS:
+                flush()
+            continue
         for first in range(0, len(a), BLOCK_ROWS):  # a crowded cell in slices: bounded temporaries
             ia = whole_a[first:first + BLOCK_ROWS]
             dy = (phi[ib][None, :] - phi[ia][:, None]) * (fm[ia][:, None] + fm[ib][None, :])
@@ -141,18 +196,14 @@ def local_neighbours(grid: "GridIndex", decide: Callable[[int, int], bool]) -> l
             d2 = dy * dy + dx * dx
             if a is b:  # each pair once, never a point with itself
                 d2[np.arange(len(b))[None, :] <= (first + np.arange(len(ia)))[:, None]] = np.inf
-            ra, rb = np.nonzero(d2 <= sure_in)
-            left.append(ia[ra])
-            right.append(ib[rb])
-            ra, rb = np.nonzero((d2 > sure_in) & (d2 <= sure_out))
-            keep = [k for k, (x, y) in enumerate(zip(ia[ra].tolist(), ib[rb].tolist()))
-                    if decide(min(x, y), max(x, y))]
-            left.append(ia[ra][keep])
-            right.append(ib[rb][keep])
-    i = np.concatenate(left + right).astype(np.int64)
-    j = np.concatenate(right + left).astype(np.int64)
-    order = np.lexsort((j, i))
-    i, j = i[order], j[order]
+            rows, cols = np.indices(d2.shape)
+            keep(ia[rows.ravel()], ib[cols.ravel()], d2.ravel())
+    flush()
+    # both directions of each pair, ordered by (i, j) through one int64 key: a plain sort
+    # of a million keys is several times faster than lexsort on the two columns
+    key = np.concatenate(left + right).astype(np.int64) * n + np.concatenate(right + left).astype(np.int64)
+    key.sort()
+    i, j = key // n, key % n
     bounds = np.searchsorted(i, np.arange(n + 1)).tolist()
     j_list = j.tolist()
     return [j_list[bounds[k]:bounds[k + 1]] for k in range(n)]
@@ -228,17 +279,15 @@ class GridIndex:
     def beyond_radius(self, p: Point) -> Callable[[int], bool]:
         """A test that a point (by index) is surely farther than the radius from ``p``:
         the screen of :func:`local_neighbours`, point by point (never true near a pole)."""
-        if self._factors is None:
-            self._factors = [_factors(q) for q in self.points]
         if abs(p[0]) > LOCAL_MAX_LAT or self.radius_m > LOCAL_MAX_M:
             return lambda k: False
-        pp, pl, pm, pf = _factors(p)
-        factors = self._factors
-        limit = (2 * (self.radius_m + bound_m(self.radius_m) + 2e-6 * self.radius_m + 1e-3)) ** 2
+        pp, pl, pm, pf = point_factors(p)
+        factors = self.factors()
+        limit = self.beyond_limit()
 
         def beyond(k: int) -> bool:
             qp, ql, qm, qf = factors[k]
-            if abs(ql - pl) > 0.0175:  # over a degree of longitude apart: let the caller measure
+            if abs(ql - pl) > SCREEN_LON_RAD:  # over a degree of longitude apart: let the caller measure
                 return False
             dy, dx = (qp - pp) * (qm + pm), (ql - pl) * (qf + pf)
             return dy * dy + dx * dx > limit
@@ -252,6 +301,16 @@ class GridIndex:
         for members, other in self.cell_pairs():
             total += len(members) * (len(members) - 1) // 2 if other is members else len(members) * len(other)
         return total
+
+    def factors(self) -> list[tuple[float, float, float, float]]:
+        """Each point's :func:`point_factors`, computed on first use."""
+        if self._factors is None:
+            self._factors = [point_factors(q) for q in self.points]
+        return self._factors
+
+    def beyond_limit(self) -> float:
+        """The screen's threshold on (2·d)² (the factors are sums, not means)."""
+        return (2 * (self.radius_m + bound_m(self.radius_m) + 2e-6 * self.radius_m + 1e-3)) ** 2
 
     def cell_pairs(self):
         """Each cell with itself and with each neighbouring cell, once: (members, members)."""

@@ -130,7 +130,7 @@ def test_the_local_distance_stays_within_its_stated_bound(p, d):
 
 
 def test_a_crowded_spot_is_screened_in_slices_with_the_same_clusters(monkeypatch):
-    """More tickets in one grid cell than a block holds: the same clusters as one big block."""
+    """More tickets in one grid cell than a block holds: the same clusters as one big batch."""
     import random
 
     from planner.triage import spatial
@@ -140,5 +140,6 @@ def test_a_crowded_spot_is_screened_in_slices_with_the_same_clusters(monkeypatch
                        phone=f"1380000{rnd.randint(0, 200):04d}") for _ in range(120)]
     whole = ids(find_clusters(tickets, 500, 3))
     monkeypatch.setattr(spatial, "BLOCK_ROWS", 7)
+    monkeypatch.setattr(spatial, "BATCH_PAIRS", 50)  # the crowded cells in slices, the rest in small batches
     assert ids(find_clusters(tickets, 500, 3)) == whole
     assert whole == ids(brute_force_clusters(tickets, 500, 3))
