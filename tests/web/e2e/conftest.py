@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,14 @@ def live_server(tmp_path_factory):
     _cvp(env, "import", str(FIXTURE_DAY / "network.csv"))
     for name, options in USERS:
         _cvp(env, "users", "add", name, *options, "--password-stdin", stdin=PASSWORD + "\n")
+    with served(env, top) as base:
+        yield base
+
+
+@contextmanager
+def served(env: dict[str, str], top: Path):
+    """`cvp serve` on a free loopback port with ``env`` (``CVP_URL_BASE`` set to its own
+    address), its log in ``top``; the base URL once it answers, stopped afterwards."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     log = open(top / "server.log", "w")

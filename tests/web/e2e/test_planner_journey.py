@@ -10,16 +10,12 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.web.conftest import DAY, DISTRICT, PASSWORD, TEST_SOLVER, _seed
-from tests.web.e2e.conftest import SERVE, _free_port
+from tests.web.e2e.conftest import served
 
 pytestmark = pytest.mark.slow
 
@@ -41,32 +37,11 @@ def planned_server(tmp_path_factory):
         repo.publish_plan(s, DAY, DISTRICT, 1)
     db.engine_for(url).dispose()
     db.engine_for.cache_clear()
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "CVP_DATABASE_URL": url, "XDG_DATA_HOME": str(top / "xdg"), "CVP_WEB_DIR": str(top / "web"),
-           "CVP_SECRET_KEY": "e2e-secret", "CVP_URL_BASE": base}
+           "CVP_SECRET_KEY": "e2e-secret"}
     env.pop("CVP_RULES", None)
-    log = open(top / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, "-c", SERVE, "serve", "--port", str(port)], env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError((top / "server.log").read_text())
-                time.sleep(0.3)
+    with served(env, top) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def sign_in(page, base: str, username: str) -> None:
