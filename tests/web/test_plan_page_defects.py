@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from planner.store import accounts
 from planner.store import repository as repo
 from planner.store.db import session_scope
-from tests.web.conftest import DAY, DISTRICT, text_of
+from tests.web.conftest import DAY, DISTRICT, PASSWORD, text_of
 from tests.web.test_replan_page import job_of
 
 pytestmark = pytest.mark.usefixtures("planned")
@@ -59,3 +60,26 @@ def test_a_visit_whose_appointment_has_passed_says_so_on_the_page(client_for):
     assert flagged
     page = text_of(c.get(f"/dispatch/2010-08-06/plan/{doc['version']}"))
     assert "原预约（08-05）已过期，需重新预约" in page
+
+
+def test_the_field_worker_is_told_a_passed_appointment_needs_a_new_one(client_for):
+    """The phone pages are what the worker looks at on the day: a stop whose appointment of
+    an earlier day has passed says so there, as the dispatcher's page and the sheet do."""
+    import datetime as dt
+
+    disp = client_for("disp")
+    job = job_of(disp, disp.post("/dispatch/2010-08-06/plan"))
+    assert job["status"] == "done", job
+    with session_scope() as s:
+        doc = repo.get_plan(s, dt.date(2010, 8, 6), DISTRICT)[0]
+        repo.publish_plan(s, dt.date(2010, 8, 6), DISTRICT, doc["version"])
+    staff_of = {r["staff_id"]: [st for st in r["steps"] if st["type"] == "visit"] for r in doc["routes"]}
+    stale = [(sid, n) for sid, steps in staff_of.items() for n, st in enumerate(steps, 1)
+             if st.get("needs_new_appointment")]
+    assert stale, "the fixture's appointments of 08-05 are stale on 08-06"
+    sid, seq = stale[0]
+    with session_scope() as s:  # the field account of whoever has that stop
+        accounts.add_user(s, f"field-{sid}", PASSWORD, "field", staff_id=sid, district=DISTRICT)
+    field = client_for(f"field-{sid}")
+    assert "原预约（08-05）已过期，需重新预约" in text_of(field.get(f"/field/routes/2010-08-06/{sid}"))
+    assert "原预约（08-05）已过期，需重新预约" in text_of(field.get(f"/field/stops/2010-08-06/{sid}/{seq}"))
