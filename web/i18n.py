@@ -250,6 +250,8 @@ ZH: dict[str, str] = {
     "Downloads": "下载",
     "Sheet (PDF)": "路线单（PDF）",
     "All sheets (one PDF)": "全部路线单（合并 PDF）",
+    "The QR codes on the sheets open {url}, which a worker's phone cannot reach: set CVP_URL_BASE to the address the phones use (docs/outputs.md).":
+        "路线单上的二维码指向 {url}，外勤人员的手机无法打开：请把 CVP_URL_BASE 设为手机能访问的地址（见 docs/outputs.md）。",
     "Export (Excel)": "导出（Excel）",
     "Export (CSV)": "导出（CSV）",
     "Warnings": "提示",

@@ -83,3 +83,17 @@ def test_the_field_worker_is_told_a_passed_appointment_needs_a_new_one(client_fo
     field = client_for(f"field-{sid}")
     assert "原预约（08-05）已过期，需重新预约" in text_of(field.get(f"/field/routes/2010-08-06/{sid}"))
     assert "原预约（08-05）已过期，需重新预约" in text_of(field.get(f"/field/stops/2010-08-06/{sid}/{seq}"))
+
+
+def test_the_plan_page_warns_when_the_sheets_qr_codes_open_a_loopback_address(tmp_path):
+    """Served at 127.0.0.1 without CVP_URL_BASE, the sheets' QR codes open an address no
+    phone reaches: the dispatcher who prints them is told, as `cvp sheets` tells its user."""
+    from tests.web.conftest import Client, make_app
+
+    with session_scope() as s:
+        version = repo.plan_versions(s, DAY, DISTRICT)[-1][0]
+    warning = "路线单上的二维码指向 http://localhost，外勤人员的手机无法打开"
+    local = Client(make_app(tmp_path, URL_BASE=None), "disp")
+    assert warning in text_of(local.get(f"/dispatch/{DAY}/plan/{version}"))
+    served = Client(make_app(tmp_path / "b", URL_BASE="http://10.1.2.3:8000"), "disp")
+    assert "二维码指向" not in text_of(served.get(f"/dispatch/{DAY}/plan/{version}"))

@@ -10,6 +10,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
 
 from planner.calendar import nearest_day
 from planner.errors import InvalidFileError, UserError
+from planner.sheets.qr import is_loopback
 from planner.triage.rules import SCENARIOS, TYPES
 from planner.workflow import OVERRIDABLE, LosingUpdate, MisplacedFile
 from web import downloads, security, services, uploads
@@ -356,7 +357,8 @@ def plan_view(day: date, version: int):
     return render_template("dispatcher/plan.html", day=day, district=d, doc=doc, status=status,
                            versions=services.versions(day, d), on_duty=on_duty, pins=doc.get("pins") or {},
                            map_available=downloads.map_available(),
-                           replan_now=f"{now:%H:%M}" if now.date() == day else "")
+                           replan_now=f"{now:%H:%M}" if now.date() == day else "",
+                           qr_loopback=services.url_base() if is_loopback(services.url_base()) else None)
 
 
 @bp.post("/<day:day>/plan/<int:version>/publish")
