@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 with_test=0
 [ "${1:-}" = "--test" ] && with_test=1
 
-debs=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils)
+debs=(python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk poppler-utils)
 if [ "$with_test" = 1 ]; then
   debs+=(chromium chromium-driver postgresql)
 fi

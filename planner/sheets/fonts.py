@@ -4,14 +4,17 @@ Without one, WeasyPrint prints every Chinese character (the customers' names and
 addresses, and the labels of a Chinese sheet) as an empty box, silently: a
 server set up without the README's setup (``scripts/install.sh`` installs
 ``fonts-noto-cjk``) would send the field staff unreadable sheets.  The question
-goes to fontconfig itself (the library WeasyPrint uses, so it sees the same
-fonts and honours ``FONTCONFIG_FILE``), asked once per process.
+goes to fontconfig (the library WeasyPrint uses, so it sees the same fonts and
+honours ``FONTCONFIG_FILE``) through its own ``fc-list``, asked once per process.
+Why a child process and not fontconfig's library in this one: the web server
+renders sheets with pango in other threads, and calling fontconfig from a second
+thread at the same time corrupted the server's heap.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
+import shutil
+import subprocess
 from functools import lru_cache
 
 from planner.errors import UserError
@@ -23,49 +26,19 @@ MISSING_CJK_FONT = (f"no font with Chinese characters is installed, so the route
                     f"未安装中文字体，路线单中的汉字将无法显示：请安装 Debian 软件包 {CJK_FONT_PACKAGE}。")
 
 
-class _FcFontSet(ctypes.Structure):
-    _fields_ = [("nfont", ctypes.c_int), ("sfont", ctypes.c_int), ("fonts", ctypes.c_void_p)]
-
-
-def _fontconfig() -> ctypes.CDLL | None:
-    name = ctypes.util.find_library("fontconfig") or "libfontconfig.so.1"
-    try:
-        lib = ctypes.CDLL(name)
-    except OSError:
-        return None
-    lib.FcInitLoadConfigAndFonts.restype = ctypes.c_void_p
-    lib.FcNameParse.restype = ctypes.c_void_p
-    lib.FcNameParse.argtypes = [ctypes.c_char_p]
-    lib.FcObjectSetCreate.restype = ctypes.c_void_p
-    lib.FcObjectSetAdd.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
-    lib.FcFontList.restype = ctypes.POINTER(_FcFontSet)
-    lib.FcFontList.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
-    for fn in ("FcFontSetDestroy", "FcObjectSetDestroy", "FcPatternDestroy", "FcConfigDestroy"):
-        getattr(lib, fn).argtypes = [ctypes.c_void_p]
-    return lib
-
-
 @lru_cache(maxsize=1)
 def cjk_font_count() -> int | None:
     """How many installed fonts cover Chinese (``fc-list :lang=zh``); None if fontconfig cannot be asked."""
-    lib = _fontconfig()
-    if lib is None:
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
         return None
-    config = lib.FcInitLoadConfigAndFonts()
-    if not config:
-        return None
-    pattern = lib.FcNameParse(b":lang=zh")
-    objects = lib.FcObjectSetCreate()
-    lib.FcObjectSetAdd(objects, b"family")
-    found = lib.FcFontList(config, pattern, objects)
     try:
-        return found.contents.nfont if found else 0
-    finally:
-        if found:
-            lib.FcFontSetDestroy(found)
-        lib.FcObjectSetDestroy(objects)
-        lib.FcPatternDestroy(pattern)
-        lib.FcConfigDestroy(config)
+        done = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode != 0:
+        return None
+    return sum(1 for line in done.stdout.splitlines() if line.strip())
 
 
 def require_cjk_font() -> None:

@@ -52,6 +52,12 @@ def sheet_html(sheet: SheetView, *, inline_css: bool = True) -> str:
     return _env().get_template("sheet.html").render(s=sheet, css=css)
 
 
+#: WeasyPrint's fonts (pango, fontconfig, harfbuzz) are shared by the process and are not
+#: safe to use from two threads at once: the web server's concurrent sheet downloads and
+#: its prerendering thread corrupted its heap.  Every render in a process takes turns.
+_RENDER_LOCK = threading.RLock()
+
+
 @lru_cache(maxsize=1)
 def _weasy():
     """(FontConfiguration, CSS) shared by every sheet of the process; refused without a
@@ -78,14 +84,15 @@ def sheets_pdf(sheets: Sequence[SheetView], target: str | Path | None = None) ->
 
     if not sheets:
         raise UserError("no sheets to print: the plan has no routes")
-    fonts, css = _weasy()
-    documents = [weasyprint.HTML(string=sheet_html(s, inline_css=False), base_url=str(TEMPLATES))
-                 .render(stylesheets=[css], font_config=fonts) for s in sheets]
-    document = documents[0].copy([p for d in documents for p in d.pages])
-    if target is None:
-        return document.write_pdf()
-    with atomic_path(target) as tmp:  # whole or not at all
-        document.write_pdf(tmp)
+    with _RENDER_LOCK:
+        fonts, css = _weasy()
+        documents = [weasyprint.HTML(string=sheet_html(s, inline_css=False), base_url=str(TEMPLATES))
+                     .render(stylesheets=[css], font_config=fonts) for s in sheets]
+        document = documents[0].copy([p for d in documents for p in d.pages])
+        if target is None:
+            return document.write_pdf()
+        with atomic_path(target) as tmp:  # whole or not at all
+            document.write_pdf(tmp)
     return None
 
 
@@ -93,12 +100,13 @@ def sheet_pdf(sheet: SheetView, target: str | Path | None = None) -> bytes | Non
     """Write the sheet as PDF to ``target``, whole or not at all (or return the bytes)."""
     import weasyprint
 
-    fonts, css = _weasy()
-    html = weasyprint.HTML(string=sheet_html(sheet, inline_css=False), base_url=str(TEMPLATES))
-    if target is None:
-        return html.write_pdf(stylesheets=[css], font_config=fonts)
-    with atomic_path(target) as tmp:
-        html.write_pdf(tmp, stylesheets=[css], font_config=fonts)
+    with _RENDER_LOCK:
+        fonts, css = _weasy()
+        html = weasyprint.HTML(string=sheet_html(sheet, inline_css=False), base_url=str(TEMPLATES))
+        if target is None:
+            return html.write_pdf(stylesheets=[css], font_config=fonts)
+        with atomic_path(target) as tmp:
+            html.write_pdf(tmp, stylesheets=[css], font_config=fonts)
     return None
 
 
