@@ -137,19 +137,9 @@ def compile_condition(cond: dict) -> Test:
     if key == "flag":
         return lambda facts: (bool(getattr(facts.ticket, arg)), f"flag {arg}")
     if key == "tenure_years_at_least":
-        def tenure(facts: Facts) -> tuple[bool, str]:
-            years = facts.ticket.tenure_years
-            if years is None:
-                return False, ""
-            return years >= arg, f"tenure {years:g} ≥ {arg}"
-        return tenure
+        return _ticket_at_least("tenure_years", "tenure", arg)
     if key == "arpu_at_least":
-        def arpu(facts: Facts) -> tuple[bool, str]:
-            value = facts.ticket.arpu
-            if value is None:
-                return False, ""
-            return value >= arg, f"ARPU {value:g} ≥ {arg}"
-        return arpu
+        return _ticket_at_least("arpu", "ARPU", arg)
     if key == "complaints_at_least":
         return lambda facts: (facts.complaints >= arg, f"{facts.complaints} complaints ≥ {arg}")
     if key == "near_site":
@@ -195,3 +185,13 @@ def compile_condition(cond: dict) -> Test:
             return (not held), f"not ({because})" if because else "not"
         return not_
     raise AssertionError(f"unchecked condition {key}")  # check_condition guards this
+
+
+def _ticket_at_least(field: str, label: str, least) -> Callable[[Facts], tuple[bool, str]]:
+    """A ticket's number at least ``least`` (a ticket without it: not met, no detail)."""
+    def test(facts: Facts) -> tuple[bool, str]:
+        value = getattr(facts.ticket, field)
+        if value is None:
+            return False, ""
+        return value >= least, f"{label} {value:g} ≥ {least}"
+    return test
