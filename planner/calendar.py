@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from planner.store.db import session_scope
-from planner.store.models import PlanRow, StaffRow, TicketRow
+from planner.store.models import PlanRow, TicketRow
 from planner.triage.engine import shift_start_of
 from planner.triage.rules import Rules
 
@@ -93,14 +93,11 @@ def nearest_day(days: list[date], today: date) -> date:
     return max(days) if days else today
 
 
-def published_routes(staff_id: str, today: date, database: str | None = None,
+def published_routes(district: str, staff_id: str, today: date, database: str | None = None,
                      past: int = PAST_ROUTES_SHOWN) -> list[RouteDay]:
     """The worker's routes in the latest published version of each day of their district:
     every upcoming one and the ``past`` latest before today, in day order."""
     with session_scope(database) as s:
-        district = s.scalars(select(StaffRow.district).where(StaffRow.staff_id == staff_id)).first()
-        if district is None:
-            return []
         rows = s.scalars(select(PlanRow).where(PlanRow.district == district, PlanRow.status == "published")
                          .order_by(PlanRow.day, PlanRow.version)).all()
         latest = {r.day: r for r in rows}  # the latest published version of each day

@@ -97,9 +97,9 @@ def record_outcome(*, day: date, district: str, visit_id: str, recorded_by: str,
         closed: list[str] = []
         reopened: list[str] = []
         if outcome.closed_on_site is True:
-            closed = repo.set_ticket_status(s, outcome.ticket_ids, CLOSED, only_from=(OPEN,))
+            closed = repo.set_ticket_status(s, district, outcome.ticket_ids, CLOSED, only_from=(OPEN,))
         elif previous is not None and previous.closed_on_site is True:
-            reopened = repo.set_ticket_status(s, outcome.ticket_ids, OPEN, only_from=(CLOSED,))
+            reopened = repo.set_ticket_status(s, district, outcome.ticket_ids, OPEN, only_from=(CLOSED,))
     return Recorded(outcome, closed, reopened)
 
 
@@ -117,7 +117,7 @@ def follow_ups(district: str, database: str | None = None, tz=None) -> list[Foll
     tz = tz or load_rules().tz
     with session_scope(database) as s:
         found = outcome_store.open_follow_ups(s, district)
-        tickets = repo.tickets_by_ids(s, [t for o in found for t in o.ticket_ids], tz)
+        tickets = repo.tickets_by_ids(s, district, [t for o in found for t in o.ticket_ids], tz)
     return [FollowUp(o, [tickets[t] for t in o.ticket_ids if t in tickets]) for o in found]
 
 
@@ -128,5 +128,5 @@ def close_follow_up(day: date, district: str, visit_id: str, author: str, notes:
     check_text("follow_up_notes", notes or "", name="notes")
     with session_scope(database) as s:
         outcome = outcome_store.mark_followed_up(s, day, district, visit_id, author, notes)
-        closed = repo.set_ticket_status(s, outcome.ticket_ids, CLOSED, only_from=(OPEN,))
+        closed = repo.set_ticket_status(s, district, outcome.ticket_ids, CLOSED, only_from=(OPEN,))
     return Recorded(outcome, closed)

@@ -41,7 +41,7 @@ def day_roster(day: date, district: str, database: str | None = None) -> list[Ro
     """Every staff member of the district, in staff-id order, with the day's absences."""
     with session_scope(database) as s:
         staff = repo.staff_for(s, district)
-        off = absence_store.absences_on(s, day, [m.staff_id for m in staff])
+        off = absence_store.absences_on(s, day, district)
     return [RosterLine(m, m.staff_id in off or not m.active, off[m.staff_id].reason if m.staff_id in off else "")
             for m in staff]
 
@@ -86,9 +86,9 @@ def set_absence(actor: accounts.User, day: date, district: str, staff_id: str, a
         if absence_store.staff_in(s, staff_id, district) is None:
             raise NotFoundError(Reason(NO_SUCH_STAFF, staff=repr(staff_id), district=district))
         if absent:
-            absence_store.set_absent(s, day, staff_id, reason, actor.username, district=district)
+            absence_store.set_absent(s, day, district, staff_id, reason, actor.username)
         else:
-            absence_store.clear_absent(s, day, staff_id, district=district)
+            absence_store.clear_absent(s, day, district, staff_id)
         accounts.audit(s, actor.username, "absence", staff_id,
                        {"day": day.isoformat(), "district": district, "absent": absent, "reason": reason,
                         **audit_details})

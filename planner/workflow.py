@@ -14,7 +14,7 @@ from pathlib import Path
 
 from planner.errors import InvalidFileError, UserError
 from planner.intake import IntakeContext, IntakeResult, load_file, load_gazetteer
-from planner.intake.ownership import ID_FIELDS, foreign_rows
+from planner.intake.ownership import foreign_rows
 from planner.store import repository as repo
 from planner.store.db import session_scope
 from planner.store.locks import import_lock, serialise
@@ -100,12 +100,9 @@ def _validated(path: str | Path, kind: str | None, history: bool, gazetteer: str
     return result
 
 
-def _refuse_foreign(session, result: IntakeResult, districts: Collection[str] | None) -> None:
+def _refuse_foreign(result: IntakeResult, districts: Collection[str] | None) -> None:
     """Move the rows of districts the user does not hold to the row errors."""
-    if districts is None or result.kind not in ID_FIELDS:
-        return
-    ids = [getattr(r, ID_FIELDS[result.kind]) for r in result.records]
-    result.refuse(foreign_rows(result, districts, repo.stored_districts(session, result.kind, ids)))
+    result.refuse(foreign_rows(result, districts))
 
 
 def _upsert(session, result: IntakeResult, source: str, dry_run: bool) -> UpsertReport:
@@ -127,7 +124,7 @@ def check_file(path: str | Path, *, kind: str | None = None, history: bool = Fal
     rules = rules or load_rules()
     result = _validated(path, kind, history, gazetteer, rules)
     with session_scope(database) as session:
-        _refuse_foreign(session, result, districts)
+        _refuse_foreign(result, districts)
         report = _upsert(session, result, name or str(path), dry_run=True)
     return ImportCheck(result, report)
 
@@ -141,13 +138,12 @@ def import_file(path: str | Path, *, kind: str | None = None, history: bool = Fa
     and ``skip_invalid`` is off).
 
     ``districts``: the districts the importing user holds (None: any — the operator's
-    ``cvp import`` on the server, and admins).  A row of another district, or whose id
-    is stored under another district, is a row error (:mod:`planner.intake.ownership`):
-    the file is refused, or with ``skip_invalid`` that row goes to the rejects CSV.
+    ``cvp import`` on the server, and admins).  A row of another district is a row error
+    (:mod:`planner.intake.ownership`): the file is refused, or with ``skip_invalid`` that
+    row goes to the rejects CSV.  A row is the stored record of the same district and id.
 
     A column the file does not have leaves the stored field alone; a new row gets the
-    default.  An update that lowers a VIP tier, clears a filled field or moves a row to
-    another district is listed in ``report.warnings``, and refused (:class:`LosingUpdate`,
+    default.  An update that lowers a VIP tier, clears a filled field is listed in ``report.warnings``, and refused (:class:`LosingUpdate`,
     nothing written) unless ``allow_downgrade``: at the command line nothing is shown
     before the write, so the operator who looked at the list says so with
     ``--allow-downgrade``; the web app allows it on confirm, after its preview listed them.
@@ -160,7 +156,7 @@ def import_file(path: str | Path, *, kind: str | None = None, history: bool = Fa
     result = _validated(path, kind, history, gazetteer, rules)
     with session_scope(database) as session:
         serialise(session, import_lock())  # two imports at once: the second waits, then finds the first's rows
-        _refuse_foreign(session, result, districts)
+        _refuse_foreign(result, districts)
         header_errors = [e for e in result.errors if e.line == 1 and e.column != "(row)"]
         if result.errors and (not skip_invalid or header_errors or not result.records):
             raise InvalidFileError(shown, result.errors)
@@ -226,7 +222,7 @@ def _triage_day(day: date, district: str, rules: Rules | None, database: str | N
         # tickets already scheduled are not triaged again, but still count as evidence
         evidence += [t for t in open_tickets if t.ticket_id in scheduled]
         open_tickets = [t for t in open_tickets if t.ticket_id not in scheduled]
-        overrides = repo.overrides_for(session, [t.ticket_id for t in open_tickets])
+        overrides = repo.overrides_for(session, district, [t.ticket_id for t in open_tickets])
     if not open_tickets and not allow_empty:
         raise UserError(_no_open_tickets(district, start, rules, database))
     return triage(open_tickets, evidence, sites, rules, day, district, overrides, deferred, as_of=start,
@@ -331,10 +327,11 @@ def _check_ticket_id(ticket_id: str) -> None:
         raise UserError(f"override of {ticket_id[:70]!r}: ticket id: {msgid.format(**values)}")
 
 
-def set_overrides(items: list[tuple[str, str, str]], author: str = "", database: str | None = None,
+def set_overrides(district: str, items: list[tuple[str, str, str]], author: str = "", database: str | None = None,
                   rules: Rules | None = None) -> None:
-    """Store dispatchers' decisions on tickets (all or none); triage applies them and shows them as overrides.
-    A type or scenario may be given by its code or by the Chinese name the tool prints."""
+    """Store dispatchers' decisions on the district's tickets (all or none); triage applies
+    them and shows them as overrides.  A type or scenario may be given by its code or by
+    the Chinese name the tool prints."""
     rules = rules or load_rules()
     normalised = []
     for ticket_id, field, value in items:
@@ -350,9 +347,9 @@ def set_overrides(items: list[tuple[str, str, str]], author: str = "", database:
     items = normalised
     with session_scope(database) as session:
         for ticket_id, field, value in items:
-            if not repo.ticket_exists(session, ticket_id):
-                raise UserError(f"override: no ticket {ticket_id!r} in the store")
-            repo.add_override(session, ticket_id, field, value, author)
+            if not repo.ticket_exists(session, district, ticket_id):
+                raise UserError(f"override: no ticket {ticket_id!r} in {district}")
+            repo.add_override(session, district, ticket_id, field, value, author)
 
 
 def plan_tickets(doc: dict, rules: Rules | None = None, database: str | None = None) -> tuple[dict, dict]:
@@ -364,7 +361,7 @@ def plan_tickets(doc: dict, rules: Rules | None = None, database: str | None = N
     ids = [t for r in doc.get("routes", []) for s in r.get("steps", []) for t in s.get("ticket_ids") or []]
     ids += [t for u in doc.get("unassigned", []) for t in u.get("ticket_ids", [])]
     with session_scope(database) as session:
-        tickets = repo.tickets_by_ids(session, ids, rules.tz)
+        tickets = repo.tickets_by_ids(session, doc["district"], ids, rules.tz)
         missing = sorted(set(ids) - set(tickets))
         if missing:
             raise UserError(f"the plan names tickets that are not in the store: {', '.join(missing[:10])}"

@@ -113,14 +113,11 @@ ZH: dict[str, str] = {
     "The stored data changed since the preview; nothing was imported: check the file again":
         "预览之后已保存的数据有变化，未导入任何数据：请重新检查文件",
     # import: ownership and losing updates (planner.intake.ownership, planner.store.changes)
-    "{value} belongs to district {district}, not yours ({yours})": "{value} 属于{district}，不属于您的区域（{yours}）",
-    "{value} is shared by every district; only an administrator changes it": "{value} 为各区域共用，只有管理员可以修改",
     "district {district} is not yours to import (yours: {yours})": "不能导入{district}的数据（您的区域：{yours}）",
     "a network site without a district serves every district; only an administrator imports one":
         "未填区域的站点为各区域共用，只有管理员可以导入",
     "{field} lowered from {old} to {new}": "{field}从 {old} 降为 {new}",
     "{field} cleared (the file's cell is empty)": "{field}被清空（文件中该单元格为空）",
-    "moves from district {old} to {new}": "从{old}移到{new}",
     "received time": "受理时间",
     "phone number": "电话号码",
     "district": "区域",

@@ -50,11 +50,11 @@ def district_days(district: str):
     return days_of(district, rules(), database())
 
 
-def published_routes(staff_id: str):
+def published_routes(district: str, staff_id: str):
     """The worker's published routes, past few and upcoming (:mod:`planner.calendar`)."""
     from planner.calendar import published_routes as routes_of
 
-    return routes_of(staff_id, today(), database())
+    return routes_of(district, staff_id, today(), database())
 
 
 def known_districts() -> list[str]:
@@ -105,19 +105,19 @@ def triage_tickets(t: dict[str, Any]) -> dict[str, Any]:
     what they said: the dispatcher phones them to agree a window or to follow up."""
     ids = [tid for v in t["visits"] for tid in v["ticket_ids"]] + [f["ticket_id"] for f in t["phone_followups"]]
     with session_scope(database()) as s:
-        return repo.tickets_by_ids(s, ids, rules().tz)
+        return repo.tickets_by_ids(s, t["district"], ids, rules().tz)
 
 
 def ticket_in_district(ticket_id: str, district: str) -> bool:
     """Whether the ticket exists and belongs to the district (a dispatcher's own tickets)."""
     with session_scope(database()) as s:
-        return repo.ticket_district(s, ticket_id) == district
+        return repo.ticket_exists(s, district, ticket_id)
 
 
-def set_override(ticket_id: str, field: str, value: str, author: str) -> None:
+def set_override(district: str, ticket_id: str, field: str, value: str, author: str) -> None:
     from planner.workflow import set_overrides
 
-    set_overrides([(ticket_id, field, value)], author=author, database=database())
+    set_overrides(district, [(ticket_id, field, value)], author=author, database=database())
 
 
 _CLOCK = re.compile(r"\d{2}:\d{2}(:\d{2})?")
@@ -137,14 +137,15 @@ def parse_clock(day: date, text: str, name: str = "time") -> datetime:
     return datetime.combine(day, t, tzinfo=rules().tz)
 
 
-def set_appointment(day: date, ticket_id: str, start: str, end: str, author: str) -> tuple[datetime, datetime] | None:
+def set_appointment(day: date, district: str, ticket_id: str, start: str, end: str,
+                    author: str) -> tuple[datetime, datetime] | None:
     """The window agreed on the phone (both empty: clear it)."""
     with session_scope(database()) as s:
         if not (start or "").strip() and not (end or "").strip():
-            appointments.set_appointment(s, ticket_id, None, None, author)
+            appointments.set_appointment(s, district, ticket_id, None, None, author)
             return None
         a, b = parse_clock(day, start, "start"), parse_clock(day, end, "end")
-        appointments.set_appointment(s, ticket_id, a, b, author)
+        appointments.set_appointment(s, district, ticket_id, a, b, author)
         return a, b
 
 
@@ -304,17 +305,9 @@ def publish(day: date, district: str, version: int, author: str) -> None:
 
 # -- field --------------------------------------------------------------------------------
 
-def staff_member(staff_id: str) -> StaffMember | None:
-    with session_scope(database()) as s:
-        return repo.staff_member(s, staff_id)
-
-
-def published_route(day: date, staff_id: str) -> tuple[dict, dict] | None:
+def published_route(day: date, district: str, staff_id: str) -> tuple[dict, dict] | None:
     """The latest published plan of the worker's district for the day, and the worker's route in it."""
-    member = staff_member(staff_id)
-    if member is None:
-        return None
-    found = plan(day, member.district, published_only=True)
+    found = plan(day, district, published_only=True)
     if found is None:
         return None
     doc, _ = found

@@ -27,7 +27,7 @@ def triage_command(ctx, day, district, json_out, overrides):
         check_output_path(json_out)  # before storing overrides or triaging: nothing done for nothing
     parsed = [parse_override(text) for text in overrides]
     if parsed:
-        set_overrides(parsed, author="cli", rules=rules)
+        set_overrides(district, parsed, author="cli", rules=rules)
         for ticket_id, field, value in parsed:
             click.echo(f"override stored: {ticket_id} {field}={value}")
     result = triage_day(day.date() if hasattr(day, "date") else date.fromisoformat(day), district, rules)

@@ -23,42 +23,37 @@ class Absence:
     author: str
 
 
-def staff_in(session: Session, staff_id: str, district: str | None = None) -> StaffRow | None:
-    """The roster's staff member with this id (in ``district`` when given), else None."""
-    q = select(StaffRow).where(StaffRow.staff_id == staff_id)
-    if district is not None:
-        q = q.where(StaffRow.district == district)
-    return session.scalars(q).first()
+def staff_in(session: Session, staff_id: str, district: str) -> StaffRow | None:
+    """The district's staff member with this id, else None."""
+    return session.scalars(select(StaffRow).where(StaffRow.district == district,
+                                                  StaffRow.staff_id == staff_id)).first()
 
 
-def set_absent(session: Session, day: date, staff_id: str, reason: str = "", author: str = "",
-               district: str | None = None) -> Absence:
-    """Mark a staff member off for the day (again: the reason is updated)."""
+def set_absent(session: Session, day: date, district: str, staff_id: str, reason: str = "",
+               author: str = "") -> Absence:
+    """Mark a staff member of the district off for the day (again: the reason is updated)."""
     if staff_in(session, staff_id, district) is None:
-        where = f" in {district}" if district else ""
-        raise UserError(f"no staff member {staff_id!r}{where}")
+        raise UserError(f"no staff member {staff_id!r} in {district}")
     reason = (reason or "").strip()[:128]
-    row = session.scalars(select(AbsenceRow).where(AbsenceRow.day == day, AbsenceRow.staff_id == staff_id)).first()
+    row = session.scalars(select(AbsenceRow).where(AbsenceRow.day == day, AbsenceRow.district == district,
+                                                   AbsenceRow.staff_id == staff_id)).first()
     if row is None:
-        row = AbsenceRow(day=day, staff_id=staff_id, reason=reason, author=author)
+        row = AbsenceRow(day=day, district=district, staff_id=staff_id, reason=reason, author=author)
         session.add(row)
     else:
         row.reason, row.author = reason, author
     return Absence(day, staff_id, reason, author)
 
 
-def clear_absent(session: Session, day: date, staff_id: str, district: str | None = None) -> bool:
-    """Back on duty; False when the person was not marked absent (or, with ``district``,
-    is not that district's: another district's absence is never touched)."""
-    if district is not None and staff_in(session, staff_id, district) is None:
-        return False
-    done = session.execute(delete(AbsenceRow).where(AbsenceRow.day == day, AbsenceRow.staff_id == staff_id))
+def clear_absent(session: Session, day: date, district: str, staff_id: str) -> bool:
+    """Back on duty; False when the person was not marked absent."""
+    done = session.execute(delete(AbsenceRow).where(AbsenceRow.day == day, AbsenceRow.district == district,
+                                                    AbsenceRow.staff_id == staff_id))
     return done.rowcount > 0
 
 
-def absences_on(session: Session, day: date, staff_ids: list[str] | None = None) -> dict[str, Absence]:
-    q = select(AbsenceRow).where(AbsenceRow.day == day)
-    if staff_ids is not None:
-        q = q.where(AbsenceRow.staff_id.in_(staff_ids))
+def absences_on(session: Session, day: date, district: str) -> dict[str, Absence]:
+    """The district's absences of the day, by staff id."""
+    q = select(AbsenceRow).where(AbsenceRow.day == day, AbsenceRow.district == district)
     return {r.staff_id: Absence(r.day, r.staff_id, r.reason, r.author)
             for r in session.scalars(q.order_by(AbsenceRow.staff_id))}

@@ -102,12 +102,14 @@ def add_user(session: Session, username: str, password: str, role: str, *, staff
     if role == "field":
         if not staff_id:
             raise UserError("a field account needs --staff STAFF_ID (the roster's 员工编号)")
-        staff = session.scalars(select(StaffRow).where(StaffRow.staff_id == staff_id)).first()
-        if staff is None:
+        found = session.scalars(select(StaffRow.district).where(StaffRow.staff_id == staff_id)).all()
+        if not found:
             raise UserError(f"--staff {staff_id}: no such staff member; import the roster first (cvp import staff.csv)")
-        if district and district != staff.district:
-            raise UserError(f"--district {district}: staff member {staff_id} belongs to {staff.district}")
-        district = staff.district
+        if district and district not in found:
+            raise UserError(f"--district {district}: staff member {staff_id} belongs to {', '.join(sorted(found))}")
+        if not district and len(found) > 1:  # each district owns its ids
+            raise UserError(f"--staff {staff_id}: there is one in {', '.join(sorted(found))}; say which with --district")
+        district = district or found[0]
     elif staff_id:
         raise UserError("--staff applies to field accounts only")
     if role == "dispatcher" and not district:

@@ -28,8 +28,8 @@ class Appointment:
     end: datetime | None
 
 
-def set_appointment(session: Session, ticket_id: str, start: datetime | None, end: datetime | None,
-                    author: str = "") -> Appointment:
+def set_appointment(session: Session, district: str, ticket_id: str, start: datetime | None,
+                    end: datetime | None, author: str = "") -> Appointment:
     """Set (or, with both None, clear) a ticket's appointment window; ``author`` is who
     made the call (kept with the override, like any dispatcher decision)."""
     if (start is None) != (end is None):
@@ -41,13 +41,14 @@ def set_appointment(session: Session, ticket_id: str, start: datetime | None, en
             raise UserError(f"appointment {start:%H:%M}–{end:%H:%M}: the end must be after the start")
         if start.date() != end.date():
             raise UserError("an appointment window starts and ends on the same day")
-    row = session.scalars(select(TicketRow).where(TicketRow.ticket_id == ticket_id)).first()
+    row = session.scalars(select(TicketRow).where(TicketRow.district == district,
+                                                  TicketRow.ticket_id == ticket_id)).first()
     if row is None:
-        raise UserError(f"no ticket {ticket_id!r} in the store")
+        raise UserError(f"no ticket {ticket_id!r} in {district}")
     if row.is_history or row.status != "open":
         raise UserError(f"ticket {ticket_id} is not open (status {row.status})")
     value = window_text((start, end) if start is not None else None)
-    session.add(OverrideRow(ticket_id=ticket_id, field=FIELD, value=value, author=author,
+    session.add(OverrideRow(district=district, ticket_id=ticket_id, field=FIELD, value=value, author=author,
                             created_at=datetime.now(timezone.utc)))
     return Appointment(ticket_id, start, end)
 

@@ -1,5 +1,4 @@
-"""Which changes of an import lose information: a lowered VIP tier, a cleared field, a move
-to another district.
+"""Which changes of an import lose information: a lowered VIP tier, a cleared field.
 
 An import updates the store from whatever the operator's system exported, and an
 export can be wrong: a truncated row, an empty column, a tier reset by a bad join.
@@ -60,10 +59,6 @@ def losses(field_name: str, old: Any, new: Any, blank: bool) -> Reason | None:
     if field_name == "vip_level":
         if vip_rank(new) < vip_rank(old):
             return Reason("{field} lowered from {old} to {new}", field=noun(field_name), old=old, new=new)
-        return None
-    if field_name == "district":
-        if old and new != old:
-            return Reason("moves from district {old} to {new}", old=old, new=new)
         return None
     if blank and _filled(old) and old != new:
         return Reason("{field} cleared (the file's cell is empty)", field=noun(field_name))

@@ -38,10 +38,14 @@ class Base(DeclarativeBase):
 
 
 class TicketRow(Base):
+    """A complaint ticket.  Its id is unique within its district, not store-wide: a
+    district's ids are its own, so no other district can take one first."""
+
     __tablename__ = "tickets"
+    __table_args__ = (UniqueConstraint("district", "ticket_id", name="uq_tickets_district_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    ticket_id: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    ticket_id: Mapped[str] = mapped_column(String(64), index=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     phone: Mapped[str] = mapped_column(String(32), index=True)
     district: Mapped[str] = mapped_column(String(64), index=True)
@@ -67,10 +71,13 @@ class TicketRow(Base):
 
 
 class StaffRow(Base):
+    """A field worker of one district; the id is unique within the district."""
+
     __tablename__ = "staff"
+    __table_args__ = (UniqueConstraint("district", "staff_id", name="uq_staff_district_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    staff_id: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    staff_id: Mapped[str] = mapped_column(String(64), index=True)
     name: Mapped[str] = mapped_column(String(128))
     district: Mapped[str] = mapped_column(String(64), index=True)
     base_lat: Mapped[float | None] = mapped_column(Float)
@@ -89,10 +96,14 @@ class StaffRow(Base):
 
 
 class SiteRow(Base):
+    """A network-plan site of one district (district "" serves every district); the id is
+    unique within its district."""
+
     __tablename__ = "sites"
+    __table_args__ = (UniqueConstraint("district", "site_id", name="uq_sites_district_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    site_id: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    site_id: Mapped[str] = mapped_column(String(64), index=True)
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
     status: Mapped[str] = mapped_column(String(32))
@@ -107,6 +118,7 @@ class OverrideRow(Base):
     __tablename__ = "overrides"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    district: Mapped[str] = mapped_column(String(64), index=True, default="", server_default="")
     ticket_id: Mapped[str] = mapped_column(String(64), index=True)
     field: Mapped[str] = mapped_column(String(32))
     value: Mapped[str] = mapped_column(String(64))
@@ -208,10 +220,11 @@ class AbsenceRow(Base):
     """A staff member off duty on one day (the dispatcher's roster for the day)."""
 
     __tablename__ = "absences"
-    __table_args__ = (UniqueConstraint("day", "staff_id", name="uq_absence"),)
+    __table_args__ = (UniqueConstraint("day", "district", "staff_id", name="uq_absence"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     day: Mapped[date] = mapped_column(Date, index=True)
+    district: Mapped[str] = mapped_column(String(64), default="", server_default="")
     staff_id: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(String(128), default="")
     author: Mapped[str] = mapped_column(String(64), default="")

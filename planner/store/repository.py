@@ -1,8 +1,8 @@
 """Reading and writing the store in the terms the planner uses.
 
-Imports are upserts keyed by the business id (ticket_id, staff_id, site_id):
-importing the same file twice changes nothing, and a changed row is updated
-and reported field by field.
+Imports are upserts keyed by the district and the business id (ticket_id,
+staff_id, site_id: each district owns its ids): importing the same file twice
+changes nothing, and a changed row is updated and reported field by field.
 """
 
 from __future__ import annotations
@@ -53,17 +53,18 @@ def _upsert(session: Session, model, key_field: str, items: list[Incoming], repo
             now: datetime, present: frozenset[str] | None = None, keep_when_present: tuple[str, ...] = (),
             dry_run: bool = False, kept_by_row=None) -> None:
     """Add new rows with all their values; update an existing row's ``present`` fields only
-    (None: all), so a column the file does not have keeps its stored value.  A dry run
-    fills the report and changes nothing (the web preview).  ``kept_by_row(row)``: more
-    fields this stored row keeps, whatever the file says."""
+    (None: all), so a column the file does not have keeps its stored value.  A row is the
+    same record when its district and id are.  A dry run fills the report and changes
+    nothing (the web preview).  ``kept_by_row(row)``: more fields this stored row keeps,
+    whatever the file says."""
     keys = [k for k, _, _ in items]
     existing = {}
     for chunk in range(0, len(keys), 500):
         part = keys[chunk:chunk + 500]
         for row in session.scalars(select(model).where(getattr(model, key_field).in_(part))):
-            existing[getattr(row, key_field)] = row
+            existing[(row.district, getattr(row, key_field))] = row
     for key, values, blanks in items:
-        row = existing.get(key)
+        row = existing.get((values["district"], key))
         if row is None:
             extra = {"imported_at": now} if hasattr(model, "imported_at") else {}
             if not dry_run:
@@ -124,19 +125,6 @@ def upsert_sites(session: Session, sites: list[NetworkSite], *, present: frozens
     return report
 
 
-#: the row model and business-id column of each importable kind
-_OWNED = {"tickets": (TicketRow, "ticket_id"), "staff": (StaffRow, "staff_id"), "sites": (SiteRow, "site_id")}
-
-
-def stored_districts(session: Session, kind: str, ids: list[str]) -> dict[str, str]:
-    """The district each of these ids is stored under (ids not in the store are left out)."""
-    model, key_field = _OWNED[kind]
-    key = getattr(model, key_field)
-    found: dict[str, str] = {}
-    for chunk in range(0, len(ids), 500):
-        for k, d in session.execute(select(key, model.district).where(key.in_(ids[chunk:chunk + 500]))):
-            found[k] = d or ""
-    return found
 
 
 def log_import(session: Session, path: str, kind: str, report: UpsertReport, rejected: int, author: str = "") -> None:
@@ -233,19 +221,24 @@ def sites_for(session: Session, district: str) -> list[NetworkSite]:
     return [convert.site_record(r) for r in rows]
 
 
-def ticket_exists(session: Session, ticket_id: str) -> bool:
-    return session.scalar(select(TicketRow.id).where(TicketRow.ticket_id == ticket_id)) is not None
+def ticket_exists(session: Session, district: str, ticket_id: str) -> bool:
+    """Whether the district has this ticket (another district's ticket of the same id is
+    another record)."""
+    return session.scalar(select(TicketRow.id).where(TicketRow.district == district,
+                                                     TicketRow.ticket_id == ticket_id)) is not None
 
 
-def add_override(session: Session, ticket_id: str, field_name: str, value: str, author: str = "") -> None:
-    session.add(OverrideRow(ticket_id=ticket_id, field=field_name, value=value, author=author,
+def add_override(session: Session, district: str, ticket_id: str, field_name: str, value: str,
+                 author: str = "") -> None:
+    session.add(OverrideRow(district=district, ticket_id=ticket_id, field=field_name, value=value, author=author,
                             created_at=datetime.now(timezone.utc)))
 
 
-def overrides_for(session: Session, ticket_ids: list[str]) -> dict[str, dict[str, str]]:
-    """The latest override per ticket and field."""
+def overrides_for(session: Session, district: str, ticket_ids: list[str]) -> dict[str, dict[str, str]]:
+    """The latest override per ticket of the district and field."""
     result: dict[str, dict[str, str]] = {}
-    rows = session.scalars(select(OverrideRow).where(OverrideRow.ticket_id.in_(ticket_ids))
+    rows = session.scalars(select(OverrideRow).where(OverrideRow.district == district,
+                                                     OverrideRow.ticket_id.in_(ticket_ids))
                            .order_by(OverrideRow.created_at, OverrideRow.id))
     for r in rows:
         result.setdefault(r.ticket_id, {})[r.field] = r.value
@@ -294,8 +287,10 @@ def earlier_plans(session: Session, district: str, before, since=None) -> list[d
     return list(rows)
 
 
-def tickets_by_ids(session: Session, ticket_ids: list[str], tz: ZoneInfo) -> dict[str, Ticket]:
-    rows = session.scalars(select(TicketRow).where(TicketRow.ticket_id.in_(ticket_ids)))
+def tickets_by_ids(session: Session, district: str, ticket_ids: list[str], tz: ZoneInfo) -> dict[str, Ticket]:
+    """The district's tickets of these ids (ids it does not have are left out)."""
+    rows = session.scalars(select(TicketRow).where(TicketRow.district == district,
+                                                   TicketRow.ticket_id.in_(ticket_ids)))
     return {r.ticket_id: convert.ticket_record(r, tz) for r in rows}
 
 
@@ -335,14 +330,10 @@ def publish_plan(session: Session, day: date, district: str, version: int) -> No
     row.status = "published"
 
 
-def staff_member(session: Session, staff_id: str) -> StaffMember | None:
-    row = session.scalars(select(StaffRow).where(StaffRow.staff_id == staff_id)).first()
+def staff_member(session: Session, district: str, staff_id: str) -> StaffMember | None:
+    row = session.scalars(select(StaffRow).where(StaffRow.district == district,
+                                                 StaffRow.staff_id == staff_id)).first()
     return convert.staff_record(row) if row else None
-
-
-def ticket_district(session: Session, ticket_id: str) -> str | None:
-    """The district a ticket belongs to (None: no such ticket)."""
-    return session.scalar(select(TicketRow.district).where(TicketRow.ticket_id == ticket_id))
 
 
 def known_districts(session: Session) -> list[str]:
@@ -364,11 +355,13 @@ def triage_fingerprint(session: Session, district: str) -> tuple:
     return (tuple(tickets), tuple(sites), overrides, plans)
 
 
-def set_ticket_status(session: Session, ticket_ids: list[str] | tuple[str, ...], status: str,
+def set_ticket_status(session: Session, district: str, ticket_ids: list[str] | tuple[str, ...], status: str,
                       only_from: tuple[str, ...]) -> list[str]:
-    """Move the tickets that are in one of ``only_from`` to ``status`` (history tickets are
-    never touched); the ids that changed.  ``updated_at`` moves too, so triage sees it."""
-    rows = session.scalars(select(TicketRow).where(TicketRow.ticket_id.in_(list(ticket_ids)),
+    """Move the district's tickets that are in one of ``only_from`` to ``status`` (history
+    tickets are never touched); the ids that changed.  ``updated_at`` moves too, so
+    triage sees it."""
+    rows = session.scalars(select(TicketRow).where(TicketRow.district == district,
+                                                   TicketRow.ticket_id.in_(list(ticket_ids)),
                                                    TicketRow.is_history.is_(False), TicketRow.status.in_(only_from)))
     now = datetime.now(timezone.utc)
     changed = []

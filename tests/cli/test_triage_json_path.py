@@ -28,7 +28,7 @@ def test_a_json_path_in_a_missing_folder_is_a_clear_error_and_nothing_is_done(tm
     assert f"the folder {target.parent} does not exist" in out.err
     assert not target.exists()
     with session_scope() as s:
-        assert repo.overrides_for(s, [ticket]) == {}  # refused before the override was stored
+        assert repo.overrides_for(s, "南区", [ticket]) == {}  # refused before the override was stored
 
 
 def test_the_literal_path_from_the_report_fails_cleanly(capsys):

@@ -63,8 +63,9 @@ def fingerprint(url: str | None) -> dict:
     return out
 
 
-def stored(url: str | None, model_name: str, key: str):
-    """One stored row (detached), by business id."""
+def stored(url: str | None, model_name: str, key: str, district: str | None = None):
+    """One stored row (detached), by business id (and district, where two districts
+    have the id)."""
     from planner.store import models
     from planner.store.db import session_scope
 
@@ -72,7 +73,10 @@ def stored(url: str | None, model_name: str, key: str):
     key_col = {"TicketRow": model.__table__.c.get("ticket_id"), "StaffRow": model.__table__.c.get("staff_id"),
                "SiteRow": model.__table__.c.get("site_id")}[model_name]
     with session_scope(url) as s:
-        row = s.scalars(select(model).where(key_col == key)).one()
+        query = select(model).where(key_col == key)
+        if district is not None:
+            query = query.where(model.district == district)
+        row = s.scalars(query).one()
         s.expunge(row)
         return row
 

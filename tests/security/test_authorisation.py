@@ -59,12 +59,12 @@ def changed(before: dict, after: dict) -> list[str]:
 
 def mark_absent(staff_id: str = "S4") -> None:
     with session_scope() as s:
-        absences.set_absent(s, DAY, staff_id, "病假", "disp", district=DISTRICT)
+        absences.set_absent(s, DAY, DISTRICT, staff_id, "病假", "disp")
 
 
 def absent_ids() -> set[str]:
     with session_scope() as s:
-        return set(absences.absences_on(s, DAY))
+        return set(absences.absences_on(s, DAY, DISTRICT))
 
 
 def user(name: str) -> accounts.User:
@@ -140,7 +140,7 @@ def test_the_rule_is_in_planner_not_in_a_view(store_url):
 def test_the_store_never_clears_another_districts_absence(store_url):
     mark_absent("S4")
     with session_scope() as s:
-        assert not absences.clear_absent(s, DAY, "S4", district="北区")
+        assert not absences.clear_absent(s, DAY, "北区", "S4")
     assert absent_ids() == {"S4"}
 
 

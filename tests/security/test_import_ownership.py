@@ -2,8 +2,11 @@
 
 A 北区 dispatcher once rewrote a 南区 ticket (its text and phone) with an import, moved
 it into 北区 by changing 区域, and took over 南区's worker S1 with a one-line roster.
-Each such row is now a row error on the district column, and nothing of the file is
-stored; the operator's ``cvp import`` and admins (districts=None) are not limited.
+A row naming another district is now a row error on the district column, and nothing
+of the file is stored; a row naming one's own district is one's own record even where
+another district has the same id (ids are keyed by district), so nothing of the other
+district is reached, and no district can take another's next id first.  The operator's
+``cvp import`` and admins (districts=None) are not limited.
 Every case runs on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
@@ -46,16 +49,33 @@ def test_a_north_dispatcher_cannot_rewrite_a_south_ticket(store, tmp_path):
     exc = _refused(_ticket_file(tmp_path, row), store)
     [error] = exc.errors
     assert (error.line, error.column) == (2, "区域")
-    assert error.reason == f"{SOUTH_TICKET} belongs to district 南区, not yours (北区)"
+    assert error.reason == "district 南区 is not yours to import (yours: 北区)"
 
 
-def test_nor_move_it_into_the_north_district(store, tmp_path):
+def test_the_same_id_in_the_north_district_is_a_north_record_and_leaves_the_south_one_alone(store, tmp_path):
+    """Ids are the district's own: 区域=北区 with a 南区 ticket's id makes a 北区 ticket, it
+    does not move (or reach) 南区's."""
+    south_before = stored(store, "TicketRow", SOUTH_TICKET, "南区")
     row = row_of("tickets.csv", SOUTH_TICKET)
-    row["区域"] = "北区"
-    exc = _refused(_ticket_file(tmp_path, row), store)
-    assert [(e.line, e.column) for e in exc.errors] == [(2, "区域")]
-    assert "belongs to district 南区" in exc.errors[0].reason
-    assert stored(store, "TicketRow", SOUTH_TICKET).district == "南区"
+    row["区域"], row["投诉内容"], row["客户号码"] = "北区", "已处理，无需上门", "13800000000"
+    outcome = import_file(_ticket_file(tmp_path, row), database=store, districts=NORTH)
+    assert outcome.report.added == [SOUTH_TICKET] and not outcome.report.updated
+    south = stored(store, "TicketRow", SOUTH_TICKET, "南区")
+    assert (south.description, south.phone, south.updated_at) == (
+        south_before.description, south_before.phone, south_before.updated_at)
+    assert stored(store, "TicketRow", SOUTH_TICKET, "北区").phone == "13800000000"
+
+
+def test_a_district_cannot_take_another_districts_next_id_first(store, tmp_path):
+    """Id squatting: 北区 importing the id 南区 will use tomorrow does not lock 南区 out."""
+    row = row_of("tickets.csv", SOUTH_TICKET)
+    squat = {**row, "工单号": "XA-NQ-NEW-0001", "区域": "北区", "投诉内容": "抢注"}
+    import_file(_ticket_file(tmp_path, squat, name="squat.csv"), database=store, districts=NORTH)
+    real = {**row, "工单号": "XA-NQ-NEW-0001", "投诉内容": "真正的南区工单"}
+    outcome = import_file(_ticket_file(tmp_path, real, name="real.csv"), database=store, districts={"南区"})
+    assert outcome.report.added == ["XA-NQ-NEW-0001"]
+    assert stored(store, "TicketRow", "XA-NQ-NEW-0001", "南区").description == "真正的南区工单"
+    assert stored(store, "TicketRow", "XA-NQ-NEW-0001", "北区").description == "抢注"
 
 
 def test_nor_create_a_ticket_in_the_south_district(store, tmp_path):
@@ -70,10 +90,13 @@ def test_nor_create_a_ticket_in_the_south_district(store, tmp_path):
 def test_a_one_line_roster_cannot_take_over_a_south_worker(store, tmp_path):
     header, _ = rows_of("staff.csv")
     s1 = row_of("staff.csv", "S1")
-    s1["区域"], s1["技能"], s1["午休开始"], s1["午休结束"], s1["交通方式"] = "北区", "", "", "", ""
+    s1["技能"], s1["午休开始"], s1["午休结束"], s1["交通方式"] = "", "", "", ""
     exc = _refused(write_csv(tmp_path / "roster.csv", header, [s1]), store)
     assert [(e.line, e.column) for e in exc.errors] == [(2, "区域")]
-    kept = stored(store, "StaffRow", "S1")
+    # with 区域=北区 the row is a 北区 worker of the same id; 南区's S1 is untouched
+    s1["区域"] = "北区"
+    import_file(write_csv(tmp_path / "roster2.csv", header, [s1]), database=store, districts=NORTH)
+    kept = stored(store, "StaffRow", "S1", "南区")
     assert (kept.district, kept.skills, kept.break_start, kept.transport) == ("南区", "test;vip", "11:30", "car")
 
 
@@ -83,12 +106,13 @@ def test_history_and_network_plan_are_checked_too(store, tmp_path):
     header, sites = rows_of("network.csv")
     south_site = next(dict(s) for s in sites if s["区域"] == "南区")
     south_site["状态"] = "规划"
-    assert "belongs to district 南区" in _refused(write_csv(tmp_path / "n.csv", header, [south_site]), store).errors[0].reason
-    # without a district column the stored district decides; a new site without one serves everybody
+    assert "district 南区 is not yours" in _refused(write_csv(tmp_path / "n.csv", header, [south_site]),
+                                                   store).errors[0].reason
+    # a site without a district serves everybody: only an administrator imports one
     no_district = [h for h in header if h != "区域"]
     exc = _refused(write_csv(tmp_path / "n2.csv", no_district, [south_site, {**south_site, "站点编号": "NEW-1"}]), store)
     assert [(e.line, e.column) for e in exc.errors] == [(2, "区域/district"), (3, "区域/district")]
-    assert "only an administrator" in exc.errors[1].reason
+    assert all("only an administrator" in e.reason for e in exc.errors)
 
 
 def test_own_district_rows_are_imported(store, tmp_path):
@@ -109,7 +133,7 @@ def test_skip_invalid_writes_the_refused_rows_to_the_rejects(store, tmp_path):
                           skip_invalid=True, rejects_path=rejects)
     assert outcome.report.added == ["XA-BQ-NEW-0002"] and outcome.rejected == 1
     [line] = list(csv.DictReader(rejects.open(encoding="utf-8-sig")))
-    assert line["line"] == "3" and "belongs to district 南区" in line["reasons"] and line["工单号"] == SOUTH_TICKET
+    assert line["line"] == "3" and "district 南区 is not yours" in line["reasons"] and line["工单号"] == SOUTH_TICKET
     assert stored(store, "TicketRow", SOUTH_TICKET).district == "南区"
 
 
@@ -121,18 +145,15 @@ def test_the_preview_refuses_the_same_rows_without_writing(store, tmp_path):
     assert fingerprint(store) == before
 
 
-def test_the_operator_may_move_a_ticket_but_only_saying_so(store, tmp_path):
+def test_the_operators_file_keys_rows_by_district_too(store, tmp_path):
+    """A 南区 ticket's id under 北区 in the operator's file is 北区's record; a ticket is not
+    moved between districts by an import (nor warned about as a lost value)."""
     row = row_of("tickets.csv", SOUTH_TICKET)
     row["区域"] = "北区"
-    path = _ticket_file(tmp_path, row)
-    before = fingerprint(store)
-    with pytest.raises(LosingUpdate) as caught:
-        import_file(path, database=store)
-    assert caught.value.report.warnings == {SOUTH_TICKET: ["moves from district 南区 to 北区"]}
-    assert fingerprint(store) == before
-    outcome = import_file(path, database=store, allow_downgrade=True)
-    assert outcome.report.updated == {SOUTH_TICKET: ["district"]}
-    assert stored(store, "TicketRow", SOUTH_TICKET).district == "北区"
+    outcome = import_file(_ticket_file(tmp_path, row), database=store)
+    assert outcome.report.added == [SOUTH_TICKET] and not outcome.report.warnings
+    assert stored(store, "TicketRow", SOUTH_TICKET, "南区").district == "南区"
+    assert stored(store, "TicketRow", SOUTH_TICKET, "北区").district == "北区"
 
 
 def test_the_fixture_files_import_whole_for_the_operator(tmp_path):

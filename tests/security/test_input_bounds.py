@@ -126,7 +126,7 @@ def test_an_override_on_a_crlf_id_is_refused_before_anything_is_written():
 
     for bad in ("T1\r\nSet-Cookie: x", "T1\x00", "T" * 65):
         with pytest.raises(UserError, match="ticket id"):
-            set_overrides([(bad, "type", "irate")], author="cli")
+            set_overrides("南区", [(bad, "type", "irate")], author="cli")
     with pytest.raises(UserError, match="ticket id: a control character"):
         parse_override("T1\x07 type=irate")
     with session_scope() as s:

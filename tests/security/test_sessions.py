@@ -41,7 +41,7 @@ def assert_ended(app, cookie: str, csrf: str) -> None:
     r = http.post(f"/api/days/{DAY}/absences", json={"staff_id": "S2"}, headers={"X-CSRF-Token": csrf})
     assert r.status_code == 401
     with session_scope() as s:
-        assert absences.absences_on(s, DAY) == {}
+        assert absences.absences_on(s, DAY, "南区") == {}
 
 
 def admin_does(app, username: str, action: str, **form) -> None:

@@ -201,7 +201,7 @@ def test_a_pin_must_name_someone_on_duty(api):
     from planner.store.absences import set_absent
 
     with session_scope() as s:
-        set_absent(s, DAY, "S2", "sick")
+        set_absent(s, DAY, DISTRICT, "S2", "sick")
     r = api("disp").post(f"/api/days/{DAY}/plans", json={"pins": {"V-XA-NQ-20100804-0071": "S2"}})
     assert r.status_code == 422 and "V-XA-NQ-20100804-0071 → S2: not on duty" in r.get_json()["error"]["message"]
     assert api("disp").get(f"/api/days/{DAY}/plans").get_json()["versions"] == []

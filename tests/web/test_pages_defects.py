@@ -167,7 +167,7 @@ def test_the_triage_page_shows_who_the_customer_is_and_what_they_said(client_for
     assert visits and follow
     ids = [re.search(r'<span class="tag" id="t-([^"]+)"', v).group(1) for v in visits] + [t for t, _ in follow]
     with session_scope() as s:
-        tickets = repo.tickets_by_ids(s, ids, load_rules().tz)
+        tickets = repo.tickets_by_ids(s, DISTRICT, ids, load_rules().tz)
     for v in visits:
         tid = re.search(r'<span class="tag" id="t-([^"]+)"', v).group(1)
         t = tickets[tid]

@@ -92,7 +92,7 @@ def test_no_csrf_token_means_400_and_nothing_changes(seeded, client_for):
     from planner.store.absences import absences_on
 
     with session_scope() as s:
-        assert absences_on(s, DAY) == {}
+        assert absences_on(s, DAY, "南区") == {}
 
 
 def test_login_itself_needs_the_csrf_token(seeded, app):

@@ -104,16 +104,18 @@ def test_job_lifecycle():
 
 def test_absences(seeded):
     with session_scope() as s:
-        absences.set_absent(s, DAY, "S2", "sick", "disp", district=DISTRICT)
-        absences.set_absent(s, DAY, "S2", "leave", "disp")  # again: the reason changes
+        absences.set_absent(s, DAY, DISTRICT, "S2", "sick", "disp")
+        absences.set_absent(s, DAY, DISTRICT, "S2", "leave", "disp")  # again: the reason changes
         with pytest.raises(UserError):
-            absences.set_absent(s, DAY, "S9")
+            absences.set_absent(s, DAY, DISTRICT, "S9")
         with pytest.raises(UserError):
-            absences.set_absent(s, DAY, "S1", district="北区")
+            absences.set_absent(s, DAY, "北区", "S1")
     with session_scope() as s:
-        assert {k: v.reason for k, v in absences.absences_on(s, DAY).items()} == {"S2": "leave"}
-        assert absences.absences_on(s, DAY + timedelta(days=1)) == {}
-        assert absences.clear_absent(s, DAY, "S2") and not absences.clear_absent(s, DAY, "S2")
+        assert {k: v.reason for k, v in absences.absences_on(s, DAY, DISTRICT).items()} == {"S2": "leave"}
+        assert absences.absences_on(s, DAY, "北区") == {}
+        assert absences.absences_on(s, DAY + timedelta(days=1), DISTRICT) == {}
+        assert (absences.clear_absent(s, DAY, DISTRICT, "S2")
+                and not absences.clear_absent(s, DAY, DISTRICT, "S2"))
 
 
 def test_outcomes_are_one_per_visit_and_validated():
@@ -135,22 +137,26 @@ def test_outcomes_are_one_per_visit_and_validated():
 def test_appointments(seeded):
     a, b = datetime(2010, 8, 5, 14, tzinfo=TZ), datetime(2010, 8, 5, 15, 30, tzinfo=TZ)
     with session_scope() as s:
-        tid = s.scalar(select(TicketRow.ticket_id).where(TicketRow.is_history.is_(False)).limit(1))
-        appointments.set_appointment(s, tid, a, b)
+        tid = s.scalar(select(TicketRow.ticket_id).where(TicketRow.is_history.is_(False),
+                                                         TicketRow.district == DISTRICT).limit(1))
+        appointments.set_appointment(s, DISTRICT, tid, a, b)
         with pytest.raises(UserError, match="after the start"):
-            appointments.set_appointment(s, tid, b, a)
+            appointments.set_appointment(s, DISTRICT, tid, b, a)
         with pytest.raises(UserError, match="both"):
-            appointments.set_appointment(s, tid, a, None)
+            appointments.set_appointment(s, DISTRICT, tid, a, None)
         with pytest.raises(UserError, match="no ticket"):
-            appointments.set_appointment(s, "nope", a, b)
+            appointments.set_appointment(s, DISTRICT, "nope", a, b)
+        with pytest.raises(UserError, match="no ticket"):  # another district's ticket is not found
+            appointments.set_appointment(s, "北区", tid, a, b)
     from planner.records import parse_window_text
     from planner.store import repository as repo
 
     with session_scope() as s:
-        assert parse_window_text(repo.overrides_for(s, [tid])[tid]["window"]) == (a, b)
-        appointments.set_appointment(s, tid, None, None)
+        assert parse_window_text(repo.overrides_for(s, DISTRICT, [tid])[tid]["window"]) == (a, b)
+        assert repo.overrides_for(s, "北区", [tid]) == {}
+        appointments.set_appointment(s, DISTRICT, tid, None, None)
     with session_scope() as s:
-        assert repo.overrides_for(s, [tid])[tid]["window"] == ""
+        assert repo.overrides_for(s, DISTRICT, [tid])[tid]["window"] == ""
 
 
 def test_a_confirmed_appointment_survives_reimporting_the_export(fixture_day):
@@ -163,7 +169,7 @@ def test_a_confirmed_appointment_survives_reimporting_the_export(fixture_day):
     tid = "XA-NQ-20100804-0071"  # no window in the export
     a, b = datetime(2010, 8, 5, 14, tzinfo=TZ), datetime(2010, 8, 5, 15, 30, tzinfo=TZ)
     with session_scope() as s:
-        appointments.set_appointment(s, tid, a, b)
+        appointments.set_appointment(s, DISTRICT, tid, a, b)
     import_file(fixture_day / "tickets.csv", gazetteer=fixture_day / "gazetteer.csv")
     [visit] = [v for v in triage_day(date(2010, 8, 5), "南区").visits if tid in v.ticket_ids]
     assert visit.time_window == (a, b)
@@ -198,13 +204,13 @@ def test_accounts_audit_and_jobs_on_postgres(fresh_postgres, fixture_day):
         token = accounts.issue_token(s, "f1")
         accounts.audit(s, "f1", "login", "127.0.0.1")
         job_id = jobs.create_job(s, "plan_day", {"day": "2010-08-05"}, "disp")
-        absences.set_absent(s, DAY, "S2", "sick")
+        absences.set_absent(s, DAY, DISTRICT, "S2", "sick")
     with session_scope(url) as s:
         assert accounts.authenticate(s, "f1", PASSWORD).staff_id == "S1"
         assert accounts.user_for_token(s, token).username == "f1"
         assert accounts.audit_log(s)[0].action == "login"
         assert jobs.claim_job(s, job_id) is not None
-        assert list(absences.absences_on(s, DAY)) == ["S2"]
+        assert list(absences.absences_on(s, DAY, DISTRICT)) == ["S2"]
         outcomes.record_outcome(s, day=DAY, district=DISTRICT, visit_id="V-1", staff_id="S1", plan_version=1,
                                 recorded_by="f1", closed_on_site=False, ticket_ids=["T-1"])
         outcomes.record_outcome(s, day=DAY, district=DISTRICT, visit_id="V-2", staff_id="S1", plan_version=1,

@@ -154,7 +154,7 @@ def overrides(day: date):
         parsed.append((it["ticket_id"], it["field"], it["value"]))
     from planner.workflow import set_overrides
 
-    set_overrides(parsed, author=security.current_user().username, database=services.database())
+    set_overrides(d, parsed, author=security.current_user().username, database=services.database())
     for t, f, v in parsed:
         security.audit("override", t, field=f, value=v, day=day.isoformat(), district=d, api=True)
     return jsonify({"saved": len(parsed)})
@@ -169,7 +169,7 @@ def appointments(day: date):
     if not services.ticket_in_district(ticket_id, d):
         raise UserError(f"no ticket {ticket_id!r} in {d}")
     start, end = (_text(body, k, limit=len("HH:MM:SS")) for k in ("start", "end"))  # parsed by parse_clock
-    window = services.set_appointment(day, ticket_id, start, end, security.current_user().username)
+    window = services.set_appointment(day, d, ticket_id, start, end, security.current_user().username)
     security.audit("appointment", ticket_id, start=_iso(window[0]) if window else None,
                    end=_iso(window[1]) if window else None, api=True)
     return jsonify({"ticket_id": ticket_id, "start": _iso(window[0]) if window else None,

@@ -178,7 +178,7 @@ def override(day: date):
     _own_ticket(ticket_id, d)
     if field not in OVERRIDABLE:
         abort(400)
-    services.set_override(ticket_id, field, value, security.current_user().username)
+    services.set_override(d, ticket_id, field, value, security.current_user().username)
     security.audit("override", ticket_id, field=field, value=value, day=day.isoformat(), district=d)
     flash(_("Override saved: {ticket} {field} = {value}", ticket=ticket_id, field=field, value=value), "ok")
     return redirect(url_for("dispatcher.triage", day=day) + f"#t-{ticket_id}")
@@ -191,7 +191,7 @@ def appointment(day: date):
     ticket_id = request.form.get("ticket_id", "")
     _own_ticket(ticket_id, d)
     try:
-        window = services.set_appointment(day, ticket_id, request.form.get("start", ""), request.form.get("end", ""),
+        window = services.set_appointment(day, d, ticket_id, request.form.get("start", ""), request.form.get("end", ""),
                                           security.current_user().username)
     except UserError as exc:
         flash(str(exc), "error")

@@ -23,19 +23,23 @@ from web.views.common import sheet_download
 bp = Blueprint("field", __name__, url_prefix="/field")
 
 
-def _own(staff_id: str) -> None:
+def _own(staff_id: str) -> str:
+    """The worker's district, when the route asked for is the signed-in worker's own."""
     user = security.current_user()
     if not user.staff_id or staff_id != user.staff_id:
         abort(403)
+    return user.district or ""
 
 
 @bp.get("/")
 @roles("field")
 def home():
     """The worker's route of today if published, else the next published one, else the latest."""
-    staff_id = security.current_user().staff_id
+    user = security.current_user()
+    staff_id = user.staff_id
     today = services.today()
-    day = nearest_day([r.day for r in services.published_routes(staff_id)], today) if staff_id else today
+    day = (nearest_day([r.day for r in services.published_routes(user.district or "", staff_id)], today)
+           if staff_id else today)
     return redirect(url_for("field.route", day=day, staff_id=staff_id))
 
 
@@ -54,9 +58,9 @@ def _sheet_view(doc: dict, staff_id: str):
 @bp.get("/routes/<day:day>/<staff_id>")
 @roles("field")
 def route(day: date, staff_id: str):
-    _own(staff_id)
-    found = services.published_route(day, staff_id)
-    routes = services.published_routes(staff_id)
+    district = _own(staff_id)
+    found = services.published_route(day, district, staff_id)
+    routes = services.published_routes(district, staff_id)
     if found is None:
         return render_template("field/route.html", day=day, sheet=None, doc=None, route=None, outcomes={},
                                routes=routes, today=services.today(), staff_id=staff_id)
@@ -71,16 +75,16 @@ def route(day: date, staff_id: str):
 @bp.get("/routes/<day:day>/<staff_id>/sheet.pdf")
 @roles("field")
 def route_sheet(day: date, staff_id: str):
-    _own(staff_id)
-    found = services.published_route(day, staff_id)
+    district = _own(staff_id)
+    found = services.published_route(day, district, staff_id)
     if found is None:
         abort(404)
     return sheet_download(found[0], staff_id)
 
 
 def _stop(day: date, staff_id: str, seq: int):
-    _own(staff_id)
-    found = services.published_route(day, staff_id)
+    district = _own(staff_id)
+    found = services.published_route(day, district, staff_id)
     if found is None:
         abort(404)
     doc, r = found
