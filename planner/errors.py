@@ -80,3 +80,8 @@ class NotFoundError(UserError):
 
 class ForbiddenError(UserError):
     """The caller's role may not do this at all (403)."""
+
+
+class BusyError(UserError):
+    """The request is fine but has to wait its turn (429, try again shortly): the caller
+    already has one like it running, or the server's slots for such work are full."""

@@ -22,11 +22,12 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, abort, current_app, g, jsonify, redirect, render_template, request, session, url_for
+from flask import (Flask, abort, current_app, g, jsonify, make_response, redirect, render_template, request,
+                   session, url_for)
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
-from planner.errors import ForbiddenError, NotFoundError, Reason, UserError
+from planner.errors import BusyError, ForbiddenError, NotFoundError, Reason, UserError
 from planner.store import accounts, throttle, web_sessions
 from planner.store.db import session_scope
 from web.i18n import error_lines, gettext
@@ -312,6 +313,20 @@ def _refused(exc: UserError):
     return render_template("error.html", code=code, message=message), code
 
 
+def _busy(exc: BusyError):
+    """:class:`BusyError` → 429 with ``Retry-After``: nothing was done, the same request
+    later will be."""
+    if is_api():
+        response = jsonify({"error": {"code": 429, "message": str(exc)}})
+    else:
+        text = exc.args[0] if exc.args else ""
+        message = gettext(text.msgid, **text.values) if isinstance(text, Reason) else str(exc)
+        response = make_response(render_template("error.html", code=429, message=message))
+    response.status_code = 429
+    response.headers["Retry-After"] = "30"
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
     app.extensions["cvp_limiter"] = LoginLimiter(app.config["LOGIN_LIMIT"], app.config["LOGIN_LIMIT_IP"])
@@ -324,5 +339,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(UserError, _user_error)
     app.register_error_handler(NotFoundError, _refused)
     app.register_error_handler(ForbiddenError, _refused)
+    app.register_error_handler(BusyError, _busy)
     app.jinja_env.globals.update(csrf_token=csrf_token, current_user=current_user)
 

@@ -5,6 +5,12 @@ random token and bound to the user who sent it; it is removed after the import
 (or after an hour).  Only CSV, XLSX and JSON are accepted, and the content must
 look like what the name says (an XLSX is a ZIP archive; a CSV or JSON file is
 text).  The size limit is Flask's ``MAX_CONTENT_LENGTH`` (413 above it).
+
+Each file is bounded (``planner/intake/xlsx_scan.py``), so what is left is how many at
+once: an account keeps at most :data:`MAX_PENDING_PER_USER` uploads waiting for a
+confirm (older ones are dropped), checks or imports one file at a time, and a server
+process reads at most :data:`READ_SLOTS` files at once; a request over either answers
+429 with ``Retry-After`` (:class:`planner.errors.BusyError`) and has done nothing.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import json
 import re
 import secrets
 import shutil
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,11 +27,42 @@ from pathlib import Path
 
 from werkzeug.datastructures import FileStorage
 
-from planner.errors import InvalidFileError, UserError
+from planner.errors import BusyError, InvalidFileError, Reason, UserError
 from planner.workflow import MisplacedFile
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 MAX_AGE_S = 3600
+#: uploads one account keeps for a confirm (5 MB each at most): a sixth drops the oldest
+MAX_PENDING_PER_USER = 5
+#: files one server process reads at once: a 5 MB XLSX at its cell limit takes a core and
+#: a few hundred MB while it is read, so a burst of uploads waits instead of piling up
+READ_SLOTS = 2
+#: how long a request waits for a free slot before it is answered 429
+SLOT_WAIT_S = 10.0
+
+_read_slots = threading.BoundedSemaphore(READ_SLOTS)
+_reading: set[int] = set()  # accounts with a file being read in this process
+_reading_lock = threading.Lock()
+
+
+@contextmanager
+def reading_slot(user_id: int):
+    """One file of this account read at a time, and at most :data:`READ_SLOTS` by the
+    process; otherwise :class:`BusyError` before anything is read."""
+    with _reading_lock:
+        if user_id in _reading:
+            raise BusyError(Reason("a file of yours is still being checked or imported: wait for it, then try again"))
+        _reading.add(user_id)
+    try:
+        if not _read_slots.acquire(timeout=SLOT_WAIT_S):
+            raise BusyError(Reason("the server is reading other files: try again in a minute"))
+        try:
+            yield
+        finally:
+            _read_slots.release()
+    finally:
+        with _reading_lock:
+            _reading.discard(user_id)
 
 
 @dataclass(frozen=True)
@@ -93,11 +131,29 @@ def cleanup(work_dir: str, max_age_s: float = MAX_AGE_S) -> None:
             pass
 
 
+def _drop_oldest_of(work_dir: str, user_id: int, keep: int) -> None:
+    """Remove the account's oldest waiting uploads so that ``keep`` remain."""
+    root = _root(work_dir)
+    if not root.exists():
+        return
+    mine = []
+    for folder in root.iterdir():
+        try:
+            meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+            if meta.get("user_id") == user_id:
+                mine.append((folder.stat().st_mtime, folder))
+        except (OSError, ValueError):
+            continue  # being written or removed by another request
+    for _, folder in sorted(mine)[:max(0, len(mine) - keep)]:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def save(work_dir: str, user_id: int, file: FileStorage | None, gazetteer: FileStorage | None, kind: str | None,
          history: bool, allowed: tuple[str, ...]) -> Upload:
     if file is None or not file.filename:
         raise UserError("choose a file to import")
     cleanup(work_dir)
+    _drop_oldest_of(work_dir, user_id, MAX_PENDING_PER_USER - 1)
     token = secrets.token_urlsafe(24)
     folder = _root(work_dir) / token
     folder.mkdir(parents=True)
@@ -185,7 +241,7 @@ def preview(upload: Upload, rules, districts: frozenset[str] | None, database: s
     from planner.workflow import check_file
 
     try:
-        with _named(upload):
+        with reading_slot(upload.user_id), _named(upload):
             check = check_file(upload.path, kind=upload.kind, history=upload.history, gazetteer=upload.gazetteer,
                                rules=rules, database=database, districts=districts, name=upload.original_name)
     except BaseException:  # a refused file (or a parser failure) is never kept for a confirm
@@ -204,7 +260,7 @@ def confirm(upload: Upload, rules, author: str, database: str | None, districts:
     (:class:`planner.workflow.LosingUpdate`).  ``allow_downgrade`` overrides that."""
     from planner.workflow import import_file
 
-    with _named(upload):
+    with reading_slot(upload.user_id), _named(upload):
         return import_file(upload.path, kind=upload.kind, history=upload.history, gazetteer=upload.gazetteer,
                            rules=rules, author=author, database=database, districts=districts,
                            allow_downgrade=upload.losing_seen if allow_downgrade is None else allow_downgrade,

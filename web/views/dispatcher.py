@@ -9,7 +9,7 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
                    url_for)
 
 from planner.calendar import nearest_day
-from planner.errors import InvalidFileError, UserError
+from planner.errors import BusyError, InvalidFileError, UserError
 from planner.sheets.qr import is_loopback
 from planner.triage.rules import SCENARIOS, TYPES
 from planner.workflow import OVERRIDABLE, LosingUpdate, MisplacedFile
@@ -92,6 +92,8 @@ def import_preview():
         return _import_page(422)
     try:
         check = uploads.preview(upload, services.rules(), uploads.districts_of(user), services.database())
+    except BusyError:  # not now: 429, nothing read (the preview dropped the upload)
+        raise
     except MisplacedFile as exc:  # said in the words of this form, not the command line's
         uploads.discard(upload)
         flash(_misplaced(exc), "error")
@@ -119,14 +121,20 @@ def import_confirm(token: str):
     try:
         outcome = uploads.confirm(upload, services.rules(), user.username, services.database(),
                                   uploads.districts_of(user))
-    except InvalidFileError as exc:  # the store changed since the preview (e.g. a row's id is now another district's)
+    except BusyError:  # not now: 429, and the upload stays for a second press of the button
+        raise
+    except InvalidFileError as exc:  # the store changed since the preview (a row now refused)
+        uploads.discard(upload)
         _flash_error(exc)
         return redirect(url_for("dispatcher.import_form"))
     except LosingUpdate:  # updates that lose values appeared after the preview: show them first
+        uploads.discard(upload)
         flash(_("The stored data changed since the preview; nothing was imported: check the file again"), "error")
         return redirect(url_for("dispatcher.import_form"))
-    finally:
+    except BaseException:
         uploads.discard(upload)
+        raise
+    uploads.discard(upload)
     what = _("history") if outcome.history else _(outcome.kind)
     security.audit("import", upload.original_name, kind="history" if outcome.history else outcome.kind,
                    added=len(outcome.report.added), updated=len(outcome.report.updated),
