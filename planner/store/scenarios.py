@@ -1,4 +1,5 @@
-"""Planners' saved cost scenarios: the YAML text, validated by :mod:`cost_model.scenario`.
+"""Planners' saved cost scenarios: the YAML text, validated by the caller's ``validate``
+(the cost model's parser: the store stores, and knows nothing of what a scenario means).
 
 A scenario belongs to the account that saved it: names are unique per owner, only the
 owner changes or deletes it, and only the owner sees and loads it -- unless the owner
@@ -11,6 +12,7 @@ another account's (user names have no ``/``; a name of one's own is tried first)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -65,16 +67,16 @@ def _visible(viewer: Viewer):
     return or_(ScenarioRow.owner == viewer.username, ScenarioRow.shared.is_(True))
 
 
-def save_scenario(session: Session, name: str, yaml_text: str, owner: str, shared: bool = False) -> SavedScenario:
-    """Validate the scenario (a :class:`~cost_model.scenario.ScenarioError` names every problem
-    with its line) and store it as ``owner``'s ``name``, replacing ``owner``'s earlier one of
-    that name -- never another account's."""
-    from cost_model import scenario as scenario_mod
-
+def save_scenario(session: Session, name: str, yaml_text: str, owner: str, *,
+                  validate: Callable[[str, str], object], shared: bool = False) -> SavedScenario:
+    """Validate the scenario with ``validate(yaml_text, name)`` (which raises a
+    :class:`~planner.errors.UserError` naming every problem with its line) and store it as
+    ``owner``'s ``name``, replacing ``owner``'s earlier one of that name -- never another
+    account's."""
     if not owner:
         raise UserError("a saved scenario needs an owner (the account saving it)")
     name = _check_name(name)
-    scenario_mod.loads(yaml_text, source=name, name=name)
+    validate(yaml_text, name)
     now = datetime.now(timezone.utc)
     row = session.scalars(select(ScenarioRow).where(ScenarioRow.owner == owner, ScenarioRow.name == name)).first()
     if row is None:

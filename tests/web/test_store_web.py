@@ -178,14 +178,16 @@ def test_a_confirmed_appointment_survives_reimporting_the_export(fixture_day):
 def test_saved_scenarios_are_validated():
     from cost_model.scenario import builtin_text
 
+    from web.cost import _parse_saved as parse
+
     text = builtin_text("xian-2010-recommended")
     with session_scope() as s:
-        scenarios.save_scenario(s, "mine", text, "plan")
-        scenarios.save_scenario(s, "mine", text.replace("districts: 4", "districts: 5"), "plan")
+        scenarios.save_scenario(s, "mine", text, "plan", validate=parse)
+        scenarios.save_scenario(s, "mine", text.replace("districts: 4", "districts: 5"), "plan", validate=parse)
         with pytest.raises(UserError):
-            scenarios.save_scenario(s, "broken", "lines: [", "plan")
+            scenarios.save_scenario(s, "broken", "lines: [", "plan", validate=parse)
         with pytest.raises(UserError):
-            scenarios.save_scenario(s, "", text, "plan")
+            scenarios.save_scenario(s, "", text, "plan", validate=parse)
     owner = scenarios.Viewer("plan")
     with session_scope() as s:
         assert [x.name for x in scenarios.list_scenarios(s, owner)] == ["mine"]
