@@ -373,13 +373,14 @@ def _working_day(c: _Check, data: dict) -> WorkingDay | None:
         "max_visits_per_worker": c.number(data, p + ("max_visits_per_worker",), whole=True, most=1000),
         "visit_budget_min": c.number(data, p + ("visit_budget_min",), most=MAX_MINUTES),
     }
+    start, end = clocks["shift_start"], clocks["shift_end"]
+    if start is not None and end is not None and start >= end:
+        c.add(p + ("shift_end",), f"the shift ends ({end:%H:%M}) before it starts ({start:%H:%M})")
+    earliest, latest = clocks["break_earliest_start"], clocks["break_latest_start"]
+    if earliest is not None and latest is not None and earliest > latest:
+        c.add(p + ("break_latest_start",), "the lunch's latest start is before its earliest start")
     if None in clocks.values() or None in numbers.values():
         return None
-    if clocks["shift_start"] >= clocks["shift_end"]:
-        c.add(p + ("shift_end",), f"the shift ends ({clocks['shift_end']:%H:%M}) before it starts "
-                                  f"({clocks['shift_start']:%H:%M})")
-    if clocks["break_earliest_start"] > clocks["break_latest_start"]:
-        c.add(p + ("break_latest_start",), "the lunch's latest start is before its earliest start")
     return WorkingDay(**clocks, **numbers)
 
 
