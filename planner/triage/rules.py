@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass, field
-from datetime import time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -64,10 +63,6 @@ class Rules:
     @property
     def version(self) -> str:
         return str(self.data["version"])
-
-    def clock(self, key: str) -> time:
-        """A time of the working day by its field name (``shift_start`` …)."""
-        return getattr(self.day, key)
 
     def label(self, section: str, code: str) -> str:
         """Chinese label of a type, scenario or selection reason."""
