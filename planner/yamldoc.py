@@ -128,7 +128,9 @@ class Checker:
         return self.marks.get(path)
 
     def add(self, path: Path, reason: str) -> None:
-        self.problems.append(Problem(fmt(path), reason, self.line(path)))
+        problem = Problem(fmt(path), reason, self.line(path))
+        if problem not in self.problems:  # a missing section is reported once, not per field read from it
+            self.problems.append(problem)
 
     def mapping(self, path: Path, value: Any, fields: Mapping[str, str] | None = None,
                 required: Iterable[str] = ()) -> dict | None:

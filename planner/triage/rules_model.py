@@ -261,7 +261,8 @@ class _Check(yamldoc.Checker):
         value = self.get(data, path, default=default)
         if value is None:
             return None
-        ok = not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+        ok = not isinstance(value, bool) and (isinstance(value, int) or (isinstance(value, float)
+                                                                         and math.isfinite(value)))
         if ok and whole and value != int(value):
             ok = False
         if ok and ((value <= least) if strict else (value < least)):
@@ -506,14 +507,8 @@ def _limits(c: _Check, data: dict) -> Limits | None:
     if section is not None and not isinstance(section, dict):
         c.add(("limits",), f"must be a mapping of limits ({', '.join(LIMITS)}), not {yamldoc.describe(section)}")
         return None
-    values = {}
-    for name in LIMITS:
-        value = (section or {}).get(name, shipped[name])
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            c.add(("limits", name), f"must be a positive whole number, not {yamldoc.describe(value)}")
-            values[name] = None
-        else:
-            values[name] = value
+    values = {name: c.number(data, ("limits", name), whole=True, most=MAX_COUNT, default=shipped[name])
+              for name in LIMITS}
     return None if None in values.values() else Limits(**values)
 
 
