@@ -55,6 +55,8 @@ class Rules:
     district_areas: dict = field(init=False, repr=False, compare=False)
     old_ticket_days: int = field(init=False, repr=False, compare=False)
     phone_followup_why: str = field(init=False, repr=False, compare=False)
+    unassigned_reasons: dict[str, dict[str, str]] = field(init=False, repr=False, compare=False)
+    visit_notes: dict[str, dict[str, str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name, value in parse(self.data, self.path, self.marks).items():

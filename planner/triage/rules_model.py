@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import string
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import lru_cache
@@ -360,6 +361,8 @@ def parse(data: Any, source: str, marks: Mapping[tuple, int] | None = None) -> d
     why = c.texts(data, ("phone_followup", "why")) if "phone_followup" in data else \
         shipped["phone_followup"]["why"]
     out["phone_followup_why"] = why["zh"] if why else None
+    out["unassigned_reasons"] = _text_pairs(c, data, "unassigned_reasons", None)
+    out["visit_notes"] = _text_pairs(c, data, "visit_notes", ("day",))
     if c.problems:
         raise RulesError(source, c.problems)
     return out
@@ -499,6 +502,41 @@ def _travel(c: _Check, data: dict) -> TravelModel | None:
     except (KeyError, ValueError, TypeError) as exc:
         c.add(("travel_model",), str(exc))
         return None
+
+
+def _text_pairs(c: _Check, data: dict, section: str, fields: tuple[str, ...] | None) -> dict[str, dict[str, str]]:
+    """``code: {zh: …, en: …}`` texts shown to dispatchers (``unassigned_reasons``, ``visit_notes``).
+
+    An older shape (one Chinese string per code) still works: the English half is then
+    missing and the reader falls back to its own text.  For texts that are formatted
+    (``fields`` given), ``{name}`` placeholders other than ``fields`` are refused here,
+    not when a plan first formats the text."""
+    value = data.get(section)
+    if value is None:
+        return {}
+    if c.mapping((section,), value) is None:
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    for code, entry in value.items():
+        p = (section, code)
+        pair = entry if isinstance(entry, dict) else {"zh": entry} if isinstance(entry, str) else None
+        if pair is None:
+            c.add(p, f"must be a text or {{zh: …, en: …}}, not {yamldoc.describe(entry)}")
+            continue
+        texts = {lang: str(pair[lang]) for lang in ("zh", "en") if pair.get(lang)}
+        for lang, text in texts.items() if fields is not None else ():
+            try:
+                names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+            except ValueError as exc:
+                c.add(p + ((lang,) if isinstance(entry, dict) else ()), f"{exc} (write {{{{ and }}}} for braces)")
+                continue
+            unknown = sorted(n for n in names if n not in fields)
+            if unknown:
+                allowed = ", ".join(f"{{{f}}}" for f in fields) or "none"
+                c.add(p + ((lang,) if isinstance(entry, dict) else ()),
+                      f"unknown placeholder {{{unknown[0]}}} (allowed: {allowed})")
+        out[str(code)] = texts
+    return out
 
 
 def _limits(c: _Check, data: dict) -> Limits | None:

@@ -205,3 +205,23 @@ def test_the_working_day_of_the_file_reaches_the_routing_problem(tmp_path):
     [w] = model.problem.workers
     assert w.shift[0] == 8 * 3600 and w.max_jobs == 4 and w.break_window.duration_s == 45 * 60
     assert model.problem.visit_budget_s == 75 * 60
+
+
+def test_a_visit_note_with_an_unknown_placeholder_is_refused_at_load(tmp_path):
+    """The note is formatted when a carried-over visit is planned: a typo would stop planning."""
+    path, text = edited(tmp_path, (r"^    zh: 原预约（\{day\}）", "    zh: 原预约（{date}）"))
+    message = refusal(path)
+    assert f"line {line_of(text, '原预约')}: field visit_notes.appointment_expired.zh: unknown placeholder " \
+           "{date} (allowed: {day})" in message
+
+
+def test_unassigned_reasons_of_the_older_shape_still_read(tmp_path):
+    from planner.plan.notes import reason_texts
+
+    data = yaml.safe_load(SHIPPED)
+    data["unassigned_reasons"] = {"no_coordinates": "缺少坐标"}
+    path = tmp_path / "old.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    rules = load_rules(path)
+    assert reason_texts(rules, "no_coordinates") == {"zh": "缺少坐标", "en": "no_coordinates"}
+    assert reason_texts(rules, "over_capacity") == {"zh": "over_capacity", "en": "over_capacity"}
