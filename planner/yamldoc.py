@@ -54,6 +54,14 @@ def fmt(path: Path) -> str:
 def marks_of(text: str, loader: type[safeyaml.SafeLoader] = safeyaml.SafeLoader
              ) -> tuple[dict[Path, int], list[Problem]]:
     """The 1-based line of every field, and the keys given twice (YAML keeps the last)."""
+    try:
+        root = safeyaml.compose(text, loader=loader)
+    except yaml.YAMLError:
+        return {}, []
+    return _marks_of_nodes(root)
+
+
+def _marks_of_nodes(root: yaml.Node | None) -> tuple[dict[Path, int], list[Problem]]:
     marks: dict[Path, int] = {}
     dups: list[Problem] = []
 
@@ -72,10 +80,6 @@ def marks_of(text: str, loader: type[safeyaml.SafeLoader] = safeyaml.SafeLoader
             for i, item in enumerate(node.value):
                 walk(item, path + (i,))
 
-    try:
-        root = safeyaml.compose(text, loader=loader)
-    except yaml.YAMLError:
-        return {}, []
     if root is not None:
         walk(root, ())
     return marks, dups
@@ -88,8 +92,8 @@ def read(text: str, loader: type[safeyaml.SafeLoader] = safeyaml.SafeLoader
     A syntax error (or a refusal of :mod:`planner.safeyaml`: aliases, size, depth)
     is raised as the :class:`yaml.YAMLError` it is; :func:`planner.safeyaml.describe`
     words it with its line."""
-    data = safeyaml.load(text, loader)
-    marks, dups = marks_of(text, loader)
+    data, root = safeyaml.load_with_nodes(text, loader)
+    marks, dups = _marks_of_nodes(root)
     return data, marks, dups
 
 
