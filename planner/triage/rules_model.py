@@ -332,7 +332,7 @@ def parse(data: Any, source: str, marks: Mapping[tuple, int] | None = None) -> d
     if tz_name is not None:
         try:
             out["tz"] = ZoneInfo(tz_name) if isinstance(tz_name, str) else None
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
             pass
         if out["tz"] is None:
             c.add(("timezone",), f"unknown time zone {yamldoc.describe(tz_name)} (e.g. Asia/Shanghai)")

@@ -225,3 +225,10 @@ def test_unassigned_reasons_of_the_older_shape_still_read(tmp_path):
     rules = load_rules(path)
     assert reason_texts(rules, "no_coordinates") == {"zh": "缺少坐标", "en": "no_coordinates"}
     assert reason_texts(rules, "over_capacity") == {"zh": "over_capacity", "en": "over_capacity"}
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "Asia/../../etc/passwd", "A" * 5000])
+def test_an_unknown_time_zone_is_named(tmp_path, zone):
+    path, text = edited(tmp_path, (r"^timezone: Asia/Shanghai", f"timezone: {zone}"))
+    message = refusal(path)
+    assert f"line {line_of(text, '^timezone:')}: field timezone: unknown time zone" in message
