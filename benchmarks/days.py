@@ -11,8 +11,8 @@ target, how close is the plan to a long reference run, or to the peers?
 Days are random but seeded: a 15 x 15 km district (city-joint: 30 x 30 km,
 four district bases; city and province: 4 and 80 district days), straight-line distance at 20 km/h, visits of 30/45/60 min,
 40 % with a morning (09:00-12:00) or afternoon (14:00-16:00) window, 20 % VIP
-(needs the ``vip`` skill; one worker in four has it), priorities 1-3, the
-default lunch and the 90-min visit budget.  Usage::
+(needs the ``vip`` skill; one worker in four has it), priorities 1-3, and the
+shipped rules file's working day: shift, lunch, visit cap and the 90-min visit budget.  Usage::
 
     .venv/bin/python benchmarks/days.py --days 5 --limits 1.5,30
     .venv/bin/python benchmarks/days.py --compare --days 10 --limits 1.5   # vs PyVRP, VROOM
@@ -31,8 +31,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from planner.routing import (BreakSpec, Job, Problem, Worker, recommended_options,  # noqa
-                             validate)
+from planner.plan.build import pilot_worker_values  # noqa: E402
+from planner.routing import Job, Problem, Worker, recommended_options, validate  # noqa: E402
+from planner.triage import load_rules  # noqa: E402
+
+#: the working day of the shipped rules file (the routing core has none of its own)
+PILOT = pilot_worker_values(load_rules())
 from planner.routing.parallel import solve_on_all_cores  # noqa: E402
 
 
@@ -52,10 +56,10 @@ def make_day(seed: int, n_jobs: int, n_workers: int, size_km: float, n_bases: in
         jobs.append(Job(f"v{k}", n_bases + k, rnd.choice([30, 45, 60]) * 60, tw,
                         1 if vip else rnd.choice([1, 2, 3]),
                         frozenset({"vip"}) if vip else frozenset()))
-    workers = [Worker(f"w{i}", i % n_bases, i % n_bases, break_window=BreakSpec.default_lunch(),
-                      skills=frozenset({"vip"}) if i % 4 == 0 else frozenset())
+    workers = [Worker(f"w{i}", i % n_bases, i % n_bases, shift=PILOT["shift"], break_window=PILOT["break_window"],
+                      max_jobs=PILOT["max_jobs"], skills=frozenset({"vip"}) if i % 4 == 0 else frozenset())
                for i in range(n_workers)]
-    return Problem(tuple(jobs), tuple(workers), {"default": m}, visit_budget_s=90 * 60)
+    return Problem(tuple(jobs), tuple(workers), {"default": m}, visit_budget_s=PILOT["visit_budget_s"])
 
 
 #: one problem: visits, workers, area (km), bases.  "city-joint" is a city's day as

@@ -245,10 +245,10 @@ def simulate_cmd(district, days, demand, vip_share, staff_range, locations, wind
     import json as json_mod
 
     from cost_model import simulate as sim
+    from planner.cli import rules_of
     from planner.plan.day import travel_model_of
-    from planner.triage import load_rules
 
-    rules = load_rules()
+    rules = rules_of(click.get_current_context())
     found, base, transport = _simulation_places(district, locations, rules)
     settings = sim.SimulationSettings(
         district=district, days=days, demand=sim.Demand.parse(demand), vip_share=vip_share,

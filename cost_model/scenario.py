@@ -13,7 +13,6 @@ found, never as a traceback.
 from __future__ import annotations
 
 import copy
-import difflib
 import math
 import re
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from typing import Any, Iterable, Mapping
 import yaml
 
 from cost_model import bounds, expr, money
-from planner import safeyaml
+from planner import safeyaml, yamldoc
 from planner.errors import UserError
 
 BASES = ("whole", "per_district")
@@ -100,17 +99,7 @@ _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 # --------------------------------------------------------------------------- errors
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with one field of a scenario file."""
-
-    field: str
-    reason: str
-    line: int | None = None
-
-    def render(self, source: str) -> str:
-        where = f"{source}:{self.line}" if self.line else source
-        return f"{where}: {self.field}: {self.reason}"
+Problem = yamldoc.Problem  # one thing wrong with one field (shared with the rules file)
 
 
 class ScenarioError(UserError):
@@ -262,45 +251,16 @@ _Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 
 def _marks(text: str) -> tuple[dict[tuple, int], list[Problem]]:
     """Line number of every field, and duplicate keys (which YAML silently drops)."""
-    marks: dict[tuple, int] = {}
-    dups: list[Problem] = []
-
-    def walk(node: yaml.Node, path: tuple) -> None:
-        marks[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            seen: set[str] = set()
-            for key, value in node.value:
-                k = key.value if isinstance(key, yaml.ScalarNode) else str(key)
-                if k in seen:
-                    dups.append(Problem(_fmt(path + (k,)), "given twice; keep one",
-                                        key.start_mark.line + 1))
-                seen.add(k)
-                marks[path + (k,)] = key.start_mark.line + 1
-                walk(value, path + (k,))
-                marks[path + (k,)] = key.start_mark.line + 1
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                walk(item, path + (i,))
-
-    try:
-        root = safeyaml.compose(text, loader=_Loader)
-    except yaml.YAMLError:
-        return {}, []
-    if root is not None:
-        walk(root, ())
-    return marks, dups
+    return yamldoc.marks_of(text, _Loader)
 
 
 def loads(text: str, source: str = "<scenario>", name: str | None = None) -> Scenario:
     """Parse and validate scenario YAML text; ``source`` names it in errors."""
     try:
-        data = safeyaml.load(text, _Loader)
+        data, marks, dups = yamldoc.read(text, _Loader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
         what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError(source, [Problem(
-            "(syntax)", f"not valid YAML: {what}", mark.line + 1 if mark else None)]) from None
-    marks, dups = _marks(text)
+        raise ScenarioError(source, [Problem("(syntax)", f"not valid YAML: {what}", safeyaml.line_of(exc))]) from None
     if dups:
         raise ScenarioError(source, dups)
     return parse(data, source, default_name=name, marks=marks)
@@ -347,49 +307,16 @@ def load(spec: str | Path) -> Scenario:
 # --------------------------------------------------------------------------- validation
 
 
-def _fmt(path: tuple) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
+_fmt = yamldoc.fmt
 
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
-class _Checker:
-    def __init__(self, marks: Mapping[tuple, int]):
-        self.marks = marks
-        self.problems: list[Problem] = []
-
-    def line(self, path: tuple) -> int | None:
-        while path not in self.marks and path:
-            path = path[:-1]
-        return self.marks.get(path)
-
-    def add(self, path: tuple, reason: str) -> None:
-        self.problems.append(Problem(_fmt(path), reason, self.line(path)))
-
-    def mapping(self, path: tuple, value: Any, fields: Mapping[str, str],
-                required: Iterable[str] = ()) -> dict | None:
-        if not isinstance(value, dict):
-            self.add(path, f"must be a mapping of fields ({', '.join(fields)}), "
-                           f"got {_describe(value)}")
-            return None
-        for key in value:
-            if isinstance(key, bool) or key is None:
-                self.add(path + (str(key).lower(),),
-                         "unknown field (YAML reads on/off/yes/no/null as values: quote the name)")
-            elif key not in fields:
-                close = difflib.get_close_matches(str(key), list(fields), n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else \
-                    f"; known fields: {', '.join(fields)}"
-                self.add(path + (key,), f"unknown field{hint}")
-        for key in required:
-            if value.get(key) is None:
-                self.add(path + (key,), f"missing required value ({fields[key]})")
-        return value
+class _Checker(yamldoc.Checker):
+    """The shared field checker (:mod:`planner.yamldoc`) with the cost model's numbers:
+    exact decimals within :mod:`cost_model.bounds`, percentages, named parts."""
 
     def number(self, path: tuple, value: Any, *, whole: bool = False,
                positive: bool = False, percent: bool = False) -> Decimal | None:
@@ -427,25 +354,6 @@ class _Checker:
             return None
         return d
 
-    def text(self, path: tuple, value: Any, *, required: bool = False) -> str | None:
-        if value is None:
-            if required:
-                self.add(path, "missing required value")
-            return None
-        if isinstance(value, (dict, list)):
-            self.add(path, f"must be text, got {_describe(value)}")
-            return None
-        return str(value)
-
-    def choice(self, path: tuple, value: Any, options: tuple[str, ...], default: str) -> str | None:
-        if value is None:
-            return default
-        norm = str(value).strip().replace("-", "_").lower()
-        if norm not in options:
-            self.add(path, f"must be one of {', '.join(options)}, got {_describe(value)}")
-            return None
-        return norm
-
     def parts(self, path: tuple, value: Any, *, whole: bool = False) -> tuple[Decimal | None, tuple]:
         """A number, or a mapping of named parts that add up."""
         if isinstance(value, dict):
@@ -463,24 +371,8 @@ class _Checker:
         return self.number(path, value, whole=whole), ()
 
 
-def _short(value: Any) -> str:
-    """A number as the user wrote it, cut short (never expanded)."""
-    text = str(value)
-    return text if len(text) <= 40 else text[:37] + "…"
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, bool):
-        return f"{str(value).lower()} (a yes/no value)"
-    if isinstance(value, str):
-        return f"the text {_short(value)!r}"
-    return repr(value)
+_short = yamldoc.short
+_describe = yamldoc.describe
 
 
 def parse(data: Any, source: str, *, default_name: str | None = None,

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 from planner.errors import UserError
 from planner.geo.travel import TravelModel
@@ -145,6 +146,7 @@ class SimulationResult:
     recommended: int | None
     pilot_arithmetic: int
     notes: list[str] = field(default_factory=list)
+    rules: dict = field(default_factory=dict)  # which rules file the days were planned with (rules_used)
 
     def as_dict(self) -> dict:
         s = self.settings
@@ -152,17 +154,17 @@ class SimulationResult:
                 "vip_share": s.vip_share, "service_levels": {"all_vip_same_day_on_share_of_days": s.vip_level_target,
                                                              "share_of_visits_same_day": s.all_level_target},
                 "levels": [lv.as_dict() for lv in self.levels], "recommended_staff": self.recommended,
-                "pilot_arithmetic_staff": self.pilot_arithmetic, "notes": self.notes}
+                "pilot_arithmetic_staff": self.pilot_arithmetic, "notes": self.notes, "rules": self.rules}
 
 
 def sample_day(settings: SimulationSettings, rules: Rules, day_index: int, day: date) -> list[Visit]:
     """One day's visits: the same for every staff count (seeded by the day alone)."""
     rng = random.Random(f"{settings.seed}:{day_index}")
     n = settings.demand.draw(rng)
-    shift_start = rules.clock("shift_start")
-    shift_end = rules.clock("shift_end")
+    shift_start = rules.day.shift_start
+    shift_end = rules.day.shift_end
     tz = rules.tz
-    by_type = rules.data["service_minutes"]["by_type"]
+    by_type = rules.service_minutes.by_type
     visits = []
     for i in range(n):
         lat, lon = rng.choice(settings.locations)
@@ -230,12 +232,22 @@ def simulate(settings: SimulationSettings, rules: Rules, travel: TravelModel, pr
     ordered = [levels[k] for k in sorted(levels)]
     recommended = next((lv.staff for lv in ordered if lv.share_days_all_vip >= settings.vip_level_target
                         and lv.share_served >= settings.all_level_target), None)
-    per_person = int(rules.data["day"]["max_visits_per_worker"])
+    per_person = rules.day.max_visits_per_worker
     pilot = math.ceil(settings.demand.mean / per_person)
     notes = [f"pilot arithmetic: ceil({settings.demand.mean:g} ÷ {per_person}) = {pilot} visitors"]
     if recommended is None:
         notes.append(f"no staff count in {settings.staff_counts[0]}–{settings.staff_counts[-1]} meets the levels")
-    return SimulationResult(settings, ordered, recommended, pilot, notes)
+    return SimulationResult(settings, ordered, recommended, pilot, notes, rules_used(rules))
+
+
+def rules_used(rules: Rules) -> dict:
+    """The rules file a simulation planned with and the working day it took from it, for
+    the result (a staffing figure means little without the day it assumed)."""
+    d = rules.day
+    return {"file": Path(rules.path).name, "version": rules.version, "sha256": rules.digest,
+            "shift": f"{d.shift_start:%H:%M}-{d.shift_end:%H:%M}", "break_minutes": d.break_minutes,
+            "max_visits_per_worker": d.max_visits_per_worker, "visit_budget_min": d.visit_budget_min,
+            "service_minutes_by_type": dict(rules.service_minutes.by_type)}
 
 
 def parse_staff_range(text: str) -> tuple[int, ...]:
@@ -274,4 +286,9 @@ def result_text(result: SimulationResult) -> str:
                  f"≥{s.all_level_target:.0%} of all visits the same day")
     lines.append(f"recommended visitors: {result.recommended if result.recommended else 'none in range'}; "
                  + "; ".join(result.notes))
+    if result.rules:
+        r = result.rules
+        lines.append(f"rules: {r['file']} (version {r['version']}, sha256 {r['sha256']}): shift {r['shift']}, "
+                     f"lunch {r['break_minutes']} min, at most {r['max_visits_per_worker']} visits a person, "
+                     f"{r['visit_budget_min']:g}-min visit budget")
     return "\n".join(lines)

@@ -85,6 +85,22 @@ def load(text: str, loader: type[SafeLoader] = SafeLoader) -> Any:
         raise _refuse(f"a value cannot be read ({exc.__class__.__name__}: {str(exc)[:200]})", None) from None
 
 
+def load_with_nodes(text: str, loader: type[SafeLoader] = SafeLoader) -> tuple[Any, Any]:
+    """The data of one document and its node tree (for line numbers), parsed once, with
+    the bounds of :func:`load`."""
+    if not issubclass(loader, SafeLoader):
+        raise TypeError("safeyaml.load_with_nodes needs a safeyaml.SafeLoader (sub)class")
+    _check_size(text)
+    reader = loader(text)
+    try:
+        node = reader.get_single_node()
+        return (reader.construct_document(node) if node is not None else None), node
+    except (ValueError, OverflowError, RecursionError) as exc:
+        raise _refuse(f"a value cannot be read ({exc.__class__.__name__}: {str(exc)[:200]})", None) from None
+    finally:
+        reader.dispose()
+
+
 def compose(text: str, loader: type[SafeLoader] = SafeLoader) -> Any:
     """The node tree of one document (for line numbers), with the same bounds as :func:`load`."""
     if not issubclass(loader, SafeLoader):

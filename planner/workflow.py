@@ -82,7 +82,7 @@ class MisplacedFile(UserError):
 
 
 def intake_context(rules: Rules, gazetteer: str | Path | None = None, history: bool = False) -> IntakeContext:
-    ctx = IntakeContext(tz=rules.tz, district_areas=rules.data.get("district_areas") or {}, history=history)
+    ctx = IntakeContext(tz=rules.tz, district_areas=rules.district_areas, history=history)
     if gazetteer:
         ctx.gazetteer = load_gazetteer(gazetteer, ctx)
     return ctx
@@ -203,12 +203,10 @@ def _triage_day(day: date, district: str, rules: Rules | None, database: str | N
                 allow_empty: bool) -> TriageResult:
     rules = rules or load_rules()
     start = as_of or shift_start_of(rules, day)
-    sel = rules.data["selection"]
-    repeat_since = start - timedelta(days=sel["repeat"]["lookback_days"])
-    cluster_since = start - timedelta(days=sel["cluster"]["days"])
+    repeat_since, cluster_since = rules.selection.evidence_since(start)
     with session_scope(database) as session:
         check_open_tickets(repo.count_open_tickets(session, district, start), rules, district, start)
-        keywords = sel["cluster"]["network_keywords"]
+        keywords = list(rules.selection.cluster.network_keywords)
         check_evidence(repo.count_triage_evidence(session, district, start, repeat_since, cluster_since, keywords),
                        rules, district, start)
         open_tickets = repo.open_tickets(session, district, start, rules.tz)

@@ -117,7 +117,7 @@ def ticket_in_district(ticket_id: str, district: str) -> bool:
 def set_override(district: str, ticket_id: str, field: str, value: str, author: str) -> None:
     from planner.workflow import set_overrides
 
-    set_overrides(district, [(ticket_id, field, value)], author=author, database=database())
+    set_overrides(district, [(ticket_id, field, value)], author=author, database=database(), rules=rules())
 
 
 _CLOCK = re.compile(r"\d{2}:\d{2}(:\d{2})?")

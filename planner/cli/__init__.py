@@ -50,10 +50,14 @@ def cvp(ctx: click.Context, rules_file: str | None) -> None:
 
 
 def rules_of(ctx: click.Context):
-    """The rules the user chose, loaded once per command."""
+    """The rules the user chose (``cvp --rules FILE`` or ``CVP_RULES``, else the shipped
+    file), loaded once per command: every sub-command, ``cvp cost …`` included, takes its
+    rules from here."""
     from planner.triage.rules import load_rules
 
     root = ctx.find_root()
+    if root.obj is None:  # a group run on its own (``python -m cost_model.cli``): no --rules given
+        root.obj = {}
     if "rules" not in root.obj:
         root.obj["rules"] = load_rules(root.obj.get("rules_file"))
     return root.obj["rules"]

@@ -61,21 +61,42 @@ def worker_day(staff: StaffMember, day: date, rules: Rules) -> WorkerDay:
     inside the shift; a shift that leaves no room for it (someone off at 12:30) has
     no lunch on the plan.
     """
-    d = rules.data["day"]
-    shift = (_local(day, staff.shift_start or rules.clock("shift_start"), rules),
-             _local(day, staff.shift_end or rules.clock("shift_end"), rules))
-    minutes = int(d["break_minutes"])
+    d = rules.day
+    shift = (_local(day, staff.shift_start or d.shift_start, rules),
+             _local(day, staff.shift_end or d.shift_end, rules))
+    minutes = d.break_minutes
     if staff.break_start and staff.break_end:
         earliest = _local(day, staff.break_start, rules)
         latest = max(earliest, _local(day, staff.break_end, rules) - timedelta(minutes=minutes))
     else:
-        earliest = _local(day, rules.clock("break_earliest_start"), rules)
-        latest = _local(day, rules.clock("break_latest_start"), rules)
+        earliest = _local(day, d.break_earliest_start, rules)
+        latest = _local(day, d.break_latest_start, rules)
     earliest = max(earliest, shift[0])
     latest = min(latest, shift[1] - timedelta(minutes=minutes))
     lunch = (earliest, latest, minutes) if earliest <= latest else None
     return WorkerDay(staff=staff, shift=shift, break_window=lunch,
-                     max_visits=staff.max_visits or int(d["max_visits_per_worker"]))
+                     max_visits=staff.max_visits or d.max_visits_per_worker)
+
+
+def _seconds(t: time) -> int:
+    return t.hour * 3600 + t.minute * 60 + t.second
+
+
+def pilot_worker_values(rules: Rules) -> dict:
+    """The rules' working day as routing-core values, in seconds from local midnight:
+    ``shift``, ``break_window`` and ``max_jobs`` for a :class:`~planner.routing.Worker`
+    and ``visit_budget_s`` for the :class:`~planner.routing.Problem`.
+
+    For callers of the routing core that have no roster (benchmarks, hand-made test
+    days): the core keeps no working day of its own, so these numbers come from the
+    rules file only.  Real days go through :func:`worker_day`, where a roster row's own
+    shift and lunch beat the rules."""
+    d = rules.day
+    return {"shift": (_seconds(d.shift_start), _seconds(d.shift_end)),
+            "break_window": BreakSpec(_seconds(d.break_earliest_start), _seconds(d.break_latest_start),
+                                      d.break_minutes * 60),
+            "max_jobs": d.max_visits_per_worker,
+            "visit_budget_s": int(d.visit_budget_min * 60)}
 
 
 def without_past_appointments(visits: list[Visit], day: date, rules: Rules) -> list[Visit]:
@@ -152,7 +173,7 @@ def build_day(day: date, district: str, visits: list[Visit], workers: list[Worke
     source = make_matrix_source(travel)
     profiles = sorted({w.profile for w in solver_workers}) or ["bus"]
     matrices = {p: source.matrix_seconds(points, p) if points else [] for p in profiles}
-    budget = rules.data["day"]["visit_budget_min"] if budget_min is None else budget_min
+    budget = rules.day.visit_budget_min if budget_min is None else budget_min
     problem = Problem(jobs=tuple(jobs), workers=tuple(solver_workers), matrices=matrices,
                       visit_budget_s=int(budget * 60) if budget else None)
     return DayModel(day=day, district=district, origin=origin, visits={v.visit_id: v for v in visits},

@@ -45,10 +45,8 @@ class SolverSettings:
 
 
 def travel_model_of(rules: Rules) -> TravelModel:
-    try:
-        return TravelModel.from_dict(rules.data["travel_model"])
-    except (KeyError, ValueError, TypeError) as exc:
-        raise UserError(f"rules file {rules.path}: field travel_model: {exc}") from None
+    """The rules' travel model (checked when the rules were loaded)."""
+    return rules.travel
 
 
 def staff_on_duty(district: str, absent: tuple[str, ...] = (), database: str | None = None):

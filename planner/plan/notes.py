@@ -17,23 +17,20 @@ from planner.triage.rules import Rules
 APPOINTMENT_EXPIRED = "appointment_expired"
 
 
-def _pair(entry: Any, code: str) -> dict[str, str]:
-    if isinstance(entry, dict):
-        return {"zh": str(entry.get("zh") or entry.get("en") or code), "en": str(entry.get("en") or code)}
-    if isinstance(entry, str):
-        return {"zh": entry, "en": code}
-    return {"zh": code, "en": code}
+def _pair(entry: dict[str, str] | None, code: str) -> dict[str, str]:
+    entry = entry or {}
+    return {"zh": entry.get("zh") or entry.get("en") or code, "en": entry.get("en") or code}
 
 
 def reason_texts(rules: Rules, code: str) -> dict[str, str]:
     """``{"zh": ..., "en": ...}`` for an unassigned reason code."""
-    return _pair((rules.data.get("unassigned_reasons") or {}).get(code), code)
+    return _pair(rules.unassigned_reasons.get(code), code)
 
 
 def appointment_expired_note(rules: Rules, window: tuple[datetime, datetime]) -> dict[str, Any]:
     """The note on a visit whose confirmed appointment was for an earlier day."""
     day = window[0].astimezone(rules.tz).strftime("%m-%d")
-    texts = _pair((rules.data.get("visit_notes") or {}).get(APPOINTMENT_EXPIRED),
+    texts = _pair(rules.visit_notes.get(APPOINTMENT_EXPIRED),
                   "appointment of {day} has passed; a new appointment is needed")
     return {"code": APPOINTMENT_EXPIRED, "zh": texts["zh"].format(day=day), "en": texts["en"].format(day=day),
             "expired_window": [window[0].isoformat(timespec="seconds"), window[1].isoformat(timespec="seconds")]}

@@ -7,9 +7,13 @@ origin* the caller picks (e.g. local midnight); all places are indices into the
 travel-time matrices, which the caller builds (``planner.geo`` for real days,
 hand-made matrices in tests, DIMACS distances for the VRPTW benchmark).
 
-Nothing here knows about tickets, staff rosters or OR-Tools: the plan builder
-maps triaged visits and the roster onto these values, and the solver maps these
-values onto OR-Tools.
+Nothing here knows about tickets, staff rosters, the rules file or OR-Tools: the
+plan builder maps triaged visits, the roster and the rules' working day onto these
+values, and the solver maps these values onto OR-Tools.  So the core has no
+working day of its own: a worker's shift is a required value, and the lunch, the
+visit cap and the per-visit budget are off unless given (the pilot's numbers live
+in the rules file only; :func:`planner.plan.build.pilot_worker_values` turns them
+into these values for callers of the core such as benchmarks).
 """
 
 from __future__ import annotations
@@ -18,7 +22,6 @@ from dataclasses import dataclass, field
 
 #: Skills a VIP tier needs by default (the plan builder applies this mapping).
 VIP_SKILL = "vip"
-DEFAULT_SHIFT = (9 * 3600, 17 * 3600 + 1800)  # 09:00-17:30
 
 
 @dataclass(frozen=True)
@@ -32,11 +35,6 @@ class BreakSpec:
     earliest_start: int
     latest_start: int
     duration_s: int
-
-    @staticmethod
-    def default_lunch() -> "BreakSpec":
-        """60 minutes starting between 11:30 and 13:00 (the issue's default)."""
-        return BreakSpec(11 * 3600 + 1800, 13 * 3600, 3600)
 
 
 @dataclass(frozen=True)
@@ -66,17 +64,18 @@ class Worker:
     ``start_location``/``end_location`` ``None`` means the roster gave no base:
     the worker cannot be routed and is reported in ``Solution.warnings``.
     ``profile`` names the travel-time matrix (walk/bus/taxi/car...).
-    ``max_jobs`` caps the visits a day (the pilot's 4-6); ``capacity`` caps the
-    sum of job demands (used by VRPTW; ``None`` = unlimited).
+    ``max_jobs`` caps the visits a day (the rules' ``day.max_visits_per_worker``;
+    ``None`` = no cap); ``capacity`` caps the sum of job demands (used by VRPTW;
+    ``None`` = unlimited).
     """
 
     id: str
     start_location: int | None
     end_location: int | None
-    shift: tuple[int, int] = DEFAULT_SHIFT
+    shift: tuple[int, int]
     break_window: BreakSpec | None = None
     skills: frozenset[str] = frozenset()
-    max_jobs: int | None = 6
+    max_jobs: int | None = None
     capacity: int | None = None
     profile: str = "default"
 
@@ -88,7 +87,7 @@ class Problem:
     ``matrices[profile][a][b]`` is the travel time in seconds from location a to
     b for workers of that profile.  ``visit_budget_s``: for every visit,
     travel from the previous stop + waiting + service must not exceed it (the
-    pilot's 1.5 h; ``None`` switches it off).  The lunch break itself is not
+    rules' ``day.visit_budget_min``, the pilot's 1.5 h; ``None`` switches it off).  The lunch break itself is not
     counted in that budget.
 
     Objective weights (see ``planner.routing.model`` for why they are safe):
@@ -100,7 +99,7 @@ class Problem:
     jobs: tuple[Job, ...]
     workers: tuple[Worker, ...]
     matrices: dict[str, list[list[int]]] = field(hash=False)
-    visit_budget_s: int | None = 90 * 60
+    visit_budget_s: int | None = None
     travel_weight: int = 1000
     balance_weight: int = 1
 

@@ -14,13 +14,11 @@ from planner.records import Ticket
 from planner.triage.engine import TriageResult
 from planner.triage.rules import Rules
 
-DEFAULT_OLD_TICKET_DAYS = 30
-
 
 def old_tickets_note(result: TriageResult, rules: Rules) -> str | None:
     """``42 tickets are older than 30 days, the oldest received 2010-08-04, 7,090 days before
     2030-01-01`` for the open tickets the triage took; None when none is that old."""
-    limit = int(rules.data.get("old_ticket_days", DEFAULT_OLD_TICKET_DAYS))
+    limit = rules.old_ticket_days
     tickets: Iterable[Ticket] = result.tickets.values()
     old = [t for t in tickets if (result.date - t.received_at.astimezone(rules.tz).date()).days > limit]
     if not old:

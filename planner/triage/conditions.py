@@ -31,35 +31,47 @@ class Facts:
     scenario: str | None = None
 
 
-def check_condition(cond: Any, where: str) -> None:
-    """Reject an unknown or malformed condition when the rules are loaded, not when applied."""
+def condition_problems(cond: Any, path: tuple = ()) -> list[tuple[tuple, str]]:
+    """Every malformed part of a condition, as ``(path of the part, reason)``: the rules
+    loader names each with its line, so a mistake is found when the rules are loaded,
+    not when a ticket first meets the condition."""
     if not isinstance(cond, dict) or len(cond) != 1:
-        raise UserError(f"{where}: a condition is a mapping with exactly one key ({', '.join(sorted(KEYS))})")
+        return [(path, f"a condition is a mapping with exactly one key ({', '.join(sorted(KEYS))})")]
     (key, arg), = cond.items()
+    here = path + (key,)
     if key not in KEYS:
-        raise UserError(f"{where}: unknown condition {key!r} (known: {', '.join(sorted(KEYS))})")
+        return [(path, f"unknown condition {key!r} (known: {', '.join(sorted(KEYS))})")]
     if key in ("all", "any"):
         if not isinstance(arg, list) or not arg:
-            raise UserError(f"{where}.{key}: expected a non-empty list of conditions")
-        for i, sub in enumerate(arg):
-            check_condition(sub, f"{where}.{key}[{i}]")
-    elif key == "not":
-        check_condition(arg, f"{where}.not")
-    elif key in ("keywords_any", "vip_in", "reason_in", "type_in", "scenario_in"):
+            return [(here, "expected a non-empty list of conditions")]
+        return [p for i, sub in enumerate(arg) for p in condition_problems(sub, here + (i,))]
+    if key == "not":
+        return condition_problems(arg, here)
+    if key in ("keywords_any", "vip_in", "reason_in", "type_in", "scenario_in"):
         if not isinstance(arg, list) or not all(isinstance(a, (str, int)) for a in arg):
-            raise UserError(f"{where}.{key}: expected a list of words")
+            return [(here, "expected a list of words")]
     elif key == "flag":
         if arg not in FLAGS:
-            raise UserError(f"{where}.flag: expected one of {', '.join(sorted(FLAGS))}")
+            return [(here, f"expected one of {', '.join(sorted(FLAGS))}")]
     elif key in ("tenure_years_at_least", "arpu_at_least", "complaints_at_least"):
         if isinstance(arg, bool) or not isinstance(arg, (int, float)):
-            raise UserError(f"{where}.{key}: expected a number")
+            return [(here, "expected a number")]
     elif key == "near_site":
         if not isinstance(arg, dict) or not isinstance(arg.get("statuses"), list) or \
-                not isinstance(arg.get("within_m"), (int, float)):
-            raise UserError(f"{where}.near_site: expected {{statuses: [...], within_m: metres}}")
+                isinstance(arg.get("within_m"), bool) or not isinstance(arg.get("within_m"), (int, float)):
+            return [(here, "expected {statuses: [...], within_m: metres}")]
+        if not arg["within_m"] > 0:
+            return [(here + ("within_m",), f"must be a positive number of metres, not {arg['within_m']!r}")]
     elif key == "always" and arg is not True:
-        raise UserError(f"{where}.always: expected true")
+        return [(here, "expected true")]
+    return []
+
+
+def check_condition(cond: Any, where: str) -> None:
+    """Reject an unknown or malformed condition (the first problem, named after ``where``)."""
+    for path, reason in condition_problems(cond)[:1]:
+        dotted = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
+        raise UserError(f"{where}{dotted}: {reason}")
 
 
 def near_site_radii(node: Any) -> set[float]:

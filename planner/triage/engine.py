@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import lru_cache
 
 from planner.geo.distance import geodesic_m
@@ -49,7 +49,7 @@ class TriageResult:
 
 
 def shift_start_of(rules: Rules, day: date) -> datetime:
-    return datetime.combine(day, rules.clock("shift_start"), tzinfo=rules.tz)
+    return datetime.combine(day, rules.day.shift_start, tzinfo=rules.tz)
 
 
 def _merged(tickets: Sequence[Ticket]) -> Ticket:
@@ -76,8 +76,8 @@ class _SiteIndex:
     ``near_site.within_m`` in the rules (a site farther than every rule's radius
     can never make a ``near_site`` condition hold, so it is not measured)."""
 
-    def __init__(self, sites: Sequence[NetworkSite], rules_data: dict):
-        self.thresholds = sorted(near_site_radii(rules_data))
+    def __init__(self, sites: Sequence[NetworkSite], rules: Rules):
+        self.thresholds = sorted(near_site_radii(rules.conditions()))
         self.radius_m = max(self.thresholds, default=0.0)
         self.sites = [s for s in sites if s.lat is not None and s.lon is not None]
         self.grid = GridIndex([(s.lat, s.lon) for s in self.sites], self.radius_m) if self.radius_m else None
@@ -172,29 +172,28 @@ class _Triage:
     def __init__(self, rules: Rules, day: date, district: str, sites: Sequence[NetworkSite],
                  overrides: dict[str, dict[str, str]], deferred: dict[str, int]):
         self.rules = rules
-        self.r = rules.data
         self.day = day
         self.district = district
-        self.site_index = _SiteIndex(sites, rules.data)
+        self.site_index = _SiteIndex(sites, rules)
         self.overrides = overrides
         self.deferred = deferred
         self.evaluate = Compiled().evaluate  # each condition interpreted once per run
 
     # -- selection ---------------------------------------------------------
     def reasons_for(self, case: Ticket, complaints: int, in_cluster: bool) -> tuple[set[str], list[FiredRule]]:
-        sel = self.r["selection"]
+        sel = self.rules.selection
         reasons: set[str] = set()
         fired: list[FiredRule] = []
         facts = Facts(ticket=case, complaints=complaints)
-        for reason in ("vip", "escalation", "core"):
-            held, because = self.evaluate(sel[reason]["when"], facts)
+        for reason, rule in sel.by_condition():
+            held, because = self.evaluate(rule.when, facts)
             if held:
                 reasons.add(reason)
                 fired.append(FiredRule(f"selection.{reason}", case.ticket_id, because))
         if complaints >= 2:
             reasons.add("repeat")
             fired.append(FiredRule("selection.repeat", case.ticket_id,
-                                   f"{complaints} complaints from this phone in {sel['repeat']['lookback_days']} days"))
+                                   f"{complaints} complaints from this phone in {sel.repeat.lookback_days} days"))
         if in_cluster:
             reasons.add("cluster")
         return reasons, fired
@@ -212,10 +211,10 @@ class _Triage:
             overridden.append("type")
             fired.append(FiredRule("override.type", case.ticket_id, f"dispatcher set type {ctype}"))
         else:
-            for entry in self.r["customer_types"]:
-                held, because = self.evaluate(entry["when"], facts)
+            for entry in self.rules.customer_types:
+                held, because = self.evaluate(entry.when, facts)
                 if held:
-                    ctype = entry["code"]
+                    ctype = entry.code
                     fired.append(FiredRule(f"customer_type.{ctype}", case.ticket_id, because))
                     break
         if "scenario" in override:
@@ -223,22 +222,22 @@ class _Triage:
             overridden.append("scenario")
             fired.append(FiredRule("override.scenario", case.ticket_id, f"dispatcher set scenario {scenario}"))
         else:
-            for entry in self.r["scenarios"]:
-                held, because = self.evaluate(entry["when"], facts)
+            for entry in self.rules.scenarios:
+                held, because = self.evaluate(entry.when, facts)
                 if held:
-                    scenario = entry["code"]
+                    scenario = entry.code
                     fired.append(FiredRule(f"scenario.{scenario}", case.ticket_id, because))
                     break
         return ctype, scenario, fired, overridden
 
     def priority(self, case: Ticket, reasons: set[str], ticket_ids: Sequence[str]) -> tuple[int, FiredRule]:
-        pr = self.r["priority"]
-        levels = pr["levels"]
+        pr = self.rules.priority
+        levels = pr.levels
         keys = [f"vip:{case.vip_level}" if r == "vip" else r for r in reasons]
-        named = [pr["level_of"][k] for k in keys if k in pr["level_of"]]
+        named = [pr.level_of[k] for k in keys if k in pr.level_of]
         best = min((levels.index(n) for n in named), default=len(levels) - 1)
         waited = max((self.deferred.get(t, 0) for t in ticket_ids), default=0)
-        level = max(0, best - waited * int(pr.get("aging_levels_per_day", 1)))
+        level = max(0, best - waited * pr.aging_levels_per_day)
         detail = f"level {levels[best]}" + (f", raised {best - level} for {waited} day(s) waiting" if waited else "")
         return level + 1, FiredRule("priority", case.ticket_id, detail)
 
@@ -264,17 +263,14 @@ class _Triage:
         ctype, scenario, cfired, overridden = self.classify(case, reasons, complaints, location, override)
         prio, pfired = self.priority(case, reasons, ticket_ids)
         facts = Facts(ticket=case, reasons=reasons, complaints=complaints, customer_type=ctype, scenario=scenario)
-        group, gift_why = gift_group(self.r["gift"], facts, self.evaluate)
+        group, gift_why = gift_group(self.rules.gifts, facts, self.evaluate)
         gift = group is not None
-        closable, closable_why = self.evaluate(self.r["closable_on_site"]["when"], facts)
+        closable, closable_why = self.evaluate(self.rules.closable_on_site, facts)
         extra = [FiredRule("gift", case.ticket_id, gift_why)] if gift else []
         if closable:
             extra.append(FiredRule("closable_on_site", case.ticket_id, closable_why))
-        sm = self.r["service_minutes"]
-        minutes = sm["by_type"][ctype] + (sm.get("vip_extra", 0) if "vip" in reasons else 0)
-        minutes += sm.get("cluster_per_extra_member", 0) * (len(members) - 1)
-        minutes = min(minutes, sm["max"])
-        measures = self.r["measures"]
+        minutes = self.rules.service_minutes.of(ctype, "vip" in reasons, len(members))
+        measures = self.rules.measures
         return Visit(
             visit_id=visit_id, ticket_ids=ticket_ids, district=self.district,
             reasons=tuple(r for r in ("vip", "repeat", "cluster", "escalation", "core", "dispatcher") if r in reasons),
@@ -282,10 +278,10 @@ class _Triage:
             lat=location.lat, lon=location.lon, address=location.address, time_window=_window(all_tickets),
             gift=gift, closable_on_site=closable, fired_rules=tuple(fired + cfired + [pfired] + extra),
             overrides=tuple(overridden), vip_level=case.vip_level,
-            required_skills=tuple(self.r["required_skills"].get(case.vip_level, ())),
+            required_skills=self.rules.required_skills.get(case.vip_level, ()),
             carried_over_days=max((self.deferred.get(t, 0) for t in ticket_ids), default=0),
-            extra={"measures": {"customer_type": measures["customer_types"][ctype],
-                                "scenario": measures["scenarios"][scenario]},
+            extra={"measures": {"customer_type": measures.customer_types[ctype],
+                                "scenario": measures.scenarios[scenario]},
                    "cluster_size": len(members), "complaints": complaints, "gift_group": group},
         )
 
@@ -341,15 +337,14 @@ def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Se
     open_tickets = [_with_confirmed_window(x, overrides.get(x.ticket_id, {})) for x in open_tickets]
     t = _Triage(rules, day, district, sites, overrides, deferred or {})
     start = as_of or shift_start_of(rules, day)
-    sel = rules.data["selection"]
-    repeat_since = start - timedelta(days=sel["repeat"]["lookback_days"])
-    cluster_since = start - timedelta(days=sel["cluster"]["days"])
+    sel = rules.selection
+    repeat_since, cluster_since = sel.evidence_since(start)
 
     pool = {x.ticket_id: x for x in evidence if x.received_at < start}
     pool.update({x.ticket_id: x for x in open_tickets})
     complaints_by_phone: dict[str, int] = defaultdict(int)
-    network_only = sel["repeat"].get("network_only", False)
-    is_network = network_complaint_test(sel["cluster"]["network_keywords"])
+    network_only = sel.repeat.network_only
+    is_network = network_complaint_test(sel.cluster.network_keywords)
     for x in pool.values():
         if x.received_at >= repeat_since and (not network_only or is_network(x)):
             complaints_by_phone[x.phone] += 1
@@ -361,7 +356,7 @@ def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Se
     network = [x for x in pool.values()
                if x.received_at >= cluster_since and is_network(x)]
     try:
-        clusters = find_clusters(network, sel["cluster"]["radius_m"], sel["cluster"]["min_tickets"],
+        clusters = find_clusters(network, sel.cluster.radius_m, sel.cluster.min_tickets,
                                  max_nearby_pairs(rules))
     except TooManyPairs as exc:
         raise too_dense(exc.count, exc.limit, rules.path) from None
@@ -375,8 +370,8 @@ def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Se
     def cluster_text(i: int) -> str:
         """Why a cluster's customers were selected (written once per cluster, not per member)."""
         members = clusters[i]
-        return (f"{len({m.phone for m in members})} customers within {sel['cluster']['radius_m']} m "
-                f"in {sel['cluster']['days']} days ({', '.join(m.ticket_id for m in members)})")
+        return (f"{len({m.phone for m in members})} customers within {sel.cluster.radius_m} m "
+                f"in {sel.cluster.days} days ({', '.join(m.ticket_id for m in members)})")
 
     stops: list[tuple[str, list[list[Ticket]], int, set[str], list[FiredRule]]] = []  # the visits to make
     followups: list[PhoneFollowup] = []
@@ -403,7 +398,7 @@ def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Se
                 continue
         if not reasons:
             for x in tickets:
-                why = rules.data["phone_followup"]["why"]["zh"]
+                why = rules.phone_followup_why
                 followups.append(PhoneFollowup(x.ticket_id, why, "no_visit_rule"))
             continue
         stops.append((f"V-{tickets[0].ticket_id}", [tickets], complaints_by_phone[phone], reasons, fired))
@@ -418,7 +413,7 @@ def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Se
 
     visits.sort(key=lambda v: (v.priority, v.time_window[0] if v.time_window else start, v.visit_id))
     followups.sort(key=lambda f: f.ticket_id)
-    visits, gifts = apply_budget(visits, rules.data["gift"], day, gifts_before)
+    visits, gifts = apply_budget(visits, rules.gifts, day, gifts_before)
     return TriageResult(date=day, district=district, rules_version=rules.version, shift_start=start,
                         visits=tuple(visits), phone_followups=tuple(followups),
                         tickets={x.ticket_id: x for x in open_tickets}, gifts=gifts)

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 
 from planner.records import FiredRule, Visit
 from planner.triage.conditions import Facts, evaluate
+from planner.triage.rules_model import Gifts
 
 
 @dataclass(frozen=True)
@@ -48,13 +49,13 @@ class GiftTally:
                 "total": self.total, "allowance": self.allowance, "eligible": self.eligible}
 
 
-def gift_group(gift_rules: dict, facts: Facts, evaluate=evaluate) -> tuple[str | None, str]:
+def gift_group(gifts: Gifts, facts: Facts, evaluate=evaluate) -> tuple[str | None, str]:
     """The first of the pilot's gift groups the visit belongs to, and why (or ``None``);
     ``evaluate`` may be a run's :class:`~planner.triage.conditions.Compiled` one."""
-    for group in gift_rules["groups"]:
-        held, because = evaluate(group["when"], facts)
+    for group in gifts.groups:
+        held, because = evaluate(group.when, facts)
         if held:
-            return group["code"], f"{group['label']}: {because}"
+            return group.code, f"{group.label}: {because}"
     return None, ""
 
 
@@ -96,16 +97,16 @@ def plan_gifts_line(gifts: dict) -> str:
     return f"本月礼品 {gifts['total']} / {gifts['budget']}（本计划 {gifts['on_routes']}）"
 
 
-def apply_budget(visits: Sequence[Visit], gift_rules: dict, day: date, before: int) -> tuple[list[Visit], GiftTally]:
+def apply_budget(visits: Sequence[Visit], gifts: Gifts, day: date, before: int) -> tuple[list[Visit], GiftTally]:
     """Keep the gift on the eligible visits that fit today's allowance, best priority first.
 
     An eligible visit beyond the allowance keeps no gift and records why, so the
     dispatcher can still give one by hand (the budget is a plan, not a lock).
     """
-    budget = int(gift_rules["monthly_budget"])
+    budget = gifts.monthly_budget
     left = max(0, budget - before)
-    allowance = math.ceil(left / working_days_left(day, gift_rules["working_weekdays"]))
-    order = {g["code"]: i for i, g in enumerate(gift_rules["groups"])}
+    allowance = math.ceil(left / working_days_left(day, gifts.working_weekdays))
+    order = {g.code: i for i, g in enumerate(gifts.groups)}
     eligible = [v for v in visits if v.extra.get("gift_group")]
     chosen = {v.visit_id for v in sorted(eligible, key=lambda v: (v.priority, order.get(v.extra["gift_group"], 99),
                                                                    v.visit_id))[:allowance]}

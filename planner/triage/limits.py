@@ -11,12 +11,10 @@ counted in the database before any is loaded, so a refusal costs almost nothing.
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 
-from planner import safeyaml
 from planner.errors import Reason, UserError
-from planner.triage.rules import DEFAULT_RULES, Rules
+from planner.triage.rules import Rules
 
 FIELD = "limits.max_open_tickets"
 
@@ -29,21 +27,9 @@ class TooManyOpenTickets(UserError):
     """A district with more open tickets than the rules allow one triage to handle."""
 
 
-@lru_cache(maxsize=1)
-def _packaged_limit() -> int:
-    """The packaged rules file's limit: the one used by a rules file written before the limit existed."""
-    return int(safeyaml.load(DEFAULT_RULES.read_text(encoding="utf-8"))["limits"]["max_open_tickets"])
-
-
 def max_open_tickets(rules: Rules) -> int:
-    """The rules' limit (the packaged default when the file has none); a bad value is the user's to fix."""
-    limits = rules.data.get("limits")
-    if limits is None or (isinstance(limits, dict) and "max_open_tickets" not in limits):
-        return _packaged_limit()
-    value = limits.get("max_open_tickets") if isinstance(limits, dict) else None
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise UserError(f"rules file {rules.path}: field {FIELD} must be a positive whole number, not {value!r}")
-    return value
+    """The rules' limit (checked when the rules were loaded; the shipped value when the file has none)."""
+    return rules.limits.max_open_tickets
 
 
 EVIDENCE_FIELD = "limits.max_evidence_tickets"
@@ -60,19 +46,9 @@ class TooDense(UserError):
     """So many complaints at one place that comparing them for clusters would take minutes and gigabytes."""
 
 
-def _limit(rules: Rules, name: str) -> int:
-    limits = rules.data.get("limits")
-    if not isinstance(limits, dict) or name not in limits:
-        return int(safeyaml.load(DEFAULT_RULES.read_text(encoding="utf-8"))["limits"][name])
-    value = limits[name]
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise UserError(f"rules file {rules.path}: field limits.{name} must be a positive whole number, not {value!r}")
-    return value
-
-
 def check_evidence(count: int, rules: Rules, district: str, before: datetime) -> None:
     """Refuse a triage that would read more evidence rows than the rules allow (counted, not loaded)."""
-    limit = _limit(rules, "max_evidence_tickets")
+    limit = rules.limits.max_evidence_tickets
     if count > limit:
         raise TooManyOpenTickets(Reason(TOO_MUCH_EVIDENCE, district=district, count=count,
                                         before=f"{before:%Y-%m-%d %H:%M}", limit=limit, field=EVIDENCE_FIELD,
@@ -80,7 +56,7 @@ def check_evidence(count: int, rules: Rules, district: str, before: datetime) ->
 
 
 def max_nearby_pairs(rules: Rules) -> int:
-    return _limit(rules, "max_nearby_pairs")
+    return rules.limits.max_nearby_pairs
 
 
 def too_dense(count: int, limit: int, rules_path: str) -> TooDense:

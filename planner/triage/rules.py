@@ -1,71 +1,106 @@
-"""Loading and checking the rules file (see ``rules.yaml`` beside this module).
+"""Loading the rules file (see ``rules.yaml`` beside this module), once, into typed sections.
 
-The rules are data a dispatcher edits; this module only checks that the file
-has the parts the planner applies, and names the field when it does not.
+The rules are data a dispatcher edits; :mod:`planner.triage.rules_model` checks
+every section the planner applies, with the line of each wrong field, and turns
+it into frozen values.  Everything else reads those values (``rules.day``,
+``rules.selection.cluster``, ``rules.service_minutes`` …), never the YAML.  Every
+command and page loads the file named by ``--rules`` / ``CVP_RULES`` (else the
+shipped one) through :func:`load_rules`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
-from datetime import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import yaml
 
-from planner import safeyaml
+from planner import safeyaml, yamldoc
 from planner.errors import UserError
-from planner.triage.conditions import check_condition
-
-DEFAULT_RULES = Path(__file__).with_name("rules.yaml")
-TYPES = ("loyal_urgent", "irate", "purpose_driven", "repeat", "ordinary")
-SCENARIOS = ("short_term", "planned", "not_now")
-REASONS = ("vip", "repeat", "cluster", "escalation", "core", "dispatcher")
+from planner.geo.travel import TravelModel
+from planner.triage.rules_model import (DEFAULT_RULES, REASONS, SCENARIOS, TYPES, Entry, Gifts, Limits,  # noqa: F401
+                                        Measures, Priority, RulesError, Selection, ServiceMinutes, WorkingDay,
+                                        parse)
 
 
 @dataclass(frozen=True)
 class Rules:
+    """A checked rules file: its raw ``data`` (what plans record and sheets quote), where it
+    came from, its digest, and the typed sections the planner applies.
+
+    Building one validates ``data`` (``marks``, the line of each field, makes the errors
+    point at lines), so a ``Rules`` in hand is always a complete, valid rule set."""
+
     data: dict[str, Any]
     path: str
     digest: str
+    marks: dict = field(default_factory=dict, repr=False, compare=False)
+    tz: ZoneInfo = field(init=False, repr=False, compare=False)
+    day: WorkingDay = field(init=False, repr=False, compare=False)
+    selection: Selection = field(init=False, repr=False, compare=False)
+    priority: Priority = field(init=False, repr=False, compare=False)
+    customer_types: tuple[Entry, ...] = field(init=False, repr=False, compare=False)
+    scenarios: tuple[Entry, ...] = field(init=False, repr=False, compare=False)
+    measures: Measures = field(init=False, repr=False, compare=False)
+    gifts: Gifts = field(init=False, repr=False, compare=False)
+    service_minutes: ServiceMinutes = field(init=False, repr=False, compare=False)
+    closable_on_site: dict = field(init=False, repr=False, compare=False)
+    travel: TravelModel = field(init=False, repr=False, compare=False)
+    limits: Limits = field(init=False, repr=False, compare=False)
+    required_skills: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
+    district_areas: dict = field(init=False, repr=False, compare=False)
+    old_ticket_days: int = field(init=False, repr=False, compare=False)
+    phone_followup_why: str = field(init=False, repr=False, compare=False)
+    unassigned_reasons: dict[str, dict[str, str]] = field(init=False, repr=False, compare=False)
+    visit_notes: dict[str, dict[str, str]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for name, value in parse(self.data, self.path, self.marks).items():
+            object.__setattr__(self, name, value)
 
     @property
     def version(self) -> str:
         return str(self.data["version"])
 
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.data["timezone"])
-
-    def clock(self, key: str) -> time:
-        return time.fromisoformat(self.data["day"][key])
-
     def label(self, section: str, code: str) -> str:
         """Chinese label of a type, scenario or selection reason."""
         if section == "selection":
-            return self.data["selection"].get(code, {}).get("label", code)
-        for entry in self.data[section]:
-            if entry["code"] == code:
-                return entry["label"]
+            return self.selection.label(code)
+        for entry in self._section(section):
+            if entry.code == code:
+                return entry.label
         return code
 
     def code_of(self, section: str, name: str) -> str | None:
         """The code of a type or scenario given either its code or its Chinese label, so a
         dispatcher can type back what the tool prints (``激愤暴躁型`` or ``irate``)."""
-        for entry in self.data[section]:
-            if name.strip() in (entry["code"], entry["label"]):
-                return entry["code"]
+        for entry in self._section(section):
+            if name.strip() in (entry.code, entry.label):
+                return entry.code
         return None
 
     def names(self, section: str) -> list[str]:
         """Each code with its label, ``irate (激愤暴躁型)``, in the rules file's order, once each."""
         seen: dict[str, str] = {}
-        for entry in self.data[section]:
-            seen.setdefault(entry["code"], entry["label"])
+        for entry in self._section(section):
+            seen.setdefault(entry.code, entry.label)
         return [f"{code} ({label})" for code, label in seen.items()]
+
+    def conditions(self) -> list[dict]:
+        """Every condition (``when:``) the planner applies: what triage looks through for
+        the ``near_site`` radii it must screen."""
+        return [*(rule.when for _, rule in self.selection.by_condition()),
+                *(e.when for e in self.customer_types), *(e.when for e in self.scenarios),
+                *(g.when for g in self.gifts.groups), self.closable_on_site]
+
+    def _section(self, section: str) -> tuple[Entry, ...]:
+        if section not in ("customer_types", "scenarios"):
+            raise KeyError(section)
+        return getattr(self, section)
 
 
 def rules_path(explicit: str | os.PathLike | None = None) -> Path:
@@ -73,6 +108,9 @@ def rules_path(explicit: str | os.PathLike | None = None) -> Path:
 
 
 def load_rules(path: str | os.PathLike | None = None) -> Rules:
+    """The rules of ``path``, else of ``CVP_RULES``, else the shipped file: read, checked
+    and typed once (:class:`~planner.triage.rules_model.RulesError` lists what is wrong,
+    with lines)."""
     p = rules_path(path)
     try:
         raw = p.read_bytes()
@@ -83,89 +121,9 @@ def load_rules(path: str | os.PathLike | None = None) -> Rules:
     except UnicodeDecodeError:
         raise UserError(f"rules file {p}: not UTF-8 text") from None
     try:
-        data = safeyaml.load(text)
+        data, marks, dups = yamldoc.read(text)
     except yaml.YAMLError as exc:
         raise UserError(f"rules file {p}: {safeyaml.describe(exc)}") from None
-    if not isinstance(data, dict):
-        raise UserError(f"rules file {p}: expected a mapping at the top level")
-    _validate(p, data)
-    return Rules(data=data, path=str(p), digest=hashlib.sha256(raw).hexdigest()[:12])
-
-
-def _need(p: Path, data: dict, dotted: str, kind: type | tuple[type, ...]) -> Any:
-    node: Any = data
-    for part in dotted.split("."):
-        if not isinstance(node, dict) or part not in node:
-            raise UserError(f"rules file {p}: field {dotted} is missing")
-        node = node[part]
-    if not isinstance(node, kind):
-        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-        raise UserError(f"rules file {p}: field {dotted} should be a {names}, not {type(node).__name__}")
-    return node
-
-
-def _positive(p: Path, data: dict, dotted: str) -> None:
-    value = _need(p, data, dotted, (int, float))
-    if isinstance(value, bool) or value <= 0:
-        raise UserError(f"rules file {p}: field {dotted} must be a positive number, not {value!r}")
-
-
-def _validate(p: Path, data: dict) -> None:
-    _need(p, data, "version", (str, int, float))
-    try:
-        ZoneInfo(_need(p, data, "timezone", str))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UserError(f"rules file {p}: field timezone: unknown time zone {data['timezone']!r}") from None
-    for key in ("shift_start", "shift_end", "break_earliest_start", "break_latest_start"):
-        text = _need(p, data, f"day.{key}", str)
-        try:
-            time.fromisoformat(text)
-        except ValueError:
-            raise UserError(f"rules file {p}: field day.{key}: {text!r} is not HH:MM") from None
-    for key in ("break_minutes", "max_visits_per_worker", "visit_budget_min"):
-        _positive(p, data, f"day.{key}")
-    for key in ("lookback_days",):
-        _positive(p, data, f"selection.repeat.{key}")
-    for key in ("min_tickets", "radius_m", "days"):
-        _positive(p, data, f"selection.cluster.{key}")
-    _need(p, data, "selection.cluster.network_keywords", list)
-    for reason in ("vip", "escalation", "core"):
-        check_condition(_need(p, data, f"selection.{reason}.when", dict), f"rules file {p}: selection.{reason}.when")
-    levels = _need(p, data, "priority.levels", list)
-    level_of = _need(p, data, "priority.level_of", dict)
-    for key, level in level_of.items():
-        if level not in levels:
-            raise UserError(f"rules file {p}: field priority.level_of.{key}: {level!r} is not in priority.levels")
-    for section, codes in (("customer_types", TYPES), ("scenarios", SCENARIOS)):
-        entries = _need(p, data, section, list)
-        seen = []
-        for i, entry in enumerate(entries):
-            where = f"{section}[{i}]"
-            if not isinstance(entry, dict) or entry.get("code") not in codes:
-                raise UserError(f"rules file {p}: field {where}.code must be one of {', '.join(codes)}")
-            check_condition(entry.get("when"), f"rules file {p}: {where}.when")
-            seen.append(entry["code"])
-        if seen[-1:] and entries[-1]["when"] != {"always": True}:
-            raise UserError(f"rules file {p}: the last entry of {section} must have `when: {{always: true}}` "
-                            "so every ticket gets one")
-    for t in TYPES:
-        _need(p, data, f"measures.customer_types.{t}.zh", str)
-        _positive(p, data, f"service_minutes.by_type.{t}")
-    for s in SCENARIOS:
-        _need(p, data, f"measures.scenarios.{s}.zh", str)
-    groups = _need(p, data, "gift.groups", list)
-    for i, group in enumerate(groups):
-        where = f"gift.groups[{i}]"
-        if not isinstance(group, dict) or not isinstance(group.get("code"), str) or not group.get("label"):
-            raise UserError(f"rules file {p}: field {where} needs a code, a label and a when")
-        check_condition(group.get("when"), f"rules file {p}: {where}.when")
-    budget = _need(p, data, "gift.monthly_budget", int)
-    if isinstance(budget, bool) or budget < 0:
-        raise UserError(f"rules file {p}: field gift.monthly_budget must be a whole number ≥ 0, not {budget!r}")
-    weekdays = _need(p, data, "gift.working_weekdays", list)
-    if not weekdays or not all(isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 7 for d in weekdays):
-        raise UserError(f"rules file {p}: field gift.working_weekdays should list ISO weekdays 1 (Mon) … 7 (Sun)")
-    check_condition(_need(p, data, "closable_on_site.when", dict), f"rules file {p}: closable_on_site.when")
-    _positive(p, data, "service_minutes.max")
-    _need(p, data, "district_areas", dict)
-    _need(p, data, "required_skills", dict)
+    if dups:
+        raise RulesError(str(p), dups)
+    return Rules(data=data, path=str(p), digest=hashlib.sha256(raw).hexdigest()[:12], marks=marks)

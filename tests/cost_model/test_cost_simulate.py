@@ -86,3 +86,53 @@ def test_cli_simulate_on_the_fixture_district(fixture_day, tmp_path, capsys):
 def test_cli_simulate_without_a_roster_says_what_to_import(capsys):
     assert main(["cost", "simulate", "--district", "南区", "--days", "1"]) == 2
     assert "cvp import" in capsys.readouterr().err
+
+
+def _custom_rules(tmp_path, rules, **day):
+    """The shipped rules with another working day and shorter visits, as a dispatcher's copy."""
+    import yaml
+
+    data = {**rules.data, "day": {**rules.data["day"], **day},
+            "service_minutes": {**rules.data["service_minutes"],
+                                "by_type": {t: 20 for t in rules.data["service_minutes"]["by_type"]}}}
+    path = tmp_path / "short-day.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_cli_simulate_plans_with_the_rules_named_by_rules(fixture_day, tmp_path, rules, capsys):
+    """`cvp --rules FILE cost simulate` plans with FILE's working day, not the shipped one."""
+    assert main(["import", str(fixture_day / "history.csv"), "--history"]) == 0
+    assert main(["import", str(fixture_day / "staff.csv")]) == 0
+    custom = _custom_rules(tmp_path, rules, max_visits_per_worker=3, shift_start="10:00", shift_end="15:00")
+    out = tmp_path / "sim.json"
+    code = main(["--rules", str(custom), "cost", "simulate", "--district", "南区", "--days", "1", "--staff", "2",
+                 "--demand", "fixed:12", "--processes", "1", "--time-limit", "0.5", "--json", str(out)])
+    assert code == 0
+    text = capsys.readouterr().out
+    assert "pilot arithmetic: ceil(12 ÷ 3) = 4" in text  # the shipped rules' 6 a person would say 2
+    assert "rules: short-day.yaml" in text and "shift 10:00-15:00" in text
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["rules"]["file"] == "short-day.yaml" and doc["rules"]["max_visits_per_worker"] == 3
+    assert doc["rules"]["service_minutes_by_type"]["irate"] == 20
+    assert doc["levels"][0]["mean_visits_per_worker"] <= 3  # the visit cap of the file, not 6
+
+
+def test_cli_simulate_takes_the_rules_of_cvp_rules_too(fixture_day, tmp_path, rules, capsys, monkeypatch):
+    assert main(["import", str(fixture_day / "staff.csv")]) == 0
+    monkeypatch.setenv("CVP_RULES", str(_custom_rules(tmp_path, rules, max_visits_per_worker=4)))
+    code = main(["cost", "simulate", "--district", "南区", "--days", "1", "--staff", "1", "--demand", "fixed:8",
+                 "--processes", "1", "--time-limit", "0.2", "--locations", str(fixture_day / "tickets.csv")])
+    assert code == 0
+    assert "ceil(8 ÷ 4) = 2" in capsys.readouterr().out
+
+
+def test_sampled_days_take_service_minutes_and_shift_from_the_rules(tmp_path, rules):
+    from planner.triage import load_rules
+
+    custom = load_rules(_custom_rules(tmp_path, rules, shift_start="13:00", shift_end="18:00"))
+    visits = sim.sample_day(settings(window_share=1.0), custom, 0, date(2010, 8, 2))
+    assert visits and {v.service_min for v in visits} == {20}
+    assert all(v.time_window[0].hour >= 13 for v in visits)  # windows fall in the file's shift
+    shipped = sim.sample_day(settings(window_share=1.0), rules, 0, date(2010, 8, 2))
+    assert {v.service_min for v in shipped} != {20}

@@ -8,10 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from planner.routing import BreakSpec, Job, Problem, SolveOptions, Worker, solve, validate
+from planner.plan.build import pilot_worker_values
+from planner.routing import Job, Problem, SolveOptions, Worker, solve, validate
+from planner.triage import load_rules
 
 H = 3600
 M = 60
+#: the shipped rules' working day as core values: the core has none of its own
+PILOT = pilot_worker_values(load_rules())
+SHIFT = PILOT["shift"]        # 09:00-17:30
+LUNCH = PILOT["break_window"]  # 60 minutes starting 11:30-13:00
 
 
 def hm(h: int, m: int = 0) -> int:
@@ -56,7 +62,7 @@ def random_day(seed: int, n_jobs: int = 12, n_workers: int = 3, budget: int | No
         skills = frozenset({"vip"}) if rnd.random() < 0.2 else frozenset()
         jobs.append(Job(f"v{k}", k + 1, rnd.choice([30, 45, 60]) * 60, tw, rnd.choice([1, 2, 3]),
                         skills))
-    workers = [Worker(f"w{i}", 0, 0, break_window=BreakSpec.default_lunch(),
+    workers = [Worker(f"w{i}", 0, 0, shift=SHIFT, break_window=LUNCH, max_jobs=PILOT["max_jobs"],
                       skills=frozenset({"vip"}) if i == 0 else frozenset())
                for i in range(n_workers)]
     return Problem(tuple(jobs), tuple(workers), {"default": m}, visit_budget_s=budget)

@@ -2,13 +2,13 @@
 
 from dataclasses import replace
 
-from routing_helpers import hm, line_matrix, solve_checked
+from routing_helpers import LUNCH, SHIFT, hm, line_matrix, solve_checked
 
 from planner.routing import BreakSpec, Job, Problem, Worker
 
 
 def _one_worker(jobs, positions, **wkw):
-    w = Worker("w", 0, 0, shift=wkw.pop("shift", (hm(9), hm(17, 30))), max_jobs=None, **wkw)
+    w = Worker("w", 0, 0, shift=wkw.pop("shift", SHIFT), max_jobs=None, **wkw)
     return Problem(tuple(jobs), (w,), {"default": line_matrix(positions)}, visit_budget_s=None)
 
 
@@ -39,7 +39,7 @@ def test_shift_end_binds():
 def test_lunch_between_visits_without_travel():
     # A fixed at 11:00, B fixed at 13:00: lunch (start 11:30-13:00, 60 min) falls between
     jobs = [Job("A", 1, 30 * 60, (hm(11), hm(11))), Job("B", 2, 30 * 60, (hm(13), hm(13)))]
-    p = _one_worker(jobs, [0, 10, 40], break_window=BreakSpec.default_lunch())
+    p = _one_worker(jobs, [0, 10, 40], break_window=LUNCH)
     sol = solve_checked(p)
     steps = sol.routes[0].steps
     kinds = [s.kind for s in steps]
@@ -75,8 +75,8 @@ def test_max_visits():
 def test_skills_route_vip_to_skilled_worker():
     m = line_matrix([0, 100, 5])  # w1 base 0, w2 base 1 (100 min away), VIP visit at 5 min from w1
     vip = Job("V", 2, 30 * 60, required_skills=frozenset({"vip"}))
-    w1 = Worker("w1", 0, 0, max_jobs=None)
-    w2 = Worker("w2", 1, 1, max_jobs=None, skills=frozenset({"vip"}))
+    w1 = Worker("w1", 0, 0, shift=SHIFT, max_jobs=None)
+    w2 = Worker("w2", 1, 1, shift=SHIFT, max_jobs=None, skills=frozenset({"vip"}))
     p = Problem((vip,), (w1, w2), {"default": m}, visit_budget_s=None)
     assert solve_checked(p).routes[0].worker_id == "w2"
     plain = replace(p, jobs=(replace(vip, required_skills=frozenset()),))
@@ -87,8 +87,8 @@ def test_profiles_use_their_own_matrix():
     walk = line_matrix([0, 60])
     car = line_matrix([0, 10])
     jobs = (Job("A", 1, 30 * 60),)
-    ws = (Worker("walker", 0, 0, max_jobs=None, profile="walk"),
-          Worker("driver", 0, 0, max_jobs=None, profile="car"))
+    ws = (Worker("walker", 0, 0, shift=SHIFT, max_jobs=None, profile="walk"),
+          Worker("driver", 0, 0, shift=SHIFT, max_jobs=None, profile="car"))
     p = Problem(jobs, ws, {"walk": walk, "car": car}, visit_budget_s=None)
     sol = solve_checked(p)
     assert sol.routes[0].worker_id == "driver" and sol.total_travel_s == 20 * 60
@@ -115,7 +115,7 @@ def test_lunch_does_not_count_in_the_visit_budget():
     # A ends 11:30, lunch 11:30-12:30, B at 12:50, 10 min away:
     # 110 min between A and B, but only 50 of them are travel+wait (+30 service = 80)
     jobs = [Job("A", 1, 30 * 60, (hm(11), hm(11))), Job("B", 2, 30 * 60, (hm(12, 50), hm(12, 50)))]
-    p = _one_worker(jobs, [0, 10, 20], break_window=BreakSpec.default_lunch())
+    p = _one_worker(jobs, [0, 10, 20], break_window=LUNCH)
     p = replace(p, visit_budget_s=90 * 60)
     sol = solve_checked(p)
     assert sorted(sol.served) == ["A", "B"]
@@ -143,7 +143,7 @@ def test_lunch_is_never_split_by_a_drive():
     # not allowed (lunch where the worker is, then drive), so one visit stays out.
     jobs = [Job("A", 1, 30 * 60, (hm(10, 30), hm(10, 30)), priority=1),
             Job("B", 2, 30 * 60, (hm(12, 35), hm(12, 35)), priority=2)]
-    p = _one_worker(jobs, [0, 5, 15], break_window=BreakSpec.default_lunch())
+    p = _one_worker(jobs, [0, 5, 15], break_window=LUNCH)
     sol = solve_checked(p)
     assert sol.served == ["A"] and sol.reasons() == {"B": "over_capacity"}
     later = replace(p, jobs=(jobs[0], replace(jobs[1], time_window=(hm(12, 40), hm(12, 40)))))

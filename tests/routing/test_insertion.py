@@ -10,7 +10,7 @@ import random
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from routing_helpers import SOLOMON, hm, needs_data, random_day
+from routing_helpers import SHIFT, SOLOMON, hm, needs_data, random_day
 
 from planner.routing import Job, Problem, Solution, Unassigned, Worker, validate
 from planner.routing import diagnose as dg
@@ -91,7 +91,7 @@ def test_insertion_picks_the_cheapest_position():
     # a line: base at 0, visits at 10 and 30 minutes; 20 belongs between them
     m = [[abs(a - b) * 60 for b in (0, 10, 20, 30)] for a in (0, 10, 20, 30)]
     jobs = (Job("a", 1, 600), Job("b", 3, 600), Job("c", 2, 600))
-    problem = Problem(jobs, (Worker("w", 0, 0, max_jobs=None),), {"default": m},
+    problem = Problem(jobs, (Worker("w", 0, 0, shift=SHIFT, max_jobs=None),), {"default": m},
                       visit_budget_s=None, balance_weight=0)
     b, _ = _model(problem)
     fleet = Fleet.of(problem, b)
@@ -105,7 +105,7 @@ def test_insertion_picks_the_cheapest_position():
 def test_insertion_refuses_a_full_worker(limit):
     m = [[0, 600, 600], [600, 0, 600], [600, 600, 0]]
     jobs = (Job("a", 1, 600), Job("b", 2, 600))
-    problem = Problem(jobs, (Worker("w", 0, 0, **limit),), {"default": m}, visit_budget_s=None)
+    problem = Problem(jobs, (Worker("w", 0, 0, shift=SHIFT, **limit),), {"default": m}, visit_budget_s=None)
     b, _ = _model(problem)
     first, second = b.n_depots, b.n_depots + 1
     routes = Routes(Fleet.of(problem, b), [[first]])

@@ -2,13 +2,13 @@
 
 from dataclasses import replace
 
-from routing_helpers import DET, hm, line_matrix, solve_checked
+from routing_helpers import DET, SHIFT, hm, line_matrix, solve_checked
 
 from planner.routing import REASONS, Job, Problem, SolveOptions, Worker, solve, validate
 
 
 def _base_problem(jobs, workers=None, positions=(0, 10, 20, 30), **pkw):
-    ws = workers or (Worker("w", 0, 0, max_jobs=None),)
+    ws = workers or (Worker("w", 0, 0, shift=SHIFT, max_jobs=None),)
     kw = {"visit_budget_s": 90 * 60, **pkw}
     return Problem(tuple(jobs), tuple(ws), {"default": line_matrix(list(positions))}, **kw)
 
@@ -26,7 +26,7 @@ def test_each_reason_code():
         Job("vip", 1, 1800, required_skills=frozenset({"vip"})),
         Job("far", 3, 1800),
     ]
-    p = Problem(tuple(jobs), (Worker("w", 0, 0, max_jobs=1),), {"default": m},
+    p = Problem(tuple(jobs), (Worker("w", 0, 0, shift=SHIFT, max_jobs=1),), {"default": m},
                 visit_budget_s=90 * 60)
     p2 = replace(p, jobs=p.jobs + (Job("full", 1, 1800),))
     sol = solve_checked(p2)
@@ -57,8 +57,8 @@ def test_zero_workers():
 
 
 def test_worker_without_base_is_reported_and_skipped():
-    ws = (Worker("nobase", None, None, max_jobs=None, skills=frozenset({"vip"})),
-          Worker("w", 0, 0, max_jobs=None))
+    ws = (Worker("nobase", None, None, shift=SHIFT, max_jobs=None, skills=frozenset({"vip"})),
+          Worker("w", 0, 0, shift=SHIFT, max_jobs=None))
     jobs = [Job("a", 1, 1800), Job("v", 2, 1800, required_skills=frozenset({"vip"}))]
     sol = solve_checked(_base_problem(jobs, ws))
     assert sol.served == ["a"] and sol.reasons() == {"v": "no_skilled_staff"}
@@ -85,9 +85,9 @@ def test_first_solution_fallback_order():
 
 
 def test_worker_with_unknown_profile_or_bad_base_is_reported():
-    ws = (Worker("bike", 0, 0, max_jobs=None, profile="bike"),
-          Worker("lost", 99, 99, max_jobs=None),
-          Worker("w", 0, 0, max_jobs=None))
+    ws = (Worker("bike", 0, 0, shift=SHIFT, max_jobs=None, profile="bike"),
+          Worker("lost", 99, 99, shift=SHIFT, max_jobs=None),
+          Worker("w", 0, 0, shift=SHIFT, max_jobs=None))
     p = _base_problem([Job("a", 1, 1800)], ws)
     sol = solve(p, DET)
     assert sol.served == ["a"] and sol.routes[0].worker_id == "w"

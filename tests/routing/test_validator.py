@@ -2,14 +2,14 @@
 
 from dataclasses import replace
 
-from routing_helpers import hm, line_matrix, solve_checked
+from routing_helpers import LUNCH, SHIFT, hm, line_matrix, solve_checked
 
-from planner.routing import BreakSpec, Job, Problem, Unassigned, Worker, validate
+from planner.routing import Job, Problem, Unassigned, Worker, validate
 
 
 def _solved():
     jobs = (Job("A", 1, 1800, (hm(10), hm(10, 30))), Job("B", 2, 1800))
-    w = Worker("w", 0, 0, break_window=BreakSpec.default_lunch(), max_jobs=None)
+    w = Worker("w", 0, 0, shift=SHIFT, break_window=LUNCH, max_jobs=None)
     p = Problem(jobs, (w,), {"default": line_matrix([0, 10, 20])}, visit_budget_s=5400)
     return p, solve_checked(p)
 

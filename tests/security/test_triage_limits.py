@@ -69,7 +69,7 @@ def test_a_limit_that_is_not_a_positive_whole_number_is_named(tmp_path, capsys):
     import_fixture_day()
     assert main(["--rules", str(rules_with_limit(tmp_path, "lots")), "triage", "--date", str(DAY),
                  "--district", DISTRICT]) == 2
-    assert "limits.max_open_tickets must be a positive whole number" in capsys.readouterr().err
+    assert "limits.max_open_tickets: must be a positive whole number" in capsys.readouterr().err
 
 
 def test_the_planning_job_refuses_too(tmp_path):

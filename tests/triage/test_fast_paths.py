@@ -38,8 +38,8 @@ def test_sites_screened_in_one_pass_equal_the_site_by_site_look_up(sites, places
     # some visits stand exactly on a site, and two visits share a place
     tickets = [ticket(at=north_of(*at)) for at in places] + [ticket(at=(s.lat, s.lon)) for s in network[:3]]
     tickets.append(ticket(at=(tickets[0].lat, tickets[0].lon)))
-    one_by_one = _SiteIndex(network, RULES.data)
-    together = _SiteIndex(network, RULES.data)
+    one_by_one = _SiteIndex(network, RULES)
+    together = _SiteIndex(network, RULES)
     together.prepare(tickets)
     radius = one_by_one.radius_m
     assert radius == 800  # the rules' near_site.within_m

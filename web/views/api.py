@@ -154,7 +154,8 @@ def overrides(day: date):
         parsed.append((it["ticket_id"], it["field"], it["value"]))
     from planner.workflow import set_overrides
 
-    set_overrides(d, parsed, author=security.current_user().username, database=services.database())
+    set_overrides(d, parsed, author=security.current_user().username, database=services.database(),
+                  rules=services.rules())
     for t, f, v in parsed:
         security.audit("override", t, field=f, value=v, day=day.isoformat(), district=d, api=True)
     return jsonify({"saved": len(parsed)})
