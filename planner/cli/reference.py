@@ -41,9 +41,11 @@ def commands(root: click.Command | None = None) -> Iterator[tuple[str, click.Com
             for name in cmd.list_commands(ctx):
                 sub = cmd.get_command(ctx, name)
                 if sub is not None and not sub.hidden:
-                    yield from walk(sub, click.Context(sub, info_name=name, parent=ctx))
+                    yield from walk(sub, click.Context(sub, info_name=name, parent=ctx, **sub.context_settings))
 
-    yield from walk(root, click.Context(root, info_name="cvp", terminal_width=WIDTH, max_content_width=WIDTH))
+    # the contexts a real `cvp` run makes (its context settings: `-h` as well as `--help`)
+    settings = {**root.context_settings, "terminal_width": WIDTH, "max_content_width": WIDTH}
+    yield from walk(root, click.Context(root, info_name="cvp", **settings))
 
 
 def option_names(cmd: click.Command) -> list[str]:

@@ -4,7 +4,6 @@ each visit's reasons counted from the complaint history ("第3次投诉"), not j
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
