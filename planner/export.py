@@ -230,6 +230,22 @@ def load_plan_inputs(doc: Mapping, rules: Rules, database: str | None = None) ->
     return PlanInputs(tickets, history, staff)
 
 
+def plan_map(doc: Mapping, rules: Rules, *, inputs: PlanInputs | None = None, tiles: Any = None,
+             lang: str = "zh", database: str | None = None) -> str:
+    """The dispatcher's map of a stored plan, as a self-contained HTML page: the one way
+    ``cvp plan``, ``cvp map`` and the web app's map page make it.
+
+    The map is built over the plan's tickets *and* each phone's complaint history
+    (:func:`load_plan_inputs`, unless ``inputs`` are given), because the visit reasons
+    it shows ("第3次投诉", nth complaint) are counted from that history; a map built
+    from the tickets alone says only "repeat complainant".  ``tiles`` is a
+    :class:`planner.maps.Tiles`, a tile URL/``amap``, or None for no tiles."""
+    from planner.maps import build_map
+
+    inputs = inputs or load_plan_inputs(doc, rules, database)
+    return build_map(doc, inputs.tickets, rules, tiles=tiles, lang=lang, history=inputs.history)
+
+
 def write_day_outputs(doc: Mapping, rules: Rules, folder: str | Path, *, inputs: PlanInputs | None = None,
                       lang: str = "zh", url_base: str | None = None, tiles: str | None = None,
                       sheet_format: str = "pdf", export_format: str = "xlsx") -> dict[str, Any]:
@@ -239,11 +255,14 @@ def write_day_outputs(doc: Mapping, rules: Rules, folder: str | Path, *, inputs:
 
     Each file is written whole or not at all (:mod:`planner.outputs_io`); when the
     file system refuses one (a full disk), :class:`planner.outputs_io.OutputError`
-    says which files were written and which were not, and nothing later is tried."""
-    from planner.maps import build_map
+    says which files were written and which were not, and nothing later is tried.
+    ``tiles`` None means the map's tiles from ``CVP_TILES``/``CVP_TILES_CRS``, as ``cvp map``
+    takes them (``"none"`` for none)."""
+    from planner.maps import tiles_from_env
     from planner.sheets import render_sheets
 
     inputs = inputs or load_plan_inputs(doc, rules)
+    map_tiles = tiles_from_env() if tiles is None else tiles
     out = Path(folder)
     map_path = out / "map.html"
     export_path = out / default_export_name(doc, export_format)
@@ -256,8 +275,8 @@ def write_day_outputs(doc: Mapping, rules: Rules, folder: str | Path, *, inputs:
 
     write_all([
         ([out / "sheets"], write_sheets),
-        ([map_path], lambda: atomic_write_text(map_path, build_map(doc, inputs.tickets, rules, tiles=tiles,
-                                                                   lang=lang))),
+        ([map_path], lambda: atomic_write_text(map_path, plan_map(doc, rules, inputs=inputs, tiles=map_tiles,
+                                                                  lang=lang))),
         ([export_path], lambda: export_plan(doc, inputs.tickets, rules, export_path, export_format, lang=lang,
                                             history=inputs.history)),
     ])

@@ -2,7 +2,9 @@
 pinned to.
 
 The dispatcher marks people absent for a day (:func:`set_absence`, stored by
-:mod:`planner.store.absences`); planning leaves them out (``plan_day(..., absent=…)``).
+:mod:`planner.store.absences`); planning leaves them out however it is started,
+since :func:`planner.plan.day.plan_day` takes its staff from :func:`on_duty_staff`
+and a re-plan takes the day's absences from :func:`absent_on`.
 Who may do that is decided here, not in a view: a dispatcher only for the staff of
 its own district, an administrator for any district it names; everyone else is
 refused, and the check comes before anything is written.  A staff member the
@@ -53,7 +55,33 @@ def absent_on(day: date, district: str, database: str | None = None) -> list[str
 
 
 def on_duty(day: date, district: str, database: str | None = None) -> list[StaffMember]:
+    """The staff the day's roster has on duty (possibly nobody): active, not marked absent."""
     return [line.staff for line in day_roster(day, district, database) if line.on_duty]
+
+
+def on_duty_staff(day: date, district: str, absent: tuple[str, ...] | list[str] = (),
+                  database: str | None = None) -> list[StaffMember]:
+    """The staff a plan of the district's day routes: those the day's roster has on duty
+    (:func:`on_duty`: active, not marked absent with :func:`set_absence`), less ``absent``
+    (staff ids a command names as off, ``cvp plan --absent``).
+
+    ``cvp plan``, ``cvp demo`` and the web app's plan button all plan through this, so a
+    worker the dispatcher marked absent on the roster page is left out whichever way the
+    day is planned.  An ``absent`` id that is not an active member of the district's
+    roster is a :class:`UserError` (a typo must not plan with the person in), and so is
+    a day with nobody left on duty: no plan is made."""
+    lines = [line for line in day_roster(day, district, database) if line.staff.active]
+    unknown = set(absent) - {line.staff.staff_id for line in lines}
+    if unknown:
+        raise UserError(f"--absent {', '.join(sorted(unknown))}: not on the {district} roster "
+                        f"({', '.join(line.staff.staff_id for line in lines) or 'no staff imported'})")
+    duty = [line.staff for line in lines if line.on_duty and line.staff.staff_id not in absent]
+    if not duty:
+        why = (f"everyone on its roster ({', '.join(line.staff.staff_id for line in lines)}) is absent" if lines
+               else "its roster has no active staff: import one with `cvp import staff.csv`")
+        raise UserError(f"nobody is on duty in {district}: {why}; no plan was made")
+    return duty
+
 
 
 #: the roles that may change a day's roster (a dispatcher only its own district's)

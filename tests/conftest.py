@@ -81,6 +81,20 @@ def fixture_day() -> Path:
     return FIXTURE_DAY
 
 
+def need_playwright():
+    """``playwright.sync_api``, imported when a browser test needs it, so collecting the
+    suite never does.  Missing Playwright skips the browser tests (the whole module when
+    called at module level) but fails under CI, where ``pip install -e '.[test]'`` has
+    installed it: browser tests that never run are not tests."""
+    try:
+        import playwright.sync_api as api
+    except ImportError:
+        if os.environ.get("CI"):
+            pytest.fail("Playwright is not installed; pip install -e '.[test]' installs it", pytrace=False)
+        pytest.skip("Playwright not installed (pip install -e '.[test]')", allow_module_level=True)
+    return api
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

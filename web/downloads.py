@@ -122,9 +122,8 @@ def tile_origin(tiles) -> str:
 
 
 def map_html(doc: dict, lang: str, rules: Rules, database: str | None, tiles=None) -> str:
-    """The plan's folium map (local Leaflet, masked phones), from :func:`planner.maps.build_map`."""
-    from planner.maps import build_map
+    """The plan's folium map (local Leaflet, masked phones), from :func:`planner.export.plan_map`
+    as ``cvp plan`` and ``cvp map`` make it."""
+    from planner.export import plan_map
 
-    doc = _clean(doc)
-    inputs = load_plan_inputs(doc, rules, database)
-    return build_map(doc, inputs.tickets, rules, tiles=tiles, lang=lang, history=inputs.history)
+    return plan_map(_clean(doc), rules, tiles=tiles, lang=lang, database=database)

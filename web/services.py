@@ -234,14 +234,14 @@ SUBMIT_ATTEMPTS = 3  # a refused request whose blocking job has just finished is
 
 
 def start_plan(day: date, district: str, author: str, pins: dict[str, str] | None = None) -> int:
-    """Queue the day's planning (the roster's absences and the dispatcher's pins, which must
-    name someone on duty); returns the job id.  :class:`PlanningBusy` while another
-    planning job of the day has not finished."""
-    from planner.roster import absent_on, check_pins
+    """Queue the day's planning with the dispatcher's pins, which must name someone on duty;
+    returns the job id.  The roster's absences are not passed: planning reads them itself
+    (:func:`planner.roster.on_duty_staff`), as ``cvp plan`` does.  :class:`PlanningBusy`
+    while another planning job of the day has not finished."""
+    from planner.roster import check_pins
 
     pins = check_pins(day, district, pins or {}, database())
-    params = {"day": day.isoformat(), "district": district, "absent": absent_on(day, district, database()),
-              "pins": pins, "solver": dict(current_app.config["SOLVER"]), "author": author,
+    params = {"day": day.isoformat(), "district": district, "pins": pins, "solver": dict(current_app.config["SOLVER"]), "author": author,
               "rules_file": current_app.config.get("RULES_FILE")}
     return _submit_planning("plan_day", day, district, params, author)
 

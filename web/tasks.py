@@ -13,7 +13,8 @@ from web.jobs import task
 
 @task("plan_day")
 def plan_day_task(params: dict[str, Any], database: str | None) -> dict[str, Any]:
-    """Plan a district's day: params ``day``, ``district``, ``absent`` (staff ids), ``pins``
+    """Plan a district's day: params ``day``, ``district``, ``absent`` (staff ids off besides
+    the day's roster absences, which planning reads itself), ``pins``
     ({visit_id: staff_id}), ``solver`` (SolverSettings fields), ``author``, ``rules_file``."""
     from planner.triage import load_rules
 

@@ -36,7 +36,7 @@ def reset_store(yes: bool, force: bool) -> None:
 
 @cvp.command("demo")
 @click.option("--fixtures", "folder", type=click.Path(file_okay=False, exists=True), default=str(REPO_FIXTURES),
-              show_default=True, help="Folder of the sample day.")
+              show_default="fixtures/xian-south-2010-08-05 of this installation", help="Folder of the sample day.")
 @click.option("--out", type=click.Path(file_okay=False), default="out/demo", show_default=True,
               help="Where the day's outputs are written.")
 @click.option("--reset", is_flag=True,

@@ -14,7 +14,7 @@ import click
 
 from planner.cli import cvp, rules_of
 from planner.cli.plan_cmd import read_plan
-from planner.export import CSV_ENCODINGS, FORMATS, default_export_name, export_plan, load_plan_inputs
+from planner.export import CSV_ENCODINGS, FORMATS, default_export_name, export_plan, load_plan_inputs, plan_map
 from planner.outputs_io import atomic_write_text, write_all
 from planner.sheets.texts import LANGS
 
@@ -84,14 +84,13 @@ def sheets_command(ctx, plan_file, out, fmt, lang, url_base, only, jobs):
 @click.pass_context
 def map_command(ctx, plan_file, out, tiles, tiles_crs, tiles_attribution, lang):
     """The dispatcher's map: one self-contained HTML file that works offline."""
-    from planner.maps import build_map, tiles_spec
+    from planner.maps import tiles_spec
 
     rules = rules_of(ctx)
     doc = read_plan(plan_file)
     spec = tiles_spec(tiles, tiles_crs, tiles_attribution)
-    inputs = load_plan_inputs(doc, rules)
     target = Path(out) if out else Path(plan_file).parent / "map.html"
-    html = build_map(doc, inputs.tickets, rules, tiles=spec, lang=lang, history=inputs.history)
+    html = plan_map(doc, rules, tiles=spec, lang=lang)
     write_all([([target], lambda: atomic_write_text(target, html))])
     click.echo(f"wrote {target}")
 

@@ -55,7 +55,8 @@ def read_plan(path: str) -> dict:
 @click.option("--staff", type=click.Path(dir_okay=False, exists=True), help="Import this roster first.")
 @click.option("--network", type=click.Path(dir_okay=False, exists=True), help="Import this network plan first.")
 @click.option("--gazetteer", type=click.Path(dir_okay=False, exists=True), help="Gazetteer for --tickets.")
-@click.option("--absent", multiple=True, metavar="STAFF_ID", help="Staff member off today. Repeatable.")
+@click.option("--absent", multiple=True, metavar="STAFF_ID",
+              help="Staff member off today, besides those the day's roster marks absent. Repeatable.")
 @click.option("--no-outputs", is_flag=True, help="Write only plan.json (no sheets, map or export).")
 @solver_options
 @click.pass_context

@@ -18,6 +18,7 @@ from planner.errors import UserError
 from planner.geo.travel import TravelModel
 from planner.plan.build import DayModel, build_day, worker_day
 from planner.plan.document import plan_document
+from planner.roster import day_roster, on_duty_staff
 from planner.routing import Problem, Solution, SolveOptions, recommended_options
 from planner.routing.parallel import solve_all, solve_on_all_cores
 from planner.store import repository as repo
@@ -49,21 +50,6 @@ def travel_model_of(rules: Rules) -> TravelModel:
     return rules.travel
 
 
-def staff_on_duty(district: str, absent: tuple[str, ...] = (), database: str | None = None):
-    with session_scope(database) as session:
-        staff = [s for s in repo.staff_for(session, district) if s.active]
-    unknown = set(absent) - {s.staff_id for s in staff}
-    if unknown:
-        raise UserError(f"--absent {', '.join(sorted(unknown))}: not on the {district} roster "
-                        f"({', '.join(s.staff_id for s in staff) or 'no staff imported'})")
-    on_duty = [s for s in staff if s.staff_id not in absent]
-    if not on_duty:
-        why = (f"everyone on its roster ({', '.join(s.staff_id for s in staff)}) is absent" if staff
-               else "its roster has no active staff: import one with `cvp import staff.csv`")
-        raise UserError(f"nobody is on duty in {district}: {why}; no plan was made")
-    return on_duty
-
-
 @dataclass
 class PreparedDay:
     """A district's day ready for the routing core: its model and what the plan records."""
@@ -76,9 +62,10 @@ class PreparedDay:
 
 def prepare_day(day: date, district: str, *, absent: tuple[str, ...] = (), pins: dict[str, str] | None = None,
                 rules: Rules, database: str | None = None) -> PreparedDay:
-    """Triage the day and build the routing problem over the staff on duty."""
+    """Triage the day and build the routing problem over the staff on duty
+    (:func:`planner.roster.on_duty_staff`: the day's roster less its absences, less ``absent``)."""
     triaged = triage_day(day, district, rules, database)
-    staff = staff_on_duty(district, absent, database)
+    staff = on_duty_staff(day, district, absent, database)
     workers = [worker_day(s, day, rules) for s in staff]
     model = build_day(day, district, list(triaged.visits), workers, rules, travel_model_of(rules),
                       allowed={vid: (sid,) for vid, sid in (pins or {}).items()})
@@ -104,6 +91,7 @@ def plan_day(day: date, district: str, *, solver: SolverSettings = SolverSetting
     """Triage the day, route it, store the plan as a new version and return the document.
 
     ``pins`` (visit id → staff id) keep visits with the worker a dispatcher chose.
+    Staff the day's roster marks absent are left out, as are those named in ``absent``.
     """
     rules = rules or load_rules()
     prepared = prepare_day(day, district, absent=absent, pins=pins, rules=rules, database=database)
@@ -121,7 +109,8 @@ def plan_days(day: date, districts: list[str], *, solver: SolverSettings = Solve
     ``absent`` may name staff of any of the districts.
     """
     rules = rules or load_rules()
-    rosters = {d: {s.staff_id for s in staff_on_duty(d, (), database)} for d in districts}
+    rosters = {d: {line.staff.staff_id for line in day_roster(day, d, database) if line.staff.active}
+               for d in districts}
     unknown = set(absent) - set().union(*rosters.values())
     if unknown:
         raise UserError(f"--absent {', '.join(sorted(unknown))}: not on the roster of "

@@ -27,6 +27,7 @@ from planner.plan.build import WorkerDay, build_day, worker_day
 from planner.plan.day import SolverSettings, travel_model_of
 from planner.plan.document import plan_document, roster_fields, visit_from_fields
 from planner.records import StaffMember, Visit
+from planner.roster import absent_on
 from planner.routing.parallel import solve_on_all_cores
 from planner.store import repository as repo
 from planner.store.db import session_scope
@@ -60,7 +61,10 @@ def split_route(route: dict, now: datetime) -> tuple[list[dict], list[dict]]:
 def replan(doc: dict[str, Any], now: time, *, add_file: str | None = None, gazetteer: str | None = None,
            absent: tuple[str, ...] = (), solver: SolverSettings = SolverSettings(), author: str = "",
            rules: Rules | None = None, database: str | None = None) -> dict[str, Any]:
-    """A new version of the day's plan from ``now`` on; the begun part is kept unchanged."""
+    """A new version of the day's plan from ``now`` on; the begun part is kept unchanged.
+
+    The workers gone from ``now`` are those named in ``absent`` and those the day's
+    roster marks absent (:func:`planner.roster.absent_on`), as ``cvp plan`` leaves them out."""
     rules = rules or load_rules()
     day = date.fromisoformat(doc["date"])
     district = doc["district"]
@@ -69,6 +73,8 @@ def replan(doc: dict[str, Any], now: time, *, add_file: str | None = None, gazet
     unknown = set(absent) - set(routes)
     if unknown:
         raise UserError(f"--absent {', '.join(sorted(unknown))}: not in this plan ({', '.join(routes)})")
+    # marked absent on the day's roster since the plan was made: gone from now on too
+    absent = tuple(sorted(set(absent) | (set(absent_on(day, district, database)) & set(routes))))
 
     with session_scope(database) as session:
         roster = {s.staff_id: s for s in repo.staff_for(session, district)}

@@ -15,13 +15,11 @@ from geopy.distance import geodesic, great_circle
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner.errors import UserError
 from planner.geo.distance import MatrixCache, geodesic_m, great_circle_m, metres
 from planner.geo.travel import (
     DEFAULT_SPEEDS_KMH,
     StraightLineTimes,
     TravelModel,
-    TravelSourceError,
     TravelTimes,
     make_matrix_source,
 )
@@ -348,8 +346,38 @@ def test_factory_picks_the_source_by_kind():
         assert isinstance(source, TravelTimes)
 
 
-def test_source_errors_are_user_errors():
-    assert issubclass(TravelSourceError, UserError)
+def test_an_unreachable_travel_source_stops_cvp_plan_with_a_message_and_stores_nothing(tmp_path, capsys):
+    """A travel-time source that fails is the user's to fix (the rules file names the
+    server): `cvp plan` says which server it could not reach and exits 2, with no
+    traceback and no plan version stored."""
+    import socket
+    from datetime import date
+
+    import yaml
+
+    from planner.cli import main
+    from planner.store import repository as repo
+    from planner.store.db import session_scope
+    from planner.triage.rules import rules_path
+    from tests.conftest import import_fixture_day
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    data = yaml.safe_load(rules_path().read_text(encoding="utf-8"))
+    data["travel_model"] = {"kind": "osrm", "url": f"http://127.0.0.1:{port}", "overhead_min": 5}
+    rules = tmp_path / "rules-osrm.yaml"
+    rules.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    import_fixture_day()
+    capsys.readouterr()
+    out = tmp_path / "plan"
+    assert main(["--rules", str(rules), "plan", "--date", "2010-08-05", "--district", "南区",
+                 "--out", str(out), "--no-outputs", "--solution-limit", "10"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and f"could not reach the OSRM server at http://127.0.0.1:{port}" in err and "Traceback" not in err
+    assert not out.exists()
+    with session_scope() as session:
+        assert repo.plan_versions(session, date(2010, 8, 5), "南区") == []
 
 
 def test_empty_and_single_point_matrices():

@@ -39,15 +39,26 @@ def test_the_fixture_day_is_planned_within_the_pilots_rules(fixture_plan):
         assert u["reason"] and u["explanation"] and u["carried_over_to"] == "2010-08-06"
 
 
-def test_diamond_gold_and_silver_go_to_vip_skilled_staff(fixture_plan):
-    # docs/rules.md: 银卡 is a VIP tier and needs a VIP-qualified visitor too
-    served = set()
+def test_diamond_gold_and_silver_go_to_vip_skilled_staff(fixture_plan, fixture_day):
+    """Every VIP ticket of the fixture day (makeup.json: 1 diamond, 2 gold, 3 silver) is
+    visited, and only by VIP-qualified staff; docs/rules.md: 银卡 is a VIP tier too."""
+    tiers = {"钻卡": "diamond", "金卡": "gold", "银卡": "silver"}
+    makeup = json.loads((fixture_day / "makeup.json").read_text(encoding="utf-8"))
+    vip_tickets = {tid: tiers[tier] for tier, ids in makeup["vip"].items() for tid in ids}
+    routed = {}  # ticket id -> (tier on the stop, the route's skills)
     for r in fixture_plan["routes"]:
         for st in r["steps"]:
-            if st["type"] == "visit" and st["vip_level"] in ("diamond", "gold", "silver"):
-                assert "vip" in r["skills"]
-                served.add(st["vip_level"])
-    assert "silver" in served
+            if st["type"] == "visit":
+                for tid in st["ticket_ids"]:
+                    routed[tid] = (st["vip_level"], r["skills"])
+    assert len(vip_tickets) == 6
+    for tid, tier in vip_tickets.items():
+        assert tid in routed, f"VIP ticket {tid} ({tier}) is not routed"
+        level, skills = routed[tid]
+        assert level == tier and "vip" in skills, (tid, level, skills)
+    for level, skills in routed.values():
+        if level in tiers.values():
+            assert "vip" in skills
 
 
 def test_the_months_gifts_count_the_earlier_days_plans(stored_day):

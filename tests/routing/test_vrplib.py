@@ -3,9 +3,9 @@
 import json
 
 import pytest
-from click.testing import CliRunner
 from routing_helpers import SOLOMON, needs_data
 
+from planner.cli import main
 from planner.routing import Solution, validate
 from planner.routing.schedule import schedule_route
 from planner.routing.vrplib import (dimacs_matrix, read_instance, read_solution,
@@ -68,26 +68,60 @@ def _small_instance(tmp_path, n=12):
     return path
 
 
-@needs_data
-def test_cli_json(tmp_path):
-    from planner.cli.bench_cmd import bench
+def _feasible_cost(path, routes) -> int:
+    """Schedule each route under the instance's windows, service and capacity, validate the
+    whole with the independent validator, and return its DIMACS distance (tenths)."""
+    problem = to_problem(read_instance(path))
+    assert len(routes) <= len(problem.workers)
+    scheduled = []
+    for w, r in zip(problem.workers, routes):
+        route = schedule_route(problem, w, [str(c) for c in r], 0, 0)
+        assert route is not None, f"route {r} breaks a time window or the capacity"
+        scheduled.append(route)
+    sol = Solution(scheduled, [], "complete", "n/a", total_travel_s=sum(x.travel_s for x in scheduled))
+    assert validate(problem, sol) == []
+    return sol.total_travel_s
 
+
+@needs_data
+def test_cli_json(tmp_path, capsys):
+    """`cvp bench vrptw --json` serves every customer once on routes that keep every window
+    and the capacity, and reports their true distance and vehicle count."""
     path = _small_instance(tmp_path)
-    res = CliRunner().invoke(bench, ["vrptw", str(path), "--time-limit", "1", "--json"])
-    assert res.exit_code == 0, res.output
-    data = json.loads(res.output)
+    assert main(["bench", "vrptw", str(path), "--time-limit", "1", "--seed", "3", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
     assert set(data) == {"instance", "routes", "vehicles", "distance", "seconds"}
     served = sorted(c for r in data["routes"] for c in r)
     assert served == list(range(1, 13))
-    inst = read_instance(path)
-    assert data["distance"] * 10 == pytest.approx(route_distance(dimacs_matrix(inst), data["routes"]))
+    assert all(data["routes"])  # no empty route counted as a vehicle
     assert data["vehicles"] == len(data["routes"])
+    cost = _feasible_cost(path, data["routes"])
+    assert data["distance"] * 10 == pytest.approx(cost)
+    # the first 12 customers of C101 fit one vehicle's 200 units and 3 tours at most
+    inst = read_instance(path)
+    assert sum(inst.demand[1:]) <= inst.capacity and data["vehicles"] <= 3
 
 
-def test_cli_rejects_a_non_vrp_file(tmp_path):
-    from planner.cli.bench_cmd import bench
+@needs_data
+def test_cli_text_prints_the_routes_and_their_cost(tmp_path, capsys):
+    """The plain output is the Solomon .sol shape (``Route #i: …``, ``Cost …``): the file
+    that ``read_solution`` reads back, feasible and costing what it says."""
+    path = _small_instance(tmp_path)
+    assert main(["bench", "vrptw", str(path), "--time-limit", "1", "--seed", "3"]) == 0
+    res = capsys.readouterr()
+    sol = tmp_path / "C101-12.sol"
+    sol.write_text(res.out)
+    routes, cost = read_solution(sol)
+    assert sorted(c for r in routes for c in r) == list(range(1, 13))
+    assert _feasible_cost(path, routes) == round(cost * 10)
+    assert "UNSERVED" not in res.err and f"{len(routes)} vehicles" in res.err
 
+
+def test_cli_rejects_a_non_vrp_file(tmp_path, capsys):
+    """A file that is not a VRPLIB instance is a user error naming the file, not a traceback."""
     bad = tmp_path / "x.vrp"
     bad.write_text("hello\n")
-    res = CliRunner().invoke(bench, ["vrptw", str(bad)])
-    assert res.exit_code != 0
+    assert main(["bench", "vrptw", str(bad)]) == 2
+    res = capsys.readouterr()
+    assert f"error: {bad}: not a VRPTW instance in VRPLIB format" in res.err
+    assert res.out == ""

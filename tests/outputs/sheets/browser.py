@@ -8,6 +8,8 @@ from contextlib import contextmanager
 
 import pytest
 
+from tests.conftest import need_playwright
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -24,7 +26,7 @@ def need_chromium() -> None:
 def offline_page(viewport=(1200, 800)):
     """A page whose every network request is aborted; yields (page, blocked_urls, page_errors)."""
     need_chromium()
-    from playwright.sync_api import sync_playwright
+    sync_playwright = need_playwright().sync_playwright
 
     blocked: list[str] = []
     errors: list[str] = []

@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
 
+from tests.conftest import need_playwright
 from tests.web.e2e.conftest import copy_fixture
 from tests.web.helpers import XSS, district_tickets, tickets_with_bad_row, tickets_with_xss
+
+expect = need_playwright().expect  # imported here, not at collection: see need_playwright
 
 pytestmark = pytest.mark.slow
 

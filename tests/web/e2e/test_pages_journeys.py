@@ -13,11 +13,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
 
+from tests.conftest import need_playwright
 from tests.web.e2e.conftest import copy_fixture
 from tests.web.e2e.test_journeys import DAY, PHONE, no_dialogs
 from tests.web.helpers import district_tickets
+
+expect = need_playwright().expect  # imported here, not at collection: see need_playwright
 
 pytestmark = pytest.mark.slow
 

@@ -12,10 +12,12 @@ import os
 import re
 
 import pytest
-from playwright.sync_api import expect
 
+from tests.conftest import need_playwright
 from tests.web.conftest import DAY, DISTRICT, PASSWORD, TEST_SOLVER, _seed
 from tests.web.e2e.conftest import served
+
+expect = need_playwright().expect  # imported here, not at collection: see need_playwright
 
 pytestmark = pytest.mark.slow
 
