@@ -439,7 +439,7 @@ ZH: dict[str, str] = {
         "电话号码 {value!r} 无效（应为 13–19 开头的 11 位手机号，或如 029-88886666 的固定电话）",
     "missing time": "缺少时间",
     "unparseable time {value!r} (expected e.g. 2010-08-05 09:30)": "无法识别的时间 {value!r}（应如 2010-08-05 09:30）",
-    "time {value!r} is outside 1990–2100": "时间 {value!r} 不在 1990–2100 年之间",
+    "time {value!r} is outside {first}–{last}": "时间 {value!r} 不在 {first}–{last} 年之间",
     "unparseable time of day {value!r} (expected HH:MM, e.g. 09:00)": "无法识别的时刻 {value!r}（应为 HH:MM，如 09:00）",
     "unparseable date {value!r} (expected e.g. 2010-09-30)": "无法识别的日期 {value!r}（应如 2010-09-30）",
     "{what} {value!r} is not a number": "{what} {value!r} 不是数字",
