@@ -2,7 +2,7 @@
 
 An upload is kept in its own folder under the app's work folder, named by a
 random token and bound to the user who sent it; it is removed after the import
-(or after an hour).  Only CSV, XLSX and JSON are accepted, and the content must
+(or after an hour; an account keeps at most :data:`MAX_PENDING_PER_USER`).  Only CSV, XLSX and JSON are accepted, and the content must
 look like what the name says (an XLSX is a ZIP archive; a CSV or JSON file is
 text).  The size limit is Flask's ``MAX_CONTENT_LENGTH`` (413 above it).
 """
@@ -25,6 +25,11 @@ from planner.workflow import MisplacedFile
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 MAX_AGE_S = 3600
+#: uploads one account may have waiting (previewed, not yet confirmed or cancelled).  A
+#: preview is kept for :data:`MAX_AGE_S` so it can be confirmed; without this bound one
+#: account sending 5 MB files in a loop filled the server's disk (a thousand an hour).
+#: A new upload beyond it removes that account's oldest (its preview then says "expired").
+MAX_PENDING_PER_USER = 5
 
 
 @dataclass(frozen=True)
@@ -93,11 +98,29 @@ def cleanup(work_dir: str, max_age_s: float = MAX_AGE_S) -> None:
             pass
 
 
+def _make_room(work_dir: str, user_id: int, keep: int = MAX_PENDING_PER_USER - 1) -> None:
+    """Remove this account's oldest waiting uploads so that at most ``keep`` remain."""
+    root = _root(work_dir)
+    if not root.exists():
+        return
+    own = []
+    for folder in root.iterdir():
+        try:
+            meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+            if meta.get("user_id") == user_id:
+                own.append((folder.stat().st_mtime, folder))
+        except (OSError, ValueError):
+            continue  # being written or removed by another request
+    for _mtime, folder in sorted(own)[:max(0, len(own) - keep)]:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def save(work_dir: str, user_id: int, file: FileStorage | None, gazetteer: FileStorage | None, kind: str | None,
          history: bool, allowed: tuple[str, ...]) -> Upload:
     if file is None or not file.filename:
         raise UserError("choose a file to import")
     cleanup(work_dir)
+    _make_room(work_dir, user_id)
     token = secrets.token_urlsafe(24)
     folder = _root(work_dir) / token
     folder.mkdir(parents=True)
