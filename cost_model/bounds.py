@@ -59,6 +59,10 @@ MAX_NUMBER = 1_000_000_000_000
 MAX_PLACES = 6
 #: values in one sweep (``--vary``); each one is a full evaluation and a chart point
 MAX_SWEEP_POINTS = 200
+#: NAME=VALUE changes in one run (``--set``, the planner form's changes, the API's
+#: ``set``): a scenario has a few dozen parameters; each change is a YAML parse, and a
+#: 1 MB form field of ``a=1`` lines was 250,000 of them (about a minute of CPU a slot)
+MAX_SETS = 200
 #: characters in one quantity expression
 MAX_EXPRESSION = 500
 
