@@ -432,6 +432,8 @@ ZH: dict[str, str] = {
     "required column {field} ({aliases}) is missing": "缺少必需的列 {field}（{aliases}）",
     "duplicate {field} {value!r} (first on line {line})": "{field} {value!r} 重复（首次出现在第 {line} 行）",
     "the file has a header but no data rows": "文件只有表头，没有数据行",
+    "more than {count} rows have errors; the rest of the file was not checked (is it the right file?)":
+        "超过 {count} 行有问题，文件其余部分未再检查（是否选错了文件？）",
     "{cells} cells but {headers} headers": "该行有 {cells} 个单元格，但表头只有 {headers} 列",
     "record is not an object": "该记录不是 JSON 对象",
     "unknown {what} {value!r} (expected one of: {known})": "无法识别的{what} {value!r}（可填：{known}）",
