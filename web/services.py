@@ -114,6 +114,12 @@ def ticket_in_district(ticket_id: str, district: str) -> bool:
         return repo.ticket_district(s, ticket_id) == district
 
 
+def tickets_in_district(ticket_ids: list[str], district: str) -> set[str]:
+    """Which of these tickets exist and belong to the district (one query for a list)."""
+    with session_scope(database()) as s:
+        return {t for t, d in repo.stored_districts(s, "tickets", list(ticket_ids)).items() if d == district}
+
+
 def set_override(ticket_id: str, field: str, value: str, author: str) -> None:
     from planner.workflow import set_overrides
 
