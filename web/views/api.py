@@ -188,6 +188,8 @@ def plan(day: date):
     pins = body.get("pins") or {}
     if not isinstance(pins, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in pins.items()):
         raise UserError("pins: an object of visit_id → staff_id")
+    if len(pins) > bodies.MAX_ITEMS:
+        raise UserError(f"pins: {len(pins)} in one request; at most {bodies.MAX_ITEMS}")
     for visit_id, staff_id in pins.items():
         check_text("visit_id", visit_id, name="pins")
         check_text("staff_id", staff_id, name=f"pins.{visit_id}")

@@ -1,4 +1,5 @@
-"""The API's list of overrides is bounded, and checked and audited as one batch.
+"""The API's lists of changes (overrides, pins) are bounded; overrides are checked and
+audited as one batch.
 
 10,000 overrides fit in a 700 KB body (under the 1 MiB limit); each was a district
 look-up, a write and an audit row in a transaction of its own, and one dispatcher's
@@ -58,3 +59,15 @@ def test_another_districts_ticket_in_the_list_refuses_it_whole(store_app):
     r = _post(north, [{**ONE, "ticket_id": own}] * 3 + [ONE])
     assert r.status_code == 422
     assert (_count(OverrideRow), _count(AuditRow)) == before
+
+
+def test_more_pins_than_the_limit_are_refused(store_app):
+    from planner.store.models import JobRow
+
+    disp = Client(store_app, "disp")
+    jobs = _count(JobRow)
+    pins = {f"V{i}": "S1" for i in range(bodies.MAX_ITEMS + 1)}
+    r = disp.http.post("/api/days/2010-08-05/plans", json={"pins": pins}, headers={"X-CSRF-Token": disp.csrf})
+    assert r.status_code == 422
+    assert f"at most {bodies.MAX_ITEMS}" in r.get_json()["error"]["message"]
+    assert _count(JobRow) == jobs
