@@ -59,6 +59,15 @@ MAX_NUMBER = 1_000_000_000_000
 MAX_PLACES = 6
 #: values in one sweep (``--vary``); each one is a full evaluation and a chart point
 MAX_SWEEP_POINTS = 200
+#: characters and values (YAML nodes) of one scenario's text: the shipped ones have 3.4 KB
+#: and about 150 values; PyYAML reads some 5,000 values a second, and a page posts four
+#: scenarios, each read two or three times (a 600 KB list of 99,000 values was 21 s a read)
+MAX_SCENARIO_CHARS = 64 * 1024
+MAX_SCENARIO_VALUES = 5_000
+#: NAME=VALUE changes in one run (``--set``, the planner form's changes, the API's
+#: ``set``): a scenario has a few dozen parameters; each change is a YAML parse, and a
+#: 1 MB form field of ``a=1`` lines was 250,000 of them (about a minute of CPU a slot)
+MAX_SETS = 200
 #: characters in one quantity expression
 MAX_EXPRESSION = 500
 

@@ -19,6 +19,7 @@ from typing import Any
 import click
 import yaml
 
+from cost_model import bounds
 from cost_model import compare as compare_mod
 from cost_model import report
 from cost_model import scenario as scenario_mod
@@ -52,6 +53,9 @@ def cost() -> None:
 
 
 def _parse_sets(items: tuple[str, ...]) -> list[tuple[str, Any]]:
+    if len(items) > bounds.MAX_SETS:
+        raise UserError(f"--set: {len(items)} changes; at most {bounds.MAX_SETS} (a scenario has a few dozen "
+                        "parameters, see `cvp cost params`)")
     out = []
     for item in items:
         if "=" not in item:

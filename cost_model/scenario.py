@@ -236,6 +236,11 @@ class _Loader(safeyaml.SafeLoader):
     """The bounded SafeLoader (no aliases; see :mod:`planner.safeyaml`) reading decimals
     exactly (``0.8`` → ``Decimal('0.8')``)."""
 
+    # a scenario is a few KB with a few hundred values (the shipped ones: 3.4 KB); a
+    # planner's 600 KB list of 99,000 values took 21 s to read, several times a request
+    max_bytes = bounds.MAX_SCENARIO_CHARS
+    max_nodes = bounds.MAX_SCENARIO_VALUES
+
 
 def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
     text = str(loader.construct_scalar(node)).replace("_", "")

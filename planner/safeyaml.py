@@ -38,7 +38,12 @@ def _refuse(problem: str, mark: Any) -> LimitError:
 
 
 class SafeLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` without aliases or anchors, with depth, node and scalar bounds."""
+    """``yaml.SafeLoader`` without aliases or anchors, with depth, node and scalar bounds.
+    A subclass for a kind of file much smaller than a rules file lowers ``max_bytes``
+    and ``max_nodes`` (PyYAML reads some 5,000 values a second: 100,000 are 20 s)."""
+
+    max_bytes = MAX_BYTES
+    max_nodes = MAX_NODES
 
     def __init__(self, stream: Any):
         super().__init__(stream)
@@ -55,8 +60,8 @@ class SafeLoader(yaml.SafeLoader):
             raise _refuse(f"anchor &{event.anchor} is not allowed (YAML aliases and anchors are refused: "
                           "write the value out)", event.start_mark)
         self._nodes += 1
-        if self._nodes > MAX_NODES:
-            raise _refuse(f"more than {MAX_NODES} values in one file", event.start_mark)
+        if self._nodes > self.max_nodes:
+            raise _refuse(f"more than {self.max_nodes} values in one file", event.start_mark)
         if isinstance(event, yaml.ScalarEvent) and len(event.value) > MAX_SCALAR:
             raise _refuse(f"a value of {len(event.value)} characters; at most {MAX_SCALAR}", event.start_mark)
         self._depth += 1
@@ -68,16 +73,16 @@ class SafeLoader(yaml.SafeLoader):
             self._depth -= 1
 
 
-def _check_size(text: str) -> None:
-    if len(text) > MAX_BYTES:
-        raise _refuse(f"the text is {len(text)} characters; at most {MAX_BYTES}", None)
+def _check_size(text: str, loader: type[SafeLoader]) -> None:
+    if len(text) > loader.max_bytes:
+        raise _refuse(f"the text is {len(text)} characters; at most {loader.max_bytes}", None)
 
 
 def load(text: str, loader: type[SafeLoader] = SafeLoader) -> Any:
     """Parse one YAML document with the bounds above; :class:`yaml.YAMLError` if refused."""
     if not issubclass(loader, SafeLoader):
         raise TypeError("safeyaml.load needs a safeyaml.SafeLoader (sub)class")
-    _check_size(text)
+    _check_size(text, loader)
     try:
         return yaml.load(text, Loader=loader)  # noqa: S506 (a bounded SafeLoader)
     except (ValueError, OverflowError, RecursionError) as exc:
@@ -105,7 +110,7 @@ def compose(text: str, loader: type[SafeLoader] = SafeLoader) -> Any:
     """The node tree of one document (for line numbers), with the same bounds as :func:`load`."""
     if not issubclass(loader, SafeLoader):
         raise TypeError("safeyaml.compose needs a safeyaml.SafeLoader (sub)class")
-    _check_size(text)
+    _check_size(text, loader)
     return yaml.compose(text, Loader=loader)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from planner.errors import InvalidFileError, UserError
 from planner.intake import IntakeContext, IntakeResult, load_file, load_gazetteer
+from planner.intake.load import MAX_BAD_ROWS
 from planner.intake.ownership import foreign_rows
 from planner.store import repository as repo
 from planner.store.db import session_scope
@@ -81,16 +82,18 @@ class MisplacedFile(UserError):
         super().__init__(message)
 
 
-def intake_context(rules: Rules, gazetteer: str | Path | None = None, history: bool = False) -> IntakeContext:
-    ctx = IntakeContext(tz=rules.tz, district_areas=rules.district_areas, history=history)
+def intake_context(rules: Rules, gazetteer: str | Path | None = None, history: bool = False,
+                   max_bad_rows: int | None = None) -> IntakeContext:
+    ctx = IntakeContext(tz=rules.tz, district_areas=rules.district_areas, history=history,
+                        max_bad_rows=max_bad_rows)
     if gazetteer:
         ctx.gazetteer = load_gazetteer(gazetteer, ctx)
     return ctx
 
 
 def _validated(path: str | Path, kind: str | None, history: bool, gazetteer: str | Path | None,
-               rules: Rules) -> IntakeResult:
-    result = load_file(path, kind, intake_context(rules, gazetteer, history))
+               rules: Rules, max_bad_rows: int | None = MAX_BAD_ROWS) -> IntakeResult:
+    result = load_file(path, kind, intake_context(rules, gazetteer, history, max_bad_rows))
     if result.kind == "gazetteer":
         raise MisplacedFile(path, result.kind,
                             f"{path}: this is an address gazetteer; pass it to an import with --gazetteer {path}")
@@ -153,7 +156,9 @@ def import_file(path: str | Path, *, kind: str | None = None, history: bool = Fa
     """
     rules = rules or load_rules()
     shown = name or str(path)
-    result = _validated(path, kind, history, gazetteer, rules)
+    # a file with any bad row imports nothing, so checking stops after the first many;
+    # --skip-invalid writes every rejected row, so it checks them all
+    result = _validated(path, kind, history, gazetteer, rules, None if skip_invalid else MAX_BAD_ROWS)
     with session_scope(database) as session:
         serialise(session, import_lock())  # two imports at once: the second waits, then finds the first's rows
         _refuse_foreign(result, districts)
@@ -344,8 +349,9 @@ def set_overrides(district: str, items: list[tuple[str, str, str]], author: str 
         normalised.append((ticket_id, field, code))
     items = normalised
     with session_scope(database) as session:
+        known = repo.existing_ticket_ids(session, district, [ticket_id for ticket_id, _, _ in items])
         for ticket_id, field, value in items:
-            if not repo.ticket_exists(session, district, ticket_id):
+            if ticket_id not in known:
                 raise UserError(f"override: no ticket {ticket_id!r} in {district}")
             repo.add_override(session, district, ticket_id, field, value, author)
 

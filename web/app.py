@@ -101,7 +101,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web import i18n, security
     from web.jobs import JobQueue
     from web.views import admin, api, auth, dispatcher, field, planner
-    from web.views.common import DayConverter
+    from web.views.common import DayConverter, StoreIntConverter
 
     app = Flask(__name__, static_folder="static", template_folder="templates")
     app.config.update(default_config())
@@ -120,6 +120,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.autoescape = True  # every template, whatever its name: ticket text is customer input
 
     app.url_map.converters["day"] = DayConverter
+    app.url_map.converters["int"] = StoreIntConverter
     security.init_app(app)
     i18n.init_app(app)
     for bp in (auth.bp, dispatcher.bp, field.bp, planner.bp, admin.bp, api.bp):

@@ -28,6 +28,11 @@ from planner.errors import UserError
 MAX_BYTES = 1024 * 1024
 #: levels of nested objects and lists
 MAX_DEPTH = 16
+#: entries in a body's list of changes (the overrides or pins of one request): a day's
+#: triage has at most a few hundred tickets; 10,000 overrides in a 700 KB body kept the
+#: server busy for 5 minutes (a district check, a write and an audit row each), and
+#: 30,000 pins of made-up visits were copied into the job, the plan and the audit log
+MAX_ITEMS = 500
 
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKET = re.compile(rb"[\[\]{}]")

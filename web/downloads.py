@@ -57,6 +57,25 @@ def sheet_views(doc: dict, lang: str, url_base: str, rules: Rules, database: str
     return views
 
 
+#: PDFs kept in the sheet cache (each some 400 KB).  A key holds the address the QR codes
+#: point to, which is the request's own host when ``CVP_URL_BASE`` is not set: a signed-in
+#: field worker sending a new Host header with each download stored a new PDF each time,
+#: without end.  Past this many, the oldest are removed (they are rendered again if asked).
+MAX_CACHED_SHEETS = 500
+
+
+def _make_room(folder: Path, keep: int) -> None:
+    """Remove the oldest cached PDFs so that at most ``keep`` remain."""
+    found = []
+    for path in folder.glob("*.pdf"):
+        try:
+            found.append((path.stat().st_mtime, path))
+        except FileNotFoundError:
+            pass  # removed by a concurrent request
+    for _mtime, path in sorted(found)[:max(0, len(found) - keep)]:
+        path.unlink(missing_ok=True)
+
+
 def sheet_pdf_path(doc: dict, staff_id: str | None, lang: str, url_base: str, rules: Rules, database: str | None,
                    cache_dir: str | os.PathLike) -> Path:
     """The cached PDF of one worker's sheet (``staff_id``) or of all sheets (None), rendered if missing."""
@@ -64,10 +83,15 @@ def sheet_pdf_path(doc: dict, staff_id: str | None, lang: str, url_base: str, ru
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / _key(doc, staff_id, lang, url_base)
     if target.exists():
-        return target
+        try:
+            os.utime(target)  # most recently used: the last to be removed to make room
+            return target
+        except FileNotFoundError:
+            pass  # removed to make room just now: render it again
     if staff_id is not None and staff_id not in {r["staff_id"] for r in doc.get("routes", [])}:
         raise LookupError(f"no route for {staff_id} in this plan")
     data = sheets_pdf(sheet_views(doc, lang, url_base, rules, database, None if staff_id is None else [staff_id]))
+    _make_room(folder, MAX_CACHED_SHEETS - 1)
     fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)

@@ -432,6 +432,8 @@ ZH: dict[str, str] = {
     "required column {field} ({aliases}) is missing": "缺少必需的列 {field}（{aliases}）",
     "duplicate {field} {value!r} (first on line {line})": "{field} {value!r} 重复（首次出现在第 {line} 行）",
     "the file has a header but no data rows": "文件只有表头，没有数据行",
+    "more than {count} rows have errors; the rest of the file was not checked (is it the right file?)":
+        "超过 {count} 行有问题，文件其余部分未再检查（是否选错了文件？）",
     "{cells} cells but {headers} headers": "该行有 {cells} 个单元格，但表头只有 {headers} 列",
     "record is not an object": "该记录不是 JSON 对象",
     "unknown {what} {value!r} (expected one of: {known})": "无法识别的{what} {value!r}（可填：{known}）",
@@ -439,7 +441,7 @@ ZH: dict[str, str] = {
         "电话号码 {value!r} 无效（应为 13–19 开头的 11 位手机号，或如 029-88886666 的固定电话）",
     "missing time": "缺少时间",
     "unparseable time {value!r} (expected e.g. 2010-08-05 09:30)": "无法识别的时间 {value!r}（应如 2010-08-05 09:30）",
-    "time {value!r} is outside 1990–2100": "时间 {value!r} 不在 1990–2100 年之间",
+    "time {value!r} is outside {first}–{last}": "时间 {value!r} 不在 {first}–{last} 年之间",
     "unparseable time of day {value!r} (expected HH:MM, e.g. 09:00)": "无法识别的时刻 {value!r}（应为 HH:MM，如 09:00）",
     "unparseable date {value!r} (expected e.g. 2010-09-30)": "无法识别的日期 {value!r}（应如 2010-09-30）",
     "{what} {value!r} is not a number": "{what} {value!r} 不是数字",

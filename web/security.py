@@ -241,6 +241,14 @@ def audit(action: str, target: str = "", **details: Any) -> None:
         accounts.audit(s, user.username if user else "", action, target, details)
 
 
+def audit_each(action: str, entries: list[tuple[str, dict[str, Any]]]) -> None:
+    """Record several actions of one request (target, details) in one transaction."""
+    user = current_user()
+    with session_scope(database()) as s:
+        for target, details in entries:
+            accounts.audit(s, user.username if user else "", action, target, details)
+
+
 # -- headers, cookies, errors -------------------------------------------------------------
 
 class SessionInterface(SecureCookieSessionInterface):

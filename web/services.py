@@ -114,6 +114,12 @@ def ticket_in_district(ticket_id: str, district: str) -> bool:
         return repo.ticket_exists(s, district, ticket_id)
 
 
+def tickets_in_district(ticket_ids: list[str], district: str) -> set[str]:
+    """Which of these tickets exist and belong to the district (one query for a list)."""
+    with session_scope(database()) as s:
+        return repo.existing_ticket_ids(s, district, list(ticket_ids))
+
+
 def set_override(district: str, ticket_id: str, field: str, value: str, author: str) -> None:
     from planner.workflow import set_overrides
 

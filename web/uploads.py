@@ -63,6 +63,8 @@ def reading_slot(user_id: int):
     finally:
         with _reading_lock:
             _reading.discard(user_id)
+#: how a UTF-16 text starts (little- and big-endian); intake reads such a CSV
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,7 @@ def check_type(name: str, head: bytes, allowed: tuple[str, ...]) -> str:
     if ext == "xlsx":
         if not head.startswith(b"PK\x03\x04"):
             raise UserError(f"{name}: not an Excel (.xlsx) workbook")
-    elif b"\x00" in head:
+    elif b"\x00" in head and not (ext == "csv" and head[:2] in UTF16_BOMS):  # Excel's "Unicode text" is UTF-16
         raise UserError(f"{name}: not a text file (a .{ext} file must be text)")
     elif ext == "json" and not head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
         raise UserError(f"{name}: not a JSON file")

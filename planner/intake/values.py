@@ -10,6 +10,7 @@ import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from planner import days
 from planner.errors import Reason
 
 VIP_ALIASES = {
@@ -98,8 +99,9 @@ def moment(value: str, tz: ZoneInfo) -> datetime:
                 continue
     if dt is None:
         raise ValueError(Reason("unparseable time {value!r} (expected e.g. 2010-08-05 09:30)", value=value))
-    if not 1990 <= dt.year <= 2100:
-        raise ValueError(Reason("time {value!r} is outside 1990–2100", value=value))
+    if not days.in_range(dt):
+        raise ValueError(Reason("time {value!r} is outside {first}–{last}", value=value, first=days.FIRST_YEAR,
+                                last=days.LAST_YEAR))
     return dt.replace(tzinfo=tz) if dt.tzinfo is None else dt.astimezone(tz)
 
 

@@ -13,6 +13,10 @@ from sqlalchemy import (JSON, Boolean, Date, DateTime, Float, Index, Integer, St
                         UniqueConstraint, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+#: the largest value an ``Integer`` column holds on every store (PostgreSQL's INTEGER is
+#: 32 bits): an id or a version past it names no row, and is refused before any query
+INTEGER_MAX = 2 ** 31 - 1
+
 
 class UTCDateTime(TypeDecorator):
     """Aware datetimes in, aware (UTC) datetimes out, on every database."""

@@ -228,6 +228,15 @@ def ticket_exists(session: Session, district: str, ticket_id: str) -> bool:
                                                      TicketRow.ticket_id == ticket_id)) is not None
 
 
+def existing_ticket_ids(session: Session, district: str, ticket_ids: list[str]) -> set[str]:
+    """Which of these ids the district has as tickets (one query per 500 ids)."""
+    found: set[str] = set()
+    for chunk in range(0, len(ticket_ids), 500):
+        found.update(session.scalars(select(TicketRow.ticket_id).where(
+            TicketRow.district == district, TicketRow.ticket_id.in_(ticket_ids[chunk:chunk + 500]))))
+    return found
+
+
 def add_override(session: Session, district: str, ticket_id: str, field_name: str, value: str,
                  author: str = "") -> None:
     session.add(OverrideRow(district=district, ticket_id=ticket_id, field=field_name, value=value, author=author,

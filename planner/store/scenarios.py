@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from planner.errors import ForbiddenError, Reason, UserError
@@ -47,6 +47,11 @@ class SavedScenario:
     def writable_by(self, viewer: Viewer) -> bool:
         """The owner may change or delete it; an admin may delete it."""
         return self.owner == viewer.username or viewer.admin
+
+
+#: saved scenarios one account may hold: a planner compares a handful; without a bound
+#: a script saving under new names filled the store (64 KB a scenario)
+MAX_PER_OWNER = 200
 
 
 def _of(r: ScenarioRow) -> SavedScenario:
@@ -80,6 +85,10 @@ def save_scenario(session: Session, name: str, yaml_text: str, owner: str, *,
     now = datetime.now(timezone.utc)
     row = session.scalars(select(ScenarioRow).where(ScenarioRow.owner == owner, ScenarioRow.name == name)).first()
     if row is None:
+        held = session.scalar(select(func.count()).select_from(ScenarioRow).where(ScenarioRow.owner == owner))
+        if held >= MAX_PER_OWNER:
+            raise UserError(f"{owner} already has {held} saved scenarios; at most {MAX_PER_OWNER}: "
+                            "delete one or save over one of the same name")
         row = ScenarioRow(owner=owner, name=name, yaml_text=yaml_text, author=owner, updated_at=now, shared=shared)
         session.add(row)
     else:

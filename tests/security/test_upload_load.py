@@ -2,7 +2,7 @@
 and an account keeps at most a handful of uploads waiting for a confirm.  Each file is
 bounded on its own (``test_hostile_files``); these bound the number, so a burst of
 heavy uploads from one ordinary account cannot take the server's cores, memory or
-disk.  A refused request is 429 with ``Retry-After`` and has read or stored nothing."""
+disk (the waiting uploads: ``test_upload_backlog``).  A refused request is 429 with ``Retry-After`` and has read or stored nothing."""
 
 from __future__ import annotations
 
@@ -85,25 +85,3 @@ def test_the_upload_page_answers_429_in_chinese(client_for):
         r = c.post("/dispatch/import", {"file": (io.BytesIO(_north_file()), "t.csv")},
                    content_type="multipart/form-data")
     assert r.status_code == 429 and "您的另一个文件仍在检查或导入中" in r.get_data(as_text=True)
-
-
-def test_an_account_keeps_at_most_five_uploads_waiting_for_a_confirm(client_for, app):
-    c = client_for("disp_north")
-    other = client_for("disp")
-    header, _ = rows_of("tickets.csv")
-    south = _csv(header, [row_of("tickets.csv", "XA-NQ-20100804-0071")])
-    assert other.post("/dispatch/import", {"file": (io.BytesIO(south), "s.csv")},
-                      content_type="multipart/form-data").status_code == 200
-    for n in range(uploads.MAX_PENDING_PER_USER + 3):
-        r = c.post("/dispatch/import", {"file": (io.BytesIO(_north_file(f"第{n}版")), "t.csv")},
-                   content_type="multipart/form-data")
-        assert r.status_code == 200 and "confirm-import" in r.get_data(as_text=True)
-    mine = [f for f in _upload_folders(app) if _owned_by(f, _user_id("disp_north"))]
-    assert len(mine) == uploads.MAX_PENDING_PER_USER
-    assert any(_owned_by(f, _user_id("disp")) for f in _upload_folders(app))  # the other account's is kept
-
-
-def _owned_by(folder: Path, user_id: int) -> bool:
-    import json
-
-    return json.loads((folder / "meta.json").read_text(encoding="utf-8"))["user_id"] == user_id

@@ -143,21 +143,25 @@ def overrides(day: date):
     items = _json_body().get("overrides")
     if not isinstance(items, list) or not items:
         raise UserError("overrides: a non-empty list of {ticket_id, field, value}")
+    if len(items) > bodies.MAX_ITEMS:
+        raise UserError(f"overrides: {len(items)} in one request; at most {bodies.MAX_ITEMS}")
     parsed = []
     for it in items:
         if not isinstance(it, dict) or not all(isinstance(it.get(k), str) for k in ("ticket_id", "field", "value")):
             raise UserError("each override is {ticket_id, field, value} (strings)")
         for k in ("ticket_id", "field", "value"):
             check_text(k, it[k])
-        if not services.ticket_in_district(it["ticket_id"], d):
-            raise UserError(f"no ticket {it['ticket_id']!r} in {d}")
         parsed.append((it["ticket_id"], it["field"], it["value"]))
+    own = services.tickets_in_district([t for t, _f, _v in parsed], d)
+    for t, _f, _v in parsed:
+        if t not in own:
+            raise UserError(f"no ticket {t!r} in {d}")
     from planner.workflow import set_overrides
 
     set_overrides(d, parsed, author=security.current_user().username, database=services.database(),
                   rules=services.rules())
-    for t, f, v in parsed:
-        security.audit("override", t, field=f, value=v, day=day.isoformat(), district=d, api=True)
+    security.audit_each("override", [(t, {"field": f, "value": v, "day": day.isoformat(), "district": d, "api": True})
+                                     for t, f, v in parsed])
     return jsonify({"saved": len(parsed)})
 
 
@@ -185,6 +189,8 @@ def plan(day: date):
     pins = body.get("pins") or {}
     if not isinstance(pins, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in pins.items()):
         raise UserError("pins: an object of visit_id → staff_id")
+    if len(pins) > bodies.MAX_ITEMS:
+        raise UserError(f"pins: {len(pins)} in one request; at most {bodies.MAX_ITEMS}")
     for visit_id, staff_id in pins.items():
         check_text("visit_id", visit_id, name="pins")
         check_text("staff_id", staff_id, name=f"pins.{visit_id}")

@@ -16,6 +16,7 @@ from flask import abort, jsonify
 from planner.errors import UserError
 from planner.export import mask_phone
 from planner.roster import set_absence
+from planner.store.models import INTEGER_MAX
 from planner.store.outcomes import Outcome
 from web import security, services
 from web.security import roles
@@ -102,6 +103,14 @@ def _optional(body: dict, name: str, kind: type, what: str):
     return value
 
 
+def _version(body: dict) -> int | None:
+    """``plan_version``: null (the latest published) or a version the store can hold."""
+    value = body.get("plan_version")
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= INTEGER_MAX):
+        raise UserError(f"plan_version: the published version the visit is on (an integer from 1 to {INTEGER_MAX})")
+    return value
+
+
 @bp.post("/days/<day:day>/outcomes")
 @roles(*OUTCOME_ROLES)
 def record_outcome(day: date):
@@ -111,7 +120,7 @@ def record_outcome(day: date):
     d = _district()
     body = _json_body()
     visit_id = _text(body, "visit_id", required=True)
-    version = _optional(body, "plan_version", int, "the published version the visit is on (an integer)")
+    version = _version(body)
     arrived = _optional(body, "arrived_at", str, "HH:MM or null")
     tests = _optional(body, "network_tests", dict, "an object of operator → result") or {}
     closed = _optional(body, "closed_on_site", bool, "true (现场闭环), false (需要后期闭环) or null")

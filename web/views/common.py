@@ -6,25 +6,41 @@ import io
 from datetime import date
 
 from flask import abort, send_file, session
-from werkzeug.routing import BaseConverter, ValidationError
+from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
 
+from planner import days
+from planner.store.models import INTEGER_MAX
 from web import downloads, security, services
 from web.i18n import get_lang
 
 
 class DayConverter(BaseConverter):
-    """``2010-08-05`` in a URL ↔ a :class:`datetime.date` (anything else: 404)."""
+    """``2010-08-05`` in a URL ↔ a :class:`datetime.date`; anything else, and a day outside
+    the years the planner works in (:mod:`planner.days`), is 404."""
 
     regex = r"\d{4}-\d{2}-\d{2}"
 
     def to_python(self, value: str) -> date:
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             raise ValidationError() from None
+        if not days.in_range(day):
+            raise ValidationError()
+        return day
 
     def to_url(self, value) -> str:
         return value.isoformat() if isinstance(value, date) else str(value)
+
+
+class StoreIntConverter(IntegerConverter):
+    """``<int:…>`` in every URL: a job id, a plan version, a stop number.  A number past
+    what the store's INTEGER column holds names no record (404); passed on, it crashed
+    the database driver (a 500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", INTEGER_MAX)
+        super().__init__(map, *args, **kwargs)
 
 
 def district() -> str:

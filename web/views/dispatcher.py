@@ -8,6 +8,7 @@ from datetime import date, datetime
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
                    url_for)
 
+from planner.days import in_range as day_in_range
 from planner.calendar import nearest_day
 from planner.errors import BusyError, InvalidFileError, UserError
 from planner.sheets.qr import is_loopback
@@ -30,7 +31,10 @@ def home():
     picked = request.args.get("day")
     if picked:
         try:
-            return redirect(url_for("dispatcher.triage", day=date.fromisoformat(picked)))
+            chosen = date.fromisoformat(picked)
+            if not day_in_range(chosen):
+                raise ValueError(picked)
+            return redirect(url_for("dispatcher.triage", day=chosen))
         except ValueError:
             flash(_("Bad request"), "error")
     d = district()
