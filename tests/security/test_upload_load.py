@@ -2,7 +2,8 @@
 and an account keeps at most a handful of uploads waiting for a confirm.  Each file is
 bounded on its own (``test_hostile_files``); these bound the number, so a burst of
 heavy uploads from one ordinary account cannot take the server's cores, memory or
-disk (the waiting uploads: ``test_upload_backlog``).  A refused request is 429 with ``Retry-After`` and has read or stored nothing."""
+disk (the waiting uploads: ``test_upload_backlog``).  A refused request is 429 with
+``Retry-After`` and has read or stored nothing."""
 
 from __future__ import annotations
 
