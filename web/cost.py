@@ -140,7 +140,7 @@ def sweep(slot: Slot, vary: str) -> dict[str, Any]:
             "chart": "data:image/png;base64," + base64.b64encode(png).decode("ascii")}
 
 
-def _parse_saved(text: str, name: str) -> object:
+def parse_saved(text: str, name: str) -> object:
     """A saved scenario must parse as one (:class:`~cost_model.scenario.ScenarioError`, a
     user error, names every problem with its line)."""
     return scenario_mod.loads(text, source=name, name=name)
@@ -149,7 +149,7 @@ def _parse_saved(text: str, name: str) -> object:
 def save(name: str, text: str, owner: str, database: str | None, shared: bool = False) -> None:
     """Save as ``owner``'s scenario ``name`` (never touches another account's of that name)."""
     with session_scope(database) as s:
-        saved.save_scenario(s, name, text, owner, shared=shared, validate=_parse_saved)
+        saved.save_scenario(s, name, text, owner, shared=shared, validate=parse_saved)
 
 
 def delete(name: str, database: str | None, who: saved.Viewer) -> bool:

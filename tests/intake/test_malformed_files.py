@@ -34,6 +34,15 @@ def test_malformed_file_gives_a_message_not_a_traceback(tmp_path, capsys, name):
     assert "Traceback" not in err
 
 
+def test_a_number_too_long_for_python_is_explained_in_the_files_terms(tmp_path, capsys):
+    path = tmp_path / "long.json"
+    path.write_text('[{"ticket_id": ' + "9" * 5000 + "}]", encoding="utf-8")
+    assert main(["import", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "a number in the file has more than 4,300 digits" in err
+    assert "Traceback" not in err and "set_int_max_str_digits" not in err
+
+
 def test_missing_file_and_folder(tmp_path, capsys):
     assert main(["import", str(tmp_path / "nope.csv")]) == 2
     assert main(["import", str(tmp_path)]) == 2

@@ -63,15 +63,17 @@ def test_a_rules_file_keeps_its_own_larger_bound():
 def test_an_account_holds_a_bounded_number_of_saved_scenarios(store_url):
     """Saving under ever new names is refused past ``MAX_PER_OWNER`` (SQLite and
     PostgreSQL); saving over one's own of the same name, and other accounts, still work."""
+    from web.cost import parse_saved as parse
+
     with session_scope(store_url) as s:
         s.add_all([ScenarioRow(owner="plan", name=f"s{i}", yaml_text=BASE, author="plan",
                                updated_at=datetime.now(timezone.utc),
                                shared=False) for i in range(saved.MAX_PER_OWNER)])
     with pytest.raises(UserError, match=f"at most {saved.MAX_PER_OWNER}"):
         with session_scope(store_url) as s:
-            saved.save_scenario(s, "one more", BASE, "plan")
+            saved.save_scenario(s, "one more", BASE, "plan", validate=parse)
     with session_scope(store_url) as s:
-        saved.save_scenario(s, "s0", BASE, "plan")  # replaces its own
-        saved.save_scenario(s, "one more", BASE, "admin")  # another account
+        saved.save_scenario(s, "s0", BASE, "plan", validate=parse)  # replaces its own
+        saved.save_scenario(s, "one more", BASE, "admin", validate=parse)  # another account
     with session_scope(store_url) as s:
         assert saved.get_scenario(s, "one more", saved.Viewer("plan")) is None
