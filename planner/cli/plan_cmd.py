@@ -141,10 +141,11 @@ def echo_outputs(written: dict) -> None:
 @cvp.command("check")
 @click.argument("plan_file", type=click.Path(dir_okay=False, exists=True))
 def check_command(plan_file):
-    """Re-derive every time in a plan and list each rule it breaks (exit 1 if any)."""
-    from planner.check import check_plan
+    """Re-derive every time in a plan and list each rule it breaks (exit 1 if any).
+    A file that is not a plan document (not JSON, a wrong shape) is a violation too."""
+    from planner.check import check_file
 
-    violations = check_plan(read_plan(plan_file))
+    violations = check_file(plan_file)
     if violations:
         for v in violations:
             click.echo(str(v))
