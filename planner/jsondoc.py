@@ -161,8 +161,14 @@ def read(tp: Any, value: Any, path: str) -> Any:
             raise ShapeError(path, f"expected a whole number, found {_short(value)}")
         return value
     if tp is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ShapeError(path, f"expected a number, found {_short(value)}")
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:  # an integer of hundreds of digits
+            finite = False
+        if not finite:
+            raise ShapeError(path, f"expected a finite number, found {_short(value)}")
         return value
     if tp is str:
         if not isinstance(value, str):

@@ -309,16 +309,19 @@ def staff_member(staff_id: str) -> StaffMember | None:
         return repo.staff_member(s, staff_id)
 
 
-def published_route(day: date, staff_id: str) -> tuple[dict, dict] | None:
-    """The latest published plan of the worker's district for the day, and the worker's route in it."""
+def published_route(day: date, staff_id: str):
+    """The latest published plan of the worker's district for the day, and the worker's route in it
+    (a :class:`planner.plan.document.PlanDocument` and its :class:`~planner.plan.document.Route`)."""
+    from planner.plan.document import PlanDocument
+
     member = staff_member(staff_id)
     if member is None:
         return None
     found = plan(day, member.district, published_only=True)
     if found is None:
         return None
-    doc, _ = found
-    route = next((r for r in doc.get("routes", []) if r["staff_id"] == staff_id), None)
+    doc = PlanDocument.from_json(found[0])
+    route = doc.route_of(staff_id)
     return (doc, route) if route else None
 
 
