@@ -165,9 +165,15 @@ def check_file(path: str) -> list[Violation]:
     try:
         plan = read_plan_file(path)
     except ShapeError as exc:
-        return [Violation(path if exc.path in (FILE, ROOT) else exc.path, "schema" if exc.path == "schema" else "shape",
-                          exc.reason)]
+        return [_shape(exc, whole=path)]
     return check_plan(plan)
+
+
+def _shape(exc: ShapeError, whole: str) -> Violation:
+    """The violation of a document that is not of the plan's shape; ``whole`` names the file
+    (or the document) when the problem is not at one place in it."""
+    return Violation(whole if exc.path in (FILE, ROOT) else exc.path, "schema" if exc.path == "schema" else "shape",
+                     exc.reason)
 
 
 def check_plan(doc: PlanDocument | Mapping[str, Any] | Any) -> list[Violation]:
@@ -180,7 +186,7 @@ def check_plan(doc: PlanDocument | Mapping[str, Any] | Any) -> list[Violation]:
         plan = PlanDocument.of(doc)
         checker = _Checker(plan)
     except ShapeError as exc:
-        return [Violation(exc.path, "shape" if exc.path != "schema" else "schema", exc.reason)]
+        return [_shape(exc, whole=ROOT)]
     except (ValueError, TypeError, KeyError) as exc:  # a travel model the geo module cannot use
         return [Violation("settings.travel_model", "shape", str(exc) or type(exc).__name__)]
     try:
