@@ -105,11 +105,44 @@ def synthetic_district(n_open: int, seed: int = 1):
     for back in range(30, 0, -1):
         for version in (1, 2):
             ids = rnd.sample(history_ids, min(30, len(history_ids)))
-            plans.append({"date": (DAY - timedelta(days=back)).isoformat(), "district": DISTRICT,
-                          "version": version,
-                          "routes": [{"steps": [{"ticket_ids": [t]} for t in ids[:25]]}],
-                          "unassigned": [{"ticket_ids": [t]} for t in ids[25:]]})
+            plans.append(_earlier_plan(DAY - timedelta(days=back), version, ids[:25], ids[25:]))
     return tickets, sites, plans
+
+
+def _earlier_plan(day: date, version: int, scheduled: list[str], left_over: list[str]) -> dict:
+    """A stored plan of an earlier day (cvp.plan/1, as triage reads it) that schedules one visit
+    per ticket of ``scheduled`` and leaves ``left_over`` unassigned; times and places are
+    placeholders (triage reads only which tickets were planned)."""
+    from planner.plan.document import PlanDocument
+
+    at = f"{day.isoformat()}T09:00:00+08:00"
+    visit = {"time_window": None, "priority": 5, "customer_type": "repeat", "scenario": "short_term",
+             "reasons": ["repeat"]}
+
+    def step(kind: str, ticket: str | None = None) -> dict:
+        return {"type": kind, "visit_id": f"V-{ticket}" if ticket else None, "ticket_ids": [ticket] if ticket else [],
+                "lat": 34.25, "lon": 108.95, "arrival": at, "start": at, "end": at, "travel_min": 0.0,
+                "wait_min": 0.0, "service_min": 0.0, **(visit if ticket else {})}
+
+    steps = [step("start")] + [step("visit", t) for t in scheduled] + [step("end")]
+    doc = {
+        "schema": "cvp.plan/1", "date": day.isoformat(), "district": DISTRICT, "timezone": "Asia/Shanghai",
+        "created_at": at, "author": "bench", "rules_version": None,
+        "settings": {"visit_budget_min": None, "travel_model": {}, "max_visits_per_worker": 25, "break_minutes": 60,
+                     "solver": {}},
+        "routes": [{"staff_id": "S1", "staff_name": "", "transport": "car", "skills": [], "max_visits": 25,
+                    "base_lat": 34.25, "base_lon": 108.95, "shift": [at, at], "break_window": None,
+                    "visits": len(scheduled), "travel_min": 0.0, "steps": steps}],
+        "unassigned": [{"visit_id": f"V-{t}", "ticket_ids": [t], **visit, "service_min": 45, "reason": "over_capacity",
+                        "explanation": "", "carried_over_to": (day + timedelta(days=1)).isoformat()}
+                       for t in left_over],
+        "summary": {"visits": len(scheduled) + len(left_over), "assigned": len(scheduled),
+                    "unassigned": len(left_over), "carried_over": len(left_over), "travel_min": 0.0, "wait_min": 0.0,
+                    "service_min": 0.0, "served_by_priority": {}, "status": "partial", "stopped_by": "time_limit",
+                    "solve_seconds": 0.0, "time_to_best_seconds": None, "warnings": []},
+        "version": version,
+    }
+    return PlanDocument.from_json(doc).to_json()  # the shape every reader of a stored plan expects
 
 
 def write_store(url: str, n_open: int, seed: int = 1) -> None:

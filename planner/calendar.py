@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
+from planner.plan.document import PlanDocument
 from planner.store.db import session_scope
 from planner.store.models import PlanRow, TicketRow
 from planner.triage.engine import shift_start_of
@@ -103,8 +104,8 @@ def published_routes(district: str, staff_id: str, today: date, database: str | 
         latest = {r.day: r for r in rows}  # the latest published version of each day
         found = []
         for day, row in sorted(latest.items()):
-            route = next((r for r in row.document.get("routes", []) if r.get("staff_id") == staff_id), None)
+            route = PlanDocument.from_json(row.document).route_of(staff_id)
             if route is not None:
-                found.append(RouteDay(day, district, row.version, int(route.get("visits") or 0)))
+                found.append(RouteDay(day, district, row.version, route.visits))
     before = [r for r in found if r.day < today][-past:] if past else []
     return before + [r for r in found if r.day >= today]

@@ -23,6 +23,7 @@ from typing import Any
 
 from planner.errors import UserError
 from planner.intake.lengths import check_text
+from planner.plan.document import PlanDocument, Step
 from planner.records import Ticket
 from planner.store import outcomes as outcome_store
 from planner.store import repository as repo
@@ -50,14 +51,13 @@ class FollowUp:
     tickets: list[Ticket]
 
 
-def visit_in_plan(doc: dict, visit_id: str) -> tuple[str, dict]:
+def visit_in_plan(plan: PlanDocument, visit_id: str) -> tuple[str, Step]:
     """(staff id, step) of a planned visit; a visit the plan does not route is an error."""
-    for route in doc.get("routes", []):
-        for step in route.get("steps", []):
-            if step.get("type") == "visit" and step.get("visit_id") == visit_id:
-                return route["staff_id"], step
-    raise UserError(f"visit {visit_id!r} is not on any route of plan version {doc.get('version')} "
-                    f"({doc.get('district')}, {doc.get('date')})")
+    for route, step in plan.visit_steps():
+        if step.visit_id == visit_id:
+            return route.staff_id, step
+    raise UserError(f"visit {visit_id!r} is not on any route of plan version {plan.version} "
+                    f"({plan.district}, {plan.date})")
 
 
 #: characters of an operator's name and of its network test result in an outcome (stored as JSON)
@@ -84,16 +84,16 @@ def record_outcome(*, day: date, district: str, visit_id: str, recorded_by: str,
         if found is None:
             which = f"version {plan_version}" if plan_version else "plan"
             raise UserError(f"no published {which} for {district} on {day}: outcomes are recorded on published routes")
-        doc, _status = found
-        owner, step = visit_in_plan(doc, visit_id)
+        plan = PlanDocument.from_json(found[0])
+        owner, step = visit_in_plan(plan, visit_id)
         if staff_id is not None and staff_id != owner:
             raise UserError(f"visit {visit_id} is on {owner}'s route, not {staff_id}'s")
         previous = outcome_store.get_outcome(s, day, district, visit_id)
         outcome = outcome_store.record_outcome(
-            s, day=day, district=district, visit_id=visit_id, staff_id=owner, plan_version=doc["version"],
+            s, day=day, district=district, visit_id=visit_id, staff_id=owner, plan_version=plan.version,
             recorded_by=recorded_by, arrived_at=arrived_at, network_tests=network_tests,
             closed_on_site=closed_on_site, satisfaction=satisfaction, notes=notes,
-            ticket_ids=tuple(step.get("ticket_ids") or ()))
+            ticket_ids=step.ticket_ids)
         closed: list[str] = []
         reopened: list[str] = []
         if outcome.closed_on_site is True:

@@ -20,7 +20,8 @@ from typing import Any
 from planner.errors import UserError
 from planner.outputs_io import atomic_path, atomic_write_text, write_all
 from planner.records import StaffMember, Ticket
-from planner.sheets.stops import check_plan_doc, hhmm, plan_stops, tickets_of, why_visited, window_text
+from planner.plan.document import PlanDocument
+from planner.sheets.stops import hhmm, plan_stops, tickets_of, why_visited, window_text
 from planner.sheets.texts import load_texts
 from planner.triage.rules import Rules
 
@@ -80,7 +81,7 @@ def export_rows(doc: Mapping, tickets: Mapping[str, Ticket], rules: Rules, *, fu
                 include_unassigned: bool = True) -> tuple[list[str], list[list[Any]]]:
     """Headers and rows: one row per stop in route and visit order, then the visits left
     unassigned (worker empty, the reason in the status column)."""
-    check_plan_doc(doc)
+    plan = PlanDocument.of(doc)
     texts = load_texts(rules, lang)
     history = history or {}
     show = (lambda p: p) if full_phone else mask_phone
@@ -92,31 +93,31 @@ def export_rows(doc: Mapping, tickets: Mapping[str, Ticket], rules: Rules, *, fu
         return {"ticket_ids": _join([t.ticket_id for t in ts]), "customers": _join([t.customer_name for t in ts]),
                 "phones": _join([show(t.phone) for t in ts]), "address": _join([t.address for t in ts])}
 
-    for stop in plan_stops(doc, tickets):
+    for stop in plan_stops(plan, tickets):
         s = stop.step
         row = {
-            "date": doc["date"], "district": doc["district"], "staff_id": stop.staff_id,
-            "worker": stop.route.get("staff_name", ""), "seq": stop.seq,
-            "arrival": hhmm(s.get("arrival")), "start": hhmm(s.get("start")), "end": hhmm(s.get("end")),
-            "window": window_text(s.get("time_window")), "visit_id": s.get("visit_id", ""),
+            "date": plan.date, "district": plan.district, "staff_id": stop.staff_id,
+            "worker": stop.route.staff_name, "seq": stop.seq,
+            "arrival": hhmm(s.arrival), "start": hhmm(s.start), "end": hhmm(s.end),
+            "window": window_text(s.time_window), "visit_id": s.visit_id or "",
             **customer_fields(stop.tickets),
-            "vip": texts.vip_level(s.get("vip_level")), "type": texts.customer_type(s.get("customer_type")),
-            "scenario": texts.scenario(s.get("scenario")),
+            "vip": texts.vip_level(s.vip_level), "type": texts.customer_type(s.customer_type),
+            "scenario": texts.scenario(s.scenario),
             "reasons": _join(why_visited(s, stop.tickets, history, texts)),
-            "gift": yes if s.get("gift") else no, "closable": yes if s.get("closable_on_site") else no,
+            "gift": yes if s.gift else no, "closable": yes if s.closable_on_site else no,
             "status": "已安排" if lang == "zh" else "planned",
         }
         rows.append([row[k] for k, _, _ in COLUMNS])
     if include_unassigned:
-        for u in doc.get("unassigned", []):
-            ts = tickets_of(u.get("ticket_ids") or [], tickets)
+        for u in plan.unassigned:
+            ts = tickets_of(u.ticket_ids, tickets)
             vip = max((t.vip_level for t in ts), key=_vip_rank, default="none")
-            why = u.get("explanation") if lang == "zh" else (u.get("detail") or u.get("reason"))
+            why = u.explanation if lang == "zh" else (u.detail or u.reason)
             row = {
-                "date": doc["date"], "district": doc["district"], "staff_id": "", "worker": "", "seq": "",
-                "arrival": "", "start": "", "end": "", "window": window_text(u.get("time_window")),
-                "visit_id": u.get("visit_id", ""), **customer_fields(ts), "vip": texts.vip_level(vip),
-                "type": texts.customer_type(u.get("customer_type")), "scenario": texts.scenario(u.get("scenario")),
+                "date": plan.date, "district": plan.district, "staff_id": "", "worker": "", "seq": "",
+                "arrival": "", "start": "", "end": "", "window": window_text(u.time_window),
+                "visit_id": u.visit_id, **customer_fields(ts), "vip": texts.vip_level(vip),
+                "type": texts.customer_type(u.customer_type), "scenario": texts.scenario(u.scenario),
                 "reasons": _join(why_visited(u, ts, history, texts)), "gift": "", "closable": "",
                 "status": (f"未安排：{why}" if lang == "zh" else f"unassigned: {why}"),
             }
@@ -201,8 +202,9 @@ def export_plan(doc: Mapping, tickets: Mapping[str, Ticket], rules: Rules, path:
     return write_csv(path, headers, rows, encoding=encoding)
 
 
-def default_export_name(doc: Mapping, fmt: str) -> str:
-    return f"visits-{doc['date']}-{doc['district']}.{fmt}"
+def default_export_name(doc: PlanDocument | Mapping, fmt: str) -> str:
+    plan = PlanDocument.of(doc)
+    return f"visits-{plan.date}-{plan.district}.{fmt}"
 
 
 # -- loading what the outputs show beside the plan, and writing them all ------------------
@@ -223,10 +225,10 @@ def load_plan_inputs(doc: Mapping, rules: Rules, database: str | None = None) ->
     from planner.store.db import session_scope
     from planner.workflow import plan_tickets
 
-    check_plan_doc(doc)
-    tickets, history = plan_tickets(dict(doc), rules, database)
+    plan = PlanDocument.of(doc)
+    tickets, history = plan_tickets(plan, rules, database)
     with session_scope(database) as session:
-        staff = {s.staff_id: s for s in repo.staff_for(session, doc["district"])}
+        staff = {s.staff_id: s for s in repo.staff_for(session, plan.district)}
     return PlanInputs(tickets, history, staff)
 
 
@@ -261,6 +263,7 @@ def write_day_outputs(doc: Mapping, rules: Rules, folder: str | Path, *, inputs:
     from planner.maps import tiles_from_env
     from planner.sheets import render_sheets
 
+    doc = PlanDocument.of(doc)
     inputs = inputs or load_plan_inputs(doc, rules)
     map_tiles = tiles_from_env() if tiles is None else tiles
     out = Path(folder)

@@ -237,12 +237,15 @@ def carried_over(earlier_plans: list[dict]) -> tuple[set[str], dict[str, int]]:
     again), and for each ticket left unassigned, on how many days it was (aging)."""
     scheduled: set[str] = set()
     deferred: dict[str, int] = {}
+    from planner.plan.document import PlanDocument
+
     for doc in earlier_plans:
-        for route in doc.get("routes", []):
-            for step in route.get("steps", []):
-                scheduled.update(step.get("ticket_ids") or [])
-        for u in doc.get("unassigned", []):
-            for tid in u.get("ticket_ids", []):
+        plan = PlanDocument.of(doc)
+        for route in plan.routes:
+            for step in route.steps:
+                scheduled.update(step.ticket_ids)
+        for u in plan.unassigned:
+            for tid in u.ticket_ids:
                 deferred[tid] = deferred.get(tid, 0) + 1
     return scheduled, {t: n for t, n in deferred.items() if t not in scheduled}
 
@@ -356,22 +359,25 @@ def set_overrides(district: str, items: list[tuple[str, str, str]], author: str 
             repo.add_override(session, district, ticket_id, field, value, author)
 
 
-def plan_tickets(doc: dict, rules: Rules | None = None, database: str | None = None) -> tuple[dict, dict]:
-    """The tickets behind a plan's stops, and each customer's complaint history: what
-    route sheets, maps and exports show beside the plan document."""
+def plan_tickets(doc, rules: Rules | None = None, database: str | None = None) -> tuple[dict, dict]:
+    """The tickets behind a plan's stops (``doc`` a :class:`planner.plan.document.PlanDocument`
+    or its JSON form), and each customer's complaint history: what route sheets, maps and
+    exports show beside the plan document."""
     from datetime import datetime
 
+    from planner.plan.document import PlanDocument
+
+    plan = PlanDocument.of(doc)
     rules = rules or load_rules()
-    ids = [t for r in doc.get("routes", []) for s in r.get("steps", []) for t in s.get("ticket_ids") or []]
-    ids += [t for u in doc.get("unassigned", []) for t in u.get("ticket_ids", [])]
+    ids = [t for r in plan.routes for s in r.steps for t in s.ticket_ids]
+    ids += [t for u in plan.unassigned for t in u.ticket_ids]
     with session_scope(database) as session:
         tickets = repo.tickets_by_ids(session, doc["district"], ids, rules.tz)
         missing = sorted(set(ids) - set(tickets))
         if missing:
             raise UserError(f"the plan names tickets that are not in the store: {', '.join(missing[:10])}"
                             + (" …" if len(missing) > 10 else "") + " (import them, or use the store the plan was made with)")
-        before = datetime.fromisoformat(doc["created_at"]) if doc.get("created_at") else None
+        before = datetime.fromisoformat(plan.created_at)
         phones = sorted({t.phone for t in tickets.values()})
-        history = repo.complaints_of_phones(session, phones, before or datetime.now(rules.tz), rules.tz,
-                                            doc["district"])
+        history = repo.complaints_of_phones(session, phones, before, rules.tz, plan.district)
     return tickets, history

@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from planner.export import export_plan, load_plan_inputs
+from planner.plan.document import PlanDocument
 from planner.sheets.render import sheets_pdf
 from planner.store import repository as repo
 from planner.store.db import session_scope
@@ -34,22 +35,18 @@ def plan_document(day: date, district: str, version: int | None, database: str |
     return {**doc, "_status": status}
 
 
-def _clean(doc: dict) -> dict:
-    return {k: v for k, v in doc.items() if not k.startswith("_")}
-
-
-def _key(doc: dict, staff_id: str | None, lang: str, url_base: str) -> str:
-    raw = f"{doc['date']}|{doc['district']}|{doc['version']}|{staff_id or '*'}|{lang}|{url_base}"
+def _key(plan: PlanDocument, staff_id: str | None, lang: str, url_base: str) -> str:
+    raw = f"{plan.date}|{plan.district}|{plan.version}|{staff_id or '*'}|{lang}|{url_base}"
     digest = hashlib.sha256(raw.encode("utf-8")).hexdigest()[:20]
-    return f"{doc['date']}_v{doc['version']}_{digest}.pdf"
+    return f"{plan.date}_v{plan.version}_{digest}.pdf"
 
 
-def sheet_views(doc: dict, lang: str, url_base: str, rules: Rules, database: str | None,
+def sheet_views(doc: PlanDocument | dict, lang: str, url_base: str, rules: Rules, database: str | None,
                 only: Sequence[str] | None = None):
     from planner.sheets import load_texts
     from planner.sheets import sheet_views as build
 
-    doc = _clean(doc)
+    doc = PlanDocument.of(doc)  # the keys a page adds (``_status``) are not the document's
     inputs = load_plan_inputs(doc, rules, database)
     views = build(doc, inputs.tickets, inputs.history, load_texts(rules, lang), url_base=url_base, staff=inputs.staff)
     if only is not None:
@@ -76,9 +73,10 @@ def _make_room(folder: Path, keep: int) -> None:
         path.unlink(missing_ok=True)
 
 
-def sheet_pdf_path(doc: dict, staff_id: str | None, lang: str, url_base: str, rules: Rules, database: str | None,
-                   cache_dir: str | os.PathLike) -> Path:
+def sheet_pdf_path(doc: PlanDocument | dict, staff_id: str | None, lang: str, url_base: str, rules: Rules,
+                   database: str | None, cache_dir: str | os.PathLike) -> Path:
     """The cached PDF of one worker's sheet (``staff_id``) or of all sheets (None), rendered if missing."""
+    doc = PlanDocument.of(doc)
     folder = Path(cache_dir)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / _key(doc, staff_id, lang, url_base)
@@ -88,7 +86,7 @@ def sheet_pdf_path(doc: dict, staff_id: str | None, lang: str, url_base: str, ru
             return target
         except FileNotFoundError:
             pass  # removed to make room just now: render it again
-    if staff_id is not None and staff_id not in {r["staff_id"] for r in doc.get("routes", [])}:
+    if staff_id is not None and doc.route_of(staff_id) is None:
         raise LookupError(f"no route for {staff_id} in this plan")
     data = sheets_pdf(sheet_views(doc, lang, url_base, rules, database, None if staff_id is None else [staff_id]))
     _make_room(folder, MAX_CACHED_SHEETS - 1)
@@ -99,17 +97,19 @@ def sheet_pdf_path(doc: dict, staff_id: str | None, lang: str, url_base: str, ru
     return target
 
 
-def sheet_filename(doc: dict, staff_id: str | None) -> str:
+def sheet_filename(doc: PlanDocument | dict, staff_id: str | None) -> str:
     from planner.sheets.model import sheet_stem
 
-    return f"{sheet_stem(doc['date'], staff_id)}.pdf" if staff_id else f"{doc['date']}_all.pdf"
+    day = PlanDocument.of(doc).date
+    return f"{sheet_stem(day, staff_id)}.pdf" if staff_id else f"{day}_all.pdf"
 
 
-def export_bytes(doc: dict, fmt: str, lang: str, rules: Rules, database: str | None) -> tuple[bytes, str]:
+def export_bytes(doc: PlanDocument | dict, fmt: str, lang: str, rules: Rules,
+                 database: str | None) -> tuple[bytes, str]:
     """The plan's visits as XLSX or CSV (phone numbers masked), and the file name."""
     from planner.export import default_export_name
 
-    doc = _clean(doc)
+    doc = PlanDocument.of(doc)
     inputs = load_plan_inputs(doc, rules, database)
     with tempfile.TemporaryDirectory() as tmp:
         path = export_plan(doc, inputs.tickets, rules, Path(tmp) / f"export.{fmt}", fmt, lang=lang,
@@ -145,9 +145,9 @@ def tile_origin(tiles) -> str:
     return f"{parts.scheme}://{'.'.join(labels)}"
 
 
-def map_html(doc: dict, lang: str, rules: Rules, database: str | None, tiles=None) -> str:
+def map_html(doc: PlanDocument | dict, lang: str, rules: Rules, database: str | None, tiles=None) -> str:
     """The plan's folium map (local Leaflet, masked phones), from :func:`planner.export.plan_map`
     as ``cvp plan`` and ``cvp map`` make it."""
     from planner.export import plan_map
 
-    return plan_map(_clean(doc), rules, tiles=tiles, lang=lang, database=database)
+    return plan_map(PlanDocument.of(doc), rules, tiles=tiles, lang=lang, database=database)

@@ -19,7 +19,6 @@ from flask import current_app, request
 
 from planner import closure
 from planner.errors import UserError
-from planner.records import StaffMember
 from planner.roster import RosterLine, day_roster
 from planner.store import appointments
 from planner.store import jobs as job_store
@@ -311,13 +310,16 @@ def publish(day: date, district: str, version: int, author: str) -> None:
 
 # -- field --------------------------------------------------------------------------------
 
-def published_route(day: date, district: str, staff_id: str) -> tuple[dict, dict] | None:
-    """The latest published plan of the worker's district for the day, and the worker's route in it."""
+def published_route(day: date, district: str, staff_id: str):
+    """The latest published plan of the worker's district for the day, and the worker's route in it
+    (a :class:`planner.plan.document.PlanDocument` and its :class:`~planner.plan.document.Route`)."""
+    from planner.plan.document import PlanDocument
+
     found = plan(day, district, published_only=True)
     if found is None:
         return None
-    doc, _ = found
-    route = next((r for r in doc.get("routes", []) if r["staff_id"] == staff_id), None)
+    doc = PlanDocument.from_json(found[0])
+    route = doc.route_of(staff_id)
     return (doc, route) if route else None
 
 

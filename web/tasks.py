@@ -8,6 +8,7 @@ from datetime import date, time
 from typing import Any
 
 from planner.plan.day import SolverSettings, plan_day
+from planner.plan.document import PlanDocument
 from web.jobs import task
 
 
@@ -39,17 +40,18 @@ def replan_task(params: dict[str, Any], database: str | None) -> dict[str, Any]:
     try:
         doc = downloads.plan_document(date.fromisoformat(params["day"]), params["district"], int(params["version"]),
                                       database)
-        new = replan({k: v for k, v in doc.items() if not k.startswith("_")}, time.fromisoformat(params["now"]),
+        new = replan(PlanDocument.of(doc), time.fromisoformat(params["now"]),
                      add_file=params.get("add_file"), gazetteer=params.get("gazetteer"),
                      absent=tuple(params.get("absent") or ()), solver=_solver(params),
                      author=params.get("author", ""), rules=load_rules(params.get("rules_file")), database=database)
     finally:
         if params.get("upload_dir"):
             shutil.rmtree(params["upload_dir"], ignore_errors=True)
-    s = new["summary"]
-    return {**_plan_result(new), "replanned_from": new["replanned_from"],
-            "moved_to_another_worker": list(s.get("moved_to_another_worker") or []),
-            "handed_over_from_absent": list(s.get("handed_over_from_absent") or [])}
+    plan = PlanDocument.of(new)
+    s = plan.summary
+    return {**_plan_result(plan), "replanned_from": plan.replanned_from.to_json(),
+            "moved_to_another_worker": list(s.moved_to_another_worker or []),
+            "handed_over_from_absent": list(s.handed_over_from_absent or [])}
 
 
 def _solver(params: dict[str, Any]) -> SolverSettings:
@@ -57,12 +59,14 @@ def _solver(params: dict[str, Any]) -> SolverSettings:
                              if k in ("time_limit_s", "seed", "solution_limit")})
 
 
-def _plan_result(doc: dict[str, Any]) -> dict[str, Any]:
+def _plan_result(doc: PlanDocument | dict[str, Any]) -> dict[str, Any]:
     """What a planning job reports: the new version and its summary."""
-    s = doc["summary"]
-    return {"date": doc["date"], "district": doc["district"], "version": doc["version"],
-            "summary": {k: s[k] for k in ("visits", "assigned", "unassigned", "travel_min", "status", "solve_seconds")},
-            "warnings": list(s.get("warnings") or []), "pins": dict(doc.get("pins") or {})}
+    plan = PlanDocument.of(doc)
+    s = plan.summary
+    return {"date": plan.date, "district": plan.district, "version": plan.version,
+            "summary": {k: getattr(s, k) for k in ("visits", "assigned", "unassigned", "travel_min", "status",
+                                                   "solve_seconds")},
+            "warnings": list(s.warnings), "pins": dict(plan.pins or {})}
 
 
 @task("render_sheets")
@@ -73,10 +77,10 @@ def render_sheets_task(params: dict[str, Any], database: str | None) -> dict[str
     from web import downloads
 
     rules = load_rules(params.get("rules_file"))
-    doc = downloads.plan_document(date.fromisoformat(params["day"]), params["district"], int(params["version"]),
-                                  database)
+    doc = PlanDocument.of(downloads.plan_document(date.fromisoformat(params["day"]), params["district"],
+                                                  int(params["version"]), database))
     files = []
-    for staff_id in [r["staff_id"] for r in doc.get("routes", [])] + [None]:
+    for staff_id in doc.staff_ids + [None]:
         path = downloads.sheet_pdf_path(doc, staff_id, params.get("lang", "zh"), params["url_base"], rules, database,
                                         params["cache_dir"])
         files.append(path.name)

@@ -34,14 +34,19 @@ def write_json(path: Path, doc: dict) -> None:
     write_all([([Path(path)], lambda: atomic_write_text(path, text))])
 
 
-def read_plan(path: str) -> dict:
+def read_plan(path: str):
+    """The plan file as a :class:`planner.plan.document.PlanDocument`; a file that is not one
+    is a UserError naming the file and where in it."""
+    from planner.jsondoc import ROOT, ShapeError
+    from planner.plan.document import FILE, read_plan_file
+
     try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UserError(f"{path}: not a readable plan file ({exc})") from None
-    if not isinstance(doc, dict):
-        raise UserError(f"{path}: not a plan document")
-    return doc
+        return read_plan_file(path)
+    except ShapeError as exc:
+        if exc.path == FILE:
+            raise UserError(f"{path}: not a readable plan file ({exc.reason})") from None
+        where = "" if exc.path == ROOT else f"{exc.path}: "
+        raise UserError(f"{path}: not a plan document: {where}{exc.reason}") from None
 
 
 @cvp.command("plan")
@@ -142,10 +147,11 @@ def echo_outputs(written: dict) -> None:
 @cvp.command("check")
 @click.argument("plan_file", type=click.Path(dir_okay=False, exists=True))
 def check_command(plan_file):
-    """Re-derive every time in a plan and list each rule it breaks (exit 1 if any)."""
-    from planner.check import check_plan
+    """Re-derive every time in a plan and list each rule it breaks (exit 1 if any).
+    A file that is not a plan document (not JSON, a wrong shape) is a violation too."""
+    from planner.check import check_file
 
-    violations = check_plan(read_plan(plan_file))
+    violations = check_file(plan_file)
     if violations:
         for v in violations:
             click.echo(str(v))

@@ -36,7 +36,8 @@ from planner.export import mask_phone
 from planner.geo.coords import from_wgs84
 from planner.records import Ticket
 from planner.sheets.model import worker_colour
-from planner.sheets.stops import check_plan_doc, hhmm, plan_stops, tickets_of, why_visited, window_text
+from planner.plan.document import PlanDocument, Step, Unassigned
+from planner.sheets.stops import hhmm, plan_stops, tickets_of, why_visited, window_text
 from planner.sheets.texts import load_texts
 from planner.triage.rules import Rules
 
@@ -195,7 +196,7 @@ def _div_icon(html: Markup, size: int, class_name: str = "cvp-icon") -> folium.D
 def build_map(doc: Mapping, tickets: Mapping[str, Ticket], rules: Rules, tiles: str | Tiles | None = None,
               lang: str = "zh", *, history: Mapping[str, Sequence[Ticket]] | None = None) -> str:
     """The plan as a self-contained HTML page (a string)."""
-    check_plan_doc(doc)
+    plan = PlanDocument.of(doc)
     texts = load_texts(rules, lang)
     M = texts.map_labels
     spec = tiles_spec(tiles)
@@ -210,9 +211,9 @@ def build_map(doc: Mapping, tickets: Mapping[str, Ticket], rules: Rules, tiles: 
         """A point Leaflet can draw: two finite numbers (a NaN makes it throw and draw nothing)."""
         return all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in (lat, lon))
 
-    title = M["title"].format(date=doc["date"], district=doc["district"])
-    if doc.get("version"):
-        title += f" ({M['version']} {doc['version']})"
+    title = M["title"].format(date=plan.date, district=plan.district)
+    if plan.version:
+        title += f" ({M['version']} {plan.version})"
     all_points: list[tuple[float, float]] = []
 
     fmap = folium.Map(location=[34.25, 108.95], zoom_start=13, tiles=None, control_scale=False, max_zoom=MAX_ZOOM)
@@ -229,60 +230,59 @@ def build_map(doc: Mapping, tickets: Mapping[str, Ticket], rules: Rules, tiles: 
 
     # bases (usually one office for the district)
     bases = {}
-    for route in doc.get("routes", []):
-        if has(route.get("base_lat"), route.get("base_lon")):
-            bases.setdefault((route["base_lat"], route["base_lon"]), []).append(route)
+    for route in plan.routes:
+        if has(*route.base):
+            bases.setdefault(route.base, []).append(route)
     base_group = folium.FeatureGroup(name=str(escape(M["base"])))
     for (lat, lon), routes in bases.items():
         p = pt(lat, lon)
         all_points.append(p)
         marker = folium.Marker(p, icon=_div_icon(Markup('<div class="cvp-base"></div>'), 16))
-        workers = ", ".join(f"{r['staff_id']} {r.get('staff_name', '')}" for r in routes)
+        workers = ", ".join(f"{r.staff_id} {r.staff_name}" for r in routes)
         _Bind(_popup(M["base"], [("", workers), ("", f"{lat:.5f}, {lon:.5f}")]), maxWidth=320).add_to(marker)
         marker.add_to(base_group)
     base_group.add_to(fmap)
 
     # one layer per worker
     stops_by_route: dict[str, list] = {}
-    for stop in plan_stops(doc, tickets):
+    for stop in plan_stops(plan, tickets):
         stops_by_route.setdefault(stop.staff_id, []).append(stop)
     legend_rows = []
-    for i, route in enumerate(doc.get("routes", [])):
+    for i, route in enumerate(plan.routes):
         colour = worker_colour(i)
-        stops = stops_by_route.get(route["staff_id"], [])
-        label = f"{route['staff_id']} {route.get('staff_name', '')} · {len(stops)} {M['stops']}"
+        stops = stops_by_route.get(route.staff_id, [])
+        label = f"{route.staff_id} {route.staff_name} · {len(stops)} {M['stops']}"
         legend_rows.append((colour, label, route))
         group = folium.FeatureGroup(name=str(Markup('<span style="color:{}">●</span> {}').format(colour, label)))
         line = []
-        if has(route.get("base_lat"), route.get("base_lon")):
-            line.append(pt(route["base_lat"], route["base_lon"]))
+        if has(*route.base):
+            line.append(pt(*route.base))
         for stop in stops:
             s = stop.step
-            if not has(s.get("lat"), s.get("lon")):
+            if not has(s.lat, s.lon):
                 continue
-            p = pt(s["lat"], s["lon"])
+            p = pt(s.lat, s.lon)
             line.append(p)
             all_points.append(p)
             names = "、".join(t.customer_name for t in stop.tickets)
             rows = [
-                (M["type"], texts.customer_type(s.get("customer_type"))),
-                (M["scenario"], texts.scenario(s.get("scenario"))),
+                (M["type"], texts.customer_type(s.customer_type)),
+                (M["scenario"], texts.scenario(s.scenario)),
                 (M["window"], _window_or_note(s, lang) or M["no_window"]),
-                (M["planned"],
-                 f"{M['arrival']} {hhmm(s.get('arrival'))} · {hhmm(s.get('start'))}–{hhmm(s.get('end'))}"),
+                (M["planned"], f"{M['arrival']} {hhmm(s.arrival)} · {hhmm(s.start)}–{hhmm(s.end)}"),
                 (M["reasons"], "；".join(why_visited(s, stop.tickets, history, texts))),
-                (M["tier"], texts.vip_level(s.get("vip_level"))),
+                (M["tier"], texts.vip_level(s.vip_level)),
                 (M["phone"], "、".join(mask_phone(t.phone) for t in stop.tickets)),
-                (M["address"], s.get("address") or ""),
+                (M["address"], s.address),
                 (M["tickets"], ", ".join(t.ticket_id for t in stop.tickets)),
             ]
             description = "\n".join(f"{t.customer_name}: {t.description}" if stop.is_cluster else t.description
                                     for t in stop.tickets)
-            head = f"{route['staff_id']} · {M['stop'].format(n=stop.seq)} · {names}"
+            head = f"{route.staff_id} · {M['stop'].format(n=stop.seq)} · {names}"
             marker = folium.Marker(p, icon=_div_icon(
                 Markup('<div class="cvp-stop" style="background:{}">{}</div>').format(colour, stop.seq), 24))
             _Bind(_popup(head, rows, description), maxWidth=360).add_to(marker)
-            _Bind(escape(f"{route['staff_id']}-{stop.seq} {names} {hhmm(s.get('arrival'))}"), "bindTooltip",
+            _Bind(escape(f"{route.staff_id}-{stop.seq} {names} {hhmm(s.arrival)}"), "bindTooltip",
                   direction="top").add_to(marker)
             marker.add_to(group)
             if stop.is_cluster:
@@ -294,35 +294,34 @@ def build_map(doc: Mapping, tickets: Mapping[str, Ticket], rules: Rules, tiles: 
                     folium.PolyLine([p, q], color=colour, weight=1, opacity=0.8, dash_array="3,4").add_to(group)
                     member = folium.CircleMarker(q, radius=5, color="#fff", weight=1, fill=True, fill_color=colour,
                                                  fill_opacity=0.9)
-                    _Bind(_popup(f"{M['cluster_member']} · {route['staff_id']}-{stop.seq} · {t.customer_name}",
+                    _Bind(_popup(f"{M['cluster_member']} · {route.staff_id}-{stop.seq} · {t.customer_name}",
                                  [(M["phone"], mask_phone(t.phone)), (M["address"], t.address),
                                   (M["tickets"], t.ticket_id)], t.description), maxWidth=320).add_to(member)
                     member.add_to(group)
-        if has(route.get("base_lat"), route.get("base_lon")) and len(line) > 1:
+        if has(*route.base) and len(line) > 1:
             line.append(line[0])
         if len(line) > 1:
             folium.PolyLine(line, color=colour, weight=4, opacity=0.75).add_to(group)
         group.add_to(fmap)
 
     # visits left over, in grey with their reason
-    unassigned = doc.get("unassigned", [])
+    unassigned = plan.unassigned
     drawn_unassigned, no_coords = 0, []
     if unassigned:
         group = folium.FeatureGroup(name=str(escape(f"{M['unassigned']} ({len(unassigned)})")))
         for u in unassigned:
-            ts = tickets_of(u.get("ticket_ids") or [], tickets)
+            ts = tickets_of(u.ticket_ids, tickets)
             names = "、".join(t.customer_name for t in ts)
-            if not has(u.get("lat"), u.get("lon")):
-                no_coords.append(f"{u.get('visit_id', '')} {names}")
+            if not has(u.lat, u.lon):
+                no_coords.append(f"{u.visit_id} {names}")
                 continue
-            p = pt(u["lat"], u["lon"])
+            p = pt(u.lat, u.lon)
             all_points.append(p)
             rows = [
-                (M["reason_unassigned"], (u.get("explanation") if lang == "zh" else u.get("explanation_en"))
-                 or u.get("explanation") or u.get("reason", "")),
-                (M["carried_over"], u.get("carried_over_to", "")),
-                (M["type"], texts.customer_type(u.get("customer_type"))),
-                (M["scenario"], texts.scenario(u.get("scenario"))),
+                (M["reason_unassigned"], u.text(lang)),
+                (M["carried_over"], u.carried_over_to),
+                (M["type"], texts.customer_type(u.customer_type)),
+                (M["scenario"], texts.scenario(u.scenario)),
                 (M["window"], _window_or_note(u, lang) or M["no_window"]),
                 (M["reasons"], "；".join(why_visited(u, ts, history, texts))),
                 (M["phone"], "、".join(mask_phone(t.phone) for t in ts)),
@@ -353,12 +352,12 @@ def build_map(doc: Mapping, tickets: Mapping[str, Ticket], rules: Rules, tiles: 
     return root.render()
 
 
-def _window_or_note(stop: Mapping, lang: str) -> str:
+def _window_or_note(visit: Step | Unassigned, lang: str) -> str:
     """The appointment window, or the note that the old one has passed and a new one is needed."""
-    note = stop.get("needs_new_appointment")
+    note = visit.needs_new_appointment
     if note:
-        return note.get(lang) or note.get("en", "")
-    return window_text(stop.get("time_window"))
+        return note.text(lang)
+    return window_text(visit.time_window)
 
 
 def _legend(title: str, rows, M: Mapping[str, str], unassigned: int, no_coords: Sequence[str],

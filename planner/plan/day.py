@@ -10,14 +10,15 @@ problem), the routing core, ``store_plan`` (document and new version).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from planner.errors import UserError
 from planner.geo.travel import TravelModel
 from planner.plan.build import DayModel, build_day, worker_day
-from planner.plan.document import plan_document
+from planner.plan.compose import plan_document
+from planner.plan.document import Gifts
 from planner.roster import day_roster, on_duty_staff
 from planner.routing import Problem, Solution, SolveOptions, recommended_options
 from planner.routing.parallel import solve_all, solve_on_all_cores
@@ -74,12 +75,12 @@ def prepare_day(day: date, district: str, *, absent: tuple[str, ...] = (), pins:
 
 def store_plan(prepared: PreparedDay, solution: Solution, *, solver: SolverSettings, author: str, rules: Rules,
                database: str | None = None) -> dict[str, Any]:
-    """The plan document, stored as the day's new version."""
-    doc = plan_document(prepared.model, solution, rules, solver=solver.to_dict(), author=author)
-    if prepared.pins:
-        doc["pins"] = dict(sorted(prepared.pins.items()))
+    """The plan document (its JSON form), stored as the day's new version."""
+    plan = plan_document(prepared.model, solution, rules, solver=solver.to_dict(), author=author)
     if prepared.gifts is not None:
-        doc["summary"]["gifts"] = plan_gifts(doc, prepared.gifts)
+        plan = replace(plan, summary=replace(plan.summary, gifts=Gifts(**plan_gifts(plan, prepared.gifts))))
+    plan = replace(plan, pins=dict(sorted(prepared.pins.items())) or None)
+    doc = plan.to_json()
     with session_scope(database) as session:
         repo.save_plan(session, doc, author)
     return doc

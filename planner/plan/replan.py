@@ -25,7 +25,8 @@ from planner.errors import UserError
 from planner.geo.travel import TravelModel, make_matrix_source
 from planner.plan.build import WorkerDay, build_day, worker_day
 from planner.plan.day import SolverSettings, travel_model_of
-from planner.plan.document import plan_document, roster_fields, visit_from_fields
+from planner.plan.compose import iso, plan_document, roster_fields, visit_of
+from planner.plan.document import Change, PlanDocument, ReplannedFrom, Route, Step, Unassigned, route_totals, summarise
 from planner.records import StaffMember, Visit
 from planner.roster import absent_on
 from planner.routing.parallel import solve_on_all_cores
@@ -39,37 +40,39 @@ def _t(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def split_route(route: dict, now: datetime) -> tuple[list[dict], list[dict]]:
+def split_route(route: Route | dict, now: datetime) -> tuple[list[Step], list[Step]]:
     """(steps that have begun, visit steps still to come) of one route.
 
     A step has begun once the worker has left the previous one for it (the
     previous step ended at or before ``now``): they are driving there, waiting
     there, or already at work.  A worker still at the base has begun nothing.
     """
-    steps = route["steps"]
-    fixed: list[dict] = []
-    if _t(steps[0]["end"]) <= now and steps[1]["type"] != "end":
+    steps = Route.of(route).steps
+    fixed: list[Step] = []
+    if len(steps) > 1 and _t(steps[0].end) <= now and steps[1].type != "end":
         fixed = [steps[0]]
         for s in steps[1:-1]:
-            if _t(fixed[-1]["end"]) > now:
+            if _t(fixed[-1].end) > now:
                 break
             fixed.append(s)
-    remaining = [s for s in steps[len(fixed):] if s["type"] == "visit"]
+    remaining = [s for s in steps[len(fixed):] if s.type == "visit"]
     return fixed, remaining
 
 
-def replan(doc: dict[str, Any], now: time, *, add_file: str | None = None, gazetteer: str | None = None,
+def replan(doc: PlanDocument | dict[str, Any], now: time, *, add_file: str | None = None, gazetteer: str | None = None,
            absent: tuple[str, ...] = (), solver: SolverSettings = SolverSettings(), author: str = "",
            rules: Rules | None = None, database: str | None = None) -> dict[str, Any]:
     """A new version of the day's plan from ``now`` on; the begun part is kept unchanged.
 
     The workers gone from ``now`` are those named in ``absent`` and those the day's
-    roster marks absent (:func:`planner.roster.absent_on`), as ``cvp plan`` leaves them out."""
+    roster marks absent (:func:`planner.roster.absent_on`), as ``cvp plan`` leaves them out.
+    Returns the new version's JSON form, as stored."""
     rules = rules or load_rules()
-    day = date.fromisoformat(doc["date"])
-    district = doc["district"]
+    doc = PlanDocument.of(doc)
+    day = date.fromisoformat(doc.date)
+    district = doc.district
     now_dt = datetime.combine(day, now, tzinfo=rules.tz)
-    routes = {r["staff_id"]: r for r in doc["routes"]}
+    routes = {r.staff_id: r for r in doc.routes}
     unknown = set(absent) - set(routes)
     if unknown:
         raise UserError(f"--absent {', '.join(sorted(unknown))}: not in this plan ({', '.join(routes)})")
@@ -78,7 +81,7 @@ def replan(doc: dict[str, Any], now: time, *, add_file: str | None = None, gazet
 
     with session_scope(database) as session:
         roster = {s.staff_id: s for s in repo.staff_for(session, district)}
-    fixed_of: dict[str, list[dict]] = {}
+    fixed_of: dict[str, list[Step]] = {}
     owner: dict[str, str] = {}
     visits: list[Visit] = []
     left_by_absent: list[str] = []
@@ -87,20 +90,20 @@ def replan(doc: dict[str, Any], now: time, *, add_file: str | None = None, gazet
         fixed, remaining = split_route(route, now_dt)
         fixed_of[sid] = fixed
         if sid in absent:
-            left_by_absent += [s["visit_id"] for s in remaining]
+            left_by_absent += [s.visit_id for s in remaining]
         for s in remaining:
-            had[s["visit_id"]] = sid
-            visits.append(visit_from_fields(s, district))
+            had[s.visit_id] = sid
+            visits.append(visit_of(s, district))
             if sid not in absent:
-                owner[s["visit_id"]] = sid
-    visits += [visit_from_fields(u, district) for u in doc.get("unassigned", [])]
+                owner[s.visit_id] = sid
+    visits += [visit_of(u, district) for u in doc.unassigned]
     if add_file:
         # urgent tickets of this district only (whoever replans), named by the file's own name
         import_file(add_file, kind="tickets", gazetteer=gazetteer, rules=rules, database=database,
                     districts={district}, name=Path(add_file).name)
     # tickets that came in since the plan (imported before, or in add_file) and need a visit
     known = {t for v in visits for t in v.ticket_ids}
-    known |= {t for steps in fixed_of.values() for s in steps for t in s.get("ticket_ids") or []}
+    known |= {t for steps in fixed_of.values() for s in steps for t in s.ticket_ids}
     visits += [v for v in triage_day(day, district, rules, database, as_of=now_dt, allow_empty=True).visits
                if not set(v.ticket_ids) & known]
 
@@ -113,7 +116,7 @@ def replan(doc: dict[str, Any], now: time, *, add_file: str | None = None, gazet
         workers.append(_rest_of_day(full_day[sid], fixed_of[sid], now_dt))
 
     travel = travel_model_of(rules)
-    budget = doc["settings"].get("visit_budget_min")
+    budget = doc.settings.visit_budget_min
     first = build_day(day, district, visits, workers, rules, travel, budget,
                       allowed={vid: (sid,) for vid, sid in owner.items()})
     sol = solve_on_all_cores(first.problem, solver.options(first.problem))
@@ -124,54 +127,54 @@ def replan(doc: dict[str, Any], now: time, *, add_file: str | None = None, gazet
                           allowed={vid: (sid,) for vid, sid in kept.items()})
         sol = solve_on_all_cores(model.problem, solver.options(model.problem))
     new = plan_document(model, sol, rules, solver=solver.to_dict(), author=author,
-                        replanned_from={"version": doc.get("version"), "now": now_dt.isoformat(),
-                                        "absent": list(absent), "added": add_file})
+                        replanned_from=ReplannedFrom(version=doc.version, now=now_dt.isoformat(),
+                                                     absent=tuple(absent), added=add_file))
     served_by = {j: r.worker_id for r in sol.routes for j in r.job_ids}
     moved = [vid for vid, sid in owner.items() if served_by.get(vid) not in (None, sid)]
     handed_over = [vid for vid in left_by_absent if vid in served_by]
-    new["routes"] = _merge(doc, new, fixed_of, full_day, travel)
-    new["summary"]["moved_to_another_worker"] = sorted(moved)
-    new["summary"]["handed_over_from_absent"] = sorted(handed_over)
-    new["summary"]["changes"] = route_changes(had, served_by, new["unassigned"])
-    _resummarise(new)
+    routes = _merge(doc, new, fixed_of, full_day, travel)
+    new = replace(new, routes=routes, summary=replace(
+        new.summary, **summarise(routes, new.unassigned),
+        moved_to_another_worker=tuple(sorted(moved)), handed_over_from_absent=tuple(sorted(handed_over)),
+        changes=route_changes(had, served_by, new.unassigned)))
+    stored = new.to_json()
     with session_scope(database) as session:
-        repo.save_plan(session, new, author)
-    return new
+        repo.save_plan(session, stored, author)
+    return stored
 
 
-def route_changes(had: dict[str, str], served_by: dict[str, str], unassigned: list[dict]) -> list[dict]:
+def route_changes(had: dict[str, str], served_by: dict[str, str],
+                  unassigned: tuple[Unassigned, ...]) -> tuple[Change, ...]:
     """Every visit that was on someone's route and is now elsewhere: ``to`` the worker who
     took it, or ``to: None`` with the reason when it was dropped to make room.  What the
     dispatcher phones the field staff about after a re-plan."""
-    why = {u["visit_id"]: u for u in unassigned}
+    why = {u.visit_id: u for u in unassigned}
     changes = []
     for vid, before in sorted(had.items(), key=lambda kv: (kv[1], kv[0])):
         after = served_by.get(vid)
         if after == before:
             continue
-        change = {"visit_id": vid, "from": before, "to": after}
-        if after is None and vid in why:
-            change.update(reason=why[vid]["reason"], explanation=why[vid].get("explanation", ""),
-                          explanation_en=why[vid].get("explanation_en", ""))
-        changes.append(change)
-    return changes
+        u = why.get(vid) if after is None else None
+        changes.append(Change(visit_id=vid, from_=before, to=after, reason=u.reason if u else None,
+                              explanation=u.explanation if u else None,
+                              explanation_en=u.explanation_en if u else None))
+    return tuple(changes)
 
 
-def _staff_from_route(route: dict, district: str) -> StaffMember:
-    return StaffMember(staff_id=route["staff_id"], name=route["staff_name"], district=district,
-                       base_lat=route["base_lat"], base_lon=route["base_lon"],
-                       base_name=route.get("base_name") or "", skills=tuple(route["skills"]),
-                       transport=route["transport"], max_visits=route["max_visits"])
+def _staff_from_route(route: Route, district: str) -> StaffMember:
+    return StaffMember(staff_id=route.staff_id, name=route.staff_name, district=district,
+                       base_lat=route.base_lat, base_lon=route.base_lon, base_name=route.base_name,
+                       skills=tuple(route.skills), transport=route.transport, max_visits=route.max_visits)
 
 
-def _rest_of_day(wd: WorkerDay, fixed: list[dict], now: datetime) -> WorkerDay:
+def _rest_of_day(wd: WorkerDay, fixed: list[Step], now: datetime) -> WorkerDay:
     """Where and when a worker can go on, how many visits are left to them, and whether
     lunch is still to come."""
-    done_visits = sum(1 for s in fixed if s["type"] == "visit")
-    lunch_taken = any(s["type"] == "break" for s in fixed)
-    places = [s for s in fixed if s["type"] != "break"]
-    start_at = (places[-1]["lat"], places[-1]["lon"]) if len(places) > 1 else None
-    free_at = _t(fixed[-1]["end"]) if fixed else max(now, wd.shift[0])
+    done_visits = sum(1 for s in fixed if s.type == "visit")
+    lunch_taken = any(s.type == "break" for s in fixed)
+    places = [s for s in fixed if s.type != "break"]
+    start_at = places[-1].place if len(places) > 1 else None
+    free_at = _t(fixed[-1].end) if fixed else max(now, wd.shift[0])
     brk = None if lunch_taken else wd.break_window
     if brk and brk[1] < free_at:
         brk = (free_at, free_at, brk[2])  # lunch still owed: as soon as the worker is free
@@ -181,59 +184,50 @@ def _rest_of_day(wd: WorkerDay, fixed: list[dict], now: datetime) -> WorkerDay:
                    start_at=start_at, depart_not_before=free_at)
 
 
-def _merge(old: dict, new: dict, fixed_of: dict[str, list[dict]], full_day: dict[str, WorkerDay],
-           travel: TravelModel) -> list[dict]:
+def _merge(old: PlanDocument, new: PlanDocument, fixed_of: dict[str, list[Step]],
+           full_day: dict[str, WorkerDay], travel: TravelModel) -> tuple[Route, ...]:
     """Each worker's begun steps followed by their new steps (the new start step dropped);
     an absent worker's day ends with the way back to the base from where they stopped.
 
     Every route records its worker's whole day as the roster now has it (shift, lunch
     window, daily cap), not the rest of the day the solver was given.
     """
-    new_routes = {r["staff_id"]: r for r in new["routes"]}
+    new_routes = {r.staff_id: r for r in new.routes}
     merged = []
-    for r in old["routes"]:
-        sid = r["staff_id"]
+    for r in old.routes:
+        sid = r.staff_id
         fixed = fixed_of[sid]
         if sid not in full_day:  # absent
             if fixed:  # gone for the rest of the day: no lunch owed on the plan
-                merged.append({**r, "steps": fixed + [_back_to_base(r, fixed, travel)], "break_window": None,
-                               "absent_from": new["replanned_from"]["now"]})
+                merged.append(_with_steps(r, fixed + [_back_to_base(r, fixed, travel)], break_window=None,
+                                          absent_from=new.replanned_from.now))
             continue
         whole_day = roster_fields(full_day[sid])
         nr = new_routes.get(sid)
         if nr is None:  # nothing left for them: the begun part, then home
             if fixed:
-                merged.append({**r, **whole_day, "steps": fixed + [_back_to_base(r, fixed, travel)]})
+                merged.append(_with_steps(r, fixed + [_back_to_base(r, fixed, travel)], **whole_day))
             continue
-        steps = nr["steps"]
+        steps = list(nr.steps)
         if fixed:
-            first = dict(steps[1])
+            first = steps[1]
             # the worker may wait where they are before going on: that is waiting, not travel
-            first["arrival"] = (_t(fixed[-1]["end"]) + timedelta(minutes=first["travel_min"])).isoformat(
-                timespec="seconds")
-            first["wait_min"] = round((_t(first["start"]) - _t(first["arrival"])).total_seconds() / 60, 2)
+            arrival = _t(fixed[-1].end) + timedelta(minutes=first.travel_min)
+            first = replace(first, arrival=iso(arrival),
+                            wait_min=round((_t(first.start) - arrival).total_seconds() / 60, 2))
             steps = fixed + [first] + steps[2:]
-        merged.append({**nr, **whole_day, "steps": steps})
-    return merged
+        merged.append(_with_steps(nr, steps, **whole_day))
+    return tuple(merged)
 
 
-def _back_to_base(route: dict, fixed: list[dict], travel: TravelModel) -> dict:
-    last_place = [s for s in fixed if s["type"] != "break"][-1]
-    leg = make_matrix_source(travel).leg_seconds((last_place["lat"], last_place["lon"]),
-                                                 (route["base_lat"], route["base_lon"]), route["transport"])
-    back = (_t(fixed[-1]["end"]) + timedelta(seconds=leg)).isoformat(timespec="seconds")
-    return {**route["steps"][-1], "arrival": back, "start": back, "end": back,
-            "travel_min": round(leg / 60, 2), "wait_min": 0.0, "service_min": 0.0}
+def _with_steps(route: Route, steps: list[Step], **changes: Any) -> Route:
+    """The route with these steps, its totals recounted."""
+    return replace(route, **changes, steps=tuple(steps), **route_totals(tuple(steps)))
 
 
-def _resummarise(doc: dict) -> None:
-    for r in doc["routes"]:
-        r["visits"] = sum(1 for s in r["steps"] if s["type"] == "visit")
-        r["travel_min"] = round(sum(s["travel_min"] for s in r["steps"]), 2)
-    visit_steps = [s for r in doc["routes"] for s in r["steps"] if s["type"] == "visit"]
-    summ = doc["summary"]
-    summ["assigned"] = len(visit_steps)
-    summ["visits"] = len(visit_steps) + len(doc["unassigned"])
-    summ["travel_min"] = round(sum(s["travel_min"] for r in doc["routes"] for s in r["steps"]), 1)
-    summ["wait_min"] = round(sum(s["wait_min"] for r in doc["routes"] for s in r["steps"] if s["type"] != "start"), 1)
-    summ["service_min"] = round(sum(s["service_min"] for s in visit_steps), 1)
+def _back_to_base(route: Route, fixed: list[Step], travel: TravelModel) -> Step:
+    last_place = [s for s in fixed if s.type != "break"][-1]
+    leg = make_matrix_source(travel).leg_seconds(last_place.place, route.base, route.transport)
+    back = iso(_t(fixed[-1].end) + timedelta(seconds=leg))
+    return replace(route.steps[-1], arrival=back, start=back, end=back, travel_min=round(leg / 60, 2),
+                   wait_min=0.0, service_min=0.0)

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
+from planner.plan.document import PlanDocument, Route
 from planner.records import StaffMember, Ticket
 from planner.sheets.diagram import route_svg
 from planner.sheets.qr import qr_png_data_uri, stop_url
-from planner.sheets.stops import (Stop, earlier_complaints, hhmm, route_stops, step_of_type, why_visited,
-                                  window_text)
+from planner.sheets.stops import Stop, earlier_complaints, hhmm, route_stops, why_visited, window_text
 from planner.sheets.texts import Texts
 
 HISTORY_SHOWN = 5
@@ -147,7 +147,7 @@ def toolkit_for(stops: Sequence[Stop], texts: Texts) -> list[ToolkitLine]:
     addresses = {t.address.replace(" ", "") for s in stops for t in s.tickets if is_indoor(t.address, texts)}
     customers = {t.phone for s in stops for t in s.tickets}
     counts = {"indoor_addresses": len(addresses), "customers": len(customers),
-              "gift_visits": sum(1 for s in stops if s.step.get("gift"))}
+              "gift_visits": sum(1 for s in stops if s.step.gift)}
     lines = []
     for entry in texts.toolkit:
         how = entry["count"]
@@ -169,21 +169,21 @@ def _customer(t: Ticket, history: Mapping[str, Sequence[Ticket]], texts: Texts) 
         more_history=len(earlier) - len(shown), style=texts.communication(t.comm_style))
 
 
-def stop_view(stop: Stop, doc: Mapping, history: Mapping[str, Sequence[Ticket]], texts: Texts,
+def stop_view(stop: Stop, day: str, history: Mapping[str, Sequence[Ticket]], texts: Texts,
               url_base: str) -> StopView:
     s = stop.step
-    url = stop_url(url_base, doc["date"], stop.staff_id, stop.seq)
+    note = s.needs_new_appointment
     return StopView(
-        seq=stop.seq, visit_id=s.get("visit_id") or "", arrival=hhmm(s.get("arrival")), start=hhmm(s.get("start")),
-        end=hhmm(s.get("end")), wait_min=round(s.get("wait_min") or 0), window=window_text(s.get("time_window")),
-        renew=(s.get("needs_new_appointment") or {}).get(texts.lang, ""),
-        address=s.get("address") or (stop.tickets[0].address if stop.tickets else ""),
-        vip=texts.vip_level(s.get("vip_level")), why=tuple(why_visited(s, stop.tickets, history, texts)),
-        customer_type=texts.customer_type(s.get("customer_type")), scenario=texts.scenario(s.get("scenario")),
-        measure_type=texts.measure("customer_types", s.get("customer_type")),
-        measure_scenario=texts.measure("scenarios", s.get("scenario")),
+        seq=stop.seq, visit_id=s.visit_id or "", arrival=hhmm(s.arrival), start=hhmm(s.start),
+        end=hhmm(s.end), wait_min=round(s.wait_min), window=window_text(s.time_window),
+        renew=(note.zh if texts.lang == "zh" else note.en) if note else "",
+        address=s.address or (stop.tickets[0].address if stop.tickets else ""),
+        vip=texts.vip_level(s.vip_level), why=tuple(why_visited(s, stop.tickets, history, texts)),
+        customer_type=texts.customer_type(s.customer_type), scenario=texts.scenario(s.scenario),
+        measure_type=texts.measure("customer_types", s.customer_type),
+        measure_scenario=texts.measure("scenarios", s.scenario),
         customers=tuple(_customer(t, history, texts) for t in stop.tickets),
-        gift=bool(s.get("gift")), closable=bool(s.get("closable_on_site")), url=url,
+        gift=s.gift, closable=s.closable_on_site, url=stop_url(url_base, day, stop.staff_id, stop.seq),
     )
 
 
@@ -191,54 +191,55 @@ def _range(a: str | None, b: str | None) -> str:
     return f"{hhmm(a)}–{hhmm(b)}" if a and b else ""
 
 
-def base_label(route: Mapping) -> str:
+def base_label(route: Route) -> str:
     """Where the worker starts, as printed: the base's name from the roster
     (南区优化维护分部), the coordinates only for a roster that names none."""
-    name = (route.get("base_name") or "").strip()
+    name = route.base_name.strip()
     if name:
         return name
-    lat, lon = route.get("base_lat"), route.get("base_lon")
+    lat, lon = route.base
     return f"{lat:.5f}, {lon:.5f}" if lat is not None and lon is not None else ""
 
 
-def sheet_view(doc: Mapping, route: Mapping, tickets: Mapping[str, Ticket], history: Mapping[str, Sequence[Ticket]],
-               texts: Texts, *, url_base: str, staff: StaffMember | None = None, colour: str = PALETTE[0]) -> SheetView:
+def sheet_view(doc: PlanDocument | Mapping, route: Route | Mapping, tickets: Mapping[str, Ticket],
+               history: Mapping[str, Sequence[Ticket]], texts: Texts, *, url_base: str,
+               staff: StaffMember | None = None, colour: str = PALETTE[0]) -> SheetView:
+    plan, route = PlanDocument.of(doc), Route.of(route)
     stops = route_stops(route, tickets)
-    start, end, lunch = step_of_type(route, "start"), step_of_type(route, "end"), step_of_type(route, "break")
+    start, end, lunch = route.step_of_type("start"), route.step_of_type("end"), route.step_of_type("break")
     if lunch:
-        lunch_text = _range(lunch.get("start"), lunch.get("end"))
-    elif route.get("break_window"):
-        bw = route["break_window"]
-        lunch_text = f"{_range(bw[0], bw[1])} ({bw[2]}′)" if len(bw) > 2 else _range(bw[0], bw[1])
+        lunch_text = _range(lunch.start, lunch.end)
+    elif route.break_window:
+        bw = route.break_window
+        lunch_text = f"{_range(bw[0], bw[1])} ({bw[2]:g}′)"
     else:
         lunch_text = ""
-    shift = route.get("shift") or [None, None]
-    base = (route.get("base_lat"), route.get("base_lon"))
-    has_base = base[0] is not None and base[1] is not None
-    diagram = route_svg([(s.step.get("lat"), s.step.get("lon")) for s in stops], base if has_base else None,
+    has_base = None not in route.base
+    diagram = route_svg([s.step.place for s in stops], route.base if has_base else None,
                         width=DIAGRAM_SIZE[0], height=DIAGRAM_SIZE[1],
                         colour=colour, scale_label=texts["scale_m"], km_label=texts["scale_km"],
-                        title=f"{texts['diagram']} {route.get('staff_id', '')}")
+                        title=f"{texts['diagram']} {route.staff_id}")
     return SheetView(
-        date=doc["date"], district=doc["district"], staff_id=route["staff_id"],
-        worker=route.get("staff_name") or (staff.name if staff else ""), phone=staff.phone if staff else "",
+        date=plan.date, district=plan.district, staff_id=route.staff_id,
+        worker=route.staff_name or (staff.name if staff else ""), phone=staff.phone if staff else "",
         base=base_label(route),
-        shift=_range(shift[0], shift[1]), lunch=lunch_text, visits=len(stops),
-        leave=hhmm(start.get("end")) if start and stops else "", back=hhmm(end.get("arrival")) if end and stops else "",
+        shift=_range(*route.shift), lunch=lunch_text, visits=len(stops),
+        leave=hhmm(start.end) if start and stops else "", back=hhmm(end.arrival) if end and stops else "",
         toolkit=toolkit_for(stops, texts), conduct=texts.conduct,
-        stops=[stop_view(s, doc, history, texts, url_base) for s in stops], diagram=Markup(diagram),
+        stops=[stop_view(s, plan.date, history, texts, url_base) for s in stops], diagram=Markup(diagram),
         colour=colour, lang=texts.lang, labels=texts.labels, operators=texts.operators,
     )
 
 
-def sheet_views(doc: Mapping, tickets: Mapping[str, Ticket], history: Mapping[str, Sequence[Ticket]], texts: Texts,
-                *, url_base: str, staff: Mapping[str, StaffMember] | None = None,
+def sheet_views(doc: PlanDocument | Mapping, tickets: Mapping[str, Ticket], history: Mapping[str, Sequence[Ticket]],
+                texts: Texts, *, url_base: str, staff: Mapping[str, StaffMember] | None = None,
                 only: Sequence[str] | None = None) -> list[SheetView]:
     """The plan's sheets in route order; ``only`` these staff ids' (each keeps its worker's colour,
     and the others' QR codes and diagrams are not drawn)."""
+    plan = PlanDocument.of(doc)
     staff = staff or {}
     wanted = set(only) if only is not None else None
-    return [sheet_view(doc, route, tickets, history, texts, url_base=url_base,
-                       staff=staff.get(route["staff_id"]), colour=worker_colour(i))
-            for i, route in enumerate(doc.get("routes", [])) if wanted is None or route["staff_id"] in wanted]
+    return [sheet_view(plan, route, tickets, history, texts, url_base=url_base,
+                       staff=staff.get(route.staff_id), colour=worker_colour(i))
+            for i, route in enumerate(plan.routes) if wanted is None or route.staff_id in wanted]
 

@@ -25,7 +25,7 @@ from planner.orphans import arm_worker
 from planner.sheets.fonts import require_cjk_font
 from planner.sheets.model import SheetView, sheet_file_name, sheet_views
 from planner.sheets.qr import url_base as resolve_url_base
-from planner.sheets.stops import check_plan_doc
+from planner.plan.document import PlanDocument
 from planner.sheets.texts import load_texts
 from planner.triage.rules import Rules
 
@@ -155,12 +155,12 @@ def render_sheets(doc: Mapping, tickets: Mapping[str, Ticket], history: Mapping[
     """
     if fmt not in FORMATS:
         raise UserError(f"sheet format {fmt!r}: choose one of {', '.join(FORMATS)}")
-    check_plan_doc(doc)
+    doc = PlanDocument.of(doc)
     if fmt == "pdf":
         require_cjk_font()  # before any file or folder is written
     texts = load_texts(rules, lang)
     if only:
-        workers = [r["staff_id"] for r in doc.get("routes", [])]
+        workers = doc.staff_ids
         unknown = sorted(set(only) - set(workers))
         if unknown:
             raise UserError(f"no route for {', '.join(unknown)} in this plan "

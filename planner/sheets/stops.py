@@ -1,7 +1,7 @@
 """Reading a plan's stops: what sheets, the map and exports all show about a visit.
 
-Plain functions over the plan document (``cvp.plan/1``) and the tickets behind
-it (:func:`planner.workflow.plan_tickets`); no rendering here.
+Plain functions over the plan document (:class:`planner.plan.document.PlanDocument`)
+and the tickets behind it (:func:`planner.workflow.plan_tickets`); no rendering here.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from planner.errors import UserError
+from planner.plan.document import PlanDocument, Route, Step, Unassigned
 from planner.records import Ticket
 from planner.sheets.texts import Texts
 
@@ -19,27 +20,18 @@ from planner.sheets.texts import Texts
 class Stop:
     """One visit of a route, numbered in visit order from 1."""
 
-    route: dict
+    route: Route
     seq: int
-    step: dict
+    step: Step
     tickets: tuple[Ticket, ...]
 
     @property
     def staff_id(self) -> str:
-        return self.route["staff_id"]
+        return self.route.staff_id
 
     @property
     def is_cluster(self) -> bool:
-        return len(self.step.get("ticket_ids") or []) > 1
-
-
-def check_plan_doc(doc: Mapping) -> None:
-    """A clear message instead of a KeyError when a file is not a plan."""
-    if not isinstance(doc, Mapping) or not str(doc.get("schema", "")).startswith("cvp.plan/"):
-        raise UserError("not a plan document (expected schema cvp.plan/1, as `cvp plan` writes)")
-    for key in ("date", "district", "routes"):
-        if key not in doc:
-            raise UserError(f"the plan has no {key!r}: not a complete cvp.plan/1 document")
+        return len(self.step.ticket_ids) > 1
 
 
 def tickets_of(ids: Sequence[str], tickets: Mapping[str, Ticket]) -> tuple[Ticket, ...]:
@@ -50,14 +42,13 @@ def tickets_of(ids: Sequence[str], tickets: Mapping[str, Ticket]) -> tuple[Ticke
     return tuple(tickets[t] for t in ids)
 
 
-def route_stops(route: Mapping, tickets: Mapping[str, Ticket]) -> list[Stop]:
-    steps = [s for s in route.get("steps", []) if s.get("type") == "visit"]
-    return [Stop(dict(route), i, dict(s), tickets_of(s.get("ticket_ids") or [], tickets))
-            for i, s in enumerate(steps, start=1)]
+def route_stops(route: Route | Mapping, tickets: Mapping[str, Ticket]) -> list[Stop]:
+    route = Route.of(route)
+    return [Stop(route, i, s, tickets_of(s.ticket_ids, tickets)) for i, s in enumerate(route.visit_steps, start=1)]
 
 
-def plan_stops(doc: Mapping, tickets: Mapping[str, Ticket]) -> Iterator[Stop]:
-    for route in doc.get("routes", []):
+def plan_stops(plan: PlanDocument, tickets: Mapping[str, Ticket]) -> Iterator[Stop]:
+    for route in plan.routes:
         yield from route_stops(route, tickets)
 
 
@@ -77,10 +68,6 @@ def window_text(window: Sequence[str] | None) -> str:
     return f"{hhmm(window[0])}–{hhmm(window[1])}"
 
 
-def step_of_type(route: Mapping, kind: str) -> dict | None:
-    return next((s for s in route.get("steps", []) if s.get("type") == kind), None)
-
-
 def complaint_number(ticket: Ticket, history: Mapping[str, Sequence[Ticket]]) -> int:
     """Which complaint from this phone the ticket is (1 = first on record)."""
     earlier = [h for h in history.get(ticket.phone, ()) if h.ticket_id != ticket.ticket_id
@@ -93,13 +80,13 @@ def earlier_complaints(ticket: Ticket, history: Mapping[str, Sequence[Ticket]]) 
             and h.received_at <= ticket.received_at]
 
 
-def why_visited(step: Mapping, tickets: Sequence[Ticket], history: Mapping[str, Sequence[Ticket]],
+def why_visited(visit: Step | Unassigned, tickets: Sequence[Ticket], history: Mapping[str, Sequence[Ticket]],
                 texts: Texts) -> list[str]:
     """The visit's reasons as printed: VIP (tier) / nth complaint / cluster of N / the rules' label."""
     out = []
-    for code in step.get("reasons") or []:
+    for code in visit.reasons:
         if code == "vip":
-            out.append(texts.why("vip", tier=texts.vip_level(step.get("vip_level"))))
+            out.append(texts.why("vip", tier=texts.vip_level(visit.vip_level)))
         elif code == "repeat":
             n = max((complaint_number(t, history) for t in tickets), default=1)
             out.append(texts.why("repeat", n=n) if n > 1 else texts.reason("repeat"))

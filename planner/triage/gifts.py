@@ -83,18 +83,18 @@ def gifts_on_plans(plans: Sequence[dict], day: date) -> int:
     return n
 
 
-def plan_gifts(doc: dict, tally: GiftTally) -> dict:
-    """The month's gifts once the day is planned: earlier days' plans plus the gift visits
+def plan_gifts(plan, tally: GiftTally) -> dict:
+    """The month's gifts once the day is planned (``plan`` a
+    :class:`planner.plan.document.PlanDocument`): earlier days' plans plus the gift visits
     this plan's routes carry (an unassigned gift visit carries none out today)."""
-    routed = sum(1 for r in doc.get("routes", []) for s in r.get("steps", [])
-                 if s.get("type") == "visit" and s.get("gift"))
+    routed = sum(1 for _route, s in plan.visit_steps() if s.gift)
     return {"month": tally.month, "budget": tally.budget, "before": tally.before, "on_routes": routed,
             "total": tally.before + routed}
 
 
-def plan_gifts_line(gifts: dict) -> str:
-    """``本月礼品 N / 80`` under a plan's summary."""
-    return f"本月礼品 {gifts['total']} / {gifts['budget']}（本计划 {gifts['on_routes']}）"
+def plan_gifts_line(gifts) -> str:
+    """``本月礼品 N / 80`` under a plan's summary (``gifts``: its :class:`planner.plan.document.Gifts`)."""
+    return f"本月礼品 {gifts.total} / {gifts.budget}（本计划 {gifts.on_routes}）"
 
 
 def apply_budget(visits: Sequence[Visit], gifts: Gifts, day: date, before: int) -> tuple[list[Visit], GiftTally]:

@@ -27,7 +27,7 @@ def test_begun_stops_stay_and_the_new_version_checks(stored_day):
     for old_route in doc["routes"]:
         fixed, _ = split_route(old_route, now)
         [new_route] = [r for r in new["routes"] if r["staff_id"] == old_route["staff_id"]]
-        assert new_route["steps"][:len(fixed)] == fixed
+        assert new_route["steps"][:len(fixed)] == [s.to_json() for s in fixed]
 
 
 def test_nothing_changed_means_nobody_loses_a_visit(stored_day):
@@ -48,10 +48,10 @@ def test_an_absent_workers_visits_are_redistributed(stored_day):
 
     fixed, rest = split_route(next(r for r in doc["routes"] if r["staff_id"] == "S3"),
                               datetime(2010, 8, 5, 11, 0, tzinfo=TZ))
-    rest_ids = {s["visit_id"] for s in rest}
+    rest_ids = {s.visit_id for s in rest}
     assert rest_ids  # S3 had visits still to come at 11:00: there is something to redistribute
     assert [s["visit_id"] for s in s3["steps"] if s["type"] == "visit"] == \
-        [s["visit_id"] for s in fixed if s["type"] == "visit"]
+        [s.visit_id for s in fixed if s.type == "visit"]
     placed = set(owner_of(new)) | {u["visit_id"] for u in new["unassigned"]}
     assert rest_ids <= placed
     assert set(new["summary"]["handed_over_from_absent"]) <= rest_ids

@@ -4,8 +4,10 @@ and every API route of the app is in that file (and nothing else is)."""
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 import yaml
@@ -21,8 +23,12 @@ from referencing.jsonschema import DRAFT202012  # noqa: E402
 
 SPEC_PATH = Path(__file__).resolve().parents[2] / "web" / "openapi.yaml"
 SPEC = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
-URI = "urn:cvp-openapi"
-REGISTRY = Registry().with_resource(URI, Resource.from_contents(SPEC, default_specification=DRAFT202012))
+PLAN_SCHEMA = json.loads(SPEC_PATH.with_name("plan.schema.json").read_text(encoding="utf-8"))
+URI = "https://cvp.invalid/api/openapi.yaml"  # openapi.yaml's relative references resolve beside it
+REGISTRY = Registry().with_resources([
+    (URI, Resource.from_contents(SPEC, default_specification=DRAFT202012)),
+    (urljoin(URI, "plan.schema.json"), Resource.from_contents(PLAN_SCHEMA, default_specification=DRAFT202012)),
+])
 
 
 def _pointer(*parts: str) -> str:
@@ -101,7 +107,12 @@ def test_every_api_route_is_documented_and_nothing_more(app):
 
 def test_the_spec_is_a_valid_openapi_document():
     validator = pytest.importorskip("openapi_spec_validator")
-    validator.validate(SPEC)
+    validator.validate(SPEC, base_uri=SPEC_PATH.as_uri())  # plan.schema.json is read from beside it
+
+
+def test_the_plan_schema_is_served_beside_the_spec(api):
+    r = api("f1").get("/api/plan.schema.json")
+    assert r.get_json() == PLAN_SCHEMA and r.get_json()["properties"]["schema"] == {"const": "cvp.plan/1"}
 
 
 def test_the_spec_is_served(api):

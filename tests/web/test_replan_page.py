@@ -65,9 +65,9 @@ def test_an_absent_worker_from_eleven_makes_a_new_version(client_for):
         fixed, rest = split_route(route, now)
         [kept] = [r for r in new["routes"] if r["staff_id"] == route["staff_id"]] or [None]
         if kept is not None:
-            assert kept["steps"][:len(fixed)] == fixed
+            assert kept["steps"][:len(fixed)] == [s.to_json() for s in fixed]
         if route["staff_id"] == "S3":  # nothing after 11:00 stays with S3
-            assert not {s["visit_id"] for s in rest} & {v for v, s in owners(new).items() if s == "S3"}
+            assert not {s.visit_id for s in rest} & {v for v, s in owners(new).items() if s == "S3"}
     assert set(job["result"]["handed_over_from_absent"]) <= set(owners(old))
     assert "第 2 版" in text_of(c.get(f"/dispatch/{DAY}/plan/2"))
     assert stored(1) == old  # version 1 is unchanged

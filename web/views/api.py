@@ -26,6 +26,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 DISPATCH = ("dispatcher", "admin")
 SPEC = Path(__file__).resolve().parents[1] / "openapi.yaml"
+PLAN_SCHEMA = SPEC.with_name("plan.schema.json")
 
 
 def _district() -> str:
@@ -72,6 +73,13 @@ def _iso(dt):
 @roles("dispatcher", "field", "planner", "admin")
 def openapi():
     return send_file(SPEC, mimetype="application/yaml", max_age=0)
+
+
+@bp.get("/plan.schema.json")
+@roles("dispatcher", "field", "planner", "admin")
+def plan_schema():
+    """The plan document's JSON Schema, which openapi.yaml references by this relative name."""
+    return send_file(PLAN_SCHEMA, mimetype="application/schema+json", max_age=0)
 
 
 @bp.get("/me")

@@ -116,6 +116,7 @@ def _version(body: dict) -> int | None:
 def record_outcome(day: date):
     """What happened at a visit of the day's published plan; closed on site closes its tickets."""
     from planner.closure import visit_in_plan
+    from planner.plan.document import PlanDocument
 
     d = _district()
     body = _json_body()
@@ -131,7 +132,7 @@ def record_outcome(day: date):
     own = _own_staff()
     if own is not None:
         found = services.plan(day, d, version, published_only=True)
-        if found is None or visit_in_plan(found[0], visit_id)[0] != own:
+        if found is None or visit_in_plan(PlanDocument.from_json(found[0]), visit_id)[0] != own:
             abort(403)  # not on this worker's own route
     done = services.record_outcome(
         day=day, district=d, visit_id=visit_id, plan_version=version, staff_id=own,

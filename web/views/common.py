@@ -9,6 +9,7 @@ from flask import abort, send_file, session
 from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
 
 from planner import days
+from planner.plan.document import PlanDocument
 from planner.store.models import INTEGER_MAX
 from web import downloads, security, services
 from web.i18n import get_lang
@@ -64,15 +65,16 @@ def download(data: bytes, filename: str, mimetype: str):
                      max_age=0)
 
 
-def sheet_download(doc: dict, staff_id: str | None, **audit_details):
+def sheet_download(doc, staff_id: str | None, **audit_details):
     """One worker's route sheet (``staff_id``) or all of them (None) as a PDF download,
-    audited; 404 when the plan has no route for that worker."""
+    audited; 404 when the plan has no route for that worker.  ``doc``: the plan, typed or stored."""
+    doc = PlanDocument.of(doc)
     try:
         path = downloads.sheet_pdf_path(doc, staff_id, get_lang(), services.url_base(), services.rules(),
                                         services.database(), services.cache_dir())
     except LookupError:
         abort(404)
-    security.audit("download", f"{doc['date']} {doc['district']} v{doc['version']} sheet {staff_id or 'all'}",
+    security.audit("download", f"{doc.date} {doc.district} v{doc.version} sheet {staff_id or 'all'}",
                    **audit_details)
     return download(path.read_bytes(), downloads.sheet_filename(doc, staff_id), "application/pdf")
 
@@ -80,10 +82,11 @@ def sheet_download(doc: dict, staff_id: str | None, **audit_details):
 EXPORT_TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-def export_download(doc: dict, fmt: str, **audit_details):
+def export_download(doc, fmt: str, **audit_details):
     """The plan's visits as CSV or XLSX (phone numbers masked), audited; 404 for other formats."""
     if fmt not in EXPORT_TYPES:
         abort(404)
+    doc = PlanDocument.of(doc)
     data, name = downloads.export_bytes(doc, fmt, get_lang(), services.rules(), services.database())
-    security.audit("download", f"{doc['date']} {doc['district']} v{doc['version']} export {fmt}", **audit_details)
+    security.audit("download", f"{doc.date} {doc.district} v{doc.version} export {fmt}", **audit_details)
     return download(data, name, EXPORT_TYPES[fmt])

@@ -362,12 +362,15 @@ def _plan_or_404(day: date, version: int) -> tuple[dict, str]:
 @bp.get("/<day:day>/plan/<int:version>")
 @roles(*DISPATCH)
 def plan_view(day: date, version: int):
+    from planner.plan.document import PlanDocument
+
     d = district()
-    doc, status = _plan_or_404(day, version)
+    stored, status = _plan_or_404(day, version)
+    doc = PlanDocument.from_json(stored)
     on_duty = [line.staff for line in services.roster(day, d) if line.on_duty]
     now = datetime.now(services.rules().tz)
     return render_template("dispatcher/plan.html", day=day, district=d, doc=doc, status=status,
-                           versions=services.versions(day, d), on_duty=on_duty, pins=doc.get("pins") or {},
+                           versions=services.versions(day, d), on_duty=on_duty, pins=doc.pins or {},
                            map_available=downloads.map_available(),
                            replan_now=f"{now:%H:%M}" if now.date() == day else "",
                            qr_loopback=services.url_base() if is_loopback(services.url_base()) else None)

@@ -49,7 +49,7 @@ def route_of_day(day: date):
     return redirect(url_for("field.route", day=day, staff_id=security.current_user().staff_id))
 
 
-def _sheet_view(doc: dict, staff_id: str):
+def _sheet_view(doc, staff_id: str):
     views = downloads.sheet_views(doc, get_lang(), services.url_base(), services.rules(), services.database(),
                                   only=[staff_id])
     return views[0] if views else None
@@ -66,9 +66,8 @@ def route(day: date, staff_id: str):
                                routes=routes, today=services.today(), staff_id=staff_id)
     doc, r = found
     sheet = _sheet_view(doc, staff_id)
-    steps = [s for s in r["steps"] if s.get("type") == "visit"]
-    return render_template("field/route.html", day=day, doc=doc, route=r, sheet=sheet, steps=steps,
-                           outcomes=services.outcomes(day, doc["district"], staff_id), routes=routes,
+    return render_template("field/route.html", day=day, doc=doc, route=r, sheet=sheet, steps=r.visit_steps,
+                           outcomes=services.outcomes(day, doc.district, staff_id), routes=routes,
                            today=services.today(), staff_id=staff_id)
 
 
@@ -88,7 +87,7 @@ def _stop(day: date, staff_id: str, seq: int):
     if found is None:
         abort(404)
     doc, r = found
-    steps = [s for s in r["steps"] if s.get("type") == "visit"]
+    steps = r.visit_steps
     if not 1 <= seq <= len(steps):
         abort(404)
     sheet = _sheet_view(doc, staff_id)
@@ -105,21 +104,21 @@ def stop(day: date, staff_id: str, seq: int):
         try:
             arrived = services.parse_clock(day, f["arrived_at"], "arrived_at") if f.get("arrived_at") else None
             done = services.record_outcome(
-                day=day, district=doc["district"], visit_id=step["visit_id"], staff_id=staff_id,
-                plan_version=doc["version"], recorded_by=security.current_user().username, arrived_at=arrived,
+                day=day, district=doc.district, visit_id=step.visit_id, staff_id=staff_id,
+                plan_version=doc.version, recorded_by=security.current_user().username, arrived_at=arrived,
                 network_tests={op: f.get(f"test_{op}", "") for op in OPERATORS}, closed_on_site=closed,
                 satisfaction=f.get("satisfaction") or None, notes=f.get("notes", ""))
         except UserError as exc:
             flash(str(exc), "error")
         else:
-            security.audit("outcome", f"{day} {doc['district']} {step['visit_id']}", staff=staff_id, seq=seq,
+            security.audit("outcome", f"{day} {doc.district} {step.visit_id}", staff=staff_id, seq=seq,
                            closed_on_site=closed, closed=done.closed, reopened=done.reopened)
             flash(_("Outcome saved: the tickets are closed") if done.outcome.closed_on_site
                   else _("Outcome saved: the dispatcher follows up for later closure"), "ok")
             if seq < count:
                 return redirect(url_for("field.stop", day=day, staff_id=staff_id, seq=seq + 1))
             return redirect(url_for("field.route", day=day, staff_id=staff_id))
-    outcome = services.outcomes(day, doc["district"], staff_id).get(step["visit_id"])
+    outcome = services.outcomes(day, doc.district, staff_id).get(step.visit_id)
     return render_template("field/stop.html", day=day, doc=doc, step=step, stop=view, seq=seq, count=count,
                            staff_id=staff_id, outcome=outcome, operators=OPERATORS, results=NETWORK_RESULTS,
                            satisfaction=SATISFACTION)

@@ -9,6 +9,7 @@ import math
 
 import pytest
 
+from planner.errors import UserError
 from planner.maps import build_map
 from tests.outputs.sheets.browser import offline_page
 
@@ -41,11 +42,13 @@ def test_a_map_of_one_place_draws_without_a_script_error(day, tmp_path):
         assert centre and math.isfinite(centre[0]) and math.isfinite(centre[1])
 
 
-def test_points_that_are_not_numbers_are_left_off_the_map(day):
+def test_points_that_are_not_numbers_never_reach_the_map(day):
+    """A NaN coordinate makes Leaflet throw and draw nothing: the plan document refuses it,
+    naming where, so no NaN reaches the page's script data."""
     doc = one_place_plan(day)
     doc["unassigned"][0]["lat"] = float("nan")
-    html = build_map(doc, day.tickets, day.rules)
-    assert "NaN" not in html.split("</style>")[-1]  # no NaN reaches the page's script data
+    with pytest.raises(UserError, match=r"^unassigned\[0\]\.lat: expected a finite number, found nan"):
+        build_map(doc, day.tickets, day.rules)
 
 
 def test_a_stop_whose_appointment_passed_says_so_in_its_popup(day):

@@ -1,0 +1,142 @@
+"""From a solved day to the plan document (:class:`planner.plan.document.PlanDocument`).
+
+The routing core speaks seconds from local midnight and node indexes; the
+document speaks ISO 8601 times with the plan's UTC offset, minutes and
+coordinates, and carries everything the checker needs to re-derive the plan
+without the solver.  This module is the one translation between the two, and
+back (:func:`visit_of`: the visit behind a stop, for re-planning).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from planner.plan.build import DayModel, WorkerDay
+from planner.plan.document import (SCHEMA, Note, PlanDocument, ReplannedFrom, Route, Settings, Step, Summary,
+                                   Unassigned, route_totals, summarise)
+from planner.plan.notes import reason_texts
+from planner.records import Visit
+from planner.routing import Solution
+from planner.triage.rules import Rules
+
+
+def iso(dt: datetime | None) -> str | None:
+    return dt.isoformat(timespec="seconds") if dt else None
+
+
+def _min(seconds: int) -> float:
+    return round(seconds / 60, 2)
+
+
+def roster_fields(wd: WorkerDay) -> dict[str, Any]:
+    """What a route records of its worker's day: who, where from, shift, lunch window, cap."""
+    staff, bw = wd.staff, wd.break_window
+    return {
+        "staff_id": staff.staff_id, "staff_name": staff.name, "transport": staff.transport,
+        "skills": tuple(staff.skills), "max_visits": wd.max_visits,
+        "base_lat": staff.base_lat, "base_lon": staff.base_lon, "base_name": staff.base_name,
+        "shift": (iso(wd.shift[0]), iso(wd.shift[1])),
+        "break_window": (iso(bw[0]), iso(bw[1]), bw[2]) if bw else None,
+    }
+
+
+def visit_fields(v: Visit) -> dict[str, Any]:
+    """What a stop (or an unassigned entry) carries about its visit: enough for the checker,
+    the sheet, the map, and for re-planning (:func:`visit_of` reads it back)."""
+    note = v.extra.get("needs_new_appointment")
+    return {
+        "visit_id": v.visit_id, "ticket_ids": tuple(v.ticket_ids),
+        "time_window": (iso(v.time_window[0]), iso(v.time_window[1])) if v.time_window else None,
+        "priority": v.priority, "customer_type": v.customer_type, "scenario": v.scenario,
+        "reasons": tuple(v.reasons), "required_skills": tuple(v.required_skills), "address": v.address,
+        "vip_level": v.vip_level, "gift": v.gift, "closable_on_site": v.closable_on_site,
+        "carried_over_days": v.carried_over_days,
+        "needs_new_appointment": Note(code=note.get("code"), zh=note.get("zh", ""), en=note.get("en", ""),
+                                      expired_window=tuple(note["expired_window"]) if note.get("expired_window")
+                                      else None) if note else None,
+    }
+
+
+def _note_dict(note: Note | None) -> dict[str, Any]:
+    return {"needs_new_appointment": {k: v for k, v in (("code", note.code), ("zh", note.zh), ("en", note.en),
+                                                         ("expired_window", note.expired_window)) if v is not None}
+            } if note else {}
+
+
+def visit_of(entry: Step | Unassigned, district: str) -> Visit:
+    """The visit behind a plan's stop or unassigned entry."""
+    tw = entry.time_window
+    return Visit(
+        visit_id=entry.visit_id or "", ticket_ids=tuple(entry.ticket_ids), district=district,
+        reasons=tuple(entry.reasons), customer_type=entry.customer_type, scenario=entry.scenario,
+        priority=entry.priority, service_min=int(round(entry.service_min)),
+        lat=entry.lat, lon=entry.lon, address=entry.address,
+        time_window=(datetime.fromisoformat(tw[0]), datetime.fromisoformat(tw[1])) if tw else None,
+        gift=entry.gift, closable_on_site=entry.closable_on_site, vip_level=entry.vip_level,
+        required_skills=tuple(entry.required_skills), carried_over_days=entry.carried_over_days,
+        extra=_note_dict(entry.needs_new_appointment),
+    )
+
+
+def plan_document(model: DayModel, solution: Solution, rules: Rules, *, solver: dict[str, Any],
+                  author: str = "", replanned_from: ReplannedFrom | None = None) -> PlanDocument:
+    """The document of a solved day: every step's times, the unassigned visits with reasons."""
+    routes = []
+    for route in solution.routes:
+        wd = model.workers[route.worker_id]
+        steps = []
+        last_place = None
+        for st in route.steps:
+            kind = {"job": "visit"}.get(st.kind, st.kind)
+            # a break is taken where the worker is: the previous place, not the solver's node
+            place = last_place if kind == "break" else model.point(st.location)
+            last_place = place
+            visit = visit_fields(model.visits[st.job_id]) if kind == "visit" else {}
+            steps.append(Step(**{
+                "type": kind, "visit_id": None, "ticket_ids": (),
+                "lat": place[0] if place else None, "lon": place[1] if place else None,
+                "arrival": iso(model.at(st.arrival)), "start": iso(model.at(st.start)),
+                "end": iso(model.at(st.end)),
+                "travel_min": _min(st.travel_s), "wait_min": _min(st.wait_s), "service_min": _min(st.service_s),
+                **visit}))
+        steps = tuple(steps)
+        routes.append(Route(**roster_fields(wd), **route_totals(steps), steps=steps))
+    next_day = (model.day + timedelta(days=1)).isoformat()
+    unassigned = []
+    for u in solution.unassigned:
+        v = model.visits[u.job_id]
+        texts = reason_texts(rules, u.reason)
+        unassigned.append(Unassigned(
+            **visit_fields(v), lat=v.lat, lon=v.lon, service_min=v.service_min,
+            reason=u.reason, explanation=texts["zh"], explanation_en=texts["en"], detail=u.detail,
+            carried_over_to=next_day))
+    routes, unassigned = tuple(routes), tuple(unassigned)
+    d = rules.data["day"]
+    return PlanDocument(
+        schema=SCHEMA,
+        date=model.day.isoformat(),
+        district=model.district,
+        timezone=str(rules.tz),
+        created_at=iso(datetime.now(timezone.utc).astimezone(rules.tz)),
+        author=author,
+        rules_version=rules.version,
+        settings=Settings(
+            visit_budget_min=(model.problem.visit_budget_s or 0) / 60 or None,
+            travel_model=model.travel.to_dict(),
+            max_visits_per_worker=d["max_visits_per_worker"],
+            break_minutes=d["break_minutes"],
+            solver=solver),
+        routes=routes,
+        unassigned=unassigned,
+        summary=Summary(
+            **summarise(routes, unassigned),
+            carried_over=len(unassigned),
+            served_by_priority={str(k): v for k, v in sorted(solution.served_by_priority.items())},
+            status=solution.status,
+            stopped_by=solution.stopped_by,
+            solve_seconds=round(solution.solve_seconds, 3),
+            time_to_best_seconds=solution.time_to_best_s,
+            warnings=tuple(model.warnings) + tuple(solution.warnings)),
+        replanned_from=replanned_from,
+    )
