@@ -372,7 +372,7 @@ def plan_tickets(doc, rules: Rules | None = None, database: str | None = None) -
     ids = [t for r in plan.routes for s in r.steps for t in s.ticket_ids]
     ids += [t for u in plan.unassigned for t in u.ticket_ids]
     with session_scope(database) as session:
-        tickets = repo.tickets_by_ids(session, doc["district"], ids, rules.tz)
+        tickets = repo.tickets_by_ids(session, plan.district, ids, rules.tz)
         missing = sorted(set(ids) - set(tickets))
         if missing:
             raise UserError(f"the plan names tickets that are not in the store: {', '.join(missing[:10])}"
