@@ -95,7 +95,7 @@ def load_with_nodes(text: str, loader: type[SafeLoader] = SafeLoader) -> tuple[A
     the bounds of :func:`load`."""
     if not issubclass(loader, SafeLoader):
         raise TypeError("safeyaml.load_with_nodes needs a safeyaml.SafeLoader (sub)class")
-    _check_size(text)
+    _check_size(text, loader)
     reader = loader(text)
     try:
         node = reader.get_single_node()
