@@ -179,8 +179,27 @@ def test_one_file_may_hold_the_same_id_in_two_districts(store_url, tmp_path):
     outcome = import_file(write_csv(tmp_path / "city.csv", header, [south, north]), database=store_url)
     assert stored(store_url, "StaffRow", "S1", "北区").name == "北区一号"
     assert stored(store_url, "StaffRow", "S1", "南区").name == south["姓名"]
-    assert (outcome.report.added, outcome.report.unchanged) == (["S1"], ["S1"])
+    assert (outcome.report.added, outcome.report.unchanged) == (["S1 (北区)"], ["S1 (南区)"])
     from planner.errors import InvalidFileError
 
     with pytest.raises(InvalidFileError, match="duplicate"):
         import_file(write_csv(tmp_path / "dup.csv", header, [north, {**north, "姓名": "又一个"}]), database=store_url)
+
+
+def test_a_city_wide_file_lists_each_districts_losses_under_its_own_name(store_url, tmp_path):
+    """An update that empties a filled field is listed before it is written.  With 南区's
+    S1 and 北区's S1 in one file, the report was keyed by the id alone: 北区's entry
+    replaced 南区's, so the consent given was for a list that did not show 南区's loss."""
+    header, _ = rows_of("staff.csv")
+    south = row_of("staff.csv", "S1")
+    north = {**south, "区域": "北区", "姓名": "北区一号"}
+    import_file(write_csv(tmp_path / "north.csv", header, [north]), database=store_url)
+    with pytest.raises(Exception) as refused:
+        import_file(write_csv(tmp_path / "city.csv", header, [{**south, "技能": ""}, {**north, "午休开始": "",
+                                                                                    "午休结束": ""}]),
+                    database=store_url)
+    warnings = refused.value.report.warnings
+    assert sorted(warnings) == ["S1 (北区)", "S1 (南区)"]
+    assert any("skills" in str(w) for w in warnings["S1 (南区)"])
+    assert not any("skills" in str(w) for w in warnings["S1 (北区)"])
+    assert stored(store_url, "StaffRow", "S1", "南区").skills == "test;vip"
