@@ -38,7 +38,7 @@ def _triaged(url: str, district: str = "南区") -> list[tuple]:
 def _north_twins(url: str, tmp_path) -> None:
     """北区's own ticket with 南区's ticket id (and customer), and its own worker S1."""
     header, _ = rows_of("tickets.csv")
-    ticket = {**row_of("tickets.csv", SOUTH_TICKET), "区域": "北区"}
+    ticket = {**row_of("tickets.csv", SOUTH_TICKET), "区域": "北区", "客户姓名": "北区孪生客户"}
     import_file(write_csv(tmp_path / "twin.csv", header, [ticket]), database=url, districts=NORTH)
     staff_header, _ = rows_of("staff.csv")
     worker = {**row_of("staff.csv", "S1"), "区域": "北区", "姓名": "北区一号"}
@@ -203,3 +203,30 @@ def test_a_city_wide_file_lists_each_districts_losses_under_its_own_name(store_u
     assert any("skills" in str(w) for w in warnings["S1 (南区)"])
     assert not any("skills" in str(w) for w in warnings["S1 (北区)"])
     assert stored(store_url, "StaffRow", "S1", "南区").skills == "test;vip"
+
+
+def test_the_south_plans_outputs_show_the_south_customer_of_a_shared_ticket_id(planned_app, tmp_path):
+    """A 南区 visit's ticket id is also a 北区 ticket: 南区's export, map and sheet read
+    南区's record, and 北区 reaches none of them."""
+    from planner.sheets import load_texts, sheet_views
+    from planner.export import load_plan_inputs
+
+    doc, visits = _south_route()
+    planned_ids = {t for r in doc["routes"] for st in r["steps"] for t in st.get("ticket_ids") or []}
+    header, _ = rows_of("tickets.csv")
+    twins = [{**row_of("tickets.csv", t), "区域": "北区", "客户姓名": "北区孪生客户", "客户号码": "13900000000"}
+             for t in sorted(planned_ids)[:5]]
+    import_file(write_csv(tmp_path / "twins.csv", header, twins), districts=NORTH)
+    south = Client(planned_app, "disp")
+    export = south.get(f"/dispatch/{DAY}/plan/1/export.csv").get_data(as_text=True)
+    page = south.get(f"/dispatch/{DAY}/plan/1/map").get_data(as_text=True)
+    assert twins[0]["工单号"] in export
+    for text in (export, page):
+        assert "北区孪生客户" not in text and "1390000" not in text
+    inputs = load_plan_inputs(doc, load_rules())
+    assert {t.district for t in inputs.tickets.values()} == {"南区"}
+    views = sheet_views(doc, inputs.tickets, inputs.history, load_texts(load_rules(), "zh"), url_base="http://x")
+    assert "北区孪生客户" not in repr(views)
+    north = Client(planned_app, "disp_north")
+    assert north.get(f"/dispatch/{DAY}/plan/1/export.csv").status_code == 404
+    assert north.get(f"/dispatch/{DAY}/plan/1/sheets/S1.pdf").status_code == 404
