@@ -230,3 +230,35 @@ def test_the_south_plans_outputs_show_the_south_customer_of_a_shared_ticket_id(p
     north = Client(planned_app, "disp_north")
     assert north.get(f"/dispatch/{DAY}/plan/1/export.csv").status_code == 404
     assert north.get(f"/dispatch/{DAY}/plan/1/sheets/S1.pdf").status_code == 404
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_a_field_account_follows_its_worker_into_the_district_keyed_store(backend, request, tmp_path):
+    """Before 0011 an import could move a worker to another district, and the field pages
+    found the worker's district from the roster; they now take it from the account.  An
+    account made while S1 was in 南区, whose worker the roster has since moved to 北区,
+    would see the route of whoever 南区 names S1 next (full phone numbers and all): the
+    migration gives each field account its worker's district."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import create_engine, text
+
+    from planner.store import db
+    from tests.store.test_district_scoped_ids import _at_revision
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}" if backend == "sqlite" else request.getfixturevalue("fresh_postgres")
+    _at_revision(url, "0010")
+    now = datetime(2010, 8, 4, 9, tzinfo=timezone.utc)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO staff (staff_id, name, district, base_name, phone, skills, transport, active, "
+                          "updated_at) VALUES ('S1', 'n', '北区', '', '', '', 'bus', true, :t)"), {"t": now})
+        for name, staff, district in (("moved", "S1", "南区"), ("gone", "S9", "南区")):
+            conn.execute(text("INSERT INTO users (username, password_hash, role, staff_id, district, active, "
+                              "created_at) VALUES (:u, 'x', 'field', :s, :d, true, :t)"),
+                         {"u": name, "s": staff, "d": district, "t": now})
+    engine.dispose()
+    db.engine_for.cache_clear()
+    with db.session_scope(url) as s:  # opening the store migrates it to the newest revision
+        found = dict(s.execute(text("SELECT username, district FROM users")).all())
+    assert found == {"moved": "北区", "gone": "南区"}  # a worker no longer on any roster keeps what it had
