@@ -262,3 +262,19 @@ def test_a_field_account_follows_its_worker_into_the_district_keyed_store(backen
     with db.session_scope(url) as s:  # opening the store migrates it to the newest revision
         found = dict(s.execute(text("SELECT username, district FROM users")).all())
     assert found == {"moved": "北区", "gone": "南区"}  # a worker no longer on any roster keeps what it had
+
+
+def test_the_admin_page_names_the_district_of_a_field_account_where_two_have_the_staff_id(store_url, store_app,
+                                                                                          tmp_path):
+    """The admin's form said its district field was for dispatcher accounts, and the refusal
+    told the admin, in English, to use a command-line option."""
+    _north_twins(store_url, tmp_path)
+    admin = Client(store_app, "admin")
+    form = {"username": "fn", "password": PASSWORD, "role": "field", "staff_id": "S1"}
+    r = admin.post("/admin/users", form)
+    page = text_of(r)
+    assert r.status_code == 422 and "员工编号 S1 在北区, 南区都有：请填写区域" in page and "--district" not in page
+    assert "拜访人员账号" in page.split("区域（")[1].split("）")[0]
+    assert admin.post("/admin/users", {**form, "district": "北区"}).status_code == 302
+    with session_scope(store_url) as s:
+        assert accounts.get_user_by_name(s, "fn").district == "北区"
