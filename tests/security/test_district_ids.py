@@ -84,9 +84,8 @@ def test_absences_of_a_shared_staff_id_reach_the_north_worker_only(store_url, st
 
 def test_a_field_account_names_which_districts_worker(store_url, tmp_path):
     _north_twins(store_url, tmp_path)
-    with session_scope(store_url) as s:
-        with pytest.raises(UserError, match="say which with --district"):
-            accounts.add_user(s, "fn", PASSWORD, "field", staff_id="S1")
+    with session_scope(store_url) as s, pytest.raises(UserError, match="say which with --district"):
+        accounts.add_user(s, "fn", PASSWORD, "field", staff_id="S1")
     with session_scope(store_url) as s:
         user = accounts.add_user(s, "fn", PASSWORD, "field", staff_id="S1", district="北区")
     assert (user.staff_id, user.district) == ("S1", "北区")
@@ -208,10 +207,10 @@ def test_a_city_wide_file_lists_each_districts_losses_under_its_own_name(store_u
 def test_the_south_plans_outputs_show_the_south_customer_of_a_shared_ticket_id(planned_app, tmp_path):
     """A 南区 visit's ticket id is also a 北区 ticket: 南区's export, map and sheet read
     南区's record, and 北区 reaches none of them."""
-    from planner.sheets import load_texts, sheet_views
     from planner.export import load_plan_inputs
+    from planner.sheets import load_texts, sheet_views
 
-    doc, visits = _south_route()
+    doc, _visits = _south_route()
     planned_ids = {t for r in doc["routes"] for st in r["steps"] for t in st.get("ticket_ids") or []}
     header, _ = rows_of("tickets.csv")
     twins = [{**row_of("tickets.csv", t), "区域": "北区", "客户姓名": "北区孪生客户", "客户号码": "13900000000"}

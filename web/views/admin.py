@@ -10,7 +10,8 @@ from planner.errors import UserError
 from planner.store import accounts
 from planner.store.db import session_scope
 from web import security
-from web.i18n import error_lines, gettext as _
+from web.i18n import error_lines
+from web.i18n import gettext as _
 from web.security import roles
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
