@@ -7,7 +7,7 @@ it happens entirely or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -136,6 +136,7 @@ def import_file(path: str | Path, *, kind: str | None = None, history: bool = Fa
                 rejects_path: str | Path | None = None, gazetteer: str | Path | None = None,
                 rules: Rules | None = None, author: str = "", database: str | None = None,
                 districts: Collection[str] | None = None, allow_downgrade: bool = False,
+                allowed_losses: Mapping[str, Collection[str]] | None = None,
                 name: str | None = None) -> ImportOutcome:
     """Validate a whole file, then write it in one transaction (or nothing, if any row is bad
     and ``skip_invalid`` is off).
@@ -146,10 +147,12 @@ def import_file(path: str | Path, *, kind: str | None = None, history: bool = Fa
     row goes to the rejects CSV.  A row is the stored record of the same district and id.
 
     A column the file does not have leaves the stored field alone; a new row gets the
-    default.  An update that lowers a VIP tier, clears a filled field is listed in ``report.warnings``, and refused (:class:`LosingUpdate`,
-    nothing written) unless ``allow_downgrade``: at the command line nothing is shown
-    before the write, so the operator who looked at the list says so with
-    ``--allow-downgrade``; the web app allows it on confirm, after its preview listed them.
+    default.  An update that lowers a VIP tier or clears a filled field is listed in
+    ``report.warnings``, and refused (:class:`LosingUpdate`, nothing written) unless
+    ``allow_downgrade``: at the command line nothing is shown before the write, so the
+    operator who looked at the list says so with ``--allow-downgrade``.  The web app's
+    confirm passes ``allowed_losses``, the list its preview showed (id → loss texts):
+    those are allowed, and any other loss (the store changed since) refuses the file.
 
     ``name`` is what messages, the import log and the tickets' source show instead of
     ``path`` (the file's own name, not where the server keeps an upload).
@@ -166,7 +169,7 @@ def import_file(path: str | Path, *, kind: str | None = None, history: bool = Fa
         if result.errors and (not skip_invalid or header_errors or not result.records):
             raise InvalidFileError(shown, result.errors)
         report = _upsert(session, result, shown, dry_run=False)
-        if report.warnings and not allow_downgrade:
+        if report.warnings and not allow_downgrade and not _only(report.warnings, allowed_losses):
             raise LosingUpdate(shown, report)  # the session rolls back: nothing is written
         written_rejects = None
         if result.errors:
@@ -176,6 +179,12 @@ def import_file(path: str | Path, *, kind: str | None = None, history: bool = Fa
                         len(result.rejected_lines), author)
     return ImportOutcome(shown, result.kind, history, report, len(result.rejected_lines), written_rejects,
                          result.ignored_columns, result.encoding)
+
+
+def _only(warnings: Mapping[str, list], allowed: Mapping[str, Collection[str]] | None) -> bool:
+    """Whether every loss of ``warnings`` is among ``allowed`` (None: none is)."""
+    return allowed is not None and all(str(w) in allowed.get(key, ()) for key, lost in warnings.items()
+                                       for w in lost)
 
 
 def _write_rejects(target: str, result: IntakeResult) -> None:

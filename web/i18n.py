@@ -484,7 +484,10 @@ ZH: dict[str, str] = {
     "Add a user": "添加用户",
     "Role": "角色",
     "Staff member (field accounts)": "员工编号（拜访人员账号）",
-    "District (dispatcher accounts)": "区域（调度员账号）",
+    "District (dispatcher accounts; field accounts where two districts have the staff id)":
+        "区域（调度员账号；两个区域有同一员工编号时的拜访人员账号）",
+    "--staff {staff}: there is one in {districts}; say which with --district":
+        "员工编号 {staff} 在{districts}都有：请填写区域",
     "Active": "启用",
     "Deactivate": "停用",
     "Sign out everywhere": "退出所有登录",

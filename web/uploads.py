@@ -22,7 +22,7 @@ import shutil
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from werkzeug.datastructures import FileStorage
@@ -77,7 +77,8 @@ class Upload:
     kind: str | None
     history: bool
     user_id: int
-    losing_seen: bool = False  # the preview listed updates that lose stored values
+    #: the losing updates the preview listed (id → loss texts): confirming allows these only
+    losses_seen: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _root(work_dir: str) -> Path:
@@ -188,14 +189,14 @@ def load(work_dir: str, token: str, user_id: int) -> Upload:
         raise LookupError("no such upload")
     gaz = folder / "gazetteer" / meta["gazetteer"] if meta.get("gazetteer") else None
     return Upload(token, folder, folder / meta["path"], meta["original_name"], gaz, meta.get("kind"),
-                  bool(meta.get("history")), user_id, bool(meta.get("losing_seen")))
+                  bool(meta.get("history")), user_id, dict(meta.get("losses_seen") or {}))
 
 
-def _remember_losing(upload: Upload) -> None:
-    """Note that the preview showed losing updates: confirming it allows them (and only then)."""
+def _remember_losing(upload: Upload, warnings) -> None:
+    """Note the losing updates the preview showed: confirming it allows them (and no other)."""
     meta_path = upload.folder / "meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    meta["losing_seen"] = True
+    meta["losses_seen"] = {key: [str(w) for w in lost] for key, lost in warnings.items()}
     meta_path.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
 
@@ -250,7 +251,7 @@ def preview(upload: Upload, rules, districts: frozenset[str] | None, database: s
         discard(upload)
         raise
     if check.report.warnings and not check.result.errors:
-        _remember_losing(upload)
+        _remember_losing(upload, check.report.warnings)
     return check
 
 
@@ -258,12 +259,13 @@ def confirm(upload: Upload, rules, author: str, database: str | None, districts:
             allow_downgrade: bool | None = None):
     """Import all rows or none (:func:`planner.workflow.import_file`).  Updates that lose
     stored values are allowed when the preview listed them (the dispatcher saw them and
-    confirmed); if they appear only now (the store changed since), nothing is imported
-    (:class:`planner.workflow.LosingUpdate`).  ``allow_downgrade`` overrides that."""
+    confirmed); if any other appears only now (the store changed since), nothing is
+    imported (:class:`planner.workflow.LosingUpdate`).  ``allow_downgrade`` overrides that."""
     from planner.workflow import import_file
 
     with reading_slot(upload.user_id), _named(upload):
         return import_file(upload.path, kind=upload.kind, history=upload.history, gazetteer=upload.gazetteer,
                            rules=rules, author=author, database=database, districts=districts,
-                           allow_downgrade=upload.losing_seen if allow_downgrade is None else allow_downgrade,
+                           allow_downgrade=bool(allow_downgrade),
+                           allowed_losses=upload.losses_seen if allow_downgrade is None else None,
                            name=upload.original_name)

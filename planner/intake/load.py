@@ -135,7 +135,7 @@ def validate_table(path: str, table: Table, kind: str, ctx: IntakeContext) -> In
                             columns=fields_to_headers)
     parse_row = _PARSERS[kind]
     records, sources, rejected = [], [], {}
-    first_seen: dict[str, int] = {}
+    first_seen: dict[tuple[str, str], int] = {}  # (district, id): each district owns its ids
     id_field = {"tickets": "ticket_id", "staff": "staff_id", "sites": "site_id", "gazetteer": "address"}[kind]
     for row in table.rows:
         reader = RowReader(row, fields_to_headers)
@@ -147,7 +147,9 @@ def validate_table(path: str, table: Table, kind: str, ctx: IntakeContext) -> In
             key = reader.raw(id_field)
             if kind == "gazetteer":
                 key = normalise(key)
+            owner = "" if kind == "gazetteer" else getattr(record, "district", None) or reader.raw("district")
             if key:
+                key = (owner, key)
                 if key in first_seen:
                     reader.fail(id_field, Reason("duplicate {field} {value!r} (first on line {line})", field=id_field,
                                                  value=reader.raw(id_field), line=first_seen[key]))

@@ -107,7 +107,8 @@ def plan_days(day: date, districts: list[str], *, solver: SolverSettings = Solve
 
     Districts are independent (each district's staff visit its own customers),
     so a city's day takes about as long as its slowest district per core.
-    ``absent`` may name staff of any of the districts.
+    ``absent`` may name staff of any of the districts; an id that two of them have
+    (each district owns its ids) is refused, as it would mark two people off.
     """
     rules = rules or load_rules()
     rosters = {d: {line.staff.staff_id for line in day_roster(day, d, database) if line.staff.active}
@@ -116,6 +117,11 @@ def plan_days(day: date, districts: list[str], *, solver: SolverSettings = Solve
     if unknown:
         raise UserError(f"--absent {', '.join(sorted(unknown))}: not on the roster of "
                         f"{', '.join(districts)}")
+    for staff_id in sorted(set(absent)):  # each district owns its ids: one id may be two people
+        holders = sorted(d for d in districts if staff_id in rosters[d])
+        if len(holders) > 1:
+            raise UserError(f"--absent {staff_id}: {', '.join(holders)} each have a staff member {staff_id}; "
+                            f"plan those districts one at a time (--district NAME --absent {staff_id})")
     prepared = [prepare_day(day, d, absent=tuple(a for a in absent if a in rosters[d]), rules=rules,
                             database=database) for d in districts]
     problems = [p.model.problem for p in prepared]

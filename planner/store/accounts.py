@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from planner.errors import UserError
+from planner.errors import Reason, UserError
 from planner.store import web_sessions
 from planner.store.models import AuditRow, StaffRow, UserRow
 
@@ -108,7 +108,8 @@ def add_user(session: Session, username: str, password: str, role: str, *, staff
         if district and district not in found:
             raise UserError(f"--district {district}: staff member {staff_id} belongs to {', '.join(sorted(found))}")
         if not district and len(found) > 1:  # each district owns its ids
-            raise UserError(f"--staff {staff_id}: there is one in {', '.join(sorted(found))}; say which with --district")
+            raise UserError(Reason("--staff {staff}: there is one in {districts}; say which with --district",
+                                   staff=staff_id, districts=", ".join(sorted(found))))
         district = district or found[0]
     elif staff_id:
         raise UserError("--staff applies to field accounts only")

@@ -58,6 +58,9 @@ def _upsert(session: Session, model, key_field: str, items: list[Incoming], repo
     nothing (the web preview).  ``kept_by_row(row)``: more fields this stored row keeps,
     whatever the file says."""
     keys = [k for k, _, _ in items]
+    districts_of: dict[str, set] = {}
+    for key, values, _ in items:
+        districts_of.setdefault(key, set()).add(values["district"])
     existing = {}
     for chunk in range(0, len(keys), 500):
         part = keys[chunk:chunk + 500]
@@ -65,26 +68,29 @@ def _upsert(session: Session, model, key_field: str, items: list[Incoming], repo
             existing[(row.district, getattr(row, key_field))] = row
     for key, values, blanks in items:
         row = existing.get((values["district"], key))
+        # an id the file holds for several districts is reported per district, so that no
+        # district's entry (a loss above all) hides another's
+        label = f"{key} ({values['district']})" if len(districts_of[key]) > 1 else key
         if row is None:
             extra = {"imported_at": now} if hasattr(model, "imported_at") else {}
             if not dry_run:
                 session.add(model(**{key_field: key, **values, "updated_at": now, **extra}))
-            report.added.append(key)
+            report.added.append(label)
             continue
         kept = keep_when_present + (kept_by_row(row) if kept_by_row else ())
         changed = [f for f, val in values.items() if f not in kept
                    and (present is None or f in present) and not _same(getattr(row, f), val)]
         lost = [w for f in changed if (w := changes.losses(f, getattr(row, f), values[f], f in blanks))]
         if lost:
-            report.warnings[key] = lost
+            report.warnings[label] = lost
         if changed:
             if not dry_run:
                 for f in changed:
                     setattr(row, f, values[f])
                 row.updated_at = now
-            report.updated[key] = changed
+            report.updated[label] = changed
         else:
-            report.unchanged.append(key)
+            report.unchanged.append(label)
 
 
 def _incoming(records: list, values_of, key_of, blanks: list[frozenset] | None) -> list[Incoming]:

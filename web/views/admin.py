@@ -10,6 +10,7 @@ from planner.errors import UserError
 from planner.store import accounts
 from planner.store.db import session_scope
 from web import security
+from web.i18n import error_lines
 from web.i18n import gettext as _
 from web.security import roles
 
@@ -37,7 +38,8 @@ def add_user():
                                      staff_id=f.get("staff_id"), district=f.get("district"))
             accounts.audit(s, security.current_user().username, "user_add", user.username, {"role": user.role})
     except UserError as exc:
-        flash(str(exc), "error")
+        for line in error_lines(exc):
+            flash(line, "error")
         return render_template("admin/users.html", users=_users(), roles=accounts.ROLES, form=f), 422
     flash(_("User {name} added", name=user.username), "ok")
     return redirect(url_for("admin.users"))

@@ -184,7 +184,7 @@ def appointments(day: date):
     start, end = (_text(body, k, limit=len("HH:MM:SS")) for k in ("start", "end"))  # parsed by parse_clock
     window = services.set_appointment(day, d, ticket_id, start, end, security.current_user().username)
     security.audit("appointment", ticket_id, start=_iso(window[0]) if window else None,
-                   end=_iso(window[1]) if window else None, api=True)
+                   end=_iso(window[1]) if window else None, day=day.isoformat(), district=d, api=True)
     return jsonify({"ticket_id": ticket_id, "start": _iso(window[0]) if window else None,
                     "end": _iso(window[1]) if window else None})
 

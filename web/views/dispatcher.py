@@ -209,11 +209,12 @@ def appointment(day: date):
         flash(str(exc), "error")
         return redirect(url_for("dispatcher.triage", day=day) + f"#t-{ticket_id}")
     if window:
-        security.audit("appointment", ticket_id, start=window[0].isoformat(), end=window[1].isoformat())
+        security.audit("appointment", ticket_id, start=window[0].isoformat(), end=window[1].isoformat(),
+                       day=day.isoformat(), district=d)
         flash(_("Appointment saved: {ticket} {start}–{end}", ticket=ticket_id, start=f"{window[0]:%H:%M}",
                 end=f"{window[1]:%H:%M}"), "ok")
     else:
-        security.audit("appointment", ticket_id, cleared=True)
+        security.audit("appointment", ticket_id, cleared=True, day=day.isoformat(), district=d)
         flash(_("Appointment cleared: {ticket}", ticket=ticket_id), "ok")
     return redirect(url_for("dispatcher.triage", day=day) + f"#t-{ticket_id}")
 
