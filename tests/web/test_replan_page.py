@@ -118,6 +118,18 @@ def test_a_file_with_a_bad_row_is_listed_and_nothing_is_imported_or_planned(clie
     _nothing_happened()
 
 
+def test_an_admins_urgent_file_with_another_districts_row_is_refused_at_the_request(client_for, tmp_path):
+    """The urgent tickets of a re-plan are the re-planned district's, even from an admin
+    (who may import any district's file elsewhere): refused by line, before any job."""
+    north = write_csv(tmp_path / "urgent.csv", [row(ticket_id=URGENT, district="北区", received_at="2010-08-05 08:00")])
+    c = client_for("admin")
+    c.post("/dispatch/district", {"district": DISTRICT})
+    r = c.post(f"/dispatch/{DAY}/plan/1/replan",
+               {"now": "10:00", "file": (io.BytesIO(north.read_bytes()), "u.csv")}, content_type="multipart/form-data")
+    assert r.status_code == 422 and "不能导入北区的数据" in text_of(r)
+    _nothing_happened()
+
+
 def test_re_planning_another_districts_plan_is_not_found(client_for):
     r = client_for("disp_north").post(f"/dispatch/{DAY}/plan/1/replan", {"now": "11:00"},
                                       content_type="multipart/form-data")
