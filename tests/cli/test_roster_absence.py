@@ -73,5 +73,5 @@ def test_cvp_replan_takes_a_worker_marked_absent_since_the_plan_off_from_now(dis
     begun, rest = split_route(next(r for r in doc["routes"] if r["staff_id"] == "S3"), now)
     [s3] = [r for r in new["routes"] if r["staff_id"] == "S3"]
     assert [st["visit_id"] for st in s3["steps"] if st["type"] == "visit"] == \
-        [st["visit_id"] for st in begun if st["type"] == "visit"]
-    assert rest and {st["visit_id"] for st in rest} & set(new["summary"]["handed_over_from_absent"])
+        [st.visit_id for st in begun if st.type == "visit"]
+    assert rest and {st.visit_id for st in rest} & set(new["summary"]["handed_over_from_absent"])

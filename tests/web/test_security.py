@@ -24,7 +24,7 @@ PLANNING = {"planner", "admin"}
 POLICY = {
     "auth.logout": ALL, "auth.home": ALL,
     "dispatcher.choose_district": {"admin"},
-    "api.me": ALL, "api.openapi": ALL, "api.cost_run": PLANNING,
+    "api.me": ALL, "api.openapi": ALL, "api.plan_schema": ALL, "api.cost_run": PLANNING,
     "api.outcomes": DISPATCH | {"field"}, "api.record_outcome": DISPATCH | {"field"},
 }
 PREFIX_POLICY = {"dispatcher.": DISPATCH, "field.": {"field"}, "planner.": PLANNING, "admin.": {"admin"},
