@@ -32,8 +32,7 @@ sys.path.insert(0, str(ROOT))
 from planner.routing import Solution, validate  # noqa: E402
 from planner.routing.bench import run_vrptw  # noqa: E402
 from planner.routing.schedule import schedule_route  # noqa: E402
-from planner.routing.vrplib import (SCALE, dimacs_matrix, read_instance,  # noqa: E402
-                                    read_solution, route_distance, to_problem)
+from planner.routing.vrplib import SCALE, dimacs_matrix, read_instance, read_solution, route_distance, to_problem  # noqa: E402
 
 DATA = next((p for p in (ROOT.parent / "shared" / "bench" / "solomon",
                          Path("/work/shared/bench/solomon")) if p.is_dir()), None)

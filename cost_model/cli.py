@@ -273,12 +273,12 @@ def _simulation_places(district: str, locations: str | None, rules) -> tuple[tup
     the roster's usual transport."""
     from datetime import datetime, timezone
 
+    from cost_model.simulate import locations_from
     from planner.errors import UserError
     from planner.intake import load_file
     from planner.store import repository as repo
     from planner.store.db import session_scope
     from planner.workflow import intake_context
-    from cost_model.simulate import locations_from
 
     with session_scope() as session:
         staff = [s for s in repo.staff_for(session, district) if s.base_lat is not None]

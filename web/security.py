@@ -22,8 +22,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from flask import (Flask, abort, current_app, g, jsonify, make_response, redirect, render_template, request,
-                   session, url_for)
+from flask import Flask, abort, current_app, g, jsonify, make_response, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 

@@ -99,7 +99,7 @@ def check_type(name: str, head: bytes, allowed: tuple[str, ...]) -> str:
             raise UserError(f"{name}: not an Excel (.xlsx) workbook")
     elif b"\x00" in head and not (ext == "csv" and head[:2] in UTF16_BOMS):  # Excel's "Unicode text" is UTF-16
         raise UserError(f"{name}: not a text file (a .{ext} file must be text)")
-    elif ext == "json" and not head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
+    elif ext == "json" and head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] not in (b"{", b"["):
         raise UserError(f"{name}: not a JSON file")
     return ext
 

@@ -25,7 +25,8 @@ plan_argument = click.argument("plan_file", type=click.Path(dir_okay=False, exis
 
 def warn_if_loopback(url_base: str | None) -> None:
     """On stderr, when the sheets' QR codes would open an address only this machine reaches."""
-    from planner.sheets.qr import loopback_warning, url_base as resolve
+    from planner.sheets.qr import loopback_warning
+    from planner.sheets.qr import url_base as resolve
 
     warning = loopback_warning(resolve(url_base))
     if warning:

@@ -15,7 +15,7 @@ from planner.routing.lns import LnsSettings
 from planner.routing.parallel import solve_on_all_cores
 from planner.routing.solve import SolveOptions
 from planner.routing.validate import validate
-from planner.routing.vrplib import SCALE, read_instance, route_distance, to_problem, dimacs_matrix
+from planner.routing.vrplib import SCALE, dimacs_matrix, read_instance, route_distance, to_problem
 
 #: The configuration the measurements chose (docs/benchmarks.md).  Solomon
 #: routes run to 30+ visits (a district day's to 6): longer strings, a hotter

@@ -19,9 +19,9 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from planner.errors import UserError
+from planner.orphans import arm_worker
 from planner.outputs_io import OutputError, atomic_path, atomic_write_text, reason
 from planner.records import StaffMember, Ticket
-from planner.orphans import arm_worker
 from planner.sheets.fonts import require_cjk_font
 from planner.sheets.model import SheetView, sheet_file_name, sheet_views
 from planner.sheets.qr import url_base as resolve_url_base

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from sqlalchemy import (JSON, Boolean, Date, DateTime, Float, Index, Integer, String, Text, TypeDecorator,
-                        UniqueConstraint, text)
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Index, Integer, String, Text, TypeDecorator, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 #: the largest value an ``Integer`` column holds on every store (PostgreSQL's INTEGER is

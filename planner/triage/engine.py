@@ -22,8 +22,8 @@ from planner.triage.conditions import Compiled, Facts, near_site_radii
 from planner.triage.gifts import GiftTally, apply_budget, gift_group
 from planner.triage.limits import max_nearby_pairs, too_dense
 from planner.triage.rules import Rules
-from planner.triage.spatial import (LOCAL_MAX_LAT, LOCAL_MAX_M, SCREEN_LON_RAD as _SCREEN_LON_RAD, GridIndex, Measure,
-                                    TooManyPairs, bound_m, local_m, point_factors)
+from planner.triage.spatial import LOCAL_MAX_LAT, LOCAL_MAX_M, GridIndex, Measure, TooManyPairs, bound_m, local_m, point_factors
+from planner.triage.spatial import SCREEN_LON_RAD as _SCREEN_LON_RAD
 
 VIP_ORDER = ("diamond", "gold", "silver", "premium", "none")
 _PREPARE_ROWS = 256  # places screened against the sites at once (bounded temporaries)

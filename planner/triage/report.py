@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from planner.errors import UserError
-
 from planner.records import Visit
 from planner.triage.engine import TriageResult
 from planner.triage.rules import Rules

@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from cost_model import scenario
-from cost_model.money import cents
 from cost_model.model import evaluate
+from cost_model.money import cents
 
 
 def test_recommended_metrics(recommended):

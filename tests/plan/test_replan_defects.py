@@ -4,11 +4,11 @@ others and visits were dropped: the re-plan now records and prints every change.
 from __future__ import annotations
 
 import json
-from datetime import datetime, time
+from datetime import datetime
 
 from planner.cli import main
 from planner.plan.day import plan_day
-from planner.plan.replan import replan, split_route
+from planner.plan.replan import split_route
 from planner.plan.summary import outcome_text, plan_text
 from tests.plan.conftest import DAY, DETERMINISTIC
 from tests.triage.helpers import TZ

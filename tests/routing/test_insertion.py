@@ -10,7 +10,7 @@ import random
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from routing_helpers import SHIFT, SOLOMON, hm, needs_data, random_day
+from routing_helpers import SHIFT, SOLOMON, needs_data, random_day
 
 from planner.routing import Job, Problem, Solution, Unassigned, Worker, validate
 from planner.routing import diagnose as dg

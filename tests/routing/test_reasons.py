@@ -14,7 +14,7 @@ def _base_problem(jobs, workers=None, positions=(0, 10, 20, 30), **pkw):
 
 
 def test_each_reason_code():
-    m = line_matrix([0, 10, 20]) 
+    m = line_matrix([0, 10, 20])
     far = 6000  # a visit 200 km away: 100 h by any transport
     m = [row + [far * 60] for row in m] + [[far * 60] * 3 + [0]]
     jobs = [

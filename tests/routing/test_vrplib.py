@@ -8,9 +8,7 @@ from routing_helpers import SOLOMON, needs_data
 from planner.cli import main
 from planner.routing import Solution, validate
 from planner.routing.schedule import schedule_route
-from planner.routing.vrplib import (dimacs_matrix, read_instance, read_solution,
-                                    route_distance, to_problem)
-
+from planner.routing.vrplib import dimacs_matrix, read_instance, read_solution, route_distance, to_problem
 
 
 @needs_data

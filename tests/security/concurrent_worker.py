@@ -53,8 +53,8 @@ def actions(mode: str, name: str):
         from web import tasks  # noqa: F401  (loaded before the race, as in a running server)
         return request
     if mode == "import":
-        from planner.workflow import import_file
         from planner.triage import load_rules
+        from planner.workflow import import_file
 
         rules = load_rules()
 

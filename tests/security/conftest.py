@@ -7,8 +7,7 @@ import shutil
 
 import pytest
 
-from tests.web.conftest import (_seed, app, client_for, make_app, planned, planned_template,  # noqa: F401
-                                seeded, seeded_template)
+from tests.web.conftest import _seed, app, client_for, make_app, planned, planned_template, seeded, seeded_template  # noqa: F401
 
 STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 

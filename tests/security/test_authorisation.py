@@ -26,8 +26,8 @@ from planner.store import repository as repo
 from planner.store.db import engine_for, session_scope
 from planner.store.models import TicketRow
 from tests.conftest import FIXTURE_DAY
-from tests.web.helpers import district_tickets
 from tests.web.conftest import DAY, DISTRICT, Client, make_app
+from tests.web.helpers import district_tickets
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 #: tables a request may touch without writing anything of its own: the session's

@@ -16,7 +16,7 @@ import csv
 import pytest
 
 from planner.errors import InvalidFileError
-from planner.workflow import LosingUpdate, check_file, import_file
+from planner.workflow import check_file, import_file
 from tests.conftest import FIXTURE_DAY
 from tests.security.import_helpers import STORES, fingerprint, row_of, rows_of, store_for, stored, write_csv
 

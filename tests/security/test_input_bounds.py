@@ -204,7 +204,6 @@ def test_sweep_values_are_finite_bounded_and_few(spec, reason):
 ])
 def test_every_cost_parameter_has_a_documented_range(setting, reason):
     from cost_model import scenario
-
     from cost_model.cli import _parse_sets
 
     with pytest.raises(scenario.ScenarioError) as err:

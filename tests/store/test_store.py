@@ -94,10 +94,11 @@ def test_postgresql_store_round_trip(fresh_postgres, monkeypatch, tmp_path):
                                               window_end="2010-08-05 10:30")])
     assert import_file(path).report.added == ["P1"]
     assert import_file(path).report.unchanged == ["P1"]
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
     from planner.store import repository as repo
     from planner.store.db import session_scope
-    from zoneinfo import ZoneInfo
-    from datetime import datetime
 
     tz = ZoneInfo("Asia/Shanghai")
     with session_scope() as s:

@@ -93,6 +93,7 @@ def test_dispatcher_can_deselect_or_select(rules):
 
 def test_appointment_window_is_carried_to_the_visit(rules):
     from datetime import datetime
+
     from tests.triage.helpers import TZ
 
     w = (datetime(2010, 8, 5, 14, tzinfo=TZ), datetime(2010, 8, 5, 15, tzinfo=TZ))

@@ -176,8 +176,9 @@ def test_triage_overrides_and_appointments(api):
                                                        "end": "15:00"})
     assert r.get_json()["start"] == "2010-08-05T14:00:00+08:00"
     with session_scope() as s:
-        from planner.store.models import OverrideRow
         from sqlalchemy import select
+
+        from planner.store.models import OverrideRow
 
         assert s.scalars(select(OverrideRow.author).where(OverrideRow.field == "window")).all() == ["disp"]
     assert a.post(f"/api/days/{DAY}/appointments", json={"ticket_id": "XA-BQ-NOPE", "start": "14:00",

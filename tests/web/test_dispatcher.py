@@ -9,7 +9,6 @@ import csv
 import io
 import re
 
-
 import pytest
 
 from planner.store import accounts

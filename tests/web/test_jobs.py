@@ -11,7 +11,6 @@ from planner.errors import UserError
 from web import jobs
 from web.jobs import InlineExecutor, JobQueue, ThreadExecutor
 
-
 RELEASE = threading.Event()
 
 

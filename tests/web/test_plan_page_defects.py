@@ -52,7 +52,7 @@ def test_a_replan_page_lists_who_took_each_visit_and_what_was_dropped(client_for
 
 def test_a_visit_whose_appointment_has_passed_says_so_on_the_page(client_for):
     c = client_for("disp")
-    job = job_of(c, c.post(f"/dispatch/2010-08-06/plan"))
+    job = job_of(c, c.post("/dispatch/2010-08-06/plan"))
     assert job["status"] == "done", job
     with session_scope() as s:
         doc = repo.get_plan(s, __import__("datetime").date(2010, 8, 6), DISTRICT)[0]

@@ -251,7 +251,7 @@ def test_uploads_are_type_checked(seeded, client_for, name, content, message):
 
 
 def test_another_users_upload_cannot_be_confirmed(seeded, client_for):
-    from tests.web.helpers import fixture_rows, csv_bytes
+    from tests.web.helpers import csv_bytes, fixture_rows
 
     header, rows = fixture_rows("staff.csv")
     disp = client_for("disp")

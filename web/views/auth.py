@@ -9,7 +9,8 @@ from flask import Blueprint, current_app, flash, jsonify, redirect, render_templ
 from planner.store import accounts
 from planner.store.db import session_scope
 from web import security
-from web.i18n import LANGS, gettext as _
+from web.i18n import LANGS
+from web.i18n import gettext as _
 from web.security import public, roles
 
 bp = Blueprint("auth", __name__)

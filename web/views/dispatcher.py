@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 
 from planner.days import in_range as day_in_range
 from planner.calendar import nearest_day
@@ -15,7 +14,8 @@ from planner.sheets.qr import is_loopback
 from planner.triage.rules import SCENARIOS, TYPES
 from planner.workflow import OVERRIDABLE, LosingUpdate, MisplacedFile
 from web import downloads, security, services, uploads
-from web.i18n import error_lines, get_lang, gettext as _
+from web.i18n import error_lines, get_lang
+from web.i18n import gettext as _
 from web.security import roles
 from web.views.common import district, export_download, sheet_download
 

@@ -16,7 +16,8 @@ from planner.calendar import nearest_day
 from planner.errors import UserError
 from planner.store.outcomes import NETWORK_RESULTS, OPERATORS, SATISFACTION
 from web import downloads, security, services
-from web.i18n import get_lang, gettext as _
+from web.i18n import get_lang
+from web.i18n import gettext as _
 from web.security import roles
 from web.views.common import sheet_download
 

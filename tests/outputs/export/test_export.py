@@ -8,8 +8,16 @@ from dataclasses import replace
 import pytest
 
 from planner.errors import UserError
-from planner.export import (COLUMNS, default_export_name, export_plan, export_rows, mask_phone, write_csv,
-                            write_day_outputs, write_xlsx)
+from planner.export import (
+    COLUMNS,
+    default_export_name,
+    export_plan,
+    export_rows,
+    mask_phone,
+    write_csv,
+    write_day_outputs,
+    write_xlsx,
+)
 
 
 @pytest.mark.parametrize("phone, masked", [
