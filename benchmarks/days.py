@@ -126,7 +126,7 @@ def many_districts(args, limit: float) -> list[dict]:
                "workers": sum(len(p.workers) for p in problems),
                "served": sum(len(s.served) for s in sols),
                "travel_min": round(sum(s.total_travel_s for s in sols) / 60, 1),
-               "valid": all(validate(p, s) == [] for p, s in zip(problems, sols))}
+               "valid": all(validate(p, s) == [] for p, s in zip(problems, sols, strict=True))}
         rows.append(row)
         print(json.dumps(row), flush=True)
     return rows

@@ -43,7 +43,7 @@ def feasible(path: Path, routes: list[list[int]]) -> bool:
     inst = read_instance(path)
     problem = to_problem(inst, fleet=max(len(routes), 1))
     out = []
-    for w, r in zip(problem.workers, routes):
+    for w, r in zip(problem.workers, routes, strict=False):
         route = schedule_route(problem, w, [str(c) for c in r], 0, 0)
         if route is None:
             return False

@@ -264,7 +264,7 @@ def rows(ev: Evaluation) -> list[dict[str, Any]]:
             life_months=la.line.life_months, monthly_amortised=la.amortised)
     c, a = b.counted, b.amortised
     add(scope, "subtotal", c.subtotal, "yuan", monthly_amortised=a.subtotal)
-    for ch, ach in zip(c.fees + c.taxes, a.fees + a.taxes):
+    for ch, ach in zip(c.fees + c.taxes, a.fees + a.taxes, strict=True):
         add(scope, ch.spec.id, ch.amount, "yuan", item=ch.spec.item, item_zh=ch.spec.item_zh,
             formula=ch.formula, monthly_amortised=ach.amount)
     add(scope, "total_monthly", c.total, "yuan", formula=c.total_formula,
@@ -335,7 +335,7 @@ def render_xlsx(ev: Evaluation) -> bytes:
         if row["unit"] == "yuan":
             for col in ("G", "K"):
                 ws[f"{col}{ws.max_row}"].number_format = "#,##0.00"
-    for col, w in zip("ABCDEFGHIJK", (20, 30, 22, 12, 10, 34, 14, 18, 11, 11, 18)):
+    for col, w in zip("ABCDEFGHIJK", (20, 30, 22, 12, 10, 34, 14, 18, 11, 11, 18), strict=True):
         ws.column_dimensions[col].width = w
     ws.freeze_panes = "A3"
     buf = io.BytesIO()

@@ -92,7 +92,7 @@ def plan_command(ctx, day, districts, out, tickets, staff, network, gazetteer, a
         folders = [Path(out or "plans") / f"{day.date()}-{d['district']}" for d in docs]
     # the plan versions are stored first: the store is the record (the web app shows them);
     # files are written after, each whole or not at all, and a full disk is reported, not raised
-    for i, (doc, folder) in enumerate(zip(docs, folders)):
+    for i, (doc, folder) in enumerate(zip(docs, folders, strict=True)):
         plan_file = folder / "plan.json"
         try:
             try:

@@ -93,7 +93,7 @@ class IntakeResult:
         lines = {e.line for e in refusals}
         if not lines:
             return
-        kept = [(r, src) for r, src in zip(self.records, self.sources) if src.line not in lines]
+        kept = [(r, src) for r, src in zip(self.records, self.sources, strict=True) if src.line not in lines]
         for src in self.sources:
             if src.line in lines:
                 self.rejected_lines[src.line] = dict(src.values)

@@ -32,7 +32,7 @@ def foreign_rows(result: IntakeResult, allowed: Collection[str] | None) -> list[
     column = result.header_of("district", DISTRICT_COLUMN)
     yours = ", ".join(sorted(allowed)) or "-"
     errors = []
-    for record, source in zip(result.records, result.sources):
+    for record, source in zip(result.records, result.sources, strict=True):
         district = record.district or ""
         if district in allowed:
             continue

@@ -127,4 +127,4 @@ def plan_days(day: date, districts: list[str], *, solver: SolverSettings = Solve
     problems = [p.model.problem for p in prepared]
     solutions = solve_all(problems, [solver.options(p) for p in problems], processes)
     return [store_plan(p, s, solver=solver, author=author, rules=rules, database=database)
-            for p, s in zip(prepared, solutions)]
+            for p, s in zip(prepared, solutions, strict=True)]

@@ -23,6 +23,7 @@ and the same visits allowed) are offered once, not once each.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Callable
 
 from planner.routing.diagnose import base_of
@@ -152,7 +153,7 @@ class Routes:
         path = [f.start[v]] + self.visits[v] + [f.end[v]]
         T, svc, lo, hi = f.travel[v], f.service, f.lo, f.hi
         s0, s1 = f.shift[v]
-        legs = [T[a][c] for a, c in zip(path, path[1:])]
+        legs = [T[a][c] for a, c in pairwise(path)]
         dep = [s0]
         for k, c in enumerate(path[1:-1]):
             dep.append(max(dep[-1] + legs[k], lo[c]) + svc[c])
@@ -160,7 +161,7 @@ class Routes:
         lst[-1] = s1
         for i in range(len(path) - 2, -1, -1):
             lst[i] = min(hi[path[i]], lst[i + 1] - svc[path[i]] - legs[i])
-        work = sum((svc[a] + t + 30) // 60 for a, t in zip(path, legs))
+        work = sum((svc[a] + t + 30) // 60 for a, t in zip(path, legs, strict=False))
         self.path[v], self.dep[v], self.lst[v] = path, dep, lst
         self.work[v] = work
         self.load[v] = sum(f.demand[x] for x in self.visits[v])

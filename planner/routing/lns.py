@@ -35,6 +35,7 @@ import math
 import random
 import time
 from dataclasses import dataclass
+from itertools import pairwise
 
 from planner.routing.insertion import NEIGHBOURS, Fleet, Routes
 from planner.routing.model import Built
@@ -190,7 +191,7 @@ def _mean_leg(fleet: Fleet, routes: Routes) -> float:
     for v, r in enumerate(routes.visits):
         if r:
             path = [fleet.start[v]] + r + [fleet.end[v]]
-            total += sum(fleet.travel[v][a][c] for a, c in zip(path, path[1:]))
+            total += sum(fleet.travel[v][a][c] for a, c in pairwise(path))
             legs += len(path) - 1
     return total / legs if legs else 0.0
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 from planner.routing.problem import Job, Problem, Worker
@@ -102,7 +103,7 @@ def route_distance(matrix: list[list[int]], routes: list[list[int]]) -> int:
     total = 0
     for r in routes:
         path = [0] + list(r) + [0]
-        total += sum(matrix[a][b] for a, b in zip(path, path[1:]))
+        total += sum(matrix[a][b] for a, b in pairwise(path))
     return total
 
 

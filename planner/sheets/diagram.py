@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from itertools import pairwise
 
 from markupsafe import escape
 
@@ -68,7 +69,7 @@ def route_svg(stops: Sequence[tuple[float, float] | None], base: tuple[float, fl
         d = " ".join(f"{x:.1f},{y:.1f}" for x, y in line)
         out.append(f'<polyline points="{d}" fill="none" stroke="{colour}" stroke-width="2" '
                    f'stroke-linejoin="round" stroke-opacity="0.75"/>')
-        for (x1, y1), (x2, y2) in zip(line, line[1:]):
+        for (x1, y1), (x2, y2) in pairwise(line):
             out.append(_arrow(x1, y1, x2, y2, colour))
 
     if base_px:
@@ -78,7 +79,7 @@ def route_svg(stops: Sequence[tuple[float, float] | None], base: tuple[float, fl
     # numbered circles; fan out the ones drawn on top of each other
     r = 10
     drawn: list[tuple[float, float]] = []
-    for (n, _), (x, y) in zip(placed, stop_px):
+    for (n, _), (x, y) in zip(placed, stop_px, strict=True):
         lx, ly = x, y
         k = 0
         while any(math.hypot(lx - a, ly - b) < 2 * r for a, b in drawn + ([base_px] if base_px else [])):

@@ -78,7 +78,7 @@ def ticket_records(rows: Iterable[Sequence], tz: ZoneInfo) -> list[Ticket]:
             if values[k] is not None:
                 values[k] = values[k].astimezone(tz)
         record = new(Ticket)
-        record.__dict__.update(zip(TICKET_COLUMNS, values))
+        record.__dict__.update(zip(TICKET_COLUMNS, values, strict=True))
         out.append(record)
     return out
 

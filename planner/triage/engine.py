@@ -125,7 +125,7 @@ class _SiteIndex:
             dx = (site_f[None, :, 1] - f[:, None, 1]) * (site_f[None, :, 3] + f[:, None, 3])
             far_lon = np.abs(site_f[None, :, 1] - f[:, None, 1]) > _SCREEN_LON_RAD
             keep = near_cells & ((dy * dy + dx * dx <= limit) | far_lon)
-            for p, row in zip(block, keep):
+            for p, row in zip(block, keep, strict=True):
                 self._found[p] = np.flatnonzero(row).tolist()
 
     def _nearest(self, here: tuple[float, float], found: list[int]) -> dict[str, float]:
@@ -246,7 +246,7 @@ class _Triage:
         all their places are screened in one pass first."""
         places = [_medoid([_merged(m) for m in stop[1]]) for stop in stops]
         self.site_index.prepare(places)
-        return [self.make_visit(*stop, location=place) for stop, place in zip(stops, places)]
+        return [self.make_visit(*stop, location=place) for stop, place in zip(stops, places, strict=True)]
 
     def make_visit(self, visit_id: str, members: list[list[Ticket]], complaints: int, reasons: set[str],
                    fired: list[FiredRule], location: Ticket | None = None) -> Visit:

@@ -155,7 +155,7 @@ def local_neighbours(grid: "GridIndex", decide: Callable[[int, int], bool]) -> l
         shell = np.flatnonzero((d2 > sure_in) & (d2 <= sure_out))
         if len(shell):
             xs, ys = ia[shell], ib[shell]
-            ok = [k for k, (x, y) in enumerate(zip(xs.tolist(), ys.tolist())) if decide(min(x, y), max(x, y))]
+            ok = [k for k, (x, y) in enumerate(zip(xs.tolist(), ys.tolist(), strict=True)) if decide(min(x, y), max(x, y))]
             left.append(xs[ok])
             right.append(ys[ok])
 

@@ -121,7 +121,7 @@ def _xlsx_rows(path) -> dict[tuple[str, str], dict[str, object]]:
     ws = openpyxl.load_workbook(path).active
     values = list(ws.iter_rows(values_only=True))
     header = list(values[1])
-    return {(r[0], r[1]): dict(zip(header, r)) for r in values[2:]}
+    return {(r[0], r[1]): dict(zip(header, r, strict=True)) for r in values[2:]}
 
 
 def test_xlsx_reads_back(tmp_path):

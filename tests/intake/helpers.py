@@ -46,6 +46,6 @@ def write_xlsx(path: Path, rows: list[list[str]], headers=ZH_HEADERS) -> Path:
 
 
 def write_json(path: Path, rows: list[list[str]], headers=EN_HEADERS) -> Path:
-    path.write_text(json.dumps({"tickets": [dict(zip(headers, r)) for r in rows]}, ensure_ascii=False),
+    path.write_text(json.dumps({"tickets": [dict(zip(headers, r, strict=True)) for r in rows]}, ensure_ascii=False),
                     encoding="utf-8")
     return path

@@ -38,7 +38,7 @@ def test_bks_routes_are_feasible_in_our_problem(name):
     problem = to_problem(inst)
     routes, cost = read_solution(SOLOMON / f"{name}.sol")
     out = []
-    for w, r in zip(problem.workers, routes):
+    for w, r in zip(problem.workers, routes, strict=False):
         route = schedule_route(problem, w, [str(c) for c in r], 0, 0)
         assert route is not None, r
         out.append(route)

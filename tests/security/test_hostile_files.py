@@ -32,7 +32,7 @@ from tests.security.helpers import run_cvp
 #: 9^7 ≈ 4.8 million strings from 300 bytes: what PyYAML's safe_load expands
 LAUGHS = "\n".join(
     ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    + [f"{n}: &{n} [{','.join([f'*{p}'] * 9)}]" for p, n in zip("abcdef", "bcdefg")]
+    + [f"{n}: &{n} [{','.join([f'*{p}'] * 9)}]" for p, n in zip("abcdef", "bcdefg", strict=True)]
 ) + "\n"
 #: the same without anchors on the first line, so the first refusal is an alias
 ALIAS_ONLY = "demand:\n  daily_visits: 30\nstaffing: *missing\n"
@@ -215,7 +215,7 @@ def test_200000_deep_json_is_a_user_error_not_a_recursion_error(tmp_path, capsys
 
 
 def test_a_json_object_in_a_text_field_is_a_row_error_not_python_text(tmp_path):
-    record = dict(zip(EN_HEADERS, row()))
+    record = dict(zip(EN_HEADERS, row(), strict=True))
     record["customer_name"] = {"first": "建国", "last": "王"}
     record["description"] = ["信号", "差"]
     path = tmp_path / "t.json"

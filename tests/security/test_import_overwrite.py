@@ -119,7 +119,7 @@ def test_the_rejects_csv_escapes_formula_cells(tmp_path):
     with rejects.open(encoding="utf-8-sig", newline="") as fh:
         head, line = list(csv.reader(fh))
     assert head[-1] == "'+evil"
-    cells = dict(zip(head, line))
+    cells = dict(zip(head, line, strict=True))
     assert cells["投诉内容"] == "'=cmd|' /C calc'!A0" and cells["客户姓名"] == "'@SUM(1+1)"
     assert cells["地址"] == "'-2+3" and cells["'+evil"] == "'+1" and cells["工单号"].startswith("'=")
     assert not any(c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in line + head)

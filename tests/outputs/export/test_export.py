@@ -42,7 +42,7 @@ def test_one_row_per_stop_in_route_and_visit_order_then_the_unassigned(day):
     assert [(r[2], r[4], r[9]) for r in planned] == expected
     left = [row for row in rows if not row[headers.index("员工编号")]]
     assert [r[9] for r in left] == [u["visit_id"] for u in day.doc["unassigned"]]
-    for r, u in zip(left, day.doc["unassigned"]):
+    for r, u in zip(left, day.doc["unassigned"], strict=True):
         assert r[headers.index("状态")] == f"未安排：{u['explanation']}"
     first = day.visit_steps(day.doc["routes"][0])[0]
     row = planned[0]

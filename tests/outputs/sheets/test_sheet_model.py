@@ -32,7 +32,7 @@ def test_one_sheet_per_worker_named_by_date_and_staff_id(day):
 
 
 def test_header_has_date_district_worker_phone_base_shift_break_visits_and_times(day):
-    for sheet, route in zip(views(day), day.doc["routes"]):
+    for sheet, route in zip(views(day), day.doc["routes"], strict=True):
         staff = day.inputs.staff[route["staff_id"]]
         steps = route["steps"]
         assert (sheet.date, sheet.district, sheet.worker) == ("2010-08-05", "南区", route["staff_name"])
@@ -47,8 +47,8 @@ def test_header_has_date_district_worker_phone_base_shift_break_visits_and_times
 
 
 def test_stops_in_visit_order_with_times_window_and_customers(day):
-    for sheet, route in zip(views(day), day.doc["routes"]):
-        for seq, (stop, step) in enumerate(zip(sheet.stops, day.visit_steps(route)), start=1):
+    for sheet, route in zip(views(day), day.doc["routes"], strict=True):
+        for seq, (stop, step) in enumerate(zip(sheet.stops, day.visit_steps(route), strict=True), start=1):
             assert stop.seq == seq and stop.visit_id == step["visit_id"]
             assert stop.arrival == step["arrival"][11:16] and stop.end == step["end"][11:16]
             assert [c.ticket_id for c in stop.customers] == step["ticket_ids"]
@@ -90,8 +90,8 @@ def test_an_outdoor_meeting_place_needs_no_shoe_covers(day):
 
 def test_why_visited_says_vip_tier_nth_complaint_cluster_size_and_escalation(day):
     whys = {}
-    for sheet, route in zip(views(day), day.doc["routes"]):
-        for stop, step in zip(sheet.stops, day.visit_steps(route)):
+    for sheet, route in zip(views(day), day.doc["routes"], strict=True):
+        for stop, step in zip(sheet.stops, day.visit_steps(route), strict=True):
             whys[step["visit_id"]] = (stop.why, step)
     seen = set()
     for why, step in whys.values():
@@ -128,7 +128,7 @@ def test_measures_and_tips_come_from_the_rules_file(day):
                                  for k, v in day.rules.data["communication_styles"].items()}}
     rules = Rules(data=data, path="test", digest="x")
     sheets = sheet_views(day.doc, day.tickets, day.inputs.history, load_texts(rules), url_base=BASE)
-    stops = [(st, step) for s, r in zip(sheets, day.doc["routes"]) for st, step in zip(s.stops, day.visit_steps(r))]
+    stops = [(st, step) for s, r in zip(sheets, day.doc["routes"], strict=True) for st, step in zip(s.stops, day.visit_steps(r), strict=True)]
     for stop, step in stops:
         assert stop.measure_type == f"类型措施-{step['customer_type']}"
         assert stop.measure_scenario == f"场景措施-{step['scenario']}"
@@ -219,7 +219,7 @@ def test_render_sheets_in_worker_processes_writes_the_same_files(day, tmp_path):
     one = render_sheets(*args, tmp_path / "one", fmt="html", url_base=BASE, staff=day.inputs.staff, jobs=1)
     two = render_sheets(*args, tmp_path / "two", fmt="html", url_base=BASE, staff=day.inputs.staff, jobs=2)
     assert [p.name for p in one] == [p.name for p in two]
-    assert all(a.read_text(encoding="utf-8") == b.read_text(encoding="utf-8") for a, b in zip(one, two))
+    assert all(a.read_text(encoding="utf-8") == b.read_text(encoding="utf-8") for a, b in zip(one, two, strict=True))
     assert auto_jobs(1, "pdf") == 1 and auto_jobs(16, "html") == 1 and 1 <= auto_jobs(16, "pdf") <= 2
     with pytest.raises(UserError, match="sheet format 'docx'"):
         render_sheets(*args, tmp_path, fmt="docx")

@@ -119,7 +119,7 @@ def test_a_page_of_each_sheet_renders_as_an_image_that_is_not_blank(rendered, tm
 
 def test_each_stop_has_a_qr_link_to_its_outcome_page(rendered):
     day, paths, _, _ = rendered
-    for p, route in zip(paths, day.doc["routes"]):
+    for p, route in zip(paths, day.doc["routes"], strict=True):
         urls = set(re.findall(r"(http://cvp\.test/\S+)", run("pdfinfo", "-url", str(p))))
         n = len(day.visit_steps(route))
         assert urls == {f"http://cvp.test/field/stops/2010-08-05/{route['staff_id']}/{i}" for i in range(1, n + 1)}
