@@ -113,7 +113,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         n = int(app.config["PROXY_COUNT"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]  # Flask documents this wrapping
 
     app.extensions["cvp_rules"] = load_rules(app.config["RULES_FILE"])
     app.extensions["cvp_jobs"] = JobQueue.from_config(app.config)

@@ -59,9 +59,9 @@ def builtin_names() -> list[str]:
 
 def viewer() -> saved.Viewer:
     """The signed-in account as the scenario store sees it (an admin sees every scenario)."""
-    from web.security import current_user
+    from web.security import signed_in_user
 
-    user = current_user()
+    user = signed_in_user()
     return saved.Viewer(user.username, user.role == "admin")
 
 

@@ -142,6 +142,15 @@ def current_user() -> accounts.User | None:
     return g.get("user")
 
 
+def signed_in_user() -> accounts.User:
+    """The user of a view that requires one (behind ``roles``): never None there, so the
+    views need no check of their own; if a view without that guard asks, the answer is 401."""
+    user = current_user()
+    if user is None:
+        abort(401)
+    return user
+
+
 def _limits() -> dict[str, Any]:
     return {"idle": current_app.config.get("SESSION_IDLE_TIMEOUT"),
             "lifetime": current_app.config["PERMANENT_SESSION_LIFETIME"]}
@@ -204,8 +213,9 @@ def _load_user() -> None:
         return
     with session_scope(database()) as s:
         user = accounts.get_user(s, uid)
-        good = (user is not None and user.active and session.get("stamp") == user.stamp
-                and web_sessions.check_session(s, session.get(SID_KEY), uid, **_limits()))
+        sid = session.get(SID_KEY)
+        good = (user is not None and user.active and session.get("stamp") == user.stamp and sid is not None
+                and web_sessions.check_session(s, str(sid), uid, **_limits()))
     if not good:
         _forget()
         return

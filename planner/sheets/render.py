@@ -15,6 +15,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import overload
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -78,6 +79,10 @@ def pdf_resources():
     return _weasy()
 
 
+@overload
+def sheets_pdf(sheets: Sequence[SheetView], target: None = None) -> bytes: ...
+@overload
+def sheets_pdf(sheets: Sequence[SheetView], target: str | Path) -> None: ...
 def sheets_pdf(sheets: Sequence[SheetView], target: str | Path | None = None) -> bytes | None:
     """Several sheets as one PDF, in order (e.g. a whole day's sheets for the dispatcher's printer)."""
     import weasyprint

@@ -36,7 +36,7 @@ def add_user():
         with session_scope(security.database()) as s:
             user = accounts.add_user(s, f.get("username", ""), f.get("password", ""), f.get("role", ""),
                                      staff_id=f.get("staff_id"), district=f.get("district"))
-            accounts.audit(s, security.current_user().username, "user_add", user.username, {"role": user.role})
+            accounts.audit(s, security.signed_in_user().username, "user_add", user.username, {"role": user.role})
     except UserError as exc:
         for line in error_lines(exc):
             flash(line, "error")
@@ -51,7 +51,7 @@ def change_user(username: str):
     f = request.form
     action = f.get("action", "")
     token = None
-    me = security.current_user().username
+    me = security.signed_in_user().username
     try:
         with session_scope(security.database()) as s:
             if action == "deactivate":

@@ -31,7 +31,7 @@ PLAN_SCHEMA = SPEC.with_name("plan.schema.json")
 
 def _district() -> str:
     """A dispatcher's (or field worker's) own district; an admin names one with ``?district=``."""
-    user = security.current_user()
+    user = security.signed_in_user()
     if user.role in ("dispatcher", "field"):
         return user.district or abort(403)
     d = request.args.get("district", "").strip()
@@ -85,7 +85,7 @@ def plan_schema():
 @bp.get("/me")
 @roles("dispatcher", "field", "planner", "admin")
 def me():
-    u = security.current_user()
+    u = security.signed_in_user()
     return jsonify({"username": u.username, "role": u.role, "staff_id": u.staff_id, "district": u.district})
 
 
@@ -101,7 +101,7 @@ def imports():
     their district; ``changes.warnings`` lists the updates that would lose stored values
     (a lower VIP tier, a cleared field, another district), which are imported only with
     ``allow_downgrade`` (else 409 and nothing imported), as with ``cvp import``."""
-    user = security.current_user()
+    user = security.signed_in_user()
     truthy = ("1", "true", "yes")
     kind = request.form.get("kind") or None
     if kind not in (None, "tickets", "staff", "sites"):
@@ -166,7 +166,7 @@ def overrides(day: date):
             raise UserError(f"no ticket {t!r} in {d}")
     from planner.workflow import set_overrides
 
-    set_overrides(d, parsed, author=security.current_user().username, database=services.database(),
+    set_overrides(d, parsed, author=security.signed_in_user().username, database=services.database(),
                   rules=services.rules())
     security.audit_each("override", [(t, {"field": f, "value": v, "day": day.isoformat(), "district": d, "api": True})
                                      for t, f, v in parsed])
@@ -182,7 +182,7 @@ def appointments(day: date):
     if not services.ticket_in_district(ticket_id, d):
         raise UserError(f"no ticket {ticket_id!r} in {d}")
     start, end = (_text(body, k, limit=len("HH:MM:SS")) for k in ("start", "end"))  # parsed by parse_clock
-    window = services.set_appointment(day, d, ticket_id, start, end, security.current_user().username)
+    window = services.set_appointment(day, d, ticket_id, start, end, security.signed_in_user().username)
     security.audit("appointment", ticket_id, start=_iso(window[0]) if window else None,
                    end=_iso(window[1]) if window else None, day=day.isoformat(), district=d, api=True)
     return jsonify({"ticket_id": ticket_id, "start": _iso(window[0]) if window else None,
@@ -203,7 +203,7 @@ def plan(day: date):
         check_text("visit_id", visit_id, name="pins")
         check_text("staff_id", staff_id, name=f"pins.{visit_id}")
     try:
-        job_id = services.start_plan(day, d, security.current_user().username, pins)
+        job_id = services.start_plan(day, d, security.signed_in_user().username, pins)
     except services.PlanningBusy as busy:
         resp = jsonify({"error": {"code": 409, "message": str(busy)}})
         resp.status_code = 409
@@ -222,7 +222,7 @@ def plan(day: date):
 @roles(*DISPATCH)
 def job_status(job_id: int):
     job = services.job(job_id)
-    user = security.current_user()
+    user = security.signed_in_user()
     if job is None or (user.role == "dispatcher" and job.params.get("district") != user.district):
         abort(404)
     body = job.to_dict()
@@ -262,7 +262,7 @@ def plan_version(day: date, version: int):
 @roles(*DISPATCH)
 def publish(day: date, version: int):
     doc, _status = _plan(day, version)
-    services.publish(day, doc["district"], version, security.current_user().username)
+    services.publish(day, doc["district"], version, security.signed_in_user().username)
     security.audit("publish", f"{day} {doc['district']} v{version}", api=True)
     return jsonify({"date": day.isoformat(), "district": doc["district"], "version": version, "status": "published"})
 

@@ -56,7 +56,7 @@ def absence(day: date):
         raise UserError("absent: true (off for the day) or false (back on duty)")
     reason = _text(body, "reason")
     # who may, and whether the member is the district's, is checked before any write (404 if not)
-    line = set_absence(security.current_user(), day, d, staff_id, absent, reason, security.database(), api=True)
+    line = set_absence(security.signed_in_user(), day, d, staff_id, absent, reason, security.database(), api=True)
     return jsonify(_roster_line(line))
 
 
@@ -79,7 +79,7 @@ def _outcome(o: Outcome) -> dict[str, Any]:
 
 def _own_staff() -> str | None:
     """A field account's staff id (it sees only its own visits); None for the office."""
-    user = security.current_user()
+    user = security.signed_in_user()
     if user.role != "field":
         return None
     if not user.staff_id:
@@ -136,7 +136,7 @@ def record_outcome(day: date):
             abort(403)  # not on this worker's own route
     done = services.record_outcome(
         day=day, district=d, visit_id=visit_id, plan_version=version, staff_id=own,
-        recorded_by=security.current_user().username,
+        recorded_by=security.signed_in_user().username,
         arrived_at=services.parse_clock(day, arrived, "arrived_at") if arrived else None,
         network_tests=tests, closed_on_site=closed, satisfaction=satisfaction, notes=notes)
     security.audit("outcome", f"{day} {d} {visit_id}", staff=done.outcome.staff_id, closed_on_site=closed,
@@ -161,7 +161,7 @@ def follow_ups():
 def close_follow_up(day: date, visit_id: str):
     d = _district()
     notes = _text(_json_body(empty_ok=True), "notes", field="follow_up_notes")
-    done = services.close_follow_up(day, d, visit_id, security.current_user().username, notes)
+    done = services.close_follow_up(day, d, visit_id, security.signed_in_user().username, notes)
     security.audit("follow_up", f"{day} {d} {visit_id}", closed=done.closed, notes=notes, api=True)
     return jsonify({"outcome": _outcome(done.outcome), "closed": done.closed, "reopened": done.reopened})
 

@@ -46,7 +46,7 @@ class StoreIntConverter(IntegerConverter):
 
 def district() -> str:
     """The district the signed-in dispatcher works for (an admin chooses one)."""
-    user = security.current_user()
+    user = security.signed_in_user()
     if user.role == "dispatcher":
         if not user.district:
             abort(403)

@@ -83,7 +83,7 @@ def import_form():
 @bp.post("/import")
 @roles(*DISPATCH)
 def import_preview():
-    user = security.current_user()
+    user = security.signed_in_user()
     kind = request.form.get("kind") or None
     if kind not in (None, "tickets", "staff", "sites"):
         abort(400)
@@ -116,7 +116,7 @@ def import_preview():
 @bp.post("/import/<token>/confirm")
 @roles(*DISPATCH)
 def import_confirm(token: str):
-    user = security.current_user()
+    user = security.signed_in_user()
     try:
         upload = uploads.load(current_app.config["WORK_DIR"], token, user.id)
     except LookupError:
@@ -153,7 +153,7 @@ def import_confirm(token: str):
 @roles(*DISPATCH)
 def import_cancel(token: str):
     try:
-        uploads.discard(uploads.load(current_app.config["WORK_DIR"], token, security.current_user().id))
+        uploads.discard(uploads.load(current_app.config["WORK_DIR"], token, security.signed_in_user().id))
     except LookupError:
         pass
     return redirect(url_for("dispatcher.import_form"))
@@ -190,7 +190,7 @@ def override(day: date):
     _own_ticket(ticket_id, d)
     if field not in OVERRIDABLE:
         abort(400)
-    services.set_override(d, ticket_id, field, value, security.current_user().username)
+    services.set_override(d, ticket_id, field, value, security.signed_in_user().username)
     security.audit("override", ticket_id, field=field, value=value, day=day.isoformat(), district=d)
     flash(_("Override saved: {ticket} {field} = {value}", ticket=ticket_id, field=field, value=value), "ok")
     return redirect(url_for("dispatcher.triage", day=day) + f"#t-{ticket_id}")
@@ -204,7 +204,7 @@ def appointment(day: date):
     _own_ticket(ticket_id, d)
     try:
         window = services.set_appointment(day, d, ticket_id, request.form.get("start", ""), request.form.get("end", ""),
-                                          security.current_user().username)
+                                          security.signed_in_user().username)
     except UserError as exc:
         flash(str(exc), "error")
         return redirect(url_for("dispatcher.triage", day=day) + f"#t-{ticket_id}")
@@ -233,7 +233,7 @@ def follow_ups():
 def close_follow_up(day: date, visit_id: str):
     d = district()
     try:
-        done = services.close_follow_up(day, d, visit_id, security.current_user().username,
+        done = services.close_follow_up(day, d, visit_id, security.signed_in_user().username,
                                         request.form.get("notes", ""))
     except UserError as exc:
         flash(str(exc), "error")
@@ -262,7 +262,7 @@ def roster_change(day: date):
     absent = request.form.get("absent") == "1"
     from planner.roster import set_absence  # checked there before any write: another district's member is "not found"
 
-    set_absence(security.current_user(), day, d, staff_id, absent, request.form.get("reason", ""),
+    set_absence(security.signed_in_user(), day, d, staff_id, absent, request.form.get("reason", ""),
                 security.database())
     flash(_("{staff} marked absent", staff=staff_id) if absent else _("{staff} back on duty", staff=staff_id), "ok")
     return redirect(url_for("dispatcher.roster", day=day))
@@ -274,7 +274,7 @@ def roster_change(day: date):
 @roles(*DISPATCH)
 def plan_start(day: date):
     d = district()
-    user = security.current_user()
+    user = security.signed_in_user()
     pins = {key[4:]: value for key, value in request.form.items() if key.startswith("pin:") and value}
     try:
         job_id = services.start_plan(day, d, user.username, pins)
@@ -291,11 +291,11 @@ def replan_start(day: date, version: int):
     absent workers are gone from "now", urgent tickets in the optional file are inserted."""
     d = district()
     _plan_or_404(day, version)
-    user = security.current_user()
+    user = security.signed_in_user()
     now = services.parse_clock(day, request.form.get("now", ""), "now").time()
-    busy = services.planning_in_progress(day, d)
-    if busy is not None:
-        return _busy(services.PlanningBusy(busy))
+    running = services.planning_in_progress(day, d)
+    if running is not None:
+        return _busy(services.PlanningBusy(running))
     absent = [s for s in request.form.getlist("absent") if s]
     upload = None
     if request.files.get("file") and request.files["file"].filename:
@@ -383,7 +383,7 @@ def plan_view(day: date, version: int):
 def publish(day: date, version: int):
     d = district()
     _plan_or_404(day, version)
-    services.publish(day, d, version, security.current_user().username)
+    services.publish(day, d, version, security.signed_in_user().username)
     security.audit("publish", f"{day} {d} v{version}")
     flash(_("Published: field staff now see this version. It can no longer be changed; plan again to make a new version."),
           "ok")

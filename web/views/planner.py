@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from planner.errors import UserError
@@ -49,9 +51,10 @@ def _page(slots, **extra):
                            viewer=who, **extra)
 
 
-def _run_all(slots: list[cost.Slot]) -> tuple[list, list[str]]:
+def _run_all(slots: list[cost.Slot]) -> tuple[list[dict[str, Any] | None], list[str]]:
     """Every scenario's figures (None where it has an error) and the errors."""
-    results, errors = [], []
+    results: list[dict[str, Any] | None] = []
+    errors: list[str] = []
     for i, slot in enumerate(slots, 1):
         try:
             results.append(cost.run(slot, i))
@@ -119,7 +122,7 @@ def save():
         index = _slot_index(slots)
         name = request.form.get(f"save_name{index + 1}", "").strip()
         shared = request.form.get(f"share{index + 1}") == "on"
-        cost.save(name, slots[index].text, security.current_user().username, services.database(), shared)
+        cost.save(name, slots[index].text, security.signed_in_user().username, services.database(), shared)
     except UserError as exc:
         return _page(slots, errors=[str(exc)]), 422
     security.audit("scenario_save", name)
