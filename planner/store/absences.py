@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from planner.errors import UserError
+from planner.store.db import changed_rows
 from planner.store.models import AbsenceRow, StaffRow
 
 
@@ -47,9 +48,9 @@ def set_absent(session: Session, day: date, district: str, staff_id: str, reason
 
 def clear_absent(session: Session, day: date, district: str, staff_id: str) -> bool:
     """Back on duty; False when the person was not marked absent."""
-    done = session.execute(delete(AbsenceRow).where(AbsenceRow.day == day, AbsenceRow.district == district,
+    done = changed_rows(session, delete(AbsenceRow).where(AbsenceRow.day == day, AbsenceRow.district == district,
                                                     AbsenceRow.staff_id == staff_id))
-    return done.rowcount > 0
+    return done > 0
 
 
 def absences_on(session: Session, day: date, district: str) -> dict[str, Absence]:

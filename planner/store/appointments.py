@@ -34,7 +34,7 @@ def set_appointment(session: Session, district: str, ticket_id: str, start: date
     made the call (kept with the override, like any dispatcher decision)."""
     if (start is None) != (end is None):
         raise UserError("an appointment needs both a start and an end time (or neither, to clear it)")
-    if start is not None:
+    if start is not None and end is not None:  # both or neither, checked above
         if start.tzinfo is None or end.tzinfo is None:
             raise UserError("appointment times need a time zone")
         if end <= start:
@@ -47,7 +47,7 @@ def set_appointment(session: Session, district: str, ticket_id: str, start: date
         raise UserError(f"no ticket {ticket_id!r} in {district}")
     if row.is_history or row.status != "open":
         raise UserError(f"ticket {ticket_id} is not open (status {row.status})")
-    value = window_text((start, end) if start is not None else None)
+    value = window_text((start, end) if start is not None and end is not None else None)
     session.add(OverrideRow(district=district, ticket_id=ticket_id, field=FIELD, value=value, author=author,
                             created_at=datetime.now(timezone.utc)))
     return Appointment(ticket_id, start, end)

@@ -16,8 +16,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import CursorResult, Engine, Executable, create_engine, event, inspect, text
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -125,3 +126,9 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def changed_rows(session: Session, statement: Executable) -> int:
+    """How many rows an UPDATE or DELETE changed.  SQLAlchemy types ``Session.execute``
+    as a plain ``Result``, but for these statements it is a ``CursorResult``, which counts."""
+    return cast("CursorResult[Any]", session.execute(statement)).rowcount

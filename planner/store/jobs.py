@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from planner.errors import UserError
+from planner.store.db import changed_rows
 from planner.store.locks import plan_lock
 from planner.store.models import JobRow
 
@@ -118,19 +119,19 @@ def active_job(session: Session, lock_key: str) -> Job | None:
 def claim_job(session: Session, job_id: int, worker: str = "") -> Job | None:
     """queued → running, atomically, by ``worker``: None when the job is gone or someone else took it."""
     now = datetime.now(timezone.utc)
-    done = session.execute(update(JobRow).where(JobRow.id == job_id, JobRow.status == "queued")
+    done = changed_rows(session, update(JobRow).where(JobRow.id == job_id, JobRow.status == "queued")
                            .values(status="running", started_at=now, heartbeat_at=now, worker=worker))
-    if done.rowcount != 1:
+    if done != 1:
         return None
-    return _job(session.get(JobRow, job_id))
+    return _job(session.get_one(JobRow, job_id))
 
 
 def beat(session: Session, job_id: int, worker: str) -> bool:
     """The worker still runs the job (False: the job is no longer running, or not its own)."""
-    done = session.execute(update(JobRow).where(JobRow.id == job_id, JobRow.status == "running",
+    done = changed_rows(session, update(JobRow).where(JobRow.id == job_id, JobRow.status == "running",
                                                 JobRow.worker == worker)
                            .values(heartbeat_at=datetime.now(timezone.utc)))
-    return done.rowcount == 1
+    return done == 1
 
 
 def finish_job(session: Session, job_id: int, result: dict[str, Any]) -> None:
@@ -205,8 +206,8 @@ def fail_stale_jobs(session: Session, limits: Limits, alive: Callable[[str], boo
         why = _why_stuck(job, now, limits, alive)
         if why is None:
             continue
-        done = session.execute(update(JobRow).where(JobRow.id == job.id, JobRow.status == job.status)
+        done = changed_rows(session, update(JobRow).where(JobRow.id == job.id, JobRow.status == job.status)
                                .values(status="failed", error=why, finished_at=now))
-        if done.rowcount == 1:
+        if done == 1:
             marked.append(job.id)
-    return [_job(session.get(JobRow, i)) for i in marked]
+    return [_job(session.get_one(JobRow, i)) for i in marked]

@@ -45,7 +45,8 @@ def serialise(db: Session | Connection, name: str) -> None:
         # Python's sqlite3 opens a transaction only at the first write, so one not yet
         # open holds no lock: open it now, taking the write lock.  One already open
         # began with a write and holds the write lock already.
-        if not conn.connection.dbapi_connection.in_transaction:
+        dbapi = conn.connection.dbapi_connection
+        if dbapi is not None and not dbapi.in_transaction:  # None only on a closed connection
             conn.exec_driver_sql("BEGIN IMMEDIATE")
     else:  # pragma: no cover - the store runs on SQLite and PostgreSQL only
         raise NotImplementedError(f"no lock for the {dialect} database")

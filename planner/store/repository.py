@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
+from planner.errors import Reason
 from planner.records import NetworkSite, StaffMember, Ticket
 from planner.store import changes, convert
 from planner.store.locks import plan_lock, serialise
@@ -28,7 +29,7 @@ class UpsertReport:
     added: list[str] = field(default_factory=list)
     updated: dict[str, list[str]] = field(default_factory=dict)
     unchanged: list[str] = field(default_factory=list)
-    warnings: dict[str, list[str]] = field(default_factory=dict)  # Reason texts, translatable
+    warnings: dict[str, list[Reason]] = field(default_factory=dict)  # English texts, translatable
 
     def summary(self) -> str:
         text = f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} unchanged"
@@ -157,7 +158,7 @@ def _ticket_records(session: Session, query, tz: ZoneInfo) -> list[Ticket]:
 
 def count_open_tickets(session: Session, district: str, before: datetime) -> int:
     """How many open tickets the district has received before ``before`` (counted, not loaded)."""
-    return session.scalar(select(func.count(TicketRow.id)).where(*_open_in(district, before)))
+    return session.execute(select(func.count(TicketRow.id)).where(*_open_in(district, before))).scalar_one()
 
 
 def open_tickets(session: Session, district: str, before: datetime, tz: ZoneInfo) -> list[Ticket]:
@@ -182,8 +183,6 @@ def triage_evidence(session: Session, district: str, until: datetime, repeat_sin
 
     Why not every ticket of the month: in a city that is tens of thousands of rows,
     and reading rows was most of a big district's triage time."""
-    own = _open_in(district, until)
-    own_phones = select(TicketRow.phone).where(*own)
     where = _evidence_where(district, until, repeat_since, cluster_since, network_keywords)
     return _ticket_records(session, select(*_TICKET_COLUMNS).where(*where)
                            .order_by(TicketRow.received_at, TicketRow.ticket_id), tz)
@@ -193,7 +192,7 @@ def count_triage_evidence(session: Session, district: str, until: datetime, repe
                           cluster_since: datetime, network_keywords: list[str]) -> int:
     """How many rows :func:`triage_evidence` would read (counted, not loaded)."""
     where = _evidence_where(district, until, repeat_since, cluster_since, network_keywords)
-    return session.scalar(select(func.count(TicketRow.id)).where(*where))
+    return session.execute(select(func.count(TicketRow.id)).where(*where)).scalar_one()
 
 
 def _evidence_where(district: str, until: datetime, repeat_since: datetime, cluster_since: datetime,
@@ -204,7 +203,7 @@ def _evidence_where(district: str, until: datetime, repeat_since: datetime, clus
     ids and complaints on its pages and sheets."""
     own = _open_in(district, until)
     own_phones = select(TicketRow.phone).where(*own)
-    maybe_network = [TicketRow.category.contains(k, autoescape=True) | TicketRow.description.contains(k, autoescape=True)
+    maybe_network: list[ColumnElement[bool]] = [TicketRow.category.contains(k, autoescape=True) | TicketRow.description.contains(k, autoescape=True)
                      for k in map(str, network_keywords)]
     if any(k.strip() != k or " " in k for k in map(str, network_keywords)):
         maybe_network = [TicketRow.id.isnot(None)]  # a keyword spanning both texts: no pre-filter
@@ -295,9 +294,9 @@ def earlier_plans(session: Session, district: str, before, since=None) -> list[d
               .group_by(PlanRow.day))
     if since is not None:
         latest = latest.where(PlanRow.day >= since)
-    latest = latest.subquery()
+    newest = latest.subquery()
     rows = session.scalars(select(PlanRow.document).join(
-        latest, (PlanRow.day == latest.c.day) & (PlanRow.version == latest.c.version))
+        newest, (PlanRow.day == newest.c.day) & (PlanRow.version == newest.c.version))
         .where(PlanRow.district == district).order_by(PlanRow.day))
     return list(rows)
 

@@ -20,6 +20,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from planner.errors import ForbiddenError, Reason, UserError
+from planner.store.db import changed_rows
 from planner.store.models import ScenarioRow
 
 
@@ -132,4 +133,4 @@ def delete_scenario(session: Session, reference: str, viewer: Viewer) -> bool:
     if not _of(row).writable_by(viewer):
         raise ForbiddenError(Reason("scenario {name} belongs to {owner}: only its owner may change or delete it",
                                     name=reference, owner=row.owner))
-    return session.execute(delete(ScenarioRow).where(ScenarioRow.id == row.id)).rowcount > 0
+    return changed_rows(session, delete(ScenarioRow).where(ScenarioRow.id == row.id)) > 0

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from planner.store.db import changed_rows
 from planner.store.models import WebSessionRow
 
 #: how often "last seen" is written at most: often enough for the idle limit,
@@ -77,7 +78,7 @@ def revoke(session: Session, session_id: str) -> None:
 
 def revoke_all(session: Session, user_id: int) -> int:
     """End every session of the user; returns how many were open."""
-    done = session.execute(update(WebSessionRow).where(WebSessionRow.user_id == user_id,
+    done = changed_rows(session, update(WebSessionRow).where(WebSessionRow.user_id == user_id,
                                                        WebSessionRow.revoked_at.is_(None)).values(revoked_at=_now()))
-    return done.rowcount or 0
+    return done
 

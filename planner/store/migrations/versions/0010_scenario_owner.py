@@ -13,6 +13,8 @@ Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-07
 """
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -23,7 +25,7 @@ depends_on = None
 
 
 def _create(name: str, owned: bool) -> None:
-    columns = [sa.Column('id', sa.Integer(), nullable=False)]
+    columns: list[sa.Column[Any]] = [sa.Column('id', sa.Integer(), nullable=False)]
     if owned:
         columns.append(sa.Column('owner', sa.String(length=64), nullable=False))
     columns += [sa.Column('name', sa.String(length=128), nullable=False),
@@ -32,7 +34,7 @@ def _create(name: str, owned: bool) -> None:
                 sa.Column('updated_at', sa.DateTime(), nullable=False)]
     if owned:
         columns.append(sa.Column('shared', sa.Boolean(), nullable=False, server_default=sa.false()))
-    constraints = [sa.PrimaryKeyConstraint('id', name=f'pk_{name}')]
+    constraints: list[sa.Constraint] = [sa.PrimaryKeyConstraint('id', name=f'pk_{name}')]
     constraints.append(sa.UniqueConstraint('owner', 'name', name='uq_cost_scenarios_owner_name') if owned
                        else sa.UniqueConstraint('name'))
     op.create_table(name, *columns, *constraints)
