@@ -61,7 +61,7 @@ def _stage(problem: Problem, job: Job, w: Worker, ok_locs: list[int]) -> tuple[i
                    f"misses the shift {_hhmm(s0)}-{_hhmm(s1)}")
     m = problem.matrix_for(w)
     start, end = base_of(w)
-    loc = job.location
+    loc = job.routed_location()
     earliest = max(a, s0 + m[start][loc])
     back = earliest + job.service_s + m[loc][end]
     if earliest > b or back > s1:
@@ -100,7 +100,7 @@ def diagnose(problem: Problem) -> Diagnosis:
         for job in located:
             st, _ = _stage(free, job, w, [])
             if st >= 3:
-                locs.append(job.location)
+                locs.append(job.routed_location())
         pre_ok[wi] = locs
     allowed: dict[str, tuple[int, ...]] = {}
     for job in located:
@@ -149,15 +149,16 @@ def after_solve(problem: Problem, dropped: list[str], routes) -> list[Unassigned
     """
     from planner.routing.schedule import schedule_route
 
-    free = _no_budget(problem) if problem.visit_budget_s is not None else None
+    budget = problem.visit_budget_s
+    free = _no_budget(problem) if budget is not None else None
     served_prios = [problem.job(j).priority for r in routes for j in r.job_ids]
     out = []
     for jid in dropped:
         job = problem.job(jid)
-        if free is not None and _fits_somewhere(free, job, routes, schedule_route):
+        if budget is not None and free is not None and _fits_somewhere(free, job, routes, schedule_route):
             out.append(Unassigned(jid, "exceeds_visit_budget",
                                   f"it fits into a route only with more than "
-                                  f"{problem.visit_budget_s // 60} min of travel, waiting and "
+                                  f"{budget // 60} min of travel, waiting and "
                                   f"service since the previous stop"))
             continue
         lower = sum(1 for p in served_prios if p > job.priority)

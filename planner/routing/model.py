@@ -97,7 +97,7 @@ def build(problem: Problem, diag: Diagnosis, seed: int | None = None) -> Built |
             if loc not in depot_locs:
                 depot_locs.append(loc)
     nd = len(depot_locs)
-    node_loc = depot_locs + [j.location for j in jobs]
+    node_loc = depot_locs + [j.routed_location() for j in jobs]
     service = [0] * nd + [j.service_s for j in jobs]
     n = len(node_loc)
     allowed_vehicles = [tuple(sorted(wi_to_v[wi] for wi in diag.allowed[j.id])) for j in jobs]
@@ -111,7 +111,8 @@ def build(problem: Problem, diag: Diagnosis, seed: int | None = None) -> Built |
 
     # --- per-profile matrices: travel cost, time transit, pre/post travel ----
     profiles = sorted({w.profile for w in vehicles})
-    cb: dict[str, dict[str, int]] = {}
+    cb: dict[str, dict[str, int]] = {}  # profile -> OR-Tools callback index by kind
+    travel_by: dict[str, list[list[int]]] = {}  # profile -> node x node travel seconds
     for p in profiles:
         m = problem.matrices[p]
         travel = [[m[node_loc[a]][node_loc[b]] for b in range(n)] for a in range(n)]
@@ -121,8 +122,8 @@ def build(problem: Problem, diag: Diagnosis, seed: int | None = None) -> Built |
         cb[p] = {"travel": routing.RegisterTransitMatrix(travel),
                  "cost": routing.RegisterTransitMatrix(cost),
                  "time": routing.RegisterTransitMatrix(transit),
-                 "work": routing.RegisterTransitMatrix(work),
-                 "matrix": travel}
+                 "work": routing.RegisterTransitMatrix(work)}
+        travel_by[p] = travel
     for v, w in enumerate(vehicles):
         routing.SetArcCostEvaluatorOfVehicle(cb[w.profile]["cost"], v)
 
@@ -166,7 +167,7 @@ def build(problem: Problem, diag: Diagnosis, seed: int | None = None) -> Built |
 
     # --- lunch breaks --------------------------------------------------------
     built = Built(manager, routing, vehicles, jobs, nd, node_loc, time,
-                  travel_by_profile={p: cb[p]["matrix"] for p in profiles},
+                  travel_by_profile=travel_by,
                   allowed_vehicles=allowed_vehicles, balance=max_balance > 0)
     for v, w in enumerate(vehicles):
         br = w.break_window
@@ -181,7 +182,7 @@ def build(problem: Problem, diag: Diagnosis, seed: int | None = None) -> Built |
         built.breaks[v] = iv
 
     # --- lunch without travel; visit budget ----------------------------------
-    _add_gap_rules(problem, built, service, cb, horizon)
+    _add_gap_rules(problem, built, service, horizon)
 
     # --- priorities as drop penalties ---------------------------------------
     max_cost = sum((w.shift[1] - w.shift[0]) for w in vehicles) * problem.travel_weight + max_balance
@@ -192,7 +193,7 @@ def build(problem: Problem, diag: Diagnosis, seed: int | None = None) -> Built |
     return built
 
 
-def _add_gap_rules(problem: Problem, b: Built, service: list[int], cb, horizon: int) -> None:
+def _add_gap_rules(problem: Problem, b: Built, service: list[int], horizon: int) -> None:
     """No travel during lunch, and the visit budget with the lunch exemption.
 
     ``z_i`` = "this worker's lunch starts in the gap after node i" (end of
@@ -229,7 +230,7 @@ def _add_gap_rules(problem: Problem, b: Built, service: list[int], cb, horizon: 
                 if j == i or not is_job[j]:
                     continue
                 nj = manager.IndexToNode(j)
-                if all(cb[b.workers[v].profile]["matrix"][ni][nj] + service[nj] > budget
+                if all(b.travel_by_profile[b.workers[v].profile][ni][nj] + service[nj] > budget
                        for v in vs):
                     routing.NextVar(i).RemoveValue(j)
     if budget is None and not b.breaks:
@@ -238,14 +239,14 @@ def _add_gap_rules(problem: Problem, b: Built, service: list[int], cb, horizon: 
     H = 2 * horizon + 1
     # travel from index i to every index, per profile (0 to itself = unperformed)
     node_of = [manager.IndexToNode(k) for k in range(size)]
-    travel_rows = {p: [[cb[p]["matrix"][node_of[i]][node_of[k]] if k != i else 0
+    travel_rows = {p: [[b.travel_by_profile[p][node_of[i]][node_of[k]] if k != i else 0
                         for k in range(size)] for i in range(routing.Size())]
                    for p in {w.profile for w in b.workers}} if b.breaks else {}
     if b.breaks:
         dummy = solver.IntVar(0, 0, "no_break")
         bstarts = [dummy] + [b.breaks[v].StartExpr().Var() if v in b.breaks else dummy
                              for v in range(V)]
-        bdurs = [0] + [b.workers[v].break_window.duration_s if v in b.breaks else 0
+        bdurs = [0] + [bw.duration_s if v in b.breaks and (bw := b.workers[v].break_window) is not None else 0
                        for v in range(V)]
     for i in range(routing.Size()):
         if not (is_job[i] or i in start_vehicle):

@@ -56,6 +56,13 @@ class Job:
     demand: int = 1
     allowed_workers: frozenset[str] | None = None  # a pin: only these workers may take it
 
+    def routed_location(self) -> int:
+        """The location of a job that reaches routing: only located jobs do (the
+        others are reported as unassigned first), so a missing one is a bug here."""
+        if self.location is None:
+            raise ValueError(f"job {self.id} has no location and cannot be routed")
+        return self.location
+
 
 @dataclass(frozen=True)
 class Worker:

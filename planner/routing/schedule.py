@@ -40,16 +40,16 @@ def _events(problem: Problem, worker: Worker, job_ids: list[str], gap: int | Non
     s0, s1 = worker.shift
     ev = [_Event("start", start, 0, s0, s1)]
     stops = [(problem.job(j), j) for j in job_ids]
+    br = worker.break_window
     for k in range(len(stops) + 1):
-        if gap == k:
-            br = worker.break_window
+        if gap == k and br is not None:  # a gap is only tried for a worker with a break
             ev.append(_Event("break", ev[-1].location, br.duration_s,
                              br.earliest_start, br.latest_start))
         if k == len(stops):
             break
         job, jid = stops[k]
         a, b = job.time_window if job.time_window is not None else (s0, s1)
-        ev.append(_Event("job", job.location, job.service_s, max(a, s0), min(b, s1), jid))
+        ev.append(_Event("job", job.routed_location(), job.service_s, max(a, s0), min(b, s1), jid))
     ev.append(_Event("end", end, 0, s0, s1))
     return ev
 

@@ -54,7 +54,7 @@ class Route:
 
     @property
     def job_ids(self) -> list[str]:
-        return [s.job_id for s in self.steps if s.kind == "job"]
+        return [s.job_id for s in self.steps if s.kind == "job" and s.job_id is not None]
 
     @property
     def travel_s(self) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 import time as _time
 from dataclasses import dataclass, replace
+from typing import Any
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from ortools.util.optional_boolean_pb2 import BOOL_TRUE
@@ -20,7 +21,7 @@ from planner.routing import diagnose as dg
 from planner.routing import lns
 from planner.routing.insertion import Fleet
 from planner.routing.lns import LnsSettings
-from planner.routing.model import build
+from planner.routing.model import Built, build
 from planner.routing.problem import Problem
 from planner.routing.schedule import schedule_route
 from planner.routing.solution import Route, Solution, Unassigned
@@ -120,37 +121,8 @@ def solve(problem: Problem, opts: SolveOptions | None = None) -> Solution:
         sol.solve_seconds = _time.perf_counter() - t0
         return fill_summary(problem, sol)
 
-    assignment, used_strategy, n_solutions, t_best = None, None, 0, None
-    # with LNS, GLS only warms up; the rest of the time goes to ruin-and-recreate.  A
-    # deterministic search is bounded by its solution limit, and the clock is only a safety
-    # net: cutting its warm-up by a fraction of the time made a busy machine's plan differ
-    deterministic = opts.solution_limit is not None
-    search_end = opts.time_limit_s * (opts.lns_warm_fraction if opts.lns and not deterministic else 1.0)
-    for strategy in opts.first_solution:
-        remaining = search_end - (_time.perf_counter() - t0)
-        if remaining <= 0:
-            break
-        if used_strategy is not None:  # rebuild: a model is searched once
-            built = build(problem, diag, opts.seed)
-        routing = built.routing
-        track = {"best": None, "t": None, "n": 0, "checks": 0, "stalled": False}
-
-        def on_solution(routing=routing, track=track):
-            track["n"] += 1
-            c = routing.CostVar().Max()
-            if track["best"] is None or c < track["best"]:
-                track["best"], track["t"] = c, _time.perf_counter() - t0
-                track["checks"] = 0
-
-        routing.AddAtSolutionCallback(on_solution)
-        if opts.solution_limit is not None:
-            routing.AddSearchMonitor(routing.solver().CustomLimit(_stall_limit(track, opts)))
-        used_strategy = strategy
-        assignment = routing.SolveWithParameters(_params(opts, strategy, remaining))
-        if assignment is not None:
-            n_solutions, t_best = track["n"], track["t"]
-            break
-        warnings.append(f"first-solution strategy {strategy} found no plan")
+    built, assignment, used_strategy, track = _first_search(problem, diag, opts, built, t0, warnings)
+    routing = built.routing
     elapsed = _time.perf_counter() - t0
     if assignment is None:
         unassigned += [Unassigned(j, "no_solution",
@@ -160,6 +132,7 @@ def solve(problem: Problem, opts: SolveOptions | None = None) -> Solution:
         sol.solve_seconds = elapsed
         return fill_summary(problem, sol)
 
+    n_solutions, t_best = track["n"], track["t"]
     objective, node_routes = assignment.ObjectiveValue(), lns.node_routes(built, assignment)
     lns_iterations = 0
     if opts.lns:
@@ -186,6 +159,57 @@ def solve(problem: Problem, opts: SolveOptions | None = None) -> Solution:
     return fill_summary(problem, sol)
 
 
+def _new_track() -> dict[str, Any]:
+    """The progress of one search: best cost, when found, solutions seen, stall checks."""
+    return {"best": None, "t": None, "n": 0, "checks": 0, "stalled": False}
+
+
+def _first_search(problem: Problem, diag: dg.Diagnosis, opts: SolveOptions, built: Built, t0: float,
+                  warnings: list[str]) -> tuple[Built, Any, str | None, dict[str, Any]]:
+    """GLS (or the deterministic search) with one first-solution strategy after another
+    until one finds a plan.  Returns the model searched, its assignment (None: no plan
+    in time), the strategy used and that search's ``track``."""
+    assignment, used_strategy, track = None, None, _new_track()
+    # with LNS, GLS only warms up; the rest of the time goes to ruin-and-recreate.  A
+    # deterministic search is bounded by its solution limit, and the clock is only a safety
+    # net: cutting its warm-up by a fraction of the time made a busy machine's plan differ
+    deterministic = opts.solution_limit is not None
+    search_end = opts.time_limit_s * (opts.lns_warm_fraction if opts.lns and not deterministic else 1.0)
+    for strategy in opts.first_solution:
+        remaining = search_end - (_time.perf_counter() - t0)
+        if remaining <= 0:
+            break
+        if used_strategy is not None:  # rebuild: a model is searched once
+            built = _build_again(problem, diag, opts.seed)
+        routing = built.routing
+        track = _new_track()
+
+        def on_solution(routing=routing, track=track):
+            track["n"] += 1
+            c = routing.CostVar().Max()
+            if track["best"] is None or c < track["best"]:
+                track["best"], track["t"] = c, _time.perf_counter() - t0
+                track["checks"] = 0
+
+        routing.AddAtSolutionCallback(on_solution)
+        if opts.solution_limit is not None:
+            routing.AddSearchMonitor(routing.solver().CustomLimit(_stall_limit(track, opts)))
+        used_strategy = strategy
+        assignment = routing.SolveWithParameters(_params(opts, strategy, remaining))
+        if assignment is not None:
+            break
+        warnings.append(f"first-solution strategy {strategy} found no plan")
+    return built, assignment, used_strategy, track
+
+
+def _build_again(problem: Problem, diag: dg.Diagnosis, seed: int | None) -> Built:
+    """A fresh model of a problem that was built before (so it has something to route)."""
+    built = build(problem, diag, seed)
+    if built is None:
+        raise AssertionError("a problem that built once did not build again")
+    return built
+
+
 def _ruin_and_recreate(problem: Problem, diag, opts: SolveOptions, node_routes, objective,
                        t0: float, track: dict):
     """The LNS phase: a fresh model closed for descent polishes what the loop finds.
@@ -193,7 +217,7 @@ def _ruin_and_recreate(problem: Problem, diag, opts: SolveOptions, node_routes, 
     A separate model because re-solving the model that ran GLS returned stale
     assignments.
     """
-    repair = build(problem, diag, opts.seed)
+    repair = _build_again(problem, diag, opts.seed)
     dparams = _params(replace(opts, metaheuristic="descent", solution_limit=None),
                       "ALL_UNPERFORMED", 1)
     repair.routing.CloseModelWithParameters(dparams)
