@@ -48,6 +48,11 @@ class Ticket:
     status: str = "open"
     is_history: bool = False
 
+    @property
+    def position(self) -> tuple[float, float] | None:
+        """(lat, lon) when the ticket has both, else None."""
+        return (self.lat, self.lon) if self.lat is not None and self.lon is not None else None
+
 
 @dataclass(frozen=True)
 class StaffMember:

@@ -41,8 +41,8 @@ __all__ = ["in_china", "point_in_polygon", "district_area_contains", "china_outl
 _ON_EDGE_DEG = 1e-9
 
 
-def _as_polygon(polygon: Sequence[Sequence[float]], what: str = "polygon") -> list[tuple[float, float]]:
-    """Validate a ``[(lat, lon), ...]`` polygon and return it as float tuples."""
+def _as_polygon(polygon: object, what: str = "polygon") -> list[tuple[float, float]]:
+    """Validate a ``[(lat, lon), ...]`` polygon (configuration: anything may come) and return it as float tuples."""
     points = list(check_points(polygon, what, f"{what} vertex"))
     if len(points) > 1 and points[0] == points[-1]:
         points.pop()  # a closed ring (GeoJSON style) is welcome; the edge is implied

@@ -80,7 +80,7 @@ def great_circle_m(a: LatLon, b: LatLon) -> float:
     return _geopy()[1] * d
 
 
-def check_points(points: Sequence[Sequence[float]], what: str = "points",
+def check_points(points: object, what: str = "points",
                  item: str = "point") -> tuple[LatLon, ...]:
     """Validate a list of (lat, lon) points; ``ValueError`` names the first bad one
     (``what``/``item`` name them in the message, e.g. a polygon and its vertices)."""

@@ -92,11 +92,11 @@ def header_map(headers: list[str], columns: dict[str, tuple[str, ...]]) -> dict[
     for field, aliases in columns.items():
         for name in (field, *aliases):
             lookup[normalise(name)] = field
-    mapped = {}
+    mapped: dict[str, str] = {}
     for h in headers:
-        field = lookup.get(normalise(h))
-        if field and field not in mapped.values():
-            mapped[h] = field
+        canonical = lookup.get(normalise(h))
+        if canonical and canonical not in mapped.values():
+            mapped[h] = canonical
     return mapped
 
 

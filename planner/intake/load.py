@@ -287,7 +287,7 @@ def _site(r: RowReader, ctx: IntakeContext) -> NetworkSite | None:
     expected = r.get("expected_date", v.day)
     district = r.raw("district")
     lat, lon = _point(r, "lat", "lon", ctx, district)
-    if r.errors:
+    if r.errors or lat is None or lon is None:  # no coordinates always comes with a row error
         return None
     return NetworkSite(site_id=site_id, lat=lat, lon=lon, status=status, expected_date=expected, district=district)
 
@@ -295,7 +295,7 @@ def _site(r: RowReader, ctx: IntakeContext) -> NetworkSite | None:
 def _gazetteer_entry(r: RowReader, ctx: IntakeContext) -> tuple[str, float, float] | None:
     address = r.get("address", required=True)
     lat, lon = _point(r, "lat", "lon", ctx, None)
-    if r.errors:
+    if r.errors or lat is None or lon is None:  # no coordinates always comes with a row error
         return None
     return (address, lat, lon)
 

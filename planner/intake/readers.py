@@ -336,13 +336,13 @@ def _xlsx_table(p: Path, wb, parts: dict[str, PartCounts]) -> Table:
     if not sheets:
         raise UserError(f"{p}: the workbook has no worksheet")
     table: tuple[list[str], list[RawRow]] | None = None
-    first_sheet: tuple[list[str], list[RawRow]] | None = None
+    first_sheet: tuple[list[str] | None, list[RawRow]] | None = None
     with_data: list[str] = []
     for ws in sheets:
         rows_of = _sheet_rows(p, ws, _row_width(ws, parts))
         if table is None:
             has_data, headers, rows = _sheet_table(rows_of)
-            if has_data:
+            if has_data and headers is not None:  # a sheet with data has a header row
                 table = (headers, rows)
                 with_data.append(ws.title)
             elif first_sheet is None:
@@ -352,9 +352,10 @@ def _xlsx_table(p: Path, wb, parts: dict[str, PartCounts]) -> Table:
     if len(with_data) > 1:
         raise UserError(f"{p}: the workbook has data on {len(with_data)} sheets ({', '.join(with_data)}); "
                         "import one sheet at a time: keep one sheet, or save each as its own file")
-    headers, rows = table or first_sheet
-    if headers is None:
+    chosen = table or first_sheet
+    if chosen is None or chosen[0] is None:
         raise UserError(f"{p}: the first sheet is empty")
+    headers, rows = chosen[0], chosen[1]
     _check_headers(p, headers)
     return Table(headers=[h for h in headers if h], rows=rows, encoding=None)
 

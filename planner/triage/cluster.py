@@ -61,10 +61,11 @@ def find_clusters(tickets: Sequence[Ticket], radius_m: float, min_customers: int
                   max_pairs: int | None = None) -> list[list[Ticket]]:
     """Groups of tickets from at least ``min_customers`` phones, pairwise within ``radius_m``;
     :class:`TooManyPairs` when more than ``max_pairs`` pairs would have to be compared."""
-    pts = [t for t in tickets if t.lat is not None and t.lon is not None]
-    pts.sort(key=lambda t: (t.received_at, t.ticket_id))
+    placed = sorted(((t, p) for t in tickets if (p := t.position) is not None),
+                    key=lambda tp: (tp[0].received_at, tp[0].ticket_id))
+    pts = [t for t, _ in placed]
     n = len(pts)
-    points = [(t.lat, t.lon) for t in pts]
+    points = [p for _, p in placed]
     measure = Measure(points)
     neighbours = neighbour_lists(points, radius_m, measure, max_pairs)
     near: dict[int, set[int]] = {}  # neighbour sets, made for the points a seed adds

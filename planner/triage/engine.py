@@ -157,15 +157,14 @@ class _SiteIndex:
 
 def _window(tickets: Sequence[Ticket]) -> tuple[datetime, datetime] | None:
     """The appointment window all of a visit's confirmed appointments share."""
-    windows = [(t.window_start, t.window_end) for t in tickets if t.window_start and t.window_end]
+    windows = [(t, (t.window_start, t.window_end)) for t in tickets if t.window_start and t.window_end]
     if not windows:
         return None
-    start = max(w[0] for w in windows)
-    end = min(w[1] for w in windows)
+    start = max(w[0] for _, w in windows)
+    end = min(w[1] for _, w in windows)
     if start < end:
         return (start, end)
-    latest = max((t for t in tickets if t.window_start), key=lambda t: t.received_at)
-    return (latest.window_start, latest.window_end)
+    return max(windows, key=lambda tw: tw[0].received_at)[1]
 
 
 class _Triage:
@@ -205,7 +204,8 @@ class _Triage:
         overridden: list[str] = []
         facts = Facts(ticket=case, reasons=reasons, complaints=complaints,
                       nearest_site_m=self.site_index.nearest(location))
-        ctype = scenario = None
+        ctype: str | None = None
+        scenario: str | None = None
         if "type" in override:
             ctype = override["type"]
             overridden.append("type")
@@ -228,6 +228,8 @@ class _Triage:
                     scenario = entry.code
                     fired.append(FiredRule(f"scenario.{scenario}", case.ticket_id, because))
                     break
+        if ctype is None or scenario is None:  # rules.py makes both lists end with `when: {always: true}`
+            raise ValueError(f"rules {self.rules.path}: no customer type or scenario for {case.ticket_id}")
         return ctype, scenario, fired, overridden
 
     def priority(self, case: Ticket, reasons: set[str], ticket_ids: Sequence[str]) -> tuple[int, FiredRule]:
@@ -291,10 +293,11 @@ def _medoid(cases: list[Ticket]) -> Ticket:
 
     Sums of local distances pick it; the geodesic sums decide only between members
     whose sums are within their error bounds of the best (a near tie)."""
-    located = [c for c in cases if c.lat is not None]
+    placed = [(c, p) for c in cases if (p := c.position) is not None]
+    located = [c for c, _ in placed]
     if len(located) <= 1:
         return located[0] if located else cases[0]
-    measure = Measure([(c.lat, c.lon) for c in located])
+    measure = Measure([p for _, p in placed])
     idx = range(len(located))
     # each pair measured once (the local distance is symmetric to the last bit), summed in member order
     pair = {(i, j): measure.approx(i, j) for i in idx for j in idx if i < j}
@@ -404,11 +407,11 @@ def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Se
         stops.append((f"V-{tickets[0].ticket_id}", [tickets], complaints_by_phone[phone], reasons, fired))
 
     for _, entries in sorted(cluster_members.items()):
-        members = [m for m, _ in entries]
+        customers = [m for m, _ in entries]
         fired = [f for _, fs in entries for f in fs]
-        first = min((x for m in members for x in m), key=lambda x: (x.received_at, x.ticket_id))
-        complaints = max(complaints_by_phone[m[0].phone] for m in members)
-        stops.append((f"C-{first.ticket_id}", members, complaints, {"cluster"}, fired))
+        first = min((x for m in customers for x in m), key=lambda x: (x.received_at, x.ticket_id))
+        complaints = max(complaints_by_phone[m[0].phone] for m in customers)
+        stops.append((f"C-{first.ticket_id}", customers, complaints, {"cluster"}, fired))
     visits = t.make_visits(stops)
 
     visits.sort(key=lambda v: (v.priority, v.time_window[0] if v.time_window else start, v.visit_id))
