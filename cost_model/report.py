@@ -10,7 +10,7 @@ import csv
 import io
 import json
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from cost_model import money, table
 from cost_model.budget import Charge, LineAmount, Scaled, Totals
@@ -315,9 +315,10 @@ def render_csv(ev: Evaluation) -> str:
 def render_xlsx(ev: Evaluation) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
     wb = Workbook()
-    ws = wb.active
+    ws = cast(Worksheet, wb.active)  # a new workbook has its one worksheet active (the stubs say Optional)
     ws.title = "Budget"
     ws.append([f"{ev.scenario.name}" + (f" — {ev.scenario.title}" if ev.scenario.title else "")])
     ws["A1"].font = Font(bold=True)

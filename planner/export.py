@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from planner.errors import UserError
 from planner.outputs_io import atomic_path, atomic_write_text, write_all
@@ -161,9 +161,10 @@ def write_xlsx(path: str | Path, headers: Sequence[str], rows: Sequence[Sequence
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
 
     wb = Workbook()
-    ws = wb.active
+    ws = cast(Worksheet, wb.active)  # a new workbook has its one worksheet active (the stubs say Optional)
     ws.title = title[:31]
     ws.append(list(headers))
     for cell in ws[1]:

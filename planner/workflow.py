@@ -109,13 +109,12 @@ def _refuse_foreign(result: IntakeResult, districts: Collection[str] | None) -> 
 
 
 def _upsert(session, result: IntakeResult, source: str, dry_run: bool) -> UpsertReport:
-    options = {"present": result.present, "blanks": [result.blanks(i) for i in range(len(result.records))],
-               "dry_run": dry_run}
+    present, blanks = result.present, [result.blanks(i) for i in range(len(result.records))]
     if result.kind == "tickets":
-        return repo.upsert_tickets(session, result.records, source, **options)
+        return repo.upsert_tickets(session, result.records, source, present=present, blanks=blanks, dry_run=dry_run)
     if result.kind == "staff":
-        return repo.upsert_staff(session, result.records, **options)
-    return repo.upsert_sites(session, result.records, **options)
+        return repo.upsert_staff(session, result.records, present=present, blanks=blanks, dry_run=dry_run)
+    return repo.upsert_sites(session, result.records, present=present, blanks=blanks, dry_run=dry_run)
 
 
 def check_file(path: str | Path, *, kind: str | None = None, history: bool = False,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -64,7 +65,7 @@ def _import_demo(ctx) -> None:
     from planner.workflow import import_file
 
     rules = rules_of(ctx)
-    steps = [("history.csv", {"history": True}), ("tickets.csv", {"gazetteer": REPO_FIXTURES / "gazetteer.csv"}),
+    steps: list[tuple[str, dict[str, Any]]] = [("history.csv", {"history": True}), ("tickets.csv", {"gazetteer": REPO_FIXTURES / "gazetteer.csv"}),
              ("staff.csv", {}), ("network.csv", {})]
     for name, options in steps:
         click.echo(import_file(REPO_FIXTURES / name, rules=rules, author="demo", **options).summary())

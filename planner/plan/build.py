@@ -129,7 +129,7 @@ def build_day(day: date, district: str, visits: list[Visit], workers: list[Worke
     points: list[tuple[float, float]] = []
     index: dict[tuple[float, float], int] = {}
 
-    def loc(p: tuple[float, float] | None, shared: bool = True) -> int | None:
+    def loc(p: tuple[float | None, float | None] | None, shared: bool = True) -> int | None:
         """A location index; visits never share one, so two stops at one address still
         cost the per-leg overhead (the travel model's same-place rule)."""
         if p is None or p[0] is None or p[1] is None:
