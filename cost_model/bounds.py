@@ -111,6 +111,7 @@ def problem(d: Decimal, maximum: int = MAX_NUMBER) -> str | None:
         return f"must be at most {maximum:,}".replace(",", " ")
     if d != 0 and d.adjusted() < -MAX_PLACES:
         return f"has more than {MAX_PLACES} decimal places"
-    if d.as_tuple().exponent < -MAX_PLACES and d != d.quantize(Decimal(1).scaleb(-MAX_PLACES)):
+    exponent = d.as_tuple().exponent  # an int: d is finite here
+    if isinstance(exponent, int) and exponent < -MAX_PLACES and d != d.quantize(Decimal(1).scaleb(-MAX_PLACES)):
         return f"has more than {MAX_PLACES} decimal places"
     return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import warnings
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from cost_model.money import num
 from cost_model.scenario import parameters
@@ -29,13 +30,14 @@ def write_chart(result: SweepResult, stem: str | Path) -> list[Path]:
     import matplotlib
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
+    from matplotlib.typing import RcKeyType
 
     stem = Path(stem)
     if stem.suffix.lower() in (".png", ".svg"):
         stem = stem.with_suffix("")
     cjk = cjk_font_available()
     families = [CJK_FAMILY, "DejaVu Sans"] if cjk else ["DejaVu Sans"]
-    rc = {"font.family": families, "svg.hashsalt": "cost-model", "axes.unicode_minus": False}
+    rc: dict[RcKeyType, Any] = {"font.family": families, "svg.hashsalt": "cost-model", "axes.unicode_minus": False}
 
     points = result.points
     if result.numeric:

@@ -290,7 +290,8 @@ def _simulation_places(district: str, locations: str | None, rules) -> tuple[tup
         result = load_file(locations, "tickets", intake_context(rules))
         tickets = result.records
     found = locations_from(tickets)
-    if not staff:
+    office = next(((s.base_lat, s.base_lon) for s in staff if s.base_lat is not None and s.base_lon is not None), None)
+    if office is None:
         raise UserError(f"no roster for {district}: import one (`cvp import staff.csv`) so the office is known")
     transports = [s.transport for s in staff]
-    return found, (staff[0].base_lat, staff[0].base_lon), max(set(transports), key=transports.count)
+    return found, office, max(set(transports), key=transports.count)

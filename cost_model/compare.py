@@ -12,6 +12,8 @@ import io
 import json
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
+from operator import attrgetter
 from typing import Any, Callable
 
 from cost_model import money, table
@@ -60,7 +62,7 @@ def compare(evals: list[Evaluation]) -> Comparison:
         ("support_staff", "support staff"),
         ("total_staff", "total staff"),
     ]:
-        add("staffing", key, label, "count", lambda e, k=key: getattr(e.staffing, k))
+        add("staffing", key, label, "count", attrgetter(f"staffing.{key}"))
 
     order: dict[str, str] = {}
     names_zh: dict[str, str | None] = {}
@@ -76,7 +78,7 @@ def compare(evals: list[Evaluation]) -> Comparison:
         return None
 
     for ident, label in order.items():
-        add("lines", ident, label, "money", lambda e, i=ident: line_amount(e, i), names_zh[ident])
+        add("lines", ident, label, "money", partial(line_amount, ident=ident), names_zh[ident])
     add("totals", "subtotal", "subtotal", "money", lambda e: e.budget.whole.subtotal)
     add("totals", "fees", "fees", "money", lambda e: e.budget.whole.fees_total)
     add("totals", "taxes", "taxes", "money", lambda e: e.budget.whole.taxes_total)
@@ -94,7 +96,7 @@ def compare(evals: list[Evaluation]) -> Comparison:
         ("cost_per_extra_satisfied", "cost per extra satisfied customer"),
         ("cost_per_extra_satisfied_amortised", "cost per extra satisfied customer, amortised"),
     ]:
-        add("metrics", key, label, "money", lambda e, k=key: getattr(e.metrics, k))
+        add("metrics", key, label, "money", attrgetter(f"metrics.{key}"))
     return Comparison(tuple(e.scenario.name for e in evals), tuple(rows))
 
 

@@ -10,9 +10,9 @@ in every count.  ``*`` and ``/`` may be typed for ``×`` and ``÷``.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Mapping
 
 from cost_model import bounds, money
 
@@ -29,7 +29,7 @@ NAMES: dict[str, str] = {
     "daily_visits": "visits a day in one district",
 }
 
-_FUNCS = {"ceil": money.ceil, "floor": money.floor, "max": max, "min": min}
+_FUNCS: dict[str, Callable[..., Decimal]] = {"ceil": money.ceil, "floor": money.floor, "max": max, "min": min}
 _OPS = {ast.Add: "+", ast.Mult: "×", ast.Div: "÷"}
 _PRECEDENCE = {ast.Add: 1, ast.Mult: 2, ast.Div: 2}
 

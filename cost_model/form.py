@@ -87,7 +87,8 @@ def _show(v: Any) -> str:
 
 def _item_names(sc: scenario_mod.Scenario, chinese: bool) -> dict[str, str]:
     """Each line's, fee's and tax's name (the Chinese one if asked for and given)."""
-    return {x.id: ((x.item_zh if chinese else None) or x.item) for x in (*sc.lines, *sc.fees, *sc.taxes)}
+    items: tuple[scenario_mod.LineItem | scenario_mod.Percentage, ...] = (*sc.lines, *sc.fees, *sc.taxes)
+    return {x.id: ((x.item_zh if chinese else None) or x.item) for x in items}
 
 
 def _label(name: str, path: tuple, items: dict[str, str]) -> Reason:

@@ -27,8 +27,10 @@ def floor(value: Decimal) -> Decimal:
     return value.to_integral_value(rounding=ROUND_FLOOR)
 
 
-def num(value: Decimal | int) -> str:
-    """A number as it is written in a formula: ``2000``, ``0.8``, ``5.5``."""
+def num(value: Decimal | int | None) -> str:
+    """A number as it is written in a formula: ``2000``, ``0.8``, ``5.5`` (``—`` when there is none)."""
+    if value is None:
+        return "—"
     d = Decimal(value)
     if d == d.to_integral_value():
         return str(d.quantize(Decimal(1)))
