@@ -19,7 +19,8 @@ versions a day, 25 visits and 5 left over each).  Usage::
     .venv/bin/python benchmarks/triage_bench.py --sizes 20000 --repeats 1 --no-record
 
 Each repeat runs in a fresh process (peak RSS is per process; wall and CPU
-seconds are both kept, the machine being shared) on a store built once per size.  Raw rows go to ``benchmarks/results/triage-<date>.jsonl``.
+seconds are both kept, the machine being shared) on a store built once per size.
+Raw rows go to ``benchmarks/results/triage-<date>.jsonl``.
 """
 
 from __future__ import annotations

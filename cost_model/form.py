@@ -148,7 +148,8 @@ def fields(sc: scenario_mod.Scenario) -> list[Field]:
         kind = bounds.kind_for(path)
         p = pilot.get(name)
         out.append(Field(
-            name=name, label=_label(name, path, items), label_zh=_label(name, path, items_zh), unit=bounds.unit_for(path), kind=kind,
+            name=name, label=_label(name, path, items), label_zh=_label(name, path, items_zh),
+            unit=bounds.unit_for(path), kind=kind,
             value=_show(value), pilot=_show(p) if isinstance(p, (int, Decimal)) else None,
             maximum=bounds.maximum_for(path),
             step="1" if kind == "count" else ("0.01" if kind == "money" else "any")))

@@ -80,7 +80,8 @@ ZH: dict[str, str] = {
     "Recent planning jobs": "最近的路线计划任务",
     # import
     "Import a file": "导入文件",
-    "Tickets, roster or network plan (CSV, XLSX or JSON, at most {mb} MB)": "投诉工单、人员名单或网络规划（CSV、XLSX 或 JSON，不超过 {mb} MB）",
+    "Tickets, roster or network plan (CSV, XLSX or JSON, at most {mb} MB)":
+        "投诉工单、人员名单或网络规划（CSV、XLSX 或 JSON，不超过 {mb} MB）",
     "File": "文件",
     "What the file holds": "文件内容",
     "detect from the headers": "根据表头自动识别",
@@ -221,7 +222,8 @@ ZH: dict[str, str] = {
     "Published: field staff now see this version. It can no longer be changed; plan again to make a new version.":
         "已发布：拜访人员现在看到的是此版本。已发布的版本不可修改；如需调整，请重新规划生成新版本。",
     "This version is published and read-only.": "此版本已发布，只读。",
-    "{assigned} of {visits} visits planned, {unassigned} unassigned": "共 {visits} 个拜访，已安排 {assigned} 个，未安排 {unassigned} 个",
+    "{assigned} of {visits} visits planned, {unassigned} unassigned":
+        "共 {visits} 个拜访，已安排 {assigned} 个，未安排 {unassigned} 个",
     "travel {travel} min": "路程 {travel} 分钟",
     "Map": "地图",
     "The map is not available yet.": "地图暂不可用。",
@@ -239,7 +241,8 @@ ZH: dict[str, str] = {
     "pinned": "已固定",
     "Unassigned visits": "未安排的拜访",
     "Re-plan the rest of the day": "重新规划当天剩余行程",
-    "Stops already begun stay as they are; the rest is planned again from the time given, moving visits as little as possible. Makes a new version.":
+    ("Stops already begun stay as they are; the rest is planned again from the time given, "
+     "moving visits as little as possible. Makes a new version."):
         "已开始的站点保持不变；其余拜访从所填时间起重新规划，尽量少调整人员。会生成新版本。",
     "From (now)": "从（当前时间）",
     "Gone from now on": "从此时起离岗",
@@ -250,7 +253,8 @@ ZH: dict[str, str] = {
     "Downloads": "下载",
     "Sheet (PDF)": "路线单（PDF）",
     "All sheets (one PDF)": "全部路线单（合并 PDF）",
-    "The QR codes on the sheets open {url}, which a worker's phone cannot reach: set CVP_URL_BASE to the address the phones use (docs/outputs.md).":
+    ("The QR codes on the sheets open {url}, which a worker's phone cannot reach: "
+     "set CVP_URL_BASE to the address the phones use (docs/outputs.md)."):
         "路线单上的二维码指向 {url}，外勤人员的手机无法打开：请把 CVP_URL_BASE 设为手机能访问的地址（见 docs/outputs.md）。",
     "Export (Excel)": "导出（Excel）",
     "Export (CSV)": "导出（CSV）",
@@ -411,7 +415,8 @@ ZH: dict[str, str] = {
     "Scenario deleted: {name}": "方案已删除：{name}",
     "Share read-only with every planner": "共享给所有规划人员（只读）",
     "Shared": "已共享",
-    "scenario {name} belongs to {owner}: only its owner may change or delete it": "方案 {name} 属于 {owner}：只有其所有者可以修改或删除",
+    "scenario {name} belongs to {owner}: only its owner may change or delete it":
+        "方案 {name} 属于 {owner}：只有其所有者可以修改或删除",
     "Difference": "差额",
     "Baseline": "基准",
     "Chart": "图表",
@@ -421,7 +426,8 @@ ZH: dict[str, str] = {
     ("district {district} has {count} open tickets received before {before}, more than the {limit} "
      "one triage takes on ({field} in the rules file {rules}). Close or merge the tickets that need "
      "no visit, split the district, or raise the limit in the rules file."):
-        "片区 {district} 有 {count} 张 {before} 前收到的未处理工单，超过单次分析的上限 {limit} 张（规则文件 {rules} 中的 {field}）。"
+        "片区 {district} 有 {count} 张 {before} 前收到的未处理工单，"
+        "超过单次分析的上限 {limit} 张（规则文件 {rules} 中的 {field}）。"
         "请关闭或合并无需拜访的工单、拆分片区，或在规则文件中提高上限。",
     # row errors from intake (planner.errors.Reason message ids; the English is what files and the CLI show)
     "line {line}, column {column}: {reason}": "第 {line} 行，{column} 列：{reason}",

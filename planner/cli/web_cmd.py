@@ -65,7 +65,8 @@ def _import_demo(ctx) -> None:
     from planner.workflow import import_file
 
     rules = rules_of(ctx)
-    steps: list[tuple[str, dict[str, Any]]] = [("history.csv", {"history": True}), ("tickets.csv", {"gazetteer": REPO_FIXTURES / "gazetteer.csv"}),
+    steps: list[tuple[str, dict[str, Any]]] = [
+        ("history.csv", {"history": True}), ("tickets.csv", {"gazetteer": REPO_FIXTURES / "gazetteer.csv"}),
              ("staff.csv", {}), ("network.csv", {})]
     for name, options in steps:
         click.echo(import_file(REPO_FIXTURES / name, rules=rules, author="demo", **options).summary())
@@ -80,7 +81,8 @@ def users_group():
 @click.argument("name")
 @click.option("--role", required=True, type=click.Choice(["dispatcher", "field", "planner", "admin"]))
 @click.option("--staff", "staff_id", metavar="STAFF_ID", help="The roster's staff member (field accounts).")
-@click.option("--district", metavar="NAME", help="The dispatcher's district, e.g. 南区 (a field account's, where two districts have its staff id).")
+@click.option("--district", metavar="NAME",
+              help="The dispatcher's district, e.g. 南区 (a field account's, where two districts have its staff id).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of a prompt.")
 def users_add(name, role, staff_id, district, password_stdin):
     """Create an account; the password is asked for (never a default one)."""

@@ -30,7 +30,7 @@ class RowReader:
             self.errors.append(RowError(row.line, header, reason))
             if header in by_header:
                 self.bad.add(by_header[header])
-        for field, header in fields_to_headers.items():
+        for field in fields_to_headers:
             if field in self.bad:
                 continue
             found = text_problem(field, self.raw(field), max_length(field))

@@ -203,8 +203,9 @@ def _evidence_where(district: str, until: datetime, repeat_since: datetime, clus
     ids and complaints on its pages and sheets."""
     own = _open_in(district, until)
     own_phones = select(TicketRow.phone).where(*own)
-    maybe_network: list[ColumnElement[bool]] = [TicketRow.category.contains(k, autoescape=True) | TicketRow.description.contains(k, autoescape=True)
-                     for k in map(str, network_keywords)]
+    maybe_network: list[ColumnElement[bool]] = [
+        TicketRow.category.contains(k, autoescape=True) | TicketRow.description.contains(k, autoescape=True)
+        for k in map(str, network_keywords)]
     if any(k.strip() != k or " " in k for k in map(str, network_keywords)):
         maybe_network = [TicketRow.id.isnot(None)]  # a keyword spanning both texts: no pre-filter
     when = or_(and_(TicketRow.received_at >= repeat_since, TicketRow.phone.in_(own_phones)),

@@ -21,6 +21,7 @@ from __future__ import annotations
 import heapq
 import re
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from planner.records import Ticket
 from planner.triage.spatial import GridIndex, Measure, TooManyPairs, exact_order, local_neighbours
@@ -96,7 +97,7 @@ def find_clusters(tickets: Sequence[Ticket], radius_m: float, min_customers: int
             continue  # the free neighbourhood only shrinks: never a seed again
         members = [seed]
         allowed: set[int] | None = None  # candidates within the radius of every member but the seed
-        for j in exact_order(around, lambda j: measure.approx(seed, j), lambda j: measure.exact(seed, j)):
+        for j in exact_order(around, partial(measure.approx, seed), partial(measure.exact, seed)):
             if allowed is not None and j not in allowed:
                 continue
             members.append(j)

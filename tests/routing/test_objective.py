@@ -7,8 +7,10 @@ from routing_helpers import hm, line_matrix, solve_checked
 from planner.routing import Job, Problem, Worker
 from planner.routing.model import level_penalties
 
+MORNING = (hm(9), hm(13))
 
-def _day(jobs, positions, shift=(hm(9), hm(13)), workers=1, **pkw):
+
+def _day(jobs, positions, shift=MORNING, workers=1, **pkw):
     ws = tuple(Worker(f"w{i}", 0, 0, shift=shift, max_jobs=None) for i in range(workers))
     return Problem(tuple(jobs), ws, {"default": line_matrix(positions)},
                    visit_budget_s=None, **pkw)

@@ -39,9 +39,9 @@ def run_pair(mode: str, tmp_path: Path, url: str, rounds: int = ROUNDS) -> list[
     results = []
     try:
         for r in range(rounds):
-            wait_for(lambda: all((sync / f"ready-{r}-{n}").exists() for n in names), procs)
+            wait_for(lambda r=r: all((sync / f"ready-{r}-{n}").exists() for n in names), procs)
             (sync / f"go-{r}").touch()
-            wait_for(lambda: all((sync / f"done-{r}-{n}").exists() for n in names), procs)
+            wait_for(lambda r=r: all((sync / f"done-{r}-{n}").exists() for n in names), procs)
             results.append([json.loads((sync / f"done-{r}-{n}").read_text(encoding="utf-8")) for n in names])
         for p in procs:
             assert p.wait(BOUND_S) == 0, p.stderr.read()

@@ -108,7 +108,8 @@ def test_a_ticket_file_without_its_phone_column_says_so(tmp_path, capsys):
     from planner.cli import main
 
     headers = [h for h in ZH_HEADERS if h != "客户号码"]
-    path = write_csv(tmp_path / "t.csv", [[v for h, v in zip(ZH_HEADERS, row(), strict=True) if h != "客户号码"]], headers=headers)
+    values = [v for h, v in zip(ZH_HEADERS, row(), strict=True) if h != "客户号码"]
+    path = write_csv(tmp_path / "t.csv", [values], headers=headers)
     result = load_file(path)
     assert result.kind == "tickets"
     assert [str(e) for e in result.errors] == [

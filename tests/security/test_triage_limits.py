@@ -16,7 +16,9 @@ from planner.cli import main
 from planner.errors import UserError
 from planner.triage.rules import DEFAULT_RULES
 from tests.conftest import import_fixture_day
-from tests.web.conftest import seeded, seeded_template  # noqa: F401  (the web app's seeded store)
+from tests.web import conftest as web_fixtures
+
+seeded, seeded_template = web_fixtures.seeded, web_fixtures.seeded_template  # the web app's seeded store
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY = date(2010, 8, 5)

@@ -37,7 +37,8 @@ def test_schema_is_the_newest_alembic_revision(tmp_path):
     db.engine_for(url)
     engine = create_engine(url)
     names = set(inspect(engine).get_table_names())
-    assert {"tickets", "staff", "sites", "overrides", "imports", "plans", "users", "audit_log", "absences", "outcomes", "jobs", "cost_scenarios", "alembic_version"} <= names
+    assert {"tickets", "staff", "sites", "overrides", "imports", "plans", "users", "audit_log", "absences", "outcomes",
+            "jobs", "cost_scenarios", "alembic_version"} <= names
     with engine.connect() as conn:
         assert conn.execute(text("select version_num from alembic_version")).scalar() == _newest_revision()
 

@@ -58,7 +58,7 @@ def districts(draw):
     lat0, lon0 = draw(corner)
     spots = draw(st.lists(offset, min_size=1, max_size=4))
     tickets = []
-    for k in range(draw(st.integers(0, 45))):
+    for _ in range(draw(st.integers(0, 45))):
         if draw(st.booleans()):  # piled around a spot (same building, same street)
             base = draw(st.sampled_from(spots))
             dy, dx = base[0] + draw(st.floats(-400, 400)), base[1] + draw(st.floats(-400, 400))

@@ -26,8 +26,8 @@ def msgids() -> set[str]:
 def test_every_message_has_a_chinese_translation():
     ids = msgids()
     assert len(ids) > 150
-    dynamic = set(ERROR_TEXT.values()) | {CSRF_TEXT, TOO_LARGE_TEXT} | set(ROLES) | {"queued", "running", "done", "failed", "draft", "published",
-                                                       "tickets", "staff", "sites", "history"}
+    dynamic = set(ERROR_TEXT.values()) | {CSRF_TEXT, TOO_LARGE_TEXT} | set(ROLES) | {
+        "queued", "running", "done", "failed", "draft", "published", "tickets", "staff", "sites", "history"}
     missing = sorted((ids | dynamic) - set(ZH))
     assert not missing, missing
 

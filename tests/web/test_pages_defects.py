@@ -112,7 +112,8 @@ def test_the_roster_shows_the_lunch_window_the_plan_uses_even_where_the_roster_i
     for r in doc["routes"]:
         earliest, latest, minutes = r["break_window"]
         ends_by = datetime.fromisoformat(latest).timestamp() + minutes * 60
-        shown = f"{earliest[11:16]}–{datetime.fromtimestamp(ends_by, datetime.fromisoformat(latest).tzinfo):%H:%M} 之间休息 {minutes} 分钟"
+        until = datetime.fromtimestamp(ends_by, datetime.fromisoformat(latest).tzinfo)
+        shown = f"{earliest[11:16]}–{until:%H:%M} 之间休息 {minutes} 分钟"
         row = re.search(rf'<tr id="s-{r["staff_id"]}">.*?</tr>', page, re.S).group(0)
         assert shown in row, (r["staff_id"], shown, row)
         lunch = next((st for st in r["steps"] if st["type"] == "break"), None)

@@ -76,7 +76,7 @@ def test_a_view_without_declared_roles_stops_the_app():
 def test_every_state_changing_route_needs_the_csrf_token(seeded, app):
     c = Client(app, "admin")
     checked = 0
-    for method, url, endpoint in concrete_urls(app):
+    for method, url, _endpoint in concrete_urls(app):
         if method == "GET":
             continue
         assert c.http.open(url, method=method, data={}).status_code == 400, url

@@ -128,7 +128,8 @@ def test_measures_and_tips_come_from_the_rules_file(day):
                                  for k, v in day.rules.data["communication_styles"].items()}}
     rules = Rules(data=data, path="test", digest="x")
     sheets = sheet_views(day.doc, day.tickets, day.inputs.history, load_texts(rules), url_base=BASE)
-    stops = [(st, step) for s, r in zip(sheets, day.doc["routes"], strict=True) for st, step in zip(s.stops, day.visit_steps(r), strict=True)]
+    stops = [(st, step) for s, r in zip(sheets, day.doc["routes"], strict=True)
+             for st, step in zip(s.stops, day.visit_steps(r), strict=True)]
     for stop, step in stops:
         assert stop.measure_type == f"类型措施-{step['customer_type']}"
         assert stop.measure_scenario == f"场景措施-{step['scenario']}"

@@ -85,9 +85,9 @@ def served(env: dict[str, str], top: Path):
             try:
                 with urllib.request.urlopen(base + "/healthz", timeout=2):
                     break
-            except OSError:
+            except OSError as exc:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError((top / "server.log").read_text())
+                    raise RuntimeError((top / "server.log").read_text()) from exc
                 time.sleep(0.3)
         yield base
     finally:

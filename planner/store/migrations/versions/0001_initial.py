@@ -1,7 +1,7 @@
 """tickets, staff, sites, overrides, imports
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-24
 """
 import sqlalchemy as sa
