@@ -88,48 +88,66 @@ def _const(node: ast.Constant, source: str) -> Decimal:
     return Decimal(ast.get_source_segment(source, node) or str(node.value))
 
 
+#: what an expression may hold, said in every refusal
+_ALLOWED = (
+    "only numbers, the names " + ", ".join(NAMES) + ", +, ×, ÷ by a number, "
+    "ceil(), floor(), max() and min() are allowed"
+)
+
+
 def _check(node: ast.expr, source: str, text: str) -> None:
-    allowed = (
-        "only numbers, the names " + ", ".join(NAMES) + ", +, ×, ÷ by a number, "
-        "ceil(), floor(), max() and min() are allowed"
-    )
     if isinstance(node, ast.Constant):
-        if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
-            raise ExprError(f"{text!r}: {node.value!r} is not a number; {allowed}")
-        try:
-            value = _const(node, source)
-        except InvalidOperation:
-            raise ExprError(f"{text!r}: cannot read the number") from None
-        why = bounds.problem(value)
-        if why is not None:
-            raise ExprError(f"{text!r}: a number {why}")
+        _check_number(node, source, text)
         return
     if isinstance(node, ast.Name):
         if node.id not in NAMES:
-            raise ExprError(f"{text!r}: unknown name {node.id!r}; {allowed}")
+            raise ExprError(f"{text!r}: unknown name {node.id!r}; {_ALLOWED}")
         return
     if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
-        _check(node.left, source, text)
-        _check(node.right, source, text)
-        if isinstance(node.op, ast.Div):
-            if any(isinstance(n, ast.Name) for n in ast.walk(node.right)):
-                raise ExprError(f"{text!r}: divide only by a number, not by a count")
-            if _eval(node.right, source, {}) == 0:
-                raise ExprError(f"{text!r}: division by zero")
+        _check_operation(node, source, text)
         return
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCS:
-        if node.keywords or not node.args:
-            raise ExprError(f"{text!r}: {node.func.id}() takes one or more plain arguments")
-        if node.func.id in ("ceil", "floor") and len(node.args) != 1:
-            raise ExprError(f"{text!r}: {node.func.id}() takes exactly one argument")
-        for arg in node.args:
-            _check(arg, source, text)
+        _check_call(node, node.func.id, source, text)
         return
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub) or (
             isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub)):
         raise ExprError(f"{text!r}: subtraction and negative numbers are not allowed "
-                        "(a quantity must never fall when a count rises); " + allowed)
-    raise ExprError(f"{text!r}: {allowed}")
+                        "(a quantity must never fall when a count rises); " + _ALLOWED)
+    raise ExprError(f"{text!r}: {_ALLOWED}")
+
+
+def _check_number(node: ast.Constant, source: str, text: str) -> None:
+    """A plain number (not a bool, not text) within the cost model's bounds."""
+    if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+        raise ExprError(f"{text!r}: {node.value!r} is not a number; {_ALLOWED}")
+    try:
+        value = _const(node, source)
+    except InvalidOperation:
+        raise ExprError(f"{text!r}: cannot read the number") from None
+    why = bounds.problem(value)
+    if why is not None:
+        raise ExprError(f"{text!r}: a number {why}")
+
+
+def _check_operation(node: ast.BinOp, source: str, text: str) -> None:
+    """Both sides, and a division only by a non-zero number (never by a count)."""
+    _check(node.left, source, text)
+    _check(node.right, source, text)
+    if isinstance(node.op, ast.Div):
+        if any(isinstance(n, ast.Name) for n in ast.walk(node.right)):
+            raise ExprError(f"{text!r}: divide only by a number, not by a count")
+        if _eval(node.right, source, {}) == 0:
+            raise ExprError(f"{text!r}: division by zero")
+
+
+def _check_call(node: ast.Call, name: str, source: str, text: str) -> None:
+    """ceil() and floor() of one argument, max() and min() of one or more, no keywords."""
+    if node.keywords or not node.args:
+        raise ExprError(f"{text!r}: {name}() takes one or more plain arguments")
+    if name in ("ceil", "floor") and len(node.args) != 1:
+        raise ExprError(f"{text!r}: {name}() takes exactly one argument")
+    for arg in node.args:
+        _check(arg, source, text)
 
 
 def _eval(node: ast.expr, source: str, counts: Mapping[str, Decimal]) -> Decimal:

@@ -400,6 +400,15 @@ def _too_long(cell: str) -> Reason:
 
 def _read_json(p: Path, text: str) -> Table:
     """JSON: a list of objects, or an object holding one list (e.g. ``{"tickets": [...]}``)."""
+    headers: list[str] = []
+    rows = [_json_row(p, n, item, headers) for n, item in enumerate(_json_records(p, text), start=1)]
+    if not rows:
+        raise UserError(f"{p}: the file holds no records")
+    return Table(headers=headers, rows=rows, encoding="utf-8")
+
+
+def _json_records(p: Path, text: str) -> list:
+    """The file's list of records, at most ``MAX_ROWS`` of them."""
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -420,37 +429,36 @@ def _read_json(p: Path, text: str) -> Table:
         raise UserError(f"{p}: expected a list of records")
     if len(doc) > MAX_ROWS:
         raise UserError(f"{p}: {len(doc)} records; at most {MAX_ROWS}, split the file")
-    headers: list[str] = []
-    rows = []
-    for n, item in enumerate(doc, start=1):
-        if not isinstance(item, dict):
-            rows.append(RawRow(n, {"__extra__": Reason("record is not an object")}))
+    return doc
+
+
+def _json_row(p: Path, n: int, item: object, headers: list[str]) -> RawRow:
+    """Record ``n`` as a row of cells; a field first seen here is added to ``headers``
+    (at most ``MAX_COLUMNS`` of them)."""
+    if not isinstance(item, dict):
+        return RawRow(n, {"__extra__": Reason("record is not an object")})
+    values, problems = {}, []
+    for k, v in item.items():
+        key = _clean_header(k)
+        if key not in headers:
+            if len(headers) >= MAX_COLUMNS:
+                raise UserError(f"{p}: record {n}: more than {MAX_COLUMNS} different fields")
+            if len(key) > MAX_HEADER_CHARS:
+                raise UserError(f"{p}: record {n}: a field name of {len(key)} characters; "
+                                f"at most {MAX_HEADER_CHARS}")
+            headers.append(key)
+        if isinstance(v, (dict, list)):
+            # a nested object is not a cell value; str() would store Python's repr
+            problems.append((key, Reason("a JSON object where a single value belongs") if isinstance(v, dict)
+                             else Reason("a JSON list where a single value belongs")))
+            values[key] = ""
             continue
-        values, problems = {}, []
-        for k, v in item.items():
-            key = _clean_header(k)
-            if key not in headers:
-                if len(headers) >= MAX_COLUMNS:
-                    raise UserError(f"{p}: record {n}: more than {MAX_COLUMNS} different fields")
-                if len(key) > MAX_HEADER_CHARS:
-                    raise UserError(f"{p}: record {n}: a field name of {len(key)} characters; "
-                                    f"at most {MAX_HEADER_CHARS}")
-                headers.append(key)
-            if isinstance(v, (dict, list)):
-                # a nested object is not a cell value; str() would store Python's repr
-                problems.append((key, Reason("a JSON object where a single value belongs") if isinstance(v, dict)
-                                 else Reason("a JSON list where a single value belongs")))
-                values[key] = ""
-                continue
-            cell = "" if v is None else (_cell_text(v) if not isinstance(v, bool) else ("true" if v else "false"))
-            if len(cell) > MAX_CELL_CHARS:
-                problems.append((key, _too_long(cell)))
-                cell = ""
-            values[key] = cell
-        rows.append(RawRow(n, values, tuple(problems)))
-    if not rows:
-        raise UserError(f"{p}: the file holds no records")
-    return Table(headers=headers, rows=rows, encoding="utf-8")
+        cell = "" if v is None else (_cell_text(v) if not isinstance(v, bool) else ("true" if v else "false"))
+        if len(cell) > MAX_CELL_CHARS:
+            problems.append((key, _too_long(cell)))
+            cell = ""
+        values[key] = cell
+    return RawRow(n, values, tuple(problems))
 
 
 def _check_headers(p: Path, headers: list[str]) -> None:
