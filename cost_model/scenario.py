@@ -380,7 +380,7 @@ _short = yamldoc.short
 _describe = yamldoc.describe
 
 
-def parse(data: Any, source: str, *, default_name: str | None = None,
+def parse(data: Any, source: str, *, default_name: str | None = None,  # noqa: C901  (one validation pass, section by section)
           marks: Mapping[tuple, int] | None = None) -> Scenario:
     """Validate already-loaded scenario data; raise :class:`ScenarioError` listing problems."""
     from cost_model.staffing import RULES

@@ -10,7 +10,7 @@ Every decision is taken from the rules file and recorded as a fired rule.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import lru_cache
@@ -323,6 +323,43 @@ def _with_confirmed_window(ticket: Ticket, override: dict[str, str]) -> Ticket:
     return replace(ticket, window_start=window[0] if window else None, window_end=window[1] if window else None)
 
 
+_Stop = tuple[str, list[list[Ticket]], int, set[str], list[FiredRule]]  # id, customers' tickets, complaints, reasons, rules
+
+
+def _complaints_by_phone(pool: Iterable[Ticket], since: datetime,
+                         counted: Callable[[Ticket], bool] | None) -> dict[str, int]:
+    """Complaints per phone since ``since`` (only those ``counted`` says are, when given)."""
+    out: dict[str, int] = defaultdict(int)
+    for x in pool:
+        if x.received_at >= since and (counted is None or counted(x)):
+            out[x.phone] += 1
+    return out
+
+
+def _cluster_of_phone(clusters: Sequence[Sequence[Ticket]], by_phone: Mapping[str, list[Ticket]]) -> dict[str, int]:
+    """The first cluster each phone with open tickets belongs to."""
+    out: dict[str, int] = {}
+    for i, members in enumerate(clusters):
+        for m in members:
+            if m.phone in by_phone:
+                out.setdefault(m.phone, i)
+    return out
+
+
+def _cluster_stops(cluster_members: Mapping[int, list[tuple[list[Ticket], list[FiredRule]]]],
+                   complaints_by_phone: Mapping[str, int]) -> list[_Stop]:
+    """One visit per cluster for its customers selected only as cluster members, named
+    after its first ticket."""
+    stops: list[_Stop] = []
+    for _, entries in sorted(cluster_members.items()):
+        customers = [m for m, _ in entries]
+        fired = [f for _, fs in entries for f in fs]
+        first = min((x for m in customers for x in m), key=lambda x: (x.received_at, x.ticket_id))
+        complaints = max(complaints_by_phone[m[0].phone] for m in customers)
+        stops.append((f"C-{first.ticket_id}", customers, complaints, {"cluster"}, fired))
+    return stops
+
+
 def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Sequence[NetworkSite],
            rules: Rules, day: date, district: str, overrides: dict[str, dict[str, str]] | None = None,
            deferred: dict[str, int] | None = None, as_of: datetime | None = None,
@@ -345,12 +382,9 @@ def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Se
 
     pool = {x.ticket_id: x for x in evidence if x.received_at < start}
     pool.update({x.ticket_id: x for x in open_tickets})
-    complaints_by_phone: dict[str, int] = defaultdict(int)
-    network_only = sel.repeat.network_only
     is_network = network_complaint_test(sel.cluster.network_keywords)
-    for x in pool.values():
-        if x.received_at >= repeat_since and (not network_only or is_network(x)):
-            complaints_by_phone[x.phone] += 1
+    counted = is_network if sel.repeat.network_only else None
+    complaints_by_phone = _complaints_by_phone(pool.values(), repeat_since, counted)
 
     by_phone: dict[str, list[Ticket]] = defaultdict(list)
     for x in sorted(open_tickets, key=lambda x: (x.received_at, x.ticket_id)):
@@ -363,11 +397,7 @@ def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Se
                                  max_nearby_pairs(rules))
     except TooManyPairs as exc:
         raise too_dense(exc.count, exc.limit, rules.path) from None
-    cluster_of_phone: dict[str, int] = {}
-    for i, members in enumerate(clusters):
-        for m in members:
-            if m.phone in by_phone:
-                cluster_of_phone.setdefault(m.phone, i)
+    cluster_of_phone = _cluster_of_phone(clusters, by_phone)
 
     @lru_cache(maxsize=None)
     def cluster_text(i: int) -> str:
@@ -376,7 +406,7 @@ def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Se
         return (f"{len({m.phone for m in members})} customers within {sel.cluster.radius_m} m "
                 f"in {sel.cluster.days} days ({', '.join(m.ticket_id for m in members)})")
 
-    stops: list[tuple[str, list[list[Ticket]], int, set[str], list[FiredRule]]] = []  # the visits to make
+    stops: list[_Stop] = []  # the visits to make
     followups: list[PhoneFollowup] = []
     cluster_members: dict[int, list[tuple[list[Ticket], list[FiredRule]]]] = defaultdict(list)
     for phone, tickets in by_phone.items():
@@ -406,12 +436,7 @@ def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Se
             continue
         stops.append((f"V-{tickets[0].ticket_id}", [tickets], complaints_by_phone[phone], reasons, fired))
 
-    for _, entries in sorted(cluster_members.items()):
-        customers = [m for m, _ in entries]
-        fired = [f for _, fs in entries for f in fs]
-        first = min((x for m in customers for x in m), key=lambda x: (x.received_at, x.ticket_id))
-        complaints = max(complaints_by_phone[m[0].phone] for m in customers)
-        stops.append((f"C-{first.ticket_id}", customers, complaints, {"cluster"}, fired))
+    stops += _cluster_stops(cluster_members, complaints_by_phone)
     visits = t.make_visits(stops)
 
     visits.sort(key=lambda v: (v.priority, v.time_window[0] if v.time_window else start, v.visit_id))
