@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 from ortools.constraint_solver import pywrapcp
 
@@ -141,45 +142,14 @@ def build(problem: Problem, diag: Diagnosis, seed: int | None = None) -> Built |
         if len(allowed_vehicles[k]) < len(vehicles):
             routing.VehicleVar(idx).SetValues([-1, *allowed_vehicles[k]])  # -1: unperformed
 
-    # --- capacities: demand and visit count -------------------------------
-    if any(w.capacity is not None for w in vehicles):
-        d_idx = routing.RegisterUnaryTransitVector([0] * nd + [j.demand for j in jobs])
-        caps = [w.capacity if w.capacity is not None else sum(j.demand for j in jobs)
-                for w in vehicles]
-        routing.AddDimensionWithVehicleCapacity(d_idx, 0, caps, True, "load")
-    if any(w.max_jobs is not None for w in vehicles):
-        c_idx = routing.RegisterUnaryTransitVector([0] * nd + [1] * len(jobs))
-        caps = [w.max_jobs if w.max_jobs is not None else len(jobs) for w in vehicles]
-        routing.AddDimensionWithVehicleCapacity(c_idx, 0, caps, True, "count")
+    _add_capacities(routing, vehicles, jobs, nd)
+    max_balance = _add_balance(problem, routing, vehicles, len(jobs), [cb[w.profile]["work"] for w in vehicles],
+                               horizon)
 
-    # --- balance -------------------------------------------------------------
-    max_balance = 0
-    if problem.balance_weight > 0 and len(vehicles) > 1:
-        routing.AddDimensionWithVehicleTransits(
-            [cb[w.profile]["work"] for w in vehicles], 0, horizon // 60 + 10**6, True, "work")
-        work = routing.GetDimensionOrDie("work")
-        for v, w in enumerate(vehicles):
-            work.SetQuadraticCostSoftSpanUpperBoundForVehicle(
-                pywrapcp.BoundCost(0, problem.balance_weight), v)
-            # per-arc rounding can add up to half a minute per arc
-            max_balance += problem.balance_weight * (
-                (w.shift[1] - w.shift[0]) // 60 + len(jobs) + 1) ** 2
-
-    # --- lunch breaks --------------------------------------------------------
     built = Built(manager, routing, vehicles, jobs, nd, node_loc, time,
                   travel_by_profile=travel_by,
                   allowed_vehicles=allowed_vehicles, balance=max_balance > 0)
-    for v, w in enumerate(vehicles):
-        br = w.break_window
-        if br is None:
-            continue
-        iv = solver.FixedDurationIntervalVar(br.earliest_start, br.latest_start,
-                                             br.duration_s, False, f"break_{w.id}")
-        time.SetBreakIntervalsOfVehicle([iv], v, service)
-        # over by the return: the plan has no "lunch at the base after the day's work"
-        solver.Add(iv.EndExpr() <= time.CumulVar(routing.End(v)))
-        routing.AddIntervalToAssignment(iv)
-        built.breaks[v] = iv
+    _add_breaks(built, solver, service)
 
     # --- lunch without travel; visit budget ----------------------------------
     _add_gap_rules(problem, built, service, horizon)
@@ -191,6 +161,83 @@ def build(problem: Problem, diag: Diagnosis, seed: int | None = None) -> Built |
         routing.AddDisjunction([manager.NodeToIndex(nd + k)], pens[j.priority])
     built.penalties = pens
     return built
+
+
+def _add_capacities(routing: Any, vehicles: list[Worker], jobs: list[Job], nd: int) -> None:
+    """Capacities: demand ("load") and visit count ("count"), when any worker has a limit."""
+    if any(w.capacity is not None for w in vehicles):
+        d_idx = routing.RegisterUnaryTransitVector([0] * nd + [j.demand for j in jobs])
+        caps = [w.capacity if w.capacity is not None else sum(j.demand for j in jobs)
+                for w in vehicles]
+        routing.AddDimensionWithVehicleCapacity(d_idx, 0, caps, True, "load")
+    if any(w.max_jobs is not None for w in vehicles):
+        c_idx = routing.RegisterUnaryTransitVector([0] * nd + [1] * len(jobs))
+        caps = [w.max_jobs if w.max_jobs is not None else len(jobs) for w in vehicles]
+        routing.AddDimensionWithVehicleCapacity(c_idx, 0, caps, True, "count")
+
+
+def _add_balance(problem: Problem, routing: Any, vehicles: list[Worker], n_jobs: int, work_callbacks: list[int],
+                 horizon: int) -> int:
+    """Balance: a quadratic cost on each worker's minutes of work (``work_callbacks``: each
+    vehicle's per-arc minutes).  Returns the largest cost it can add (0: no balancing)."""
+    max_balance = 0
+    if problem.balance_weight > 0 and len(vehicles) > 1:
+        routing.AddDimensionWithVehicleTransits(work_callbacks, 0, horizon // 60 + 10**6, True, "work")
+        work = routing.GetDimensionOrDie("work")
+        for v, w in enumerate(vehicles):
+            work.SetQuadraticCostSoftSpanUpperBoundForVehicle(
+                pywrapcp.BoundCost(0, problem.balance_weight), v)
+            # per-arc rounding can add up to half a minute per arc
+            max_balance += problem.balance_weight * (
+                (w.shift[1] - w.shift[0]) // 60 + n_jobs + 1) ** 2
+    return max_balance
+
+
+def _add_breaks(b: Built, solver: Any, service: list[int]) -> None:
+    """Lunch breaks: one fixed-length interval per worker with a break window, over by the return."""
+    routing, time = b.routing, b.time
+    for v, w in enumerate(b.workers):
+        br = w.break_window
+        if br is None:
+            continue
+        iv = solver.FixedDurationIntervalVar(br.earliest_start, br.latest_start,
+                                             br.duration_s, False, f"break_{w.id}")
+        time.SetBreakIntervalsOfVehicle([iv], v, service)
+        # over by the return: the plan has no "lunch at the base after the day's work"
+        solver.Add(iv.EndExpr() <= time.CumulVar(routing.End(v)))
+        routing.AddIntervalToAssignment(iv)
+        b.breaks[v] = iv
+
+
+def _index_service(b: Built, service: list[int], size: int) -> tuple[list[int], list[bool]]:
+    """Per routing index (ends included, ``size`` of them): its service seconds and whether
+    it is a visit (starts and ends are neither)."""
+    routing, manager = b.routing, b.manager
+    svc_of_index = [0] * size
+    is_job = [False] * size
+    for idx in range(routing.Size()):
+        if not routing.IsStart(idx):
+            node = manager.IndexToNode(idx)
+            svc_of_index[idx] = service[node]
+            is_job[idx] = node >= b.n_depots
+    return svc_of_index, is_job
+
+
+def _remove_long_arcs(b: Built, service: list[int], is_job: list[bool], start_vehicle: dict[int, int],
+                      budget: int) -> None:
+    """Arcs into a visit that no worker who could drive them covers within the visit budget
+    (travel + service) are removed from the model before the search."""
+    routing, manager, V = b.routing, b.manager, len(b.workers)
+    for i in range(routing.Size()):
+        vs = [start_vehicle[i]] if i in start_vehicle else list(range(V))
+        ni = manager.IndexToNode(i)
+        for j in range(routing.Size()):
+            if j == i or not is_job[j]:
+                continue
+            nj = manager.IndexToNode(j)
+            if all(b.travel_by_profile[b.workers[v].profile][ni][nj] + service[nj] > budget
+                   for v in vs):
+                routing.NextVar(i).RemoveValue(j)
 
 
 def _add_gap_rules(problem: Problem, b: Built, service: list[int], horizon: int) -> None:
@@ -212,27 +259,12 @@ def _add_gap_rules(problem: Problem, b: Built, service: list[int], horizon: int)
     """
     routing, manager, solver, time = b.routing, b.manager, b.routing.solver(), b.time
     budget = problem.visit_budget_s
-    nd, V = b.n_depots, len(b.workers)
+    V = len(b.workers)
     size = routing.Size() + V
-    svc_of_index = [0] * size
-    is_job = [False] * size
-    for idx in range(routing.Size()):
-        if not routing.IsStart(idx):
-            node = manager.IndexToNode(idx)
-            svc_of_index[idx] = service[node]
-            is_job[idx] = node >= nd
+    svc_of_index, is_job = _index_service(b, service, size)
     start_vehicle = {routing.Start(v): v for v in range(V)}
-    if budget is not None:  # arcs too long for every profile that could drive them
-        for i in range(routing.Size()):
-            vs = [start_vehicle[i]] if i in start_vehicle else list(range(V))
-            ni = manager.IndexToNode(i)
-            for j in range(routing.Size()):
-                if j == i or not is_job[j]:
-                    continue
-                nj = manager.IndexToNode(j)
-                if all(b.travel_by_profile[b.workers[v].profile][ni][nj] + service[nj] > budget
-                       for v in vs):
-                    routing.NextVar(i).RemoveValue(j)
+    if budget is not None:
+        _remove_long_arcs(b, service, is_job, start_vehicle, budget)
     if budget is None and not b.breaks:
         return
     cumuls = [time.CumulVar(k) for k in range(size)]

@@ -9,8 +9,10 @@ a bug has to be made twice to pass unnoticed.  Tests run it on every solution.
 
 from __future__ import annotations
 
-from planner.routing.problem import Problem
-from planner.routing.solution import REASONS, Solution
+from collections.abc import Sequence
+
+from planner.routing.problem import Job, Problem, Worker
+from planner.routing.solution import REASONS, Solution, Step
 
 
 def validate(problem: Problem, solution: Solution) -> list[str]:
@@ -73,28 +75,10 @@ def _check_route(problem, w, route, jobs) -> list[str]:
     lunch_since = 0
     for k in range(1, len(st)):
         p, s = st[k - 1], st[k]
-        if s.kind == "start" or (s.kind == "end" and k != len(st) - 1):
-            errs.append(f"{tag}: start/end in the middle")
-        if s.kind == "break" and (s.location != p.location or s.travel_s != 0):
-            errs.append(f"{tag}: travel into the break (it is taken where the worker is)")
-        if s.travel_s != m[p.location][s.location]:
-            errs.append(f"{tag}: step {k} travel {s.travel_s} != matrix {m[p.location][s.location]}")
-        if s.arrival != p.end + s.travel_s:
-            errs.append(f"{tag}: step {k} arrival != previous end + travel")
-        if s.wait_s < 0 or s.start != s.arrival + s.wait_s or s.end != s.start + s.service_s:
-            errs.append(f"{tag}: step {k} times inconsistent")
-        if s.kind == "end" and (s.wait_s or s.service_s or s.start != s.arrival):
-            errs.append(f"{tag}: end step has wait or service")
+        errs += _step_errors(tag, k, p, s, m, last=k == len(st) - 1)
         if s.kind == "break":
             breaks += 1
-            br = w.break_window
-            if br is None:
-                errs.append(f"{tag}: break for a worker without one")
-            else:
-                if not br.earliest_start <= s.start <= br.latest_start:
-                    errs.append(f"{tag}: break starts at {s.start} outside its window")
-                if s.service_s != br.duration_s:
-                    errs.append(f"{tag}: break lasts {s.service_s} not {br.duration_s}")
+            errs += _break_errors(tag, s, w)
             lunch_since += s.service_s
             continue
         if s.kind == "job":
@@ -104,21 +88,7 @@ def _check_route(problem, w, route, jobs) -> list[str]:
                 errs.append(f"{tag}: unknown job {s.job_id}")
                 continue
             load += job.demand
-            if s.location != job.location or s.service_s != job.service_s:
-                errs.append(f"{tag}: {job.id} location/service differ from the job")
-            if not job.required_skills <= w.skills:
-                errs.append(f"{tag}: {job.id} needs skills {sorted(job.required_skills)}")
-            if job.time_window is not None:
-                a, b = job.time_window
-                if not a <= s.start <= b:
-                    errs.append(f"{tag}: {job.id} starts at {s.start} outside [{a}, {b}]")
-            if s.start < s0 or s.end > s1:
-                errs.append(f"{tag}: {job.id} outside the shift")
-            if problem.visit_budget_s is not None:
-                used = s.end - last_stop_end - lunch_since
-                if used > problem.visit_budget_s:
-                    errs.append(f"{tag}: {job.id} takes {used} s travel+wait+service "
-                                f"> budget {problem.visit_budget_s}")
+            errs += _job_errors(tag, problem, w, s, job, s.end - last_stop_end - lunch_since)
         last_stop_end, lunch_since = s.end, 0
     if w.break_window is not None and n_jobs and breaks != 1:
         errs.append(f"{tag}: {breaks} breaks, expected 1")
@@ -128,4 +98,58 @@ def _check_route(problem, w, route, jobs) -> list[str]:
         errs.append(f"{tag}: {n_jobs} visits > max {w.max_jobs}")
     if w.capacity is not None and load > w.capacity:
         errs.append(f"{tag}: load {load} > capacity {w.capacity}")
+    return errs
+
+
+def _step_errors(tag: str, k: int, p: Step, s: Step, m: Sequence[Sequence[int]], *, last: bool) -> list[str]:
+    """Any step's arithmetic: placed right, travel from the matrix, arrival = previous end +
+    travel, start = arrival + wait, end = start + service."""
+    errs: list[str] = []
+    if s.kind == "start" or (s.kind == "end" and not last):
+        errs.append(f"{tag}: start/end in the middle")
+    if s.kind == "break" and (s.location != p.location or s.travel_s != 0):
+        errs.append(f"{tag}: travel into the break (it is taken where the worker is)")
+    if s.travel_s != m[p.location][s.location]:
+        errs.append(f"{tag}: step {k} travel {s.travel_s} != matrix {m[p.location][s.location]}")
+    if s.arrival != p.end + s.travel_s:
+        errs.append(f"{tag}: step {k} arrival != previous end + travel")
+    if s.wait_s < 0 or s.start != s.arrival + s.wait_s or s.end != s.start + s.service_s:
+        errs.append(f"{tag}: step {k} times inconsistent")
+    if s.kind == "end" and (s.wait_s or s.service_s or s.start != s.arrival):
+        errs.append(f"{tag}: end step has wait or service")
+    return errs
+
+
+def _break_errors(tag: str, s: Step, w: Worker) -> list[str]:
+    """A lunch: the worker has one, it starts inside its window and lasts as long as it says."""
+    br = w.break_window
+    if br is None:
+        return [f"{tag}: break for a worker without one"]
+    errs: list[str] = []
+    if not br.earliest_start <= s.start <= br.latest_start:
+        errs.append(f"{tag}: break starts at {s.start} outside its window")
+    if s.service_s != br.duration_s:
+        errs.append(f"{tag}: break lasts {s.service_s} not {br.duration_s}")
+    return errs
+
+
+def _job_errors(tag: str, problem: Problem, w: Worker, s: Step, job: Job, used: int) -> list[str]:
+    """A visit: at the job's place for its service time, by a worker with its skills, inside
+    its window and the shift; ``used`` (travel + wait + service since the previous stop,
+    lunch excluded) within the visit budget."""
+    errs: list[str] = []
+    s0, s1 = w.shift
+    if s.location != job.location or s.service_s != job.service_s:
+        errs.append(f"{tag}: {job.id} location/service differ from the job")
+    if not job.required_skills <= w.skills:
+        errs.append(f"{tag}: {job.id} needs skills {sorted(job.required_skills)}")
+    if job.time_window is not None:
+        a, b = job.time_window
+        if not a <= s.start <= b:
+            errs.append(f"{tag}: {job.id} starts at {s.start} outside [{a}, {b}]")
+    if s.start < s0 or s.end > s1:
+        errs.append(f"{tag}: {job.id} outside the shift")
+    if problem.visit_budget_s is not None and used > problem.visit_budget_s:
+        errs.append(f"{tag}: {job.id} takes {used} s travel+wait+service "
+                    f"> budget {problem.visit_budget_s}")
     return errs
