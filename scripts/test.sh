@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # Second command of the README: install the test needs (Chromium, PostgreSQL,
-# pytest and friends) and run the whole test suite, slow tests included.
+# pytest and friends), then the lint and type gates (ruff, mypy: zero findings,
+# configured in pyproject.toml), then the whole test suite, slow tests included.
+# The first gate that fails stops the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh --test
+echo "ruff check ." >&2
+.venv/bin/ruff check .
+echo "mypy (planner, cost_model, web)" >&2
+.venv/bin/mypy
 exec .venv/bin/python -m pytest "$@"
