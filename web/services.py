@@ -246,8 +246,8 @@ def start_plan(day: date, district: str, author: str, pins: dict[str, str] | Non
     from planner.roster import check_pins
 
     pins = check_pins(day, district, pins or {}, database())
-    params = {"day": day.isoformat(), "district": district, "pins": pins, "solver": dict(current_app.config["SOLVER"]), "author": author,
-              "rules_file": current_app.config.get("RULES_FILE")}
+    params = {"day": day.isoformat(), "district": district, "pins": pins, "solver": dict(current_app.config["SOLVER"]),
+              "author": author, "rules_file": current_app.config.get("RULES_FILE")}
     return _submit_planning("plan_day", day, district, params, author)
 
 

@@ -16,7 +16,8 @@ from planner.cli.plan_cmd import read_plan, solver_options, write_json
 @click.option("--add", "add_file", type=click.Path(dir_okay=False, exists=True),
               help="New urgent tickets to import and insert.")
 @click.option("--gazetteer", type=click.Path(dir_okay=False, exists=True), help="Gazetteer for --add.")
-@click.option("--absent", multiple=True, metavar="STAFF_ID", help="Worker gone from now on (those the day's roster marks absent are too). Repeatable.")
+@click.option("--absent", multiple=True, metavar="STAFF_ID",
+              help="Worker gone from now on (those the day's roster marks absent are too). Repeatable.")
 @click.option("--out", type=click.Path(dir_okay=False), help="Where to write the new plan (default: beside it, "
               "as plan-vN.json).")
 @solver_options

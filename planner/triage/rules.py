@@ -22,9 +22,22 @@ import yaml
 from planner import safeyaml, yamldoc
 from planner.errors import UserError
 from planner.geo.travel import TravelModel
-from planner.triage.rules_model import (DEFAULT_RULES, REASONS, SCENARIOS, TYPES, Entry, Gifts, Limits,  # noqa: F401
-                                        Measures, Priority, RulesError, Selection, ServiceMinutes, WorkingDay,
-                                        parse)
+from planner.triage.rules_model import (  # noqa: F401
+    DEFAULT_RULES,
+    REASONS,
+    SCENARIOS,
+    TYPES,
+    Entry,
+    Gifts,
+    Limits,
+    Measures,
+    Priority,
+    RulesError,
+    Selection,
+    ServiceMinutes,
+    WorkingDay,
+    parse,
+)
 
 
 @dataclass(frozen=True)

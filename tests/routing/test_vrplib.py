@@ -72,7 +72,7 @@ def _feasible_cost(path, routes) -> int:
     problem = to_problem(read_instance(path))
     assert len(routes) <= len(problem.workers)
     scheduled = []
-    for w, r in zip(problem.workers, routes):
+    for w, r in zip(problem.workers, routes, strict=False):  # fewer routes than vehicles is fine
         route = schedule_route(problem, w, [str(c) for c in r], 0, 0)
         assert route is not None, f"route {r} breaks a time window or the capacity"
         scheduled.append(route)
