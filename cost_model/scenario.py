@@ -359,17 +359,21 @@ class _Checker(yamldoc.Checker):
             return None
         return d
 
-    def parts(self, path: tuple, value: Any, *, whole: bool = False) -> tuple[Decimal | None, tuple]:
+    def parts(self, path: tuple, value: Any, *,
+              whole: bool = False) -> tuple[Decimal | None, tuple[tuple[str, Decimal], ...]]:
         """A number, or a mapping of named parts that add up."""
         if isinstance(value, dict):
             if not value:
                 self.add(path, "must list at least one part")
                 return None, ()
-            parts, ok = [], True
-            for k, v in value.items():
+            parts: list[tuple[str, Decimal]] = []
+            ok = True
+            for k, v in value.items():  # every part is checked, so each bad one is reported
                 d = self.number(path + (k,), v, whole=whole)
-                ok = ok and d is not None
-                parts.append((str(k), d))
+                if d is None:
+                    ok = False
+                else:
+                    parts.append((str(k), d))
             if not ok:
                 return None, ()
             return sum((d for _, d in parts), Decimal(0)), tuple(parts)
@@ -407,8 +411,9 @@ def parse(data: Any, source: str, *, default_name: str | None = None,  # noqa: C
     demand = None
     d = top.get("demand")
     if d is not None and c.mapping(("demand",), d, DEMAND_FIELDS, required=("daily_visits",)) is not None:
-        p = ("demand",)
-        dv, dv_parts = (None, ())
+        p: tuple[Any, ...] = ("demand",)
+        dv: Decimal | None = None
+        dv_parts: tuple[tuple[str, Decimal], ...] = ()
         if d.get("daily_visits") is not None:
             dv, dv_parts = c.parts(p + ("daily_visits",), d["daily_visits"], whole=True)
         vppd = mpv = wmin = wdays = None
@@ -510,7 +515,8 @@ def parse(data: Any, source: str, *, default_name: str | None = None,  # noqa: C
             if c.mapping(p, entry, LINE_FIELDS, required=("item", "unit_price")) is None:
                 continue
             ident = check_id(p, entry)
-            price, price_parts = (None, ())
+            price: Decimal | None = None
+            price_parts: tuple[tuple[str, Decimal], ...] = ()
             if entry.get("unit_price") is not None:
                 price, price_parts = c.parts(p + ("unit_price",), entry["unit_price"])
             qty_raw = entry.get("quantity", 1)
@@ -536,7 +542,7 @@ def parse(data: Any, source: str, *, default_name: str | None = None,  # noqa: C
                 c.add(p + ("life_months",), "missing required value: a one_off item needs the "
                                             "months over which to amortise it")
             item = c.text(p + ("item",), entry.get("item"))
-            if None in (ident, price, qty, fixed, rec, item):
+            if ident is None or price is None or qty is None or fixed is None or rec is None or item is None:
                 continue
             lines.append(LineItem(
                 id=ident, item=item, item_zh=c.text(p + ("item_zh",), entry.get("item_zh")),
@@ -563,7 +569,7 @@ def parse(data: Any, source: str, *, default_name: str | None = None,  # noqa: C
             of = c.choice(p + ("of",), entry.get("of"), TAX_BASES, "subtotal_and_fees") \
                 if key == "taxes" else "subtotal"
             item = c.text(p + ("item",), entry.get("item"))
-            if None in (ident, pct, of, item):
+            if ident is None or pct is None or of is None or item is None:
                 continue
             out.append(Percentage(ident, item, c.text(p + ("item_zh",), entry.get("item_zh")),
                                   pct, of, c.text(p + ("note",), entry.get("note"))))

@@ -33,7 +33,9 @@ def commands(root: click.Command | None = None) -> Iterator[tuple[str, click.Com
     """(``"cvp plan"``, the command, its context) for every command under ``root`` (``cvp``),
     groups before their sub-commands, sub-commands in name order."""
     if root is None:
-        from planner.cli import cvp as root
+        from planner.cli import cvp
+
+        root = cvp
 
     def walk(cmd: click.Command, ctx: click.Context) -> Iterator[tuple[str, click.Command, click.Context]]:
         yield ctx.command_path, cmd, ctx

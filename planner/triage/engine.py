@@ -228,7 +228,7 @@ class _Triage:
                     scenario = entry.code
                     fired.append(FiredRule(f"scenario.{scenario}", case.ticket_id, because))
                     break
-        if ctype is None or scenario is None:  # rules.py makes both lists end with `when: {always: true}`
+        if ctype is None or scenario is None:  # rules_model makes both lists end with `when: {always: true}`
             raise ValueError(f"rules {self.rules.path}: no customer type or scenario for {case.ticket_id}")
         return ctype, scenario, fired, overridden
 

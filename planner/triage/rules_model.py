@@ -342,9 +342,11 @@ def parse(data: Any, source: str, marks: Mapping[tuple, int] | None = None) -> d
     out["priority"] = _priority(c, data)
     out["customer_types"] = _entries(c, data, "customer_types", TYPES)
     out["scenarios"] = _entries(c, data, "scenarios", SCENARIOS)
-    out["measures"] = Measures(
-        customer_types={t: c.texts(data, ("measures", "customer_types", t)) for t in TYPES},
-        scenarios={s: c.texts(data, ("measures", "scenarios", s)) for s in SCENARIOS})
+    type_texts = {t: c.texts(data, ("measures", "customer_types", t)) for t in TYPES}
+    scenario_texts = {s: c.texts(data, ("measures", "scenarios", s)) for s in SCENARIOS}
+    # a missing text is a problem already, and then no Rules are made
+    out["measures"] = Measures(customer_types={t: x for t, x in type_texts.items() if x is not None},
+                               scenarios={s: x for s, x in scenario_texts.items() if x is not None})
     out["gifts"] = _gifts(c, data)
     out["service_minutes"] = _service_minutes(c, data)
     out["closable_on_site"] = c.condition(data, ("closable_on_site", "when"))
@@ -383,9 +385,9 @@ def _working_day(c: _Check, data: dict) -> WorkingDay | None:
     earliest, latest = clocks["break_earliest_start"], clocks["break_latest_start"]
     if earliest is not None and latest is not None and earliest > latest:
         c.add(p + ("break_latest_start",), "the lunch's latest start is before its earliest start")
-    if None in clocks.values() or None in numbers.values():
+    if earliest is None or latest is None or start is None or end is None or None in numbers.values():
         return None
-    return WorkingDay(**clocks, **numbers)
+    return WorkingDay(start, end, earliest, latest, **numbers)
 
 
 def _selection(c: _Check, data: dict) -> Selection | None:
@@ -403,10 +405,11 @@ def _selection(c: _Check, data: dict) -> Selection | None:
     radius = c.number(data, cp + ("radius_m",), most=MAX_METRES)
     days = c.number(data, cp + ("days",), most=MAX_DAYS)
     keywords = c.words(data, cp + ("network_keywords",))
-    if None in (lookback, min_tickets, radius, days, keywords) or any(w is None for _, w in conds.values()):
+    reasons = {r: ConditionRule(label, when) for r, (label, when) in conds.items() if when is not None}
+    if None in (lookback, min_tickets, radius, days) or keywords is None or len(reasons) < len(conds):
         return None
     return Selection(
-        **{r: ConditionRule(label, when) for r, (label, when) in conds.items()},
+        **reasons,
         repeat=RepeatRule(str(c.get(data, rp + ("label",), default="repeat")), lookback, network_only is True),
         cluster=ClusterRule(str(c.get(data, cp + ("label",), default="cluster")), min_tickets, radius, days,
                             keywords))
@@ -524,19 +527,26 @@ def _text_pairs(c: _Check, data: dict, section: str, fields: tuple[str, ...] | N
             c.add(p, f"must be a text or {{zh: …, en: …}}, not {yamldoc.describe(entry)}")
             continue
         texts = {lang: str(pair[lang]) for lang in ("zh", "en") if pair.get(lang)}
-        for lang, text in texts.items() if fields is not None else ():
-            try:
-                names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
-            except ValueError as exc:
-                c.add(p + ((lang,) if isinstance(entry, dict) else ()), f"{exc} (write {{{{ and }}}} for braces)")
-                continue
-            unknown = sorted(n for n in names if n not in fields)
-            if unknown:
-                allowed = ", ".join(f"{{{f}}}" for f in fields) or "none"
-                c.add(p + ((lang,) if isinstance(entry, dict) else ()),
-                      f"unknown placeholder {{{unknown[0]}}} (allowed: {allowed})")
+        if fields is not None:
+            _check_placeholders(c, p, texts, fields, per_language=isinstance(entry, dict))
         out[str(code)] = texts
     return out
+
+
+def _check_placeholders(c: _Check, p: tuple, texts: dict[str, str], fields: tuple[str, ...], *,
+                        per_language: bool) -> None:
+    """A formatted text may use only ``fields`` as ``{name}`` placeholders."""
+    for lang, text in texts.items():
+        where = p + ((lang,) if per_language else ())
+        try:
+            names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+        except ValueError as exc:
+            c.add(where, f"{exc} (write {{{{ and }}}} for braces)")
+            continue
+        unknown = sorted(n for n in names if n not in fields)
+        if unknown:
+            allowed = ", ".join(f"{{{f}}}" for f in fields) or "none"
+            c.add(where, f"unknown placeholder {{{unknown[0]}}} (allowed: {allowed})")
 
 
 def _limits(c: _Check, data: dict) -> Limits | None:
