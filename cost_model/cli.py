@@ -19,9 +19,8 @@ from typing import Any
 import click
 import yaml
 
-from cost_model import bounds
+from cost_model import bounds, report
 from cost_model import compare as compare_mod
-from cost_model import report
 from cost_model import scenario as scenario_mod
 from cost_model import sweep as sweep_mod
 from cost_model.model import evaluate

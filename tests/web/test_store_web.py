@@ -177,7 +177,6 @@ def test_a_confirmed_appointment_survives_reimporting_the_export(fixture_day):
 
 def test_saved_scenarios_are_validated():
     from cost_model.scenario import builtin_text
-
     from web.cost import parse_saved as parse
 
     text = builtin_text("xian-2010-recommended")

@@ -7,8 +7,8 @@ from datetime import date, datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 
-from planner.days import in_range as day_in_range
 from planner.calendar import nearest_day
+from planner.days import in_range as day_in_range
 from planner.errors import BusyError, InvalidFileError, UserError
 from planner.sheets.qr import is_loopback
 from planner.triage.rules import SCENARIOS, TYPES
