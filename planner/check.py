@@ -99,43 +99,65 @@ class _Checker:
 
     def step(self, route: Route, s: Step, prev: Step, last_place: Step, where: str, seen: dict[str, str],
              skills: set[str]) -> None:
+        self.step_times(s, prev, where)
+        if s.type == "break":
+            self.break_step(route, s, last_place, where)
+            return
+        if not self.leg(route, s, last_place, where):
+            return
+        if s.type == "visit":
+            self.visit_step(route, s, prev, where, seen, skills)
+
+    def step_times(self, s: Step, prev: Step, where: str) -> None:
+        """arrival = previous end + travel, start = arrival + wait, end = start + service."""
         arrival, start, end = _t(s.arrival), _t(s.start), _t(s.end)
         travel, wait, service = s.travel_min * 60, s.wait_min * 60, s.service_min * 60
-        prev_end = _t(prev.end)
-        if abs((arrival - prev_end).total_seconds() - travel) > TOLERANCE_S:
+        if abs((arrival - _t(prev.end)).total_seconds() - travel) > TOLERANCE_S:
             self.fail(where, "arrival = previous end + travel", f"{s.arrival} vs {prev.end} + {_minutes(travel)}")
         if abs((start - arrival).total_seconds() - wait) > TOLERANCE_S or wait < 0:
             self.fail(where, "start = arrival + wait", f"{s.start} vs {s.arrival} + {_minutes(wait)}")
         if abs((end - start).total_seconds() - service) > TOLERANCE_S:
             self.fail(where, "end = start + service", f"{s.end} vs {s.start} + {_minutes(service)}")
-        if s.type == "break":
-            if travel or s.place != last_place.place:
-                self.fail(where, "break where the worker is", "no travel during the lunch break")
-            window = route.break_window
-            if window:
-                lo, hi = _t(window[0]), _t(window[1])
-                if start < lo - ONE_SECOND or start > hi + ONE_SECOND:
-                    self.fail(where, "break window", f"starts {s.start}, allowed {window[0]}–{window[1]}")
-                if abs(service - window[2] * 60) > TOLERANCE_S:
-                    self.fail(where, "break length", f"{_minutes(service)}, expected {window[2]} min")
-            return
-        if None in last_place.place or None in s.place:
+
+    def break_step(self, route: Route, s: Step, last_place: Step, where: str) -> None:
+        """The lunch: where the worker is, inside the break window, as long as it says."""
+        travel, service = s.travel_min * 60, s.service_min * 60
+        if travel or s.place != last_place.place:
+            self.fail(where, "break where the worker is", "no travel during the lunch break")
+        window = route.break_window
+        if window:
+            start, lo, hi = _t(s.start), _t(window[0]), _t(window[1])
+            if start < lo - ONE_SECOND or start > hi + ONE_SECOND:
+                self.fail(where, "break window", f"starts {s.start}, allowed {window[0]}–{window[1]}")
+            if abs(service - window[2] * 60) > TOLERANCE_S:
+                self.fail(where, "break length", f"{_minutes(service)}, expected {window[2]} min")
+
+    def leg(self, route: Route, s: Step, last_place: Step, where: str) -> bool:
+        """The travel to a step matches the travel model (False: it cannot be timed at all)."""
+        here, there = last_place.point, s.point
+        if here is None or there is None:
             self.fail(where, "place", "a step the worker travels to needs lat and lon")
-            return
+            return False
+        travel = s.travel_min * 60
         try:
-            expected = self.times.leg_seconds(last_place.place, s.place, route.transport)
+            expected = self.times.leg_seconds(here, there, route.transport)
         except (KeyError, ValueError) as exc:
             self.fail(where, "travel time", f"the travel model cannot time a {route.transport!r} leg ({exc})")
-            return
+            return False
         if abs(expected - travel) > TOLERANCE_S:
             self.fail(where, "travel time", f"{_minutes(travel)} in the plan, the travel model gives "
                                             f"{_minutes(expected)}")
-        if s.type != "visit":
-            return
-        vid = s.visit_id
+        return True
+
+    def visit_step(self, route: Route, s: Step, prev: Step, where: str, seen: dict[str, str],
+                   skills: set[str]) -> None:
+        """A visit: planned once, inside its appointment window, by a worker with its skills,
+        within the visit budget."""
+        vid = s.visit_id or ""
         if vid in seen:
             self.fail(where, "each visit once", f"{vid} also on {seen[vid]}")
         seen[vid] = f"route {route.staff_id}"
+        start, end = _t(s.start), _t(s.end)
         tw = s.time_window
         if tw and not (_t(tw[0]) - ONE_SECOND <= start <= _t(tw[1]) + ONE_SECOND):
             self.fail(where, "appointment window", f"starts {s.start}, window {tw[0]}–{tw[1]}")
@@ -145,7 +167,7 @@ class _Checker:
         if self.budget_s:
             # from the end of the previous step: after lunch the clock restarts, and idle
             # time before a lunch that may not start earlier belongs to the lunch gap
-            used = (end - prev_end).total_seconds()
+            used = (end - _t(prev.end)).total_seconds()
             if used > self.budget_s + 1:
                 self.fail(where, "visit budget", f"travel + wait + on-site = {_minutes(used)} > "
                                                  f"{_minutes(self.budget_s)}")

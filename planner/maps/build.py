@@ -20,14 +20,14 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
 
 import folium
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
@@ -35,9 +35,9 @@ from markupsafe import Markup, escape
 from planner.errors import UserError
 from planner.export import mask_phone
 from planner.geo.coords import from_wgs84
+from planner.plan.document import PlanDocument, Step, Unassigned
 from planner.records import Ticket
 from planner.sheets.model import worker_colour
-from planner.plan.document import PlanDocument, Step, Unassigned
 from planner.sheets.stops import hhmm, plan_stops, tickets_of, why_visited, window_text
 from planner.sheets.texts import load_texts
 from planner.triage.rules import Rules
@@ -194,7 +194,7 @@ def _div_icon(html: Markup, size: int, class_name: str = "cvp-icon") -> folium.D
                           class_name=class_name)
 
 
-def build_map(doc: Mapping, tickets: Mapping[str, Ticket], rules: Rules, tiles: str | Tiles | None = None,
+def build_map(doc: PlanDocument | Mapping, tickets: Mapping[str, Ticket], rules: Rules, tiles: str | Tiles | None = None,
               lang: str = "zh", *, history: Mapping[str, Sequence[Ticket]] | None = None) -> str:
     """The plan as a self-contained HTML page (a string)."""
     plan = PlanDocument.of(doc)
@@ -208,10 +208,6 @@ def build_map(doc: Mapping, tickets: Mapping[str, Ticket], rules: Rules, tiles: 
             return from_wgs84(lat, lon, "gcj02")
         return (lat, lon)
 
-    def has(lat, lon) -> bool:
-        """A point Leaflet can draw: two finite numbers (a NaN makes it throw and draw nothing)."""
-        return all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in (lat, lon))
-
     title = M["title"].format(date=plan.date, district=plan.district)
     if plan.version:
         title += f" ({M['version']} {plan.version})"
@@ -220,7 +216,7 @@ def build_map(doc: Mapping, tickets: Mapping[str, Ticket], rules: Rules, tiles: 
     fmap = folium.Map(location=[34.25, 108.95], zoom_start=13, tiles=None, control_scale=False, max_zoom=MAX_ZOOM)
     fmap.default_js = []   # Leaflet is inlined below; nothing here uses jQuery/Bootstrap/awesome-markers
     fmap.default_css = []
-    root = fmap.get_root()
+    root = cast(Figure, fmap.get_root())  # a folium Map's root is always a Figure (branca types it Element)
     root.title = str(escape(title))
     js, css = _leaflet()
     root.header.add_child(Element(f"<style>{css}</style><style>{MAP_CSS}</style><script>{js}</script>"),
@@ -229,20 +225,7 @@ def build_map(doc: Mapping, tickets: Mapping[str, Ticket], rules: Rules, tiles: 
         folium.TileLayer(tiles=spec.url, attr=str(escape(spec.attribution)) or " ", name=M["tiles_note"],
                          subdomains=spec.subdomains, max_zoom=spec.max_zoom, overlay=False, control=False).add_to(fmap)
 
-    # bases (usually one office for the district)
-    bases = {}
-    for route in plan.routes:
-        if has(*route.base):
-            bases.setdefault(route.base, []).append(route)
-    base_group = folium.FeatureGroup(name=str(escape(M["base"])))
-    for (lat, lon), routes in bases.items():
-        p = pt(lat, lon)
-        all_points.append(p)
-        marker = folium.Marker(p, icon=_div_icon(Markup('<div class="cvp-base"></div>'), 16))
-        workers = ", ".join(f"{r.staff_id} {r.staff_name}" for r in routes)
-        _Bind(_popup(M["base"], [("", workers), ("", f"{lat:.5f}, {lon:.5f}")]), maxWidth=320).add_to(marker)
-        marker.add_to(base_group)
-    base_group.add_to(fmap)
+    all_points += _draw_bases(fmap, plan.routes, M, pt)
 
     # one layer per worker
     stops_by_route: dict[str, list] = {}
@@ -255,90 +238,153 @@ def build_map(doc: Mapping, tickets: Mapping[str, Ticket], rules: Rules, tiles: 
         label = f"{route.staff_id} {route.staff_name} · {len(stops)} {M['stops']}"
         legend_rows.append((colour, label, route))
         group = folium.FeatureGroup(name=str(Markup('<span style="color:{}">●</span> {}').format(colour, label)))
-        line = []
-        if has(*route.base):
-            line.append(pt(*route.base))
+        base = _drawable(*route.base)
+        line = [pt(*base)] if base else []
         for stop in stops:
             s = stop.step
-            if not has(s.lat, s.lon):
+            at = _drawable(s.lat, s.lon)
+            if at is None:
                 continue
-            p = pt(s.lat, s.lon)
+            p = pt(*at)
             line.append(p)
             all_points.append(p)
-            names = "、".join(t.customer_name for t in stop.tickets)
-            rows = [
-                (M["type"], texts.customer_type(s.customer_type)),
-                (M["scenario"], texts.scenario(s.scenario)),
-                (M["window"], _window_or_note(s, lang) or M["no_window"]),
-                (M["planned"], f"{M['arrival']} {hhmm(s.arrival)} · {hhmm(s.start)}–{hhmm(s.end)}"),
-                (M["reasons"], "；".join(why_visited(s, stop.tickets, history, texts))),
-                (M["tier"], texts.vip_level(s.vip_level)),
-                (M["phone"], "、".join(mask_phone(t.phone) for t in stop.tickets)),
-                (M["address"], s.address),
-                (M["tickets"], ", ".join(t.ticket_id for t in stop.tickets)),
-            ]
-            description = "\n".join(f"{t.customer_name}: {t.description}" if stop.is_cluster else t.description
-                                    for t in stop.tickets)
-            head = f"{route.staff_id} · {M['stop'].format(n=stop.seq)} · {names}"
-            marker = folium.Marker(p, icon=_div_icon(
-                Markup('<div class="cvp-stop" style="background:{}">{}</div>').format(colour, stop.seq), 24))
-            _Bind(_popup(head, rows, description), maxWidth=360).add_to(marker)
-            _Bind(escape(f"{route.staff_id}-{stop.seq} {names} {hhmm(s.arrival)}"), "bindTooltip",
-                  direction="top").add_to(marker)
-            marker.add_to(group)
+            _draw_stop(group, route, stop, p, colour, texts, lang, history)
             if stop.is_cluster:
-                for t in stop.tickets:
-                    if not has(t.lat, t.lon):
-                        continue
-                    q = pt(t.lat, t.lon)
-                    all_points.append(q)
-                    folium.PolyLine([p, q], color=colour, weight=1, opacity=0.8, dash_array="3,4").add_to(group)
-                    member = folium.CircleMarker(q, radius=5, color="#fff", weight=1, fill=True, fill_color=colour,
-                                                 fill_opacity=0.9)
-                    _Bind(_popup(f"{M['cluster_member']} · {route.staff_id}-{stop.seq} · {t.customer_name}",
-                                 [(M["phone"], mask_phone(t.phone)), (M["address"], t.address),
-                                  (M["tickets"], t.ticket_id)], t.description), maxWidth=320).add_to(member)
-                    member.add_to(group)
-        if has(*route.base) and len(line) > 1:
+                all_points += _draw_cluster_members(group, stop, p, colour, f"{route.staff_id}-{stop.seq}", M, pt)
+        if base and len(line) > 1:
             line.append(line[0])
         if len(line) > 1:
             folium.PolyLine(line, color=colour, weight=4, opacity=0.75).add_to(group)
         group.add_to(fmap)
 
-    # visits left over, in grey with their reason
     unassigned = plan.unassigned
-    drawn_unassigned, no_coords = 0, []
-    if unassigned:
-        group = folium.FeatureGroup(name=str(escape(f"{M['unassigned']} ({len(unassigned)})")))
-        for u in unassigned:
-            ts = tickets_of(u.ticket_ids, tickets)
-            names = "、".join(t.customer_name for t in ts)
-            if not has(u.lat, u.lon):
-                no_coords.append(f"{u.visit_id} {names}")
-                continue
-            p = pt(u.lat, u.lon)
-            all_points.append(p)
-            rows = [
-                (M["reason_unassigned"], u.text(lang)),
-                (M["carried_over"], u.carried_over_to),
-                (M["type"], texts.customer_type(u.customer_type)),
-                (M["scenario"], texts.scenario(u.scenario)),
-                (M["window"], _window_or_note(u, lang) or M["no_window"]),
-                (M["reasons"], "；".join(why_visited(u, ts, history, texts))),
-                (M["phone"], "、".join(mask_phone(t.phone) for t in ts)),
-                (M["address"], "；".join(t.address for t in ts)),
-                (M["tickets"], ", ".join(t.ticket_id for t in ts)),
-            ]
-            marker = folium.Marker(p, icon=_div_icon(Markup('<div class="cvp-unassigned">?</div>'), 20))
-            _Bind(_popup(f"{M['unassigned']} · {names}", rows, "\n".join(t.description for t in ts)),
-                  maxWidth=360).add_to(marker)
-            _Bind(escape(f"{M['unassigned']}: {names}"), "bindTooltip", direction="top").add_to(marker)
-            marker.add_to(group)
-            drawn_unassigned += 1
-        group.add_to(fmap)
-
+    no_coords = _draw_unassigned(fmap, unassigned, tickets, history, texts, lang, pt, all_points)
     folium.LayerControl(collapsed=False).add_to(fmap)
     _MetricScale(lang).add_to(fmap)
+    _fit_view(fmap, all_points)
+    root.html.add_child(Element(str(_legend(title, legend_rows, M, len(unassigned), no_coords, spec))),
+                        name="cvp_legend")
+    return root.render()
+
+
+Project = Callable[[float, float], tuple[float, float]]  # WGS-84 to the tiles' coordinates
+
+
+def _drawable(lat: Any, lon: Any) -> tuple[float, float] | None:
+    """A point Leaflet can draw: two finite numbers (a NaN makes it throw and draw nothing); else None."""
+    ok = all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in (lat, lon))
+    return (lat, lon) if ok else None
+
+
+def _draw_bases(fmap: Any, routes: Sequence[Any], M: Mapping[str, str], pt: Project) -> list[tuple[float, float]]:
+    """The bases (usually one office for the district) as one layer, each naming its
+    workers; returns their points."""
+    bases: dict[tuple[float, float], list[Any]] = {}
+    for route in routes:
+        base = _drawable(*route.base)
+        if base:
+            bases.setdefault(base, []).append(route)
+    points = []
+    base_group = folium.FeatureGroup(name=str(escape(M["base"])))
+    for (lat, lon), at_base in bases.items():
+        p = pt(lat, lon)
+        points.append(p)
+        marker = folium.Marker(p, icon=_div_icon(Markup('<div class="cvp-base"></div>'), 16))
+        workers = ", ".join(f"{r.staff_id} {r.staff_name}" for r in at_base)
+        _Bind(_popup(M["base"], [("", workers), ("", f"{lat:.5f}, {lon:.5f}")]), maxWidth=320).add_to(marker)
+        marker.add_to(base_group)
+    base_group.add_to(fmap)
+    return points
+
+
+def _draw_stop(group: Any, route: Any, stop: Any, p: tuple[float, float], colour: str, texts: Any, lang: str,
+               history: Mapping[str, Sequence[Ticket]]) -> None:
+    """One numbered stop with its popup (who, why, when) and tooltip."""
+    M, s = texts.map_labels, stop.step
+    names = "、".join(t.customer_name for t in stop.tickets)
+    rows = [
+        (M["type"], texts.customer_type(s.customer_type)),
+        (M["scenario"], texts.scenario(s.scenario)),
+        (M["window"], _window_or_note(s, lang) or M["no_window"]),
+        (M["planned"], f"{M['arrival']} {hhmm(s.arrival)} · {hhmm(s.start)}–{hhmm(s.end)}"),
+        (M["reasons"], "；".join(why_visited(s, stop.tickets, history, texts))),
+        (M["tier"], texts.vip_level(s.vip_level)),
+        (M["phone"], "、".join(mask_phone(t.phone) for t in stop.tickets)),
+        (M["address"], s.address),
+        (M["tickets"], ", ".join(t.ticket_id for t in stop.tickets)),
+    ]
+    description = "\n".join(f"{t.customer_name}: {t.description}" if stop.is_cluster else t.description
+                            for t in stop.tickets)
+    head = f"{route.staff_id} · {M['stop'].format(n=stop.seq)} · {names}"
+    marker = folium.Marker(p, icon=_div_icon(
+        Markup('<div class="cvp-stop" style="background:{}">{}</div>').format(colour, stop.seq), 24))
+    _Bind(_popup(head, rows, description), maxWidth=360).add_to(marker)
+    _Bind(escape(f"{route.staff_id}-{stop.seq} {names} {hhmm(s.arrival)}"), "bindTooltip",
+          direction="top").add_to(marker)
+    marker.add_to(group)
+
+
+def _draw_cluster_members(group: Any, stop: Any, p: tuple[float, float], colour: str, stop_label: str,
+                          M: Mapping[str, str], pt: Project) -> list[tuple[float, float]]:
+    """Each member of a cluster visit as a small dot tied to the stop; returns their points."""
+    points = []
+    for t in stop.tickets:
+        at = _drawable(t.lat, t.lon)
+        if at is None:
+            continue
+        q = pt(*at)
+        points.append(q)
+        folium.PolyLine([p, q], color=colour, weight=1, opacity=0.8, dash_array="3,4").add_to(group)
+        member = folium.CircleMarker(q, radius=5, color="#fff", weight=1, fill=True, fill_color=colour,
+                                     fill_opacity=0.9)
+        _Bind(_popup(f"{M['cluster_member']} · {stop_label} · {t.customer_name}",
+                     [(M["phone"], mask_phone(t.phone)), (M["address"], t.address),
+                      (M["tickets"], t.ticket_id)], t.description), maxWidth=320).add_to(member)
+        member.add_to(group)
+    return points
+
+
+def _draw_unassigned(fmap: Any, unassigned: Sequence[Unassigned], tickets: Mapping[str, Ticket],
+                     history: Mapping[str, Sequence[Ticket]], texts: Any, lang: str, pt: Project,
+                     all_points: list[tuple[float, float]]) -> list[str]:
+    """Visits left over, in grey with their reason, as one layer; their points are added to
+    ``all_points``.  Returns those without coordinates (the legend lists them)."""
+    M = texts.map_labels
+    no_coords: list[str] = []
+    if not unassigned:
+        return no_coords
+    group = folium.FeatureGroup(name=str(escape(f"{M['unassigned']} ({len(unassigned)})")))
+    for u in unassigned:
+        ts = tickets_of(u.ticket_ids, tickets)
+        names = "、".join(t.customer_name for t in ts)
+        at = _drawable(u.lat, u.lon)
+        if at is None:
+            no_coords.append(f"{u.visit_id} {names}")
+            continue
+        p = pt(*at)
+        all_points.append(p)
+        rows = [
+            (M["reason_unassigned"], u.text(lang)),
+            (M["carried_over"], u.carried_over_to),
+            (M["type"], texts.customer_type(u.customer_type)),
+            (M["scenario"], texts.scenario(u.scenario)),
+            (M["window"], _window_or_note(u, lang) or M["no_window"]),
+            (M["reasons"], "；".join(why_visited(u, ts, history, texts))),
+            (M["phone"], "、".join(mask_phone(t.phone) for t in ts)),
+            (M["address"], "；".join(t.address for t in ts)),
+            (M["tickets"], ", ".join(t.ticket_id for t in ts)),
+        ]
+        marker = folium.Marker(p, icon=_div_icon(Markup('<div class="cvp-unassigned">?</div>'), 20))
+        _Bind(_popup(f"{M['unassigned']} · {names}", rows, "\n".join(t.description for t in ts)),
+              maxWidth=360).add_to(marker)
+        _Bind(escape(f"{M['unassigned']}: {names}"), "bindTooltip", direction="top").add_to(marker)
+        marker.add_to(group)
+    group.add_to(fmap)
+    return no_coords
+
+
+def _fit_view(fmap: Any, all_points: list[tuple[float, float]]) -> None:
+    """Show every drawn point; one place only is shown at street level."""
     if all_points:
         lats, lons = [p[0] for p in all_points], [p[1] for p in all_points]
         if max(lats) - min(lats) < MIN_SPAN_DEG and max(lons) - min(lons) < MIN_SPAN_DEG:
@@ -348,9 +394,6 @@ def build_map(doc: Mapping, tickets: Mapping[str, Ticket], rules: Rules, tiles: 
             fmap.options["zoom"] = SINGLE_PLACE_ZOOM
         else:
             fmap.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(30, 30))
-    root.html.add_child(Element(str(_legend(title, legend_rows, M, len(unassigned), no_coords, spec))),
-                        name="cvp_legend")
-    return root.render()
 
 
 def _window_or_note(visit: Step | Unassigned, lang: str) -> str:
