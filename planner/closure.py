@@ -85,6 +85,8 @@ def record_outcome(*, day: date, district: str, visit_id: str, recorded_by: str,
             which = f"version {plan_version}" if plan_version else "plan"
             raise UserError(f"no published {which} for {district} on {day}: outcomes are recorded on published routes")
         plan = PlanDocument.from_json(found[0])
+        if plan.version is None:  # a stored plan always has its version
+            raise UserError(f"the stored plan of {district} on {day} has no version number")
         owner, step = visit_in_plan(plan, visit_id)
         if staff_id is not None and staff_id != owner:
             raise UserError(f"visit {visit_id} is on {owner}'s route, not {staff_id}'s")

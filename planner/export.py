@@ -19,8 +19,8 @@ from typing import Any, cast
 
 from planner.errors import UserError
 from planner.outputs_io import atomic_path, atomic_write_text, write_all
-from planner.records import StaffMember, Ticket
 from planner.plan.document import PlanDocument
+from planner.records import StaffMember, Ticket
 from planner.sheets.stops import hhmm, plan_stops, tickets_of, why_visited, window_text
 from planner.sheets.texts import load_texts
 from planner.triage.rules import Rules
@@ -76,7 +76,7 @@ def _join(values: Sequence[str]) -> str:
     return "; ".join(seen)
 
 
-def export_rows(doc: Mapping, tickets: Mapping[str, Ticket], rules: Rules, *, full_phone: bool = False,
+def export_rows(doc: PlanDocument | Mapping, tickets: Mapping[str, Ticket], rules: Rules, *, full_phone: bool = False,
                 lang: str = "zh", history: Mapping[str, Sequence[Ticket]] | None = None,
                 include_unassigned: bool = True) -> tuple[list[str], list[list[Any]]]:
     """Headers and rows: one row per stop in route and visit order, then the visits left
@@ -192,7 +192,7 @@ def _width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
-def export_plan(doc: Mapping, tickets: Mapping[str, Ticket], rules: Rules, path: str | Path, fmt: str = "csv", *,
+def export_plan(doc: PlanDocument | Mapping, tickets: Mapping[str, Ticket], rules: Rules, path: str | Path, fmt: str = "csv", *,
                 full_phone: bool = False, lang: str = "zh", history: Mapping[str, Sequence[Ticket]] | None = None,
                 encoding: str = "utf-8-sig") -> Path:
     if fmt not in FORMATS:
@@ -219,7 +219,7 @@ class PlanInputs:
     staff: dict[str, StaffMember] = field(default_factory=dict)
 
 
-def load_plan_inputs(doc: Mapping, rules: Rules, database: str | None = None) -> PlanInputs:
+def load_plan_inputs(doc: PlanDocument | Mapping, rules: Rules, database: str | None = None) -> PlanInputs:
     """Tickets and history (:func:`planner.workflow.plan_tickets`) and the district's roster
     (for the worker's phone on the sheet) from the store."""
     from planner.store import repository as repo
@@ -233,7 +233,7 @@ def load_plan_inputs(doc: Mapping, rules: Rules, database: str | None = None) ->
     return PlanInputs(tickets, history, staff)
 
 
-def plan_map(doc: Mapping, rules: Rules, *, inputs: PlanInputs | None = None, tiles: Any = None,
+def plan_map(doc: PlanDocument | Mapping, rules: Rules, *, inputs: PlanInputs | None = None, tiles: Any = None,
              lang: str = "zh", database: str | None = None) -> str:
     """The dispatcher's map of a stored plan, as a self-contained HTML page: the one way
     ``cvp plan``, ``cvp map`` and the web app's map page make it.
@@ -249,7 +249,7 @@ def plan_map(doc: Mapping, rules: Rules, *, inputs: PlanInputs | None = None, ti
     return build_map(doc, inputs.tickets, rules, tiles=tiles, lang=lang, history=inputs.history)
 
 
-def write_day_outputs(doc: Mapping, rules: Rules, folder: str | Path, *, inputs: PlanInputs | None = None,
+def write_day_outputs(doc: PlanDocument | Mapping, rules: Rules, folder: str | Path, *, inputs: PlanInputs | None = None,
                       lang: str = "zh", url_base: str | None = None, tiles: str | None = None,
                       sheet_format: str = "pdf", export_format: str = "xlsx") -> dict[str, Any]:
     """Everything a plan sends out of the office, into ``folder``: ``sheets/DATE_STAFF.pdf``

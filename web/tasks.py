@@ -49,7 +49,8 @@ def replan_task(params: dict[str, Any], database: str | None) -> dict[str, Any]:
             shutil.rmtree(params["upload_dir"], ignore_errors=True)
     plan = PlanDocument.of(new)
     s = plan.summary
-    return {**_plan_result(plan), "replanned_from": plan.replanned_from.to_json(),
+    made_from = plan.replanned_from.to_json() if plan.replanned_from else None  # a re-plan always says
+    return {**_plan_result(plan), "replanned_from": made_from,
             "moved_to_another_worker": list(s.moved_to_another_worker or []),
             "handed_over_from_absent": list(s.handed_over_from_absent or [])}
 

@@ -10,19 +10,45 @@ back (:func:`visit_of`: the visit behind a stop, for re-planning).
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, TypeVar, overload
 
+from planner.errors import UserError
 from planner.plan.build import DayModel, WorkerDay
-from planner.plan.document import (SCHEMA, Note, PlanDocument, ReplannedFrom, Route, Settings, Step, Summary,
-                                   Unassigned, route_totals, summarise)
+from planner.plan.document import (
+    SCHEMA,
+    Note,
+    PlanDocument,
+    ReplannedFrom,
+    Route,
+    Settings,
+    Step,
+    Summary,
+    Unassigned,
+    route_totals,
+    summarise,
+)
 from planner.plan.notes import reason_texts
 from planner.records import Visit
 from planner.routing import Solution
 from planner.triage.rules import Rules
 
 
+@overload
+def iso(dt: datetime) -> str: ...
+@overload
+def iso(dt: None) -> None: ...
 def iso(dt: datetime | None) -> str | None:
     return dt.isoformat(timespec="seconds") if dt else None
+
+
+T = TypeVar("T")
+
+
+def _given(value: T | None, what: str, visit_id: str | None) -> T:
+    """A field every visit of a plan has; a plan file without it is refused, not half-read."""
+    if value is None:
+        raise UserError(f"visit {visit_id}: the plan gives no {what}")
+    return value
 
 
 def _min(seconds: int) -> float:
@@ -69,8 +95,9 @@ def visit_of(entry: Step | Unassigned, district: str) -> Visit:
     tw = entry.time_window
     return Visit(
         visit_id=entry.visit_id or "", ticket_ids=tuple(entry.ticket_ids), district=district,
-        reasons=tuple(entry.reasons), customer_type=entry.customer_type, scenario=entry.scenario,
-        priority=entry.priority, service_min=int(round(entry.service_min)),
+        reasons=tuple(entry.reasons), customer_type=_given(entry.customer_type, "customer type", entry.visit_id),
+        scenario=_given(entry.scenario, "scenario", entry.visit_id),
+        priority=_given(entry.priority, "priority", entry.visit_id), service_min=int(round(entry.service_min)),
         lat=entry.lat, lon=entry.lon, address=entry.address,
         time_window=(datetime.fromisoformat(tw[0]), datetime.fromisoformat(tw[1])) if tw else None,
         gift=entry.gift, closable_on_site=entry.closable_on_site, vip_level=entry.vip_level,
@@ -92,7 +119,7 @@ def plan_document(model: DayModel, solution: Solution, rules: Rules, *, solver: 
             # a break is taken where the worker is: the previous place, not the solver's node
             place = last_place if kind == "break" else model.point(st.location)
             last_place = place
-            visit = visit_fields(model.visits[st.job_id]) if kind == "visit" else {}
+            visit = visit_fields(model.visits[st.job_id]) if kind == "visit" and st.job_id is not None else {}
             steps.append(Step(**{
                 "type": kind, "visit_id": None, "ticket_ids": (),
                 "lat": place[0] if place else None, "lon": place[1] if place else None,
@@ -100,8 +127,8 @@ def plan_document(model: DayModel, solution: Solution, rules: Rules, *, solver: 
                 "end": iso(model.at(st.end)),
                 "travel_min": _min(st.travel_s), "wait_min": _min(st.wait_s), "service_min": _min(st.service_s),
                 **visit}))
-        steps = tuple(steps)
-        routes.append(Route(**roster_fields(wd), **route_totals(steps), steps=steps))
+        route_steps = tuple(steps)
+        routes.append(Route(**roster_fields(wd), **route_totals(route_steps), steps=route_steps))
     next_day = (model.day + timedelta(days=1)).isoformat()
     unassigned = []
     for u in solution.unassigned:
@@ -111,7 +138,7 @@ def plan_document(model: DayModel, solution: Solution, rules: Rules, *, solver: 
             **visit_fields(v), lat=v.lat, lon=v.lon, service_min=v.service_min,
             reason=u.reason, explanation=texts["zh"], explanation_en=texts["en"], detail=u.detail,
             carried_over_to=next_day))
-    routes, unassigned = tuple(routes), tuple(unassigned)
+    all_routes, all_unassigned = tuple(routes), tuple(unassigned)
     d = rules.data["day"]
     return PlanDocument(
         schema=SCHEMA,
@@ -127,10 +154,10 @@ def plan_document(model: DayModel, solution: Solution, rules: Rules, *, solver: 
             max_visits_per_worker=d["max_visits_per_worker"],
             break_minutes=d["break_minutes"],
             solver=solver),
-        routes=routes,
-        unassigned=unassigned,
+        routes=all_routes,
+        unassigned=all_unassigned,
         summary=Summary(
-            **summarise(routes, unassigned),
+            **summarise(all_routes, all_unassigned),
             carried_over=len(unassigned),
             served_by_priority={str(k): v for k, v in sorted(solution.served_by_priority.items())},
             status=solution.status,

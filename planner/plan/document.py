@@ -28,11 +28,11 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from typing import Any, Literal, Mapping
+from typing import Any, Final, Literal, Mapping
 
 from planner.jsondoc import IsoDate, IsoTime, JsonDoc, ShapeError, doc_field, read_object
 
-SCHEMA = "cvp.plan/1"
+SCHEMA: Final = "cvp.plan/1"
 #: bytes of a plan file read from disk: the fixture district's day (4 workers, 25 visits) is
 #: 32 KB, so a day of a hundred workers stays under 1 MB; a file far past that is not a
 #: plan, and is refused before it is read into memory
@@ -112,6 +112,11 @@ class Step(JsonDoc):
     def place(self) -> tuple[float | None, float | None]:
         return (self.lat, self.lon)
 
+    @property
+    def point(self) -> tuple[float, float] | None:
+        """Where the step is taken, when it has both coordinates (None: it has not)."""
+        return (self.lat, self.lon) if self.lat is not None and self.lon is not None else None
+
 
 @dataclass(frozen=True, kw_only=True)
 class Route(JsonDoc):
@@ -145,6 +150,11 @@ class Route(JsonDoc):
     @property
     def base(self) -> tuple[float | None, float | None]:
         return (self.base_lat, self.base_lon)
+
+    @property
+    def base_point(self) -> tuple[float, float] | None:
+        """The base, when the roster gave both coordinates (None: it did not)."""
+        return (self.base_lat, self.base_lon) if self.base_lat is not None and self.base_lon is not None else None
 
 
 @dataclass(frozen=True, kw_only=True)

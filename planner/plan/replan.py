@@ -24,8 +24,8 @@ from typing import Any
 from planner.errors import UserError
 from planner.geo.travel import TravelModel, make_matrix_source
 from planner.plan.build import WorkerDay, build_day, worker_day
-from planner.plan.day import SolverSettings, travel_model_of
 from planner.plan.compose import iso, plan_document, roster_fields, visit_of
+from planner.plan.day import SolverSettings, travel_model_of
 from planner.plan.document import Change, PlanDocument, ReplannedFrom, Route, Step, Unassigned, route_totals, summarise
 from planner.records import StaffMember, Visit
 from planner.roster import absent_on
@@ -90,12 +90,13 @@ def replan(doc: PlanDocument | dict[str, Any], now: time, *, add_file: str | Non
         fixed, remaining = split_route(route, now_dt)
         fixed_of[sid] = fixed
         if sid in absent:
-            left_by_absent += [s.visit_id for s in remaining]
+            left_by_absent += [s.visit_id or "" for s in remaining]
         for s in remaining:
-            had[s.visit_id] = sid
+            vid = s.visit_id or ""  # the remaining steps are visits, each with its id
+            had[vid] = sid
             visits.append(visit_of(s, district))
             if sid not in absent:
-                owner[s.visit_id] = sid
+                owner[vid] = sid
     visits += [visit_of(u, district) for u in doc.unassigned]
     if add_file:
         # urgent tickets of this district only (whoever replans), named by the file's own name
@@ -132,9 +133,9 @@ def replan(doc: PlanDocument | dict[str, Any], now: time, *, add_file: str | Non
     served_by = {j: r.worker_id for r in sol.routes for j in r.job_ids}
     moved = [vid for vid, sid in owner.items() if served_by.get(vid) not in (None, sid)]
     handed_over = [vid for vid in left_by_absent if vid in served_by]
-    routes = _merge(doc, new, fixed_of, full_day, travel)
-    new = replace(new, routes=routes, summary=replace(
-        new.summary, **summarise(routes, new.unassigned),
+    merged = _merge(doc, new, fixed_of, full_day, travel)
+    new = replace(new, routes=merged, summary=replace(
+        new.summary, **summarise(merged, new.unassigned),
         moved_to_another_worker=tuple(sorted(moved)), handed_over_from_absent=tuple(sorted(handed_over)),
         changes=route_changes(had, served_by, new.unassigned)))
     stored = new.to_json()
@@ -173,7 +174,7 @@ def _rest_of_day(wd: WorkerDay, fixed: list[Step], now: datetime) -> WorkerDay:
     done_visits = sum(1 for s in fixed if s.type == "visit")
     lunch_taken = any(s.type == "break" for s in fixed)
     places = [s for s in fixed if s.type != "break"]
-    start_at = places[-1].place if len(places) > 1 else None
+    start_at = places[-1].point if len(places) > 1 else None
     free_at = _t(fixed[-1].end) if fixed else max(now, wd.shift[0])
     brk = None if lunch_taken else wd.break_window
     if brk and brk[1] < free_at:
@@ -193,6 +194,7 @@ def _merge(old: PlanDocument, new: PlanDocument, fixed_of: dict[str, list[Step]]
     window, daily cap), not the rest of the day the solver was given.
     """
     new_routes = {r.staff_id: r for r in new.routes}
+    gone_at = new.replanned_from.now if new.replanned_from else None
     merged = []
     for r in old.routes:
         sid = r.staff_id
@@ -200,7 +202,7 @@ def _merge(old: PlanDocument, new: PlanDocument, fixed_of: dict[str, list[Step]]
         if sid not in full_day:  # absent
             if fixed:  # gone for the rest of the day: no lunch owed on the plan
                 merged.append(_with_steps(r, fixed + [_back_to_base(r, fixed, travel)], break_window=None,
-                                          absent_from=new.replanned_from.now))
+                                          absent_from=gone_at))
             continue
         whole_day = roster_fields(full_day[sid])
         nr = new_routes.get(sid)
@@ -226,8 +228,10 @@ def _with_steps(route: Route, steps: list[Step], **changes: Any) -> Route:
 
 
 def _back_to_base(route: Route, fixed: list[Step], travel: TravelModel) -> Step:
-    last_place = [s for s in fixed if s.type != "break"][-1]
-    leg = make_matrix_source(travel).leg_seconds(last_place.place, route.base, route.transport)
+    here, base = [s for s in fixed if s.type != "break"][-1].point, route.base_point
+    if here is None or base is None:
+        raise ValueError(f"route {route.staff_id}: no coordinates to time the way back to the base")
+    leg = make_matrix_source(travel).leg_seconds(here, base, route.transport)
     back = iso(_t(fixed[-1].end) + timedelta(seconds=leg))
     return replace(route.steps[-1], arrival=back, start=back, end=back, travel_min=round(leg / 60, 2),
                    wait_min=0.0, service_min=0.0)

@@ -30,7 +30,7 @@ def outcome_text(status: str, n: int) -> str:
 def needs_new_appointment(plan: PlanDocument) -> list[tuple[str, Note]]:
     """(visit id, note) of the plan's visits whose appointment was for an earlier day."""
     items = [s for _r, s in plan.visit_steps()] + list(plan.unassigned)
-    return [(v.visit_id, v.needs_new_appointment) for v in items if v.needs_new_appointment]
+    return [(v.visit_id or "", v.needs_new_appointment) for v in items if v.needs_new_appointment]
 
 
 def plan_text(doc: PlanDocument | dict) -> str:
@@ -47,7 +47,7 @@ def plan_text(doc: PlanDocument | dict) -> str:
         lunch = r.step_of_type("break")
         wait = sum(st.wait_min for st in steps if st.type != "start")
         onsite = sum(st.service_min for st in r.visit_steps)
-        stops = " ".join(st.visit_id for st in r.visit_steps)
+        stops = " ".join(st.visit_id or "" for st in r.visit_steps)
         leave, back = (steps[0].end, steps[-1].arrival) if steps else (None, None)
         lines.append(f"{pad(r.staff_id + ' ' + r.staff_name, 14)} {r.visits:>6}  {_hm(leave)}  "
                      f"{_hm(lunch.start if lunch else None)}  {_hm(back)}  "

@@ -214,8 +214,7 @@ def sheet_view(doc: PlanDocument | Mapping, route: Route | Mapping, tickets: Map
         lunch_text = f"{_range(bw[0], bw[1])} ({bw[2]:g}′)"
     else:
         lunch_text = ""
-    has_base = None not in route.base
-    diagram = route_svg([s.step.place for s in stops], route.base if has_base else None,
+    diagram = route_svg([s.step.point for s in stops], route.base_point,
                         width=DIAGRAM_SIZE[0], height=DIAGRAM_SIZE[1],
                         colour=colour, scale_label=texts["scale_m"], km_label=texts["scale_km"],
                         title=f"{texts['diagram']} {route.staff_id}")

@@ -22,11 +22,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from planner.errors import UserError
 from planner.orphans import arm_worker
 from planner.outputs_io import OutputError, atomic_path, atomic_write_text, reason
+from planner.plan.document import PlanDocument
 from planner.records import StaffMember, Ticket
 from planner.sheets.fonts import require_cjk_font
 from planner.sheets.model import SheetView, sheet_file_name, sheet_views
 from planner.sheets.qr import url_base as resolve_url_base
-from planner.plan.document import PlanDocument
 from planner.sheets.texts import load_texts
 from planner.triage.rules import Rules
 
@@ -145,7 +145,7 @@ def auto_jobs(n_sheets: int, fmt: str) -> int:
     return max(1, min(AUTO_JOBS_MAX, cpus, n_sheets))
 
 
-def render_sheets(doc: Mapping, tickets: Mapping[str, Ticket], history: Mapping[str, Sequence[Ticket]] | None,
+def render_sheets(doc: PlanDocument | Mapping, tickets: Mapping[str, Ticket], history: Mapping[str, Sequence[Ticket]] | None,
                   rules: Rules, out_dir: str | Path, fmt: str = "pdf", lang: str = "zh", url_base: str | None = None,
                   staff: Mapping[str, StaffMember] | None = None, only: Sequence[str] | None = None,
                   jobs: int | None = None) -> list[Path]:

@@ -86,7 +86,7 @@ def save_scenario(session: Session, name: str, yaml_text: str, owner: str, *,
     now = datetime.now(timezone.utc)
     row = session.scalars(select(ScenarioRow).where(ScenarioRow.owner == owner, ScenarioRow.name == name)).first()
     if row is None:
-        held = session.scalar(select(func.count()).select_from(ScenarioRow).where(ScenarioRow.owner == owner))
+        held = session.execute(select(func.count()).select_from(ScenarioRow).where(ScenarioRow.owner == owner)).scalar_one()
         if held >= MAX_PER_OWNER:
             raise UserError(f"{owner} already has {held} saved scenarios; at most {MAX_PER_OWNER}: "
                             "delete one or save over one of the same name")

@@ -26,7 +26,7 @@ bp = Blueprint("field", __name__, url_prefix="/field")
 
 def _own(staff_id: str) -> str:
     """The worker's district, when the route asked for is the signed-in worker's own."""
-    user = security.current_user()
+    user = security.signed_in_user()
     if not user.staff_id or staff_id != user.staff_id:
         abort(403)
     return user.district or ""
@@ -36,7 +36,7 @@ def _own(staff_id: str) -> str:
 @roles("field")
 def home():
     """The worker's route of today if published, else the next published one, else the latest."""
-    user = security.current_user()
+    user = security.signed_in_user()
     staff_id = user.staff_id
     today = services.today()
     day = (nearest_day([r.day for r in services.published_routes(user.district or "", staff_id)], today)
@@ -47,7 +47,7 @@ def home():
 @bp.get("/routes/<day:day>")
 @roles("field")
 def route_of_day(day: date):
-    return redirect(url_for("field.route", day=day, staff_id=security.current_user().staff_id))
+    return redirect(url_for("field.route", day=day, staff_id=security.signed_in_user().staff_id))
 
 
 def _sheet_view(doc, staff_id: str):
@@ -106,7 +106,7 @@ def stop(day: date, staff_id: str, seq: int):
             arrived = services.parse_clock(day, f["arrived_at"], "arrived_at") if f.get("arrived_at") else None
             done = services.record_outcome(
                 day=day, district=doc.district, visit_id=step.visit_id, staff_id=staff_id,
-                plan_version=doc.version, recorded_by=security.current_user().username, arrived_at=arrived,
+                plan_version=doc.version, recorded_by=security.signed_in_user().username, arrived_at=arrived,
                 network_tests={op: f.get(f"test_{op}", "") for op in OPERATORS}, closed_on_site=closed,
                 satisfaction=f.get("satisfaction") or None, notes=f.get("notes", ""))
         except UserError as exc:
