@@ -149,12 +149,12 @@ def validate_table(path: str, table: Table, kind: str, ctx: IntakeContext) -> In
                 key = normalise(key)
             owner = "" if kind == "gazetteer" else getattr(record, "district", None) or reader.raw("district")
             if key:
-                key = (owner, key)
-                if key in first_seen:
+                owned = (owner, key)  # each district owns its ids
+                if owned in first_seen:
                     reader.fail(id_field, Reason("duplicate {field} {value!r} (first on line {line})", field=id_field,
-                                                 value=reader.raw(id_field), line=first_seen[key]))
+                                                 value=reader.raw(id_field), line=first_seen[owned]))
                 else:
-                    first_seen[key] = row.line
+                    first_seen[owned] = row.line
         if reader.errors:
             errors.extend(reader.errors)
             rejected[row.line] = dict(row.values)

@@ -14,7 +14,6 @@ Create Date: 2026-12-07
 """
 from alembic import op
 
-
 revision = '0012'
 down_revision = '0011'
 branch_labels = None
