@@ -108,7 +108,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config or {})
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(_data_dir())
-    Path(app.config["WORK_DIR"]).mkdir(parents=True, exist_ok=True)
+    Path(app.config["WORK_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
     if app.config["PROXY_COUNT"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -117,7 +117,7 @@ ZH: dict[str, str] = {
     "district {district} is not yours to import (yours: {yours})": "不能导入{district}的数据（您的区域：{yours}）",
     "a file of yours is still being checked or imported: wait for it, then try again":
         "您的另一个文件仍在检查或导入中：请等它完成后再试",
-    "the server is reading other files: try again in a minute": "服务器正在读取其他文件：请一分钟后再试",
+    "the server is reading other files: try again in half a minute": "服务器正在读取其他文件：请半分钟后再试",
     "a network site without a district serves every district; only an administrator imports one":
         "未填区域的站点为各区域共用，只有管理员可以导入",
     "{field} lowered from {old} to {new}": "{field}从 {old} 降为 {new}",

@@ -55,7 +55,7 @@ def reading_slot(user_id: int):
         _reading.add(user_id)
     try:
         if not _read_slots.acquire(timeout=SLOT_WAIT_S):
-            raise BusyError(Reason("the server is reading other files: try again in a minute"))
+            raise BusyError(Reason("the server is reading other files: try again in half a minute"))
         try:
             yield
         finally:
@@ -116,6 +116,7 @@ def _store(file: FileStorage, folder: Path, allowed: tuple[str, ...]) -> Path:
     ext = check_type(name, head, allowed)
     target = folder / _safe_name(name, ext)
     file.save(target)
+    target.chmod(0o600)
     if target.stat().st_size == 0:
         raise UserError(f"{name}: the file is empty")
     return target
@@ -159,13 +160,13 @@ def save(work_dir: str, user_id: int, file: FileStorage | None, gazetteer: FileS
     _drop_oldest_of(work_dir, user_id, MAX_PENDING_PER_USER - 1)
     token = secrets.token_urlsafe(24)
     folder = _root(work_dir) / token
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, mode=0o700)  # customers' names and phones: the server's account only
     try:  # any failure, not only a user's mistake, leaves no folder behind
         path = _store(file, folder, allowed)
         gaz = None
         if gazetteer is not None and gazetteer.filename:
             sub = folder / "gazetteer"
-            sub.mkdir()
+            sub.mkdir(mode=0o700)
             gaz = _store(gazetteer, sub, tuple(a for a in allowed if a in ("csv", "xlsx")))
         meta = {"original_name": file.filename, "path": path.name, "gazetteer": gaz.name if gaz else None,
                 "kind": kind or None, "history": bool(history), "user_id": user_id}

@@ -86,3 +86,14 @@ def test_the_upload_page_answers_429_in_chinese(client_for):
         r = c.post("/dispatch/import", {"file": (io.BytesIO(_north_file()), "t.csv")},
                    content_type="multipart/form-data")
     assert r.status_code == 429 and "您的另一个文件仍在检查或导入中" in r.get_data(as_text=True)
+
+
+def test_a_waiting_upload_is_readable_by_the_servers_account_only(client_for, app):
+    """A preview waiting for its confirm holds customers' names and phones."""
+    c = client_for("disp_north")
+    r = c.post("/dispatch/import", {"file": (io.BytesIO(_north_file()), "t.csv")}, content_type="multipart/form-data")
+    assert r.status_code == 200
+    [folder] = _upload_folders(app)
+    assert folder.stat().st_mode & 0o777 == 0o700
+    [data] = [p for p in folder.iterdir() if p.suffix == ".csv"]
+    assert data.stat().st_mode & 0o777 == 0o600
