@@ -345,12 +345,6 @@ def publish_plan(session: Session, day: date, district: str, version: int) -> No
     row.status = "published"
 
 
-def staff_member(session: Session, district: str, staff_id: str) -> StaffMember | None:
-    row = session.scalars(select(StaffRow).where(StaffRow.district == district,
-                                                 StaffRow.staff_id == staff_id)).first()
-    return convert.staff_record(row) if row else None
-
-
 def known_districts(session: Session) -> list[str]:
     """Every district that has staff or current (non-history) tickets."""
     names = set(session.scalars(select(StaffRow.district))) | set(
