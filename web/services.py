@@ -110,13 +110,7 @@ def triage_tickets(t: dict[str, Any]) -> dict[str, Any]:
 def ticket_in_district(ticket_id: str, district: str) -> bool:
     """Whether the ticket exists and belongs to the district (a dispatcher's own tickets)."""
     with session_scope(database()) as s:
-        return repo.ticket_exists(s, district, ticket_id)
-
-
-def tickets_in_district(ticket_ids: list[str], district: str) -> set[str]:
-    """Which of these tickets exist and belong to the district (one query for a list)."""
-    with session_scope(database()) as s:
-        return repo.existing_ticket_ids(s, district, list(ticket_ids))
+        return ticket_id in repo.existing_ticket_ids(s, district, [ticket_id])
 
 
 def set_override(district: str, ticket_id: str, field: str, value: str, author: str) -> None:

@@ -132,8 +132,6 @@ def upsert_sites(session: Session, sites: list[NetworkSite], *, present: frozens
     return report
 
 
-
-
 def log_import(session: Session, path: str, kind: str, report: UpsertReport, rejected: int, author: str = "") -> None:
     session.add(ImportRow(path=path, kind=kind, added=len(report.added), updated=len(report.updated),
                           unchanged=len(report.unchanged), rejected=rejected,
@@ -225,13 +223,6 @@ def sites_for(session: Session, district: str) -> list[NetworkSite]:
     rows = session.scalars(select(SiteRow).where(or_(SiteRow.district == district, SiteRow.district == ""))
                            .order_by(SiteRow.site_id))
     return [convert.site_record(r) for r in rows]
-
-
-def ticket_exists(session: Session, district: str, ticket_id: str) -> bool:
-    """Whether the district has this ticket (another district's ticket of the same id is
-    another record)."""
-    return session.scalar(select(TicketRow.id).where(TicketRow.district == district,
-                                                     TicketRow.ticket_id == ticket_id)) is not None
 
 
 def existing_ticket_ids(session: Session, district: str, ticket_ids: list[str]) -> set[str]:

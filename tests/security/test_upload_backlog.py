@@ -58,7 +58,7 @@ def test_previews_in_a_loop_keep_a_bounded_number_of_uploads(seeded, tmp_path, a
     from planner.store.db import session_scope
 
     with session_scope() as s:
-        assert repo.ticket_exists(s, "北区", "XA-BQ-NEW-0001")
+        assert repo.existing_ticket_ids(s, "北区", ["XA-BQ-NEW-0001"]) == {"XA-BQ-NEW-0001"}
 
 
 def _id_of(username: str) -> int:

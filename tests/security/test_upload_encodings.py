@@ -33,7 +33,7 @@ def test_an_own_district_file_in_every_encoding_imports(store_app, encoding):
     r = _import(Client(store_app, "disp"), data)
     assert r.status_code == 200, r.get_data(as_text=True)
     with session_scope() as s:
-        assert repo.ticket_exists(s, "南区", "XA-NQ-NEW-0001")
+        assert repo.existing_ticket_ids(s, "南区", ["XA-NQ-NEW-0001"]) == {"XA-NQ-NEW-0001"}
 
 
 def test_a_utf16_file_with_another_districts_ticket_is_refused_by_line(store_app):
@@ -42,7 +42,7 @@ def test_a_utf16_file_with_another_districts_ticket_is_refused_by_line(store_app
     (error,) = r.get_json()["errors"]
     assert error["line"] == 2 and "南区" in error["reason"]
     with session_scope() as s:
-        assert not repo.ticket_exists(s, "北区", "XA-NQ-20100802-0001")
+        assert not repo.existing_ticket_ids(s, "北区", ["XA-NQ-20100802-0001"])
 
 
 def test_a_binary_file_named_csv_is_still_refused(store_app):
