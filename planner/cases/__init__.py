@@ -1,0 +1,1 @@
+"""Cases: every selected customer from selection to closure and callback, as an event log."""
