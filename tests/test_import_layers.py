@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: package (a folder under the repository) -> top-level names it must never import
 FORBIDDEN = {
     "planner/store": ("cost_model", "web", "flask", "planner.triage", "planner.routing", "planner.plan",
-                      "planner.sheets", "planner.maps"),
+                      "planner.sheets", "planner.maps", "planner.cases.lifecycle"),
     "planner/routing": ("planner.store", "cost_model", "web", "flask", "sqlalchemy"),
     "planner/check.py": ("planner.routing", "planner.store", "web", "flask"),
     "planner": ("web", "flask"),

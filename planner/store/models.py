@@ -9,7 +9,21 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Index, Integer, String, Text, TypeDecorator, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 #: the largest value an ``Integer`` column holds on every store (PostgreSQL's INTEGER is
@@ -309,3 +323,51 @@ class ScenarioRow(Base):
     author: Mapped[str] = mapped_column(String(64), default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     shared: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CaseRow(Base):
+    """A case: one customer (or one cluster) selected for a visit, or one phone follow-up.
+
+    Only its identity lives here; what has happened to it is its events
+    (:class:`CaseEventRow`) and its state is derived from them
+    (:mod:`planner.cases.lifecycle`)."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    district: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    opened_day: Mapped[date] = mapped_column(Date, index=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CaseTicketRow(Base):
+    """The tickets of a case (a cluster's members; a customer's tickets of the day)."""
+
+    __tablename__ = "case_tickets"
+    __table_args__ = (UniqueConstraint("case_id", "ticket_id", name="uq_case_ticket"),
+                      Index("ix_case_tickets_district_ticket", "district", "ticket_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(Integer, ForeignKey("cases.id"), index=True)
+    district: Mapped[str] = mapped_column(String(64))
+    ticket_id: Mapped[str] = mapped_column(String(64))
+
+
+class CaseEventRow(Base):
+    """One event of a case's history, appended and never changed.  ``seq`` numbers a
+    case's events; the unique (case, seq) makes two writers appending at once collide
+    instead of both deciding on the same state."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_case_event_seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(Integer, ForeignKey("cases.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    day: Mapped[date | None] = mapped_column(Date, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    data: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -1,0 +1,90 @@
+"""Cases and their events in the store: table access only.
+
+Which events may be appended is :mod:`planner.cases.lifecycle`'s business, and
+the actions in :mod:`planner.cases` check it before they call these.  Events are
+only ever inserted: nothing here updates or deletes one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from planner.cases.events import CaseEvent, CaseKind, EventKind
+from planner.store.models import CaseEventRow, CaseRow, CaseTicketRow
+
+
+@dataclass(frozen=True)
+class StoredCase:
+    """A case as stored: its identity, its tickets and its whole history, in order."""
+
+    case_id: int
+    district: str
+    kind: CaseKind
+    opened_day: date
+    ticket_ids: tuple[str, ...]
+    events: tuple[CaseEvent, ...]
+
+
+def _event(row: CaseEventRow) -> CaseEvent:
+    return CaseEvent(row.seq, EventKind(row.kind), row.at, row.actor, row.day, row.note or "", dict(row.data or {}))
+
+
+def open_case(session: Session, district: str, kind: CaseKind, day: date, ticket_ids: Iterable[str],
+              at: datetime) -> int:
+    """A new case with its tickets; its first event is appended by the caller."""
+    row = CaseRow(district=district, kind=kind.value, opened_day=day, opened_at=at)
+    session.add(row)
+    session.flush()
+    for ticket_id in dict.fromkeys(ticket_ids):
+        session.add(CaseTicketRow(case_id=row.id, district=district, ticket_id=ticket_id))
+    return row.id
+
+
+def append_event(session: Session, case_id: int, kind: EventKind, at: datetime, actor: str, *,
+                 day: date | None = None, note: str = "", data: dict[str, Any] | None = None) -> CaseEvent:
+    """Append the case's next event (numbered after the last one stored)."""
+    last = session.scalar(select(func.max(CaseEventRow.seq)).where(CaseEventRow.case_id == case_id)) or 0
+    row = CaseEventRow(case_id=case_id, seq=last + 1, kind=kind.value, day=day, at=at, actor=actor, note=note,
+                       data=dict(data or {}))
+    session.add(row)
+    session.flush()
+    return _event(row)
+
+
+def get_case(session: Session, district: str, case_id: int) -> StoredCase | None:
+    """The district's case with this id (another district's case is not found)."""
+    found = load_cases(session, district, case_ids=[case_id])
+    return found[0] if found else None
+
+
+def load_cases(session: Session, district: str, *, case_ids: Collection[int] | None = None,
+               ticket_ids: Collection[str] | None = None) -> list[StoredCase]:
+    """The district's cases (all, or those with these ids, or those holding these tickets),
+    oldest first, each with its tickets and its events in order."""
+    query = select(CaseRow).where(CaseRow.district == district)
+    if case_ids is not None:
+        query = query.where(CaseRow.id.in_(list(case_ids)))
+    if ticket_ids is not None:
+        holding = select(CaseTicketRow.case_id).where(CaseTicketRow.district == district,
+                                                      CaseTicketRow.ticket_id.in_(list(ticket_ids)))
+        query = query.where(CaseRow.id.in_(holding))
+    rows = session.scalars(query.order_by(CaseRow.id)).all()
+    if not rows:
+        return []
+    ids = [r.id for r in rows]
+    tickets: dict[int, list[str]] = {}
+    for case_id, ticket_id in session.execute(select(CaseTicketRow.case_id, CaseTicketRow.ticket_id)
+                                              .where(CaseTicketRow.case_id.in_(ids)).order_by(CaseTicketRow.id)):
+        tickets.setdefault(case_id, []).append(ticket_id)
+    events: dict[int, list[CaseEvent]] = {}
+    for row in session.scalars(select(CaseEventRow).where(CaseEventRow.case_id.in_(ids))
+                               .order_by(CaseEventRow.case_id, CaseEventRow.seq)):
+        events.setdefault(row.case_id, []).append(_event(row))
+    return [StoredCase(r.id, r.district, CaseKind(r.kind), r.opened_day, tuple(tickets.get(r.id, ())),
+                       tuple(events.get(r.id, ()))) for r in rows]
