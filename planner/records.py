@@ -120,7 +120,20 @@ class Visit:
     vip_level: str = "none"
     required_skills: tuple[str, ...] = ()
     carried_over_days: int = 0
+    back_because: str = ""  # why an open case is on the list again ("planned 2010-08-05, no outcome recorded")
+    case_id: int | None = None  # the open case the visit continues (None: selected for the first time)
     extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class CarriedCase:
+    """An open case whose tickets a day's triage selects again (:mod:`planner.cases.carry`)."""
+
+    case_id: int
+    kind: str                 # "visit" or "phone"
+    reasons: tuple[str, ...]  # why it was selected in the first place
+    times_back: int           # days it came back unresolved: its priority rises with them
+    why: str                  # why it is back ("" for a case selected for this very day)
 
 
 def window_text(window: tuple[datetime, datetime] | None) -> str:

@@ -16,12 +16,13 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from planner.geo.distance import geodesic_m
-from planner.records import FiredRule, NetworkSite, Ticket, Visit, parse_window_text
+from planner.records import CarriedCase, FiredRule, NetworkSite, Ticket, Visit, parse_window_text
 from planner.triage.cluster import find_clusters, network_complaint_test
 from planner.triage.conditions import Compiled, Facts, near_site_radii
 from planner.triage.gifts import GiftTally, apply_budget, gift_group
 from planner.triage.limits import max_nearby_pairs, too_dense
 from planner.triage.rules import Rules
+from planner.triage.rules_model import REASONS as SELECTION_REASONS
 from planner.triage.spatial import LOCAL_MAX_LAT, LOCAL_MAX_M, GridIndex, Measure, TooManyPairs, bound_m, local_m, point_factors
 from planner.triage.spatial import SCREEN_LON_RAD as _SCREEN_LON_RAD
 
@@ -169,8 +170,10 @@ def _window(tickets: Sequence[Ticket]) -> tuple[datetime, datetime] | None:
 
 class _Triage:
     def __init__(self, rules: Rules, day: date, district: str, sites: Sequence[NetworkSite],
-                 overrides: dict[str, dict[str, str]], deferred: dict[str, int]):
+                 overrides: dict[str, dict[str, str]], deferred: dict[str, int],
+                 carried: Mapping[str, CarriedCase] | None = None):
         self.rules = rules
+        self.carried = carried or {}
         self.day = day
         self.district = district
         self.site_index = _SiteIndex(sites, rules)
@@ -282,6 +285,8 @@ class _Triage:
             overrides=tuple(overridden), vip_level=case.vip_level,
             required_skills=self.rules.required_skills.get(case.vip_level, ()),
             carried_over_days=max((self.deferred.get(t, 0) for t in ticket_ids), default=0),
+            back_because=next((c.why for t in ticket_ids if (c := self.carried.get(t)) and c.why), ""),
+            case_id=next((c.case_id for t in ticket_ids if (c := self.carried.get(t))), None),
             extra={"measures": {"customer_type": measures.customer_types[ctype],
                                 "scenario": measures.scenarios[scenario]},
                    "cluster_size": len(members), "complaints": complaints, "gift_group": group},
@@ -313,6 +318,16 @@ def _medoid(cases: list[Ticket]) -> Ticket:
         return located[rivals[0]]
     best = min(rivals, key=lambda i: (sum(measure.exact(i, j) for j in idx if j != i), located[i].ticket_id))
     return located[best]
+
+
+def _carry(reasons: set[str], fired: list[FiredRule], back: list[CarriedCase], ticket_id: str) -> None:
+    """An open visit case is selected again with the reasons it was first selected for."""
+    visits = [c for c in back if c.kind == "visit"]
+    if not visits:
+        return
+    reasons.update(r for c in visits for r in c.reasons if r in SELECTION_REASONS)
+    why = next((c.why for c in visits if c.why), "")
+    fired.append(FiredRule("carried_over", ticket_id, f"case {visits[0].case_id} is open" + (f": {why}" if why else "")))
 
 
 def _with_confirmed_window(ticket: Ticket, override: dict[str, str]) -> Ticket:
@@ -363,7 +378,7 @@ def _cluster_stops(cluster_members: Mapping[int, list[tuple[list[Ticket], list[F
 def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Sequence[NetworkSite],
            rules: Rules, day: date, district: str, overrides: dict[str, dict[str, str]] | None = None,
            deferred: dict[str, int] | None = None, as_of: datetime | None = None,
-           gifts_before: int = 0) -> TriageResult:
+           gifts_before: int = 0, carried: Mapping[str, CarriedCase] | None = None) -> TriageResult:
     """Decide the day's visits.
 
     ``open_tickets`` are the district's unvisited tickets received before
@@ -371,11 +386,17 @@ def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Se
     ``evidence`` is every ticket (history included) received in the repeat
     look-back before then, used to count complaints per phone and to find
     clusters.  ``gifts_before`` is the district's gifts on earlier days of the month
-    (the gift budget, see :mod:`planner.triage.gifts`).
+    (the gift budget, see :mod:`planner.triage.gifts`).  ``carried`` (ticket id → its open
+    case, :mod:`planner.cases.carry`) are selected again with their first reasons, whatever
+    today's rules say, and wait for priority like unassigned visits.
     """
     overrides = overrides or {}
+    carried = carried or {}
+    deferred = dict(deferred or {})
+    for ticket_id, back in carried.items():
+        deferred[ticket_id] = max(deferred.get(ticket_id, 0), back.times_back)
     open_tickets = [_with_confirmed_window(x, overrides.get(x.ticket_id, {})) for x in open_tickets]
-    t = _Triage(rules, day, district, sites, overrides, deferred or {})
+    t = _Triage(rules, day, district, sites, overrides, deferred, carried)
     start = as_of or shift_start_of(rules, day)
     sel = rules.selection
     repeat_since, cluster_since = sel.evidence_since(start)
@@ -420,6 +441,7 @@ def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Se
             for x in tickets:
                 followups.append(PhoneFollowup(x.ticket_id, "调度员取消拜访 (dispatcher override)", "override"))
             continue
+        _carry(reasons, fired, [carried[x.ticket_id] for x in tickets if x.ticket_id in carried], case.ticket_id)
         if selection.get("select") == "yes" and not reasons:
             reasons.add("dispatcher")
             fired.append(FiredRule("override.select", case.ticket_id, "dispatcher selected this customer for a visit"))

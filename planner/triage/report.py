@@ -41,6 +41,8 @@ def visit_json(v: Visit, rules: Rules) -> dict[str, Any]:
         "vip_level": v.vip_level,
         "required_skills": list(v.required_skills),
         "carried_over_days": v.carried_over_days,
+        "back_because": v.back_because or None,
+        "case_id": v.case_id,
         "overrides": list(v.overrides),
         "fired_rules": [{"rule": f.rule, "ticket_id": f.ticket_id, "detail": f.detail} for f in v.fired_rules],
     }
