@@ -50,7 +50,7 @@ ALLOWED: dict[EventKind, frozenset[Status | None]] = {
     EventKind.APPOINTMENT_CONFIRMED: frozenset({Status.OPEN, Status.PLANNED}),
     EventKind.PLANNED: frozenset({Status.OPEN, Status.PLANNED}),
     EventKind.UNASSIGNED: frozenset({Status.OPEN, Status.PLANNED}),
-    EventKind.OUTCOME: frozenset({Status.PLANNED}),
+    EventKind.OUTCOME: frozenset(Status),  # planned; or a correction of the outcome just recorded
     EventKind.NOT_DONE: frozenset({Status.PLANNED}),
     EventKind.FOLLOW_UP_ASSIGNED: frozenset({Status.FOLLOW_UP}),
     EventKind.FOLLOW_UP_UPDATED: frozenset({Status.FOLLOW_UP}),
@@ -124,6 +124,8 @@ class CaseState:
     appointment: Appointment | None = None
     plan: PlanRef | None = None
     last_visit: VisitResult | None = None
+    visited: PlanRef | None = None       # the planned visit the last outcome was recorded for
+    last_kind: EventKind | None = None   # the kind of the latest event
     back_because: Reason | None = None  # why an open case is open again
     times_back: int = 0                 # days it came back unresolved (its priority rises with them)
     follow_up: FollowUp | None = None
@@ -159,7 +161,7 @@ def apply(state: CaseState | None, event: CaseEvent) -> CaseState:
     if state is None:
         return _selected(event)
     after = _STEPS[event.kind](state, event)
-    return replace(after, events=state.events + 1, last_at=event.at)
+    return replace(after, events=state.events + 1, last_at=event.at, last_kind=event.kind)
 
 
 def check(state: CaseState | None, event: CaseEvent) -> None:
@@ -198,7 +200,14 @@ def _check_plan_ref(state: CaseState, event: CaseEvent) -> None:
 
 
 def _check_outcome(state: CaseState, event: CaseEvent) -> None:
+    """An outcome for the planned visit, or a correction of the outcome just recorded for
+    that visit (the worker changes "not met" to "closed on site"): nothing else between."""
     _enum(VisitResult, event.data.get("result"), "visit result")
+    if state.status is not Status.PLANNED:
+        if state.last_kind is not EventKind.OUTCOME or state.visited is None or state.visited.day != event.day:
+            raise TransitionRefused(Reason("cannot record outcome: the case is {status}{why}", status=state.status,
+                                           why=_why(state)))
+        return
     _check_planned_day(state, event)
 
 
@@ -310,7 +319,10 @@ def _planned(state: CaseState, event: CaseEvent) -> CaseState:
 
 def _outcome(state: CaseState, event: CaseEvent) -> CaseState:
     result = VisitResult(event.data["result"])
-    state = replace(state, last_visit=result)
+    if state.status is not Status.PLANNED:  # a correction: back to the visit as planned, then the new result
+        state = replace(state, status=Status.PLANNED, plan=state.visited, closure=None, follow_up=None,
+                        back_because=None)
+    state = replace(state, last_visit=result, visited=state.plan)
     if result is VisitResult.CLOSED_ON_SITE:
         return replace(state, status=Status.CLOSED,
                        closure=Closure(CloseReason.CLOSED_ON_SITE, event.at, event.actor, event.note))

@@ -99,7 +99,7 @@ def test_closed_on_site_closes_and_a_follow_up_keeps_it_open_until_resolved():
 def test_refused_transitions_say_why():
     h = History()
     assert "needs a written reason" in h.refused(EventKind.CLOSED, D1, reason="dispatcher")
-    assert "outcome" in h.refused(EventKind.OUTCOME, D1, result="closed_on_site")
+    assert "cannot record outcome: the case is open" in h.refused(EventKind.OUTCOME, D1, result="closed_on_site")
     h.add(EventKind.CLOSED, D1, "duplicate of XA-9", reason="dispatcher")
     assert "the case is closed (dispatcher 2010-08-05)" in h.refused(EventKind.CLOSED, D1, "again", reason="dispatcher")
     assert "reason" in h.refused(EventKind.REOPENED, D1, "  ")
@@ -111,6 +111,19 @@ def test_an_outcome_is_for_the_day_the_visit_is_planned():
     h = History()
     h.add(EventKind.PLANNED, D1, version=1, staff_id="S1")
     assert "planned for 2010-08-05" in h.refused(EventKind.OUTCOME, D2, result="closed_on_site")
+
+
+def test_an_outcome_just_recorded_can_be_corrected_but_not_one_followed_by_more():
+    h = History()
+    h.add(EventKind.PLANNED, D1, version=1, staff_id="S1")
+    assert h.add(EventKind.OUTCOME, D1, result="not_met").status is Status.OPEN
+    state = h.add(EventKind.OUTCOME, D1, result="closed_on_site")  # the worker corrects it
+    assert state.status is Status.CLOSED and state.last_visit is VisitResult.CLOSED_ON_SITE
+    state = h.add(EventKind.OUTCOME, D1, result="follow_up")
+    assert state.status is Status.FOLLOW_UP and state.closure is None
+    h.add(EventKind.FOLLOW_UP_ASSIGNED, D1, solution="indoor_coverage", owner="follow1")
+    assert "cannot record outcome: the case is follow_up" in h.refused(EventKind.OUTCOME, D1, result="not_met")
+    assert "cannot record outcome: the case is open" in History().refused(EventKind.OUTCOME, D1, result="not_met")
 
 
 def test_a_phone_follow_up_is_resolved_on_the_phone_or_turned_into_a_visit():
@@ -175,7 +188,7 @@ def test_any_history_folds_to_one_state_and_only_a_closure_closes(kind, steps):
             continue
         assert state.status in ALLOWED[event_kind]
         h.events.append(event)
-        if after.status is Status.CLOSED and state.status is not Status.CLOSED:
+        if after.status is Status.CLOSED and (state.status is not Status.CLOSED or event_kind is EventKind.OUTCOME):
             assert event_kind is EventKind.CLOSED or (event_kind is EventKind.OUTCOME
                                                       and values["result"] == "closed_on_site")
         state = after
