@@ -46,6 +46,15 @@ def open_case(session: Session, district: str, kind: CaseKind, day: date, ticket
     return row.id
 
 
+def add_tickets(session: Session, district: str, case_id: int, ticket_ids: Iterable[str]) -> None:
+    """More tickets for a case (the customer complained again before it was closed)."""
+    held = set(session.scalars(select(CaseTicketRow.ticket_id).where(CaseTicketRow.case_id == case_id)))
+    for ticket_id in dict.fromkeys(ticket_ids):
+        if ticket_id not in held:
+            session.add(CaseTicketRow(case_id=case_id, district=district, ticket_id=ticket_id))
+    session.flush()
+
+
 def append_event(session: Session, case_id: int, kind: EventKind, at: datetime, actor: str, *,
                  day: date | None = None, note: str = "", data: dict[str, Any] | None = None) -> CaseEvent:
     """Append the case's next event (numbered after the last one stored)."""

@@ -1,0 +1,216 @@
+"""The case actions: each checks that the account may touch the district and that the
+case's state allows the step, then appends the event and its audit row in one
+transaction.  The command line, the pages and the API call these and nothing below.
+
+A refused step (closing a closed case, an outcome for a visit that is not planned,
+a promised date in the past) is a :class:`CaseRefused` naming the case and the
+reason, and nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from planner.actor import Actor
+from planner.cases.carry import as_seen_on
+from planner.cases.events import CallResult, CaseEvent, CaseKind, CloseReason, EventKind
+from planner.cases.lifecycle import CaseState, Status, TransitionRefused, apply, derive
+from planner.errors import UserError
+from planner.intake.lengths import check_text
+from planner.plan.document import PlanDocument
+from planner.store import accounts
+from planner.store import cases as case_store
+from planner.store.cases import StoredCase
+from planner.store.db import transaction
+
+#: how long a note on a case may be (a dispatcher's reason, a follow-up's progress)
+NOTE_MAX = 2000
+
+
+class CaseRefused(UserError):
+    """A step the case's state (or the account) does not allow; nothing was written."""
+
+    def __init__(self, district: str, case_id: int, reason: str):
+        self.case_id, self.reason = case_id, reason
+        super().__init__(f"case {case_id} ({district}): {reason}")
+
+
+@dataclass(frozen=True)
+class CaseStep:
+    """A case after one of its actions: what it holds and where it stands now."""
+
+    case: StoredCase
+    state: CaseState
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or datetime.now(timezone.utc)
+
+
+def _holds(actor: Actor, district: str) -> None:
+    if not actor.holds(district):
+        raise UserError(f"{actor.username} may not change the cases of {district}")
+
+
+def _case(session: Session, district: str, case_id: int) -> StoredCase:
+    found = case_store.get_case(session, district, case_id)
+    if found is None:
+        raise UserError(f"no case {case_id} in {district}")
+    return found
+
+
+def record(session: Session, actor: Actor, district: str, case_id: int, kind: EventKind, *,
+           day: date | None = None, note: str = "", data: dict[str, Any] | None = None,
+           now: datetime | None = None, audit: bool = True) -> CaseStep:
+    """Append one event to a case if its state allows it, with the audit row (``case_<kind>``)."""
+    _holds(actor, district)
+    check_text("note", note or "", NOTE_MAX)
+    with transaction(session):
+        case = _case(session, district, case_id)
+        at = _now(now)
+        event = CaseEvent(len(case.events) + 1, kind, at, actor.username, day, note or "", dict(data or {}))
+        try:
+            state = apply(derive(case.events), event)
+        except TransitionRefused as refused:
+            raise CaseRefused(district, case_id, str(refused.reason)) from None
+        stored = case_store.append_event(session, case_id, kind, at, actor.username, day=day, note=note or "",
+                                         data=event.data)
+        if audit:
+            accounts.audit(session, actor.username, f"case_{kind.value}", f"{district} case {case_id}",
+                           {"day": day.isoformat() if day else None, "note": note or None, **event.data})
+    return CaseStep(StoredCase(case.case_id, case.district, state.kind, case.opened_day, case.ticket_ids,
+                               (*case.events, stored)), state)
+
+
+def open_case(session: Session, actor: Actor, district: str, kind: CaseKind, day: date, ticket_ids: Iterable[str],
+              reasons: Iterable[str], *, note: str = "", now: datetime | None = None, audit: bool = True) -> CaseStep:
+    """A new case for these tickets, selected on ``day`` (its first event)."""
+    _holds(actor, district)
+    tickets = list(dict.fromkeys(ticket_ids))
+    with transaction(session):
+        at = _now(now)
+        case_id = case_store.open_case(session, district, kind, day, tickets, at)
+        data = {"kind": kind.value, "ticket_ids": tickets, "reasons": list(reasons)}
+        event = case_store.append_event(session, case_id, EventKind.SELECTED, at, actor.username, day=day,
+                                        note=note, data=data)
+        if audit:
+            accounts.audit(session, actor.username, "case_selected", f"{district} case {case_id}",
+                           {"day": day.isoformat(), **data})
+    return CaseStep(StoredCase(case_id, district, kind, day, tuple(tickets), (event,)), derive([event]))
+
+
+def close_case(session: Session, actor: Actor, district: str, case_id: int, note: str, *,
+               now: datetime | None = None) -> CaseStep:
+    """A dispatcher's close, with the written reason."""
+    return record(session, actor, district, case_id, EventKind.CLOSED, day=_now(now).date(), note=note,
+                  data={"reason": CloseReason.DISPATCHER.value}, now=now)
+
+
+def reopen_case(session: Session, actor: Actor, district: str, case_id: int, note: str, *,
+                now: datetime | None = None) -> CaseStep:
+    return record(session, actor, district, case_id, EventKind.REOPENED, day=_now(now).date(), note=note, now=now)
+
+
+def record_call(session: Session, actor: Actor, district: str, case_id: int, result: str, *,
+                day: date | None = None, start: str | None = None, end: str | None = None, note: str = "",
+                now: datetime | None = None) -> CaseStep:
+    """One call to the customer: unreached, refused, rescheduled or confirmed (a date and a
+    window), or resolved on the phone (a phone follow-up, which the call then closes)."""
+    data: dict[str, Any] = {"result": result}
+    if start or end:
+        data.update(start=start, end=end)
+    with transaction(session):
+        step = record(session, actor, district, case_id, EventKind.CALL_ATTEMPT, day=day or _now(now).date(),
+                      note=note, data=data, now=now)
+        if result == CallResult.RESOLVED:
+            step = record(session, actor, district, case_id, EventKind.CLOSED, day=day or _now(now).date(),
+                          note=note, data={"reason": CloseReason.RESOLVED_BY_PHONE.value}, now=now)
+    return step
+
+
+def close_day(session: Session, actor: Actor, district: str, day: date, *, now: datetime | None = None) -> list[int]:
+    """End a district's day: every visit planned for it with no outcome is recorded as not
+    done (back on the list tomorrow, saying so).  Safe to run twice: the second run finds
+    nothing planned without an outcome.  Returns the cases marked."""
+    _holds(actor, district)
+    marked: list[int] = []
+    with transaction(session):
+        for case in case_store.load_cases(session, district):
+            state = derive(case.events)
+            if state.status is Status.PLANNED and state.plan is not None and state.plan.day == day:
+                record(session, actor, district, case.case_id, EventKind.NOT_DONE, day=day,
+                       note="day closed with no outcome recorded", data={"version": state.plan.version},
+                       now=now, audit=False)
+                marked.append(case.case_id)
+        accounts.audit(session, actor.username, "day_close", f"{day} {district}", {"not_done": marked})
+    return marked
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    """One case as the district's ledger shows it on a day."""
+
+    case: StoredCase
+    state: CaseState
+    age_days: int
+
+
+def ledger(session: Session, district: str, day: date, *, open_only: bool = True) -> list[LedgerLine]:
+    """The district's cases as they stand on ``day``, oldest first (open ones only, unless
+    ``open_only`` is off)."""
+    lines = []
+    for case in case_store.load_cases(session, district):
+        state = as_seen_on(derive(case.events), day)
+        if open_only and not state.is_open:
+            continue
+        lines.append(LedgerLine(case, state, (day - case.opened_day).days))
+    return lines
+
+
+def record_plan(session: Session, actor: Actor, plan: PlanDocument, *, now: datetime | None = None) -> dict[str, int]:
+    """A stored plan version puts each of its visits on the books: the open case holding
+    any of the visit's tickets (the oldest, when several do), or a new case selected for
+    the plan's day; then the case is planned on its worker's route, or left unassigned
+    with the plan's reason.  New tickets of a known customer join the customer's case.
+    Runs inside the transaction that stores the plan (the plan's audit row covers it).
+    Returns each visit's case id."""
+    day, district = date.fromisoformat(plan.date), plan.district
+    if plan.version is None:
+        raise UserError(f"the plan of {district} on {day} has no version number yet")
+    entries: list[tuple[str, tuple[str, ...], tuple[str, ...], dict[str, Any], EventKind]] = []
+    for route, step in plan.visit_steps():
+        entries.append((str(step.visit_id), step.ticket_ids, step.reasons,
+                        {"version": plan.version, "staff_id": route.staff_id}, EventKind.PLANNED))
+    for u in plan.unassigned:
+        entries.append((u.visit_id, u.ticket_ids, u.reasons, {"version": plan.version, "reason": u.reason},
+                        EventKind.UNASSIGNED))
+    found: dict[str, int] = {}
+    with transaction(session):
+        open_by_ticket = _open_cases_by_ticket(session, district, [t for _, ids, _, _, _ in entries for t in ids])
+        for visit_id, ticket_ids, reasons, data, kind in entries:
+            holders = sorted({open_by_ticket[t] for t in ticket_ids if t in open_by_ticket})
+            if not holders:
+                holders = [open_case(session, actor, district, CaseKind.VISIT, day, ticket_ids, reasons, now=now,
+                                     audit=False).case.case_id]
+            else:
+                case_store.add_tickets(session, district, holders[0],
+                                       [t for t in ticket_ids if t not in open_by_ticket])
+            for case_id in holders:
+                record(session, actor, district, case_id, kind, day=day, data=data, now=now, audit=False)
+            found[visit_id] = holders[0]
+    return found
+
+
+def _open_cases_by_ticket(session: Session, district: str, ticket_ids: list[str]) -> dict[str, int]:
+    """Each ticket's open case (the oldest, if a ticket were in several)."""
+    found: dict[str, int] = {}
+    for case in case_store.load_cases(session, district, ticket_ids=ticket_ids):
+        if derive(case.events).is_open:
+            for t in case.ticket_ids:
+                found.setdefault(t, case.case_id)
+    return found

@@ -1,0 +1,94 @@
+"""Each case action checks the account and the transition, and writes its event and its
+audit row together, or nothing."""
+
+from __future__ import annotations
+
+from contextlib import closing
+from datetime import date, datetime, timezone
+
+import pytest
+
+from planner.actor import Actor
+from planner.cases import actions
+from planner.cases.events import CaseKind, EventKind
+from planner.cases.lifecycle import Status
+from planner.errors import UserError
+from planner.store import accounts
+from planner.store import cases as case_store
+from planner.store.db import open_session
+
+D1, D2 = date(2010, 8, 5), date(2010, 8, 6)
+NOW = datetime(2010, 8, 5, 12, 0, tzinfo=timezone.utc)
+SOUTH = Actor("dispatcher1", "dispatcher", frozenset({"南区"}))
+NORTH = Actor("north1", "dispatcher", frozenset({"北区"}))
+
+
+def _planned_case(session, ticket: str = "T1", day: date = D1) -> int:
+    step = actions.open_case(session, SOUTH, "南区", CaseKind.VISIT, day, [ticket], ["vip"], now=NOW)
+    case_id = step.case.case_id
+    actions.record(session, SOUTH, "南区", case_id, EventKind.PLANNED, day=day, data={"version": 1, "staff_id": "S1"},
+                   now=NOW)
+    return case_id
+
+
+def _story(url: str | None) -> None:
+    with closing(open_session(url)) as s:
+        planned = _planned_case(s, "T1")
+        met = _planned_case(s, "T2")
+        actions.record(s, SOUTH, "南区", met, EventKind.OUTCOME, day=D1, data={"result": "closed_on_site"}, now=NOW)
+        assert actions.close_day(s, SOUTH, "南区", D1, now=NOW) == [planned]
+        assert actions.close_day(s, SOUTH, "南区", D1, now=NOW) == []  # safe to run twice
+        lines = actions.ledger(s, "南区", D2)
+        assert [(line.case.case_id, line.state.back_because) for line in lines] == [
+            (planned, "planned 2010-08-05, no outcome recorded")]
+        assert lines[0].age_days == 1
+        entries = accounts.audit_log(s, action="day_close")
+        assert len(entries) == 2 and entries[-1].details["not_done"] == [planned]
+        assert entries[-1].username == "dispatcher1"
+
+
+def test_closing_a_day_marks_what_has_no_outcome_once_on_sqlite():
+    _story(None)
+
+
+@pytest.mark.postgres
+def test_closing_a_day_marks_what_has_no_outcome_once_on_postgresql(fresh_postgres):
+    _story(fresh_postgres)
+
+
+def test_a_refused_step_names_the_case_and_writes_nothing():
+    with closing(open_session()) as s:
+        case_id = _planned_case(s)
+        actions.close_case(s, SOUTH, "南区", case_id, "duplicate of T9", now=NOW)
+        before = len(case_store.get_case(s, "南区", case_id).events), len(accounts.audit_log(s, limit=1000))
+        with pytest.raises(actions.CaseRefused, match=rf"case {case_id} \(南区\): cannot record closed: the case is closed"):
+            actions.close_case(s, SOUTH, "南区", case_id, "again", now=NOW)
+        with pytest.raises(actions.CaseRefused, match="reopening a case needs a reason"):
+            actions.reopen_case(s, SOUTH, "南区", case_id, " ", now=NOW)
+        with pytest.raises(actions.CaseRefused, match="a dispatcher's close needs a written reason"):
+            actions.close_case(s, SOUTH, "南区", _planned_case(s, "T7"), "", now=NOW)
+        assert len(case_store.get_case(s, "南区", case_id).events) == before[0]
+        assert len(accounts.audit_log(s, limit=1000)) == before[1] + 2  # the other case's selection and plan only
+        step = actions.reopen_case(s, SOUTH, "南区", case_id, "customer called again", now=NOW)
+        assert step.state.status is Status.OPEN
+        assert accounts.audit_log(s, action="case_reopened")[0].details["note"] == "customer called again"
+
+
+def test_another_districts_account_cannot_touch_a_case_nor_find_it():
+    with closing(open_session()) as s:
+        case_id = _planned_case(s)
+        with pytest.raises(UserError, match="north1 may not change the cases of 南区"):
+            actions.close_case(s, NORTH, "南区", case_id, "not mine", now=NOW)
+        with pytest.raises(UserError, match=f"no case {case_id} in 北区"):
+            actions.close_case(s, NORTH, "北区", case_id, "not mine", now=NOW)
+        assert actions.ledger(s, "北区", D1) == []
+
+
+def test_a_phone_follow_up_resolved_on_the_phone_is_closed_by_the_call():
+    with closing(open_session()) as s:
+        case_id = actions.open_case(s, SOUTH, "南区", CaseKind.PHONE, D1, ["T5"], [], now=NOW).case.case_id
+        actions.record_call(s, SOUTH, "南区", case_id, "unreached", now=NOW)
+        step = actions.record_call(s, SOUTH, "南区", case_id, "resolved", note="explained the outage", now=NOW)
+        assert step.state.status is Status.CLOSED and step.state.calls == 2
+        assert step.state.closure.reason.value == "resolved_by_phone"
+        assert actions.ledger(s, "南区", D2) == []
