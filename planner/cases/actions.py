@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from planner.actor import Actor
-from planner.cases.carry import as_seen_on
 from planner.cases.events import CallResult, CaseEvent, CaseKind, CloseReason, EventKind
 from planner.cases.lifecycle import CaseState, Status, TransitionRefused, apply, derive
 from planner.errors import UserError
@@ -149,27 +148,6 @@ def close_day(session: Session, actor: Actor, district: str, day: date, *, now: 
                 marked.append(case.case_id)
         accounts.audit(session, actor.username, "day_close", f"{day} {district}", {"not_done": marked})
     return marked
-
-
-@dataclass(frozen=True)
-class LedgerLine:
-    """One case as the district's ledger shows it on a day."""
-
-    case: StoredCase
-    state: CaseState
-    age_days: int
-
-
-def ledger(session: Session, district: str, day: date, *, open_only: bool = True) -> list[LedgerLine]:
-    """The district's cases as they stand on ``day``, oldest first (open ones only, unless
-    ``open_only`` is off)."""
-    lines = []
-    for case in case_store.load_cases(session, district):
-        state = as_seen_on(derive(case.events), day)
-        if open_only and not state.is_open:
-            continue
-        lines.append(LedgerLine(case, state, (day - case.opened_day).days))
-    return lines
 
 
 def record_plan(session: Session, actor: Actor, plan: PlanDocument, *, now: datetime | None = None) -> dict[str, int]:

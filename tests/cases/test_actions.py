@@ -11,6 +11,7 @@ import pytest
 from planner.actor import Actor
 from planner.cases import actions
 from planner.cases.events import CaseKind, EventKind
+from planner.cases.ledger import ledger
 from planner.cases.lifecycle import Status
 from planner.errors import UserError
 from planner.store import accounts
@@ -38,10 +39,10 @@ def _story(url: str | None) -> None:
         actions.record(s, SOUTH, "南区", met, EventKind.OUTCOME, day=D1, data={"result": "closed_on_site"}, now=NOW)
         assert actions.close_day(s, SOUTH, "南区", D1, now=NOW) == [planned]
         assert actions.close_day(s, SOUTH, "南区", D1, now=NOW) == []  # safe to run twice
-        lines = actions.ledger(s, "南区", D2)
+        lines = ledger(s, "南区", D2)
         assert [(line.case.case_id, line.state.back_because) for line in lines] == [
             (planned, "planned 2010-08-05, no outcome recorded")]
-        assert lines[0].age_days == 1
+        assert lines[0].age_days == 1 and lines[0].next_action == "call to agree a time" and not lines[0].overdue
         entries = accounts.audit_log(s, action="day_close")
         assert len(entries) == 2 and entries[-1].details["not_done"] == [planned]
         assert entries[-1].username == "dispatcher1"
@@ -81,7 +82,7 @@ def test_another_districts_account_cannot_touch_a_case_nor_find_it():
             actions.close_case(s, NORTH, "南区", case_id, "not mine", now=NOW)
         with pytest.raises(UserError, match=f"no case {case_id} in 北区"):
             actions.close_case(s, NORTH, "北区", case_id, "not mine", now=NOW)
-        assert actions.ledger(s, "北区", D1) == []
+        assert ledger(s, "北区", D1) == []
 
 
 def test_a_phone_follow_up_resolved_on_the_phone_is_closed_by_the_call():
@@ -91,4 +92,4 @@ def test_a_phone_follow_up_resolved_on_the_phone_is_closed_by_the_call():
         step = actions.record_call(s, SOUTH, "南区", case_id, "resolved", note="explained the outage", now=NOW)
         assert step.state.status is Status.CLOSED and step.state.calls == 2
         assert step.state.closure.reason.value == "resolved_by_phone"
-        assert actions.ledger(s, "南区", D2) == []
+        assert ledger(s, "南区", D2) == []

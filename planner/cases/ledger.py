@@ -1,0 +1,67 @@
+"""The district's case ledger: every case as it stands on a day, and what is to be done next.
+
+What the dispatcher's ledger page, ``cvp cases list`` and the API show; read only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from planner.cases.carry import as_seen_on
+from planner.cases.events import CaseKind
+from planner.cases.lifecycle import CaseState, Status, derive
+from planner.errors import Reason
+from planner.store import cases as case_store
+from planner.store.cases import StoredCase
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    """One case as the ledger shows it on a day."""
+
+    case: StoredCase
+    state: CaseState
+    age_days: int
+    next_action: Reason
+    overdue: bool
+
+
+def next_action(state: CaseState, day: date) -> tuple[Reason, bool]:
+    """What the case waits for on ``day``, and whether that is overdue."""
+    if state.status is Status.CLOSED:
+        if state.callback_due:
+            return Reason("call back from {day}", day=f"{state.callback_due:%Y-%m-%d}"), state.callback_due < day
+        return Reason("none"), False
+    if state.status is Status.PLANNED and state.plan:
+        return Reason("record the outcome of {day} ({staff})", day=f"{state.plan.day:%Y-%m-%d}",
+                      staff=state.plan.staff_id or "-"), state.plan.day < day
+    if state.status is Status.FOLLOW_UP:
+        follow_up = state.follow_up
+        if follow_up is None or follow_up.owner is None:
+            return Reason("assign the follow-up"), False
+        if follow_up.promised:
+            return (Reason("{owner} follows up by {day}", owner=follow_up.owner, day=f"{follow_up.promised:%Y-%m-%d}"),
+                    follow_up.promised < day)
+        return Reason("{owner} follows up", owner=follow_up.owner), False
+    if state.kind is CaseKind.PHONE:
+        return Reason("call the customer"), False
+    window = state.appointment_on(day)
+    if window:
+        return Reason("plan the visit (agreed {start}–{end})", start=f"{window.start:%H:%M}", end=f"{window.end:%H:%M}"), False
+    return Reason("call to agree a time"), False
+
+
+def ledger(session: Session, district: str, day: date, *, open_only: bool = True) -> list[LedgerLine]:
+    """The district's cases as they stand on ``day``, oldest first (open ones only, unless
+    ``open_only`` is off)."""
+    lines = []
+    for case in case_store.load_cases(session, district):
+        state = as_seen_on(derive(case.events), day)
+        if open_only and not state.is_open:
+            continue
+        action, overdue = next_action(state, day)
+        lines.append(LedgerLine(case, state, (day - case.opened_day).days, action, overdue))
+    return lines
