@@ -26,6 +26,7 @@ import yaml
 from cost_model import bounds, expr, money
 from planner import safeyaml, yamldoc
 from planner.errors import UserError
+from planner.yamldoc import FieldProblem
 
 BASES = ("whole", "per_district")
 RECURRENCES = ("monthly", "one_off")
@@ -99,13 +100,12 @@ _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 # --------------------------------------------------------------------------- errors
 
 
-Problem = yamldoc.Problem  # one thing wrong with one field (shared with the rules file)
 
 
 class ScenarioError(UserError):
     """A scenario file that did not validate; lists every problem found."""
 
-    def __init__(self, source: str, problems: list[Problem]):
+    def __init__(self, source: str, problems: list[FieldProblem]):
         self.source = source
         self.problems = problems
         lines = [p.render(source) for p in problems]
@@ -254,7 +254,7 @@ def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
 _Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 
 
-def _marks(text: str) -> tuple[dict[tuple, int], list[Problem]]:
+def _marks(text: str) -> tuple[dict[tuple, int], list[FieldProblem]]:
     """Line number of every field, and duplicate keys (which YAML silently drops)."""
     return yamldoc.marks_of(text, _Loader)
 
@@ -265,7 +265,7 @@ def loads(text: str, source: str = "<scenario>", name: str | None = None) -> Sce
         data, marks, dups = yamldoc.read(text, _Loader)
     except yaml.YAMLError as exc:
         what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError(source, [Problem("(syntax)", f"not valid YAML: {what}", safeyaml.line_of(exc))]) from None
+        raise ScenarioError(source, [FieldProblem("(syntax)", f"not valid YAML: {what}", safeyaml.line_of(exc))]) from None
     if dups:
         raise ScenarioError(source, dups)
     return parse(data, source, default_name=name, marks=marks)
@@ -292,19 +292,19 @@ def load(spec: str | Path) -> Scenario:
         return loads(builtin_text(spec_s), f"{spec_s}.yaml", name=spec_s)
     path = Path(spec_s)
     if not path.exists() and not _looks_like_path(spec_s):
-        raise ScenarioError(spec_s, [Problem(
+        raise ScenarioError(spec_s, [FieldProblem(
             "(file)", "not a built-in scenario (" + ", ".join(builtin_names())
             + ") and no such file")])
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ScenarioError(spec_s, [Problem("(file)", "no such file")]) from None
+        raise ScenarioError(spec_s, [FieldProblem("(file)", "no such file")]) from None
     except IsADirectoryError:
-        raise ScenarioError(spec_s, [Problem("(file)", "is a folder, not a scenario file")]) from None
+        raise ScenarioError(spec_s, [FieldProblem("(file)", "is a folder, not a scenario file")]) from None
     except UnicodeDecodeError:
-        raise ScenarioError(spec_s, [Problem("(file)", "is not UTF-8 text")]) from None
+        raise ScenarioError(spec_s, [FieldProblem("(file)", "is not UTF-8 text")]) from None
     except OSError as exc:
-        raise ScenarioError(spec_s, [Problem("(file)", f"cannot be read: {exc.strerror}")]) from None
+        raise ScenarioError(spec_s, [FieldProblem("(file)", f"cannot be read: {exc.strerror}")]) from None
     stem = path.name.rsplit(".", 1)[0] if path.name.endswith((".yaml", ".yml")) else path.name
     return loads(text, spec_s, name=stem)
 
@@ -391,7 +391,7 @@ def parse(data: Any, source: str, *, default_name: str | None = None,  # noqa: C
 
     c = _Checker(marks or {})
     if data is None:
-        raise ScenarioError(source, [Problem("(top level)", "the file is empty")])
+        raise ScenarioError(source, [FieldProblem("(top level)", "the file is empty")])
     top = c.mapping((), data, TOP_FIELDS, required=("demand", "staffing", "lines"))
     if top is None:
         raise ScenarioError(source, c.problems)
@@ -644,7 +644,7 @@ def param_path(raw: dict, name: str, source: str = "<scenario>") -> tuple:
             if parts[1] in fields and parts[1] != "id" and (
                     len(parts) == 2 or (len(parts) == 3 and parts[1] in ("unit_price", "fixed"))):
                 return (key, i, *parts[1:])
-    raise ScenarioError(source, [Problem(name, "unknown parameter; "
+    raise ScenarioError(source, [FieldProblem(name, "unknown parameter; "
                                          "`cvp cost params SCENARIO` lists them")])
 
 
@@ -657,7 +657,7 @@ def set_param(raw: dict, name: str, value: Any, source: str = "<scenario>") -> N
         if nxt is None:
             nxt = node[key] = {}
         if not isinstance(nxt, (dict, list)):
-            raise ScenarioError(source, [Problem(name, f"{_fmt(path[:-1])} is a single value "
+            raise ScenarioError(source, [FieldProblem(name, f"{_fmt(path[:-1])} is a single value "
                                                        "here, not named parts")])
         node = nxt
     node[path[-1]] = value
