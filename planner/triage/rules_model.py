@@ -37,7 +37,8 @@ from planner.triage.conditions import condition_problems
 DEFAULT_RULES = Path(__file__).with_name("rules.yaml")
 TYPES = ("loyal_urgent", "irate", "purpose_driven", "repeat", "ordinary")
 SCENARIOS = ("short_term", "planned", "not_now")
-REASONS = ("vip", "repeat", "cluster", "escalation", "core", "dispatcher")
+#: why a ticket is selected for a visit, in the order a visit lists them
+SELECTION_REASONS = ("vip", "repeat", "cluster", "escalation", "core", "dispatcher")
 CONDITION_REASONS = ("vip", "escalation", "core")  # selection reasons decided by a `when:` condition
 LIMITS = ("max_open_tickets", "max_evidence_tickets", "max_nearby_pairs")
 
