@@ -254,7 +254,7 @@ def simulate_cmd(district, days, demand, vip_share, staff_range, locations, wind
     rules = rules_of(click.get_current_context())
     found, base, transport = _simulation_places(district, locations, rules)
     settings = sim.SimulationSettings(
-        district=district, days=days, demand=sim.Demand.parse(demand), vip_share=vip_share,
+        district=district, days=days, demand=sim.DemandDistribution.parse(demand), vip_share=vip_share,
         staff_counts=sim.parse_staff_range(staff_range), locations=found, base=base, transport=transport,
         window_share=window_share, overtime_allowance_min=overtime_min, time_limit_s=time_limit, seed=seed,
         vip_level_target=vip_level, all_level_target=all_level)

@@ -128,7 +128,11 @@ class ScenarioError(UserError):
 
 
 @dataclass(frozen=True)
-class Demand:
+class DemandParams:
+    """The file's ``demand`` section: daily visits and the staffing rule's parameters.
+
+    (A simulation's visits-a-day distribution is :class:`cost_model.simulate.DemandDistribution`.)"""
+
     daily_visits: int
     daily_visits_breakdown: tuple[tuple[str, int], ...]
     rule: str
@@ -184,7 +188,10 @@ class Percentage:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Satisfaction:
+    """The file's ``outcome`` section: the satisfied share before and with the programme,
+    for the unit metrics (a visit's recorded outcome is :class:`planner.store.outcomes.Outcome`)."""
+
     satisfaction_before_percent: Decimal | None
     satisfaction_after_percent: Decimal | None
     note: str | None
@@ -198,12 +205,12 @@ class Scenario:
     notes: tuple[str, ...]
     path: str
     basis: str
-    demand: Demand
+    demand: DemandParams
     staffing: StaffingParams
     lines: tuple[LineItem, ...]
     fees: tuple[Percentage, ...]
     taxes: tuple[Percentage, ...]
-    outcome: Outcome | None
+    outcome: Satisfaction | None
     raw: dict = field(repr=False)
     marks: dict = field(repr=False, default_factory=dict)
 
@@ -454,7 +461,7 @@ def parse(data: Any, source: str, *, default_name: str | None = None,  # noqa: C
         if sim is not None and not isinstance(sim, dict):
             c.add(p + ("simulation",), f"must be a mapping, got {_describe(sim)}")
         if dv is not None and rule is not None:
-            demand = Demand(
+            demand = DemandParams(
                 daily_visits=int(dv),
                 daily_visits_breakdown=tuple((k, int(v)) for k, v in dv_parts),
                 rule=str(rule),
@@ -584,7 +591,7 @@ def parse(data: Any, source: str, *, default_name: str | None = None,  # noqa: C
         vals = {}
         for k in ("satisfaction_before_percent", "satisfaction_after_percent"):
             vals[k] = c.number(("outcome", k), o[k], percent=True) if o.get(k) is not None else None
-        outcome = Outcome(vals["satisfaction_before_percent"], vals["satisfaction_after_percent"],
+        outcome = Satisfaction(vals["satisfaction_before_percent"], vals["satisfaction_after_percent"],
                           c.text(("outcome", "note"), o.get("note")))
 
     if c.problems:
