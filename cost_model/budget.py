@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from cost_model import money
-from cost_model.scenario import LineItem, Percentage, Scenario, ScenarioError
+from cost_model.scenario import Scenario
+from cost_model.scenario_parts import LineItem, Percentage, ScenarioError
 from cost_model.staffing import Staffing
 from planner.yamldoc import FieldProblem
 

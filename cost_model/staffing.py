@@ -27,7 +27,8 @@ from cost_model import money
 from planner.errors import Reason
 
 if TYPE_CHECKING:  # pragma: no cover
-    from cost_model.scenario import DemandParams, Scenario
+    from cost_model.scenario import Scenario
+    from cost_model.scenario_parts import DemandParams
 
 
 # How the visitor count was reached, in English with message ids and values
