@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from cost_model import money
-from cost_model.scenario import LineItem, Percentage, Problem, Scenario, ScenarioError
+from cost_model.scenario import Scenario
+from cost_model.scenario_parts import LineItem, Percentage, ScenarioError
 from cost_model.staffing import Staffing
+from planner.yamldoc import FieldProblem
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,7 @@ class Budget:
 def price_line(line: LineItem, counts: dict[str, Decimal], source: str) -> LineAmount:
     qty = line.quantity.evaluate(counts)
     if qty < 0:  # cannot happen with the allowed operations; kept as a guard
-        raise ScenarioError(source, [Problem(f"{line.id}.quantity", f"evaluates to {qty}")])
+        raise ScenarioError(source, [FieldProblem(f"{line.id}.quantity", f"evaluates to {qty}")])
     amount = money.cents(qty * line.unit_price + line.fixed)
     qty_text = line.quantity.render(counts)
     if line.quantity.is_sum:

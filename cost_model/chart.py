@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from cost_model.money import num
-from cost_model.scenario import parameters
+from cost_model.scenario_params import parameters
 from cost_model.sweep import SweepResult
 from planner.errors import UserError
 

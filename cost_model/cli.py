@@ -19,11 +19,12 @@ from typing import Any
 import click
 import yaml
 
-from cost_model import bounds, report
+from cost_model import bounds, report, scenario_yaml
 from cost_model import compare as compare_mod
 from cost_model import scenario as scenario_mod
 from cost_model import sweep as sweep_mod
 from cost_model.model import evaluate
+from cost_model.scenario_params import parameters, shown
 from planner import safeyaml
 from planner.errors import UserError
 
@@ -61,7 +62,7 @@ def _parse_sets(items: tuple[str, ...]) -> list[tuple[str, Any]]:
             raise UserError(f"--set {item}: write NAME=VALUE, e.g. --set daily_visits=30")
         name, _, text = item.partition("=")
         try:
-            value = safeyaml.load(text, scenario_mod._Loader)
+            value = safeyaml.load(text, scenario_yaml.Loader)
         except yaml.YAMLError:
             value = text
         out.append((name.strip(), value))
@@ -211,10 +212,10 @@ def list_cmd() -> None:
 def params_cmd(scenario: str) -> None:
     """Parameters that --set and --vary accept, with values."""
     sc = scenario_mod.load(scenario)
-    for name, value in scenario_mod.parameters(sc):
-        shown = "" if value is None else (
-            value if isinstance(value, str) else scenario_mod._show(value))
-        click.echo(f"{name} = {shown}")
+    for name, value in parameters(sc):
+        text = "" if value is None else (
+            value if isinstance(value, str) else shown(value))
+        click.echo(f"{name} = {text}")
 
 
 if __name__ == "__main__":  # pragma: no cover
@@ -254,7 +255,7 @@ def simulate_cmd(district, days, demand, vip_share, staff_range, locations, wind
     rules = rules_of(click.get_current_context())
     found, base, transport = _simulation_places(district, locations, rules)
     settings = sim.SimulationSettings(
-        district=district, days=days, demand=sim.Demand.parse(demand), vip_share=vip_share,
+        district=district, days=days, demand=sim.DemandDistribution.parse(demand), vip_share=vip_share,
         staff_counts=sim.parse_staff_range(staff_range), locations=found, base=base, transport=transport,
         window_share=window_share, overtime_allowance_min=overtime_min, time_limit_s=time_limit, seed=seed,
         vip_level_target=vip_level, all_level_target=all_level)

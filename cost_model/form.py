@@ -21,8 +21,10 @@ from typing import Any
 
 import yaml
 
-from cost_model import bounds, money
+from cost_model import bounds, money, scenario_yaml
 from cost_model import scenario as scenario_mod
+from cost_model.scenario_params import param_path, parameters
+from cost_model.scenario_parts import LineItem, Percentage
 from planner import safeyaml
 from planner.errors import Reason, UserError
 
@@ -87,7 +89,7 @@ def _show(v: Any) -> str:
 
 def _item_names(sc: scenario_mod.Scenario, chinese: bool) -> dict[str, str]:
     """Each line's, fee's and tax's name (the Chinese one if asked for and given)."""
-    items: tuple[scenario_mod.LineItem | scenario_mod.Percentage, ...] = (*sc.lines, *sc.fees, *sc.taxes)
+    items: tuple[LineItem | Percentage, ...] = (*sc.lines, *sc.fees, *sc.taxes)
     return {x.id: ((x.item_zh if chinese else None) or x.item) for x in items}
 
 
@@ -105,8 +107,8 @@ def _label(name: str, path: tuple, items: dict[str, str]) -> Reason:
 
 def labels(sc: scenario_mod.Scenario, name: str) -> tuple[Reason, Reason]:
     """Parameter ``name``'s label, items by their English and by their Chinese name
-    (any parameter :func:`cost_model.scenario.parameters` lists, e.g. a sweep's)."""
-    path = scenario_mod.param_path(sc.raw, name, sc.path)
+    (any parameter :func:`cost_model.scenario_params.parameters` lists, e.g. a sweep's)."""
+    path = param_path(sc.raw, name, sc.path)
     parts = name.split(".")
     if parts[0] not in LABELS and (len(parts) < 2 or parts[1] not in ITEM_LABELS):
         return Reason(name), Reason(name)
@@ -117,10 +119,10 @@ def _numeric(sc: scenario_mod.Scenario) -> list[tuple[str, Any, tuple]]:
     """The parameters a form can edit: numbers given as such in the file (a total made
     of named parts is edited part by part; a quantity expression stays in the YAML)."""
     out = []
-    for name, value in scenario_mod.parameters(sc):
+    for name, value in parameters(sc):
         if not isinstance(value, (int, Decimal)) or isinstance(value, bool):
             continue
-        path = scenario_mod.param_path(sc.raw, name, sc.path)
+        path = param_path(sc.raw, name, sc.path)
         node: Any = sc.raw
         for key in path:
             node = node[key] if isinstance(node, list) else (node.get(key) if isinstance(node, dict) else None)
@@ -135,7 +137,7 @@ def _pilot_values(name: str) -> dict[str, Any]:
     first (the vendor quote's own figures for the vendor quote), then the others."""
     values: dict[str, Any] = {}
     for n in sorted(PILOT, key=lambda n: n != name):
-        for name, value in scenario_mod.parameters(scenario_mod.load(n)):
+        for name, value in parameters(scenario_mod.load(n)):
             values.setdefault(name, value)
     return values
 
@@ -172,16 +174,16 @@ def apply(text: str, changes: list[tuple[str, str]], source: str = "<scenario>")
     if not changes:
         return text
     try:
-        raw = safeyaml.load(text, scenario_mod._Loader)
+        raw = safeyaml.load(text, scenario_yaml.Loader)
     except yaml.YAMLError:
         raise UserError(f"{source}: the YAML does not parse, so the form's changes cannot be "
                         "applied; correct the YAML first") from None
     if not isinstance(raw, dict):
         raise UserError(f"{source}: the YAML is not a scenario")
-    marks, _ = scenario_mod._marks(text)
+    marks, _ = scenario_yaml.marks(text)
     lines = text.split("\n")
     for name, value in changes:
-        path = scenario_mod.param_path(raw, name, source)
+        path = param_path(raw, name, source)
         line = marks.get(path)
         key = path[-1]
         if line is not None and isinstance(key, str):

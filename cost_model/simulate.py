@@ -27,14 +27,16 @@ from planner.triage.rules import TYPES, Rules
 
 
 @dataclass(frozen=True)
-class Demand:
-    """Visits a day: ``poisson:23`` (Poisson with mean 23) or ``fixed:23``."""
+class DemandDistribution:
+    """How many visits a sampled day has: ``poisson:23`` (Poisson with mean 23) or ``fixed:23``.
+
+    (A scenario's ``demand`` section is :class:`cost_model.scenario.DemandParams`.)"""
 
     kind: str
     mean: float
 
     @staticmethod
-    def parse(text: str) -> "Demand":
+    def parse(text: str) -> "DemandDistribution":
         kind, _, value = text.partition(":")
         try:
             mean = float(value)
@@ -42,7 +44,7 @@ class Demand:
             mean = -1
         if kind not in ("poisson", "fixed") or mean <= 0:
             raise UserError(f"--demand {text!r}: expected poisson:MEAN or fixed:N with a positive number")
-        return Demand(kind, mean)
+        return DemandDistribution(kind, mean)
 
     def draw(self, rng: random.Random) -> int:
         if self.kind == "fixed":
@@ -60,7 +62,7 @@ class Demand:
 class SimulationSettings:
     district: str
     days: int
-    demand: Demand
+    demand: DemandDistribution
     vip_share: float
     staff_counts: tuple[int, ...]
     locations: tuple[tuple[float, float], ...]
@@ -86,7 +88,9 @@ class SimulationSettings:
 
 
 @dataclass(frozen=True)
-class DayOutcome:
+class SimulatedDay:
+    """One sampled day planned with one staff count: what was asked and what was served."""
+
     staff: int
     day: int
     visits: int
@@ -109,7 +113,7 @@ class StaffLevel:
     visits_per_worker: float = 0.0
     overtime_min: float = 0.0
 
-    def add(self, o: DayOutcome) -> None:
+    def add(self, o: SimulatedDay) -> None:
         self.days += 1
         self.days_all_vip += o.vip_served == o.vip
         self.visits += o.visits
@@ -183,7 +187,7 @@ def sample_day(settings: SimulationSettings, rules: Rules, day_index: int, day: 
     return visits
 
 
-def _simulate_one(args) -> DayOutcome:
+def _simulate_one(args) -> SimulatedDay:
     settings, rules, travel, staff_count, day_index = args
     from planner.plan.build import build_day, worker_day
     from planner.routing import SolveOptions, solve
@@ -207,7 +211,7 @@ def _simulate_one(args) -> DayOutcome:
     for r in sol.routes:
         back = model.at(r.finish)
         overtime += max(0.0, (back - regular_end).total_seconds() / 60)
-    return DayOutcome(staff=staff_count, day=day_index, visits=len(visits), vip=len(vip_ids), served=len(served),
+    return SimulatedDay(staff=staff_count, day=day_index, visits=len(visits), vip=len(vip_ids), served=len(served),
                       vip_served=len(vip_ids & served), travel_min=sum(r.travel_s for r in sol.routes) / 60,
                       visits_per_worker=len(served) / staff_count, overtime_min=overtime / staff_count)
 

@@ -27,7 +27,8 @@ from cost_model import money
 from planner.errors import Reason
 
 if TYPE_CHECKING:  # pragma: no cover
-    from cost_model.scenario import Demand, Scenario
+    from cost_model.scenario import Scenario
+    from cost_model.scenario_parts import DemandParams
 
 
 # How the visitor count was reached, in English with message ids and values
@@ -58,7 +59,7 @@ class Rule:
 
     name: str
     requires: tuple[str, ...]
-    compute: Callable[["Demand"], Capacity]
+    compute: Callable[["DemandParams"], Capacity]
     summary: str
 
 
@@ -80,7 +81,7 @@ def derived_capacity(working_minutes: Decimal, minutes_per_visit: Decimal) -> De
     return money.floor(working_minutes / minutes_per_visit)
 
 
-def _given(demand: "Demand") -> Capacity:
+def _given(demand: "DemandParams") -> Capacity:
     cap = demand.visits_per_person_per_day
     assert cap is not None
     n = visitors_for(demand.daily_visits, cap)
@@ -90,7 +91,7 @@ def _given(demand: "Demand") -> Capacity:
     ), money.num(cap))
 
 
-def _derived(demand: "Demand") -> Capacity:
+def _derived(demand: "DemandParams") -> Capacity:
     wm, mpv = demand.working_minutes_per_day, demand.minutes_per_visit
     assert wm is not None and mpv is not None
     cap = derived_capacity(wm, mpv)

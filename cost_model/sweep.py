@@ -2,7 +2,7 @@
 
 ``--vary daily_visits=10:40:5`` runs the scenario for 10, 15, …, 40 (the stop
 value included when the steps land on it); ``--vary districts=2,4,6`` takes a
-list.  Any parameter that :func:`cost_model.scenario.parameters` lists can be
+list.  Any parameter that :func:`cost_model.scenario_params.parameters` lists can be
 varied; each value is validated like a scenario file.
 """
 
@@ -17,7 +17,8 @@ from typing import Any, Callable
 
 from cost_model import bounds, money, table
 from cost_model.model import Evaluation, evaluate
-from cost_model.scenario import Scenario, param_path
+from cost_model.scenario import Scenario
+from cost_model.scenario_params import param_path
 from planner.errors import UserError
 
 MAX_POINTS = bounds.MAX_SWEEP_POINTS

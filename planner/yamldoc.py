@@ -9,7 +9,7 @@ share:
 * :func:`read` parses the text with the bounded loader of :mod:`planner.safeyaml`
   and records the line of every field (and the keys given twice, which YAML would
   silently drop);
-* :class:`Problem` is one thing wrong with one field;
+* :class:`FieldProblem` is one thing wrong with one field;
 * :class:`Checker` collects problems while a loader walks the data, each with the
   line of the field (or of its nearest parent when the field is missing).
 
@@ -31,7 +31,7 @@ Path = tuple  # a field's place in the data: ("day", "shift_start"), ("gift", "g
 
 
 @dataclass(frozen=True)
-class Problem:
+class FieldProblem:
     """One thing wrong with one field of a file."""
 
     field: str
@@ -52,7 +52,7 @@ def fmt(path: Path) -> str:
 
 
 def marks_of(text: str, loader: type[safeyaml.SafeLoader] = safeyaml.SafeLoader
-             ) -> tuple[dict[Path, int], list[Problem]]:
+             ) -> tuple[dict[Path, int], list[FieldProblem]]:
     """The 1-based line of every field, and the keys given twice (YAML keeps the last)."""
     try:
         root = safeyaml.compose(text, loader=loader)
@@ -61,9 +61,9 @@ def marks_of(text: str, loader: type[safeyaml.SafeLoader] = safeyaml.SafeLoader
     return _marks_of_nodes(root)
 
 
-def _marks_of_nodes(root: yaml.Node | None) -> tuple[dict[Path, int], list[Problem]]:
+def _marks_of_nodes(root: yaml.Node | None) -> tuple[dict[Path, int], list[FieldProblem]]:
     marks: dict[Path, int] = {}
-    dups: list[Problem] = []
+    dups: list[FieldProblem] = []
 
     def walk(node: yaml.Node, path: Path) -> None:
         marks[path] = node.start_mark.line + 1
@@ -72,7 +72,7 @@ def _marks_of_nodes(root: yaml.Node | None) -> tuple[dict[Path, int], list[Probl
             for key, value in node.value:
                 k = key.value if isinstance(key, yaml.ScalarNode) else str(key)
                 if k in seen:
-                    dups.append(Problem(fmt(path + (k,)), "given twice; keep one", key.start_mark.line + 1))
+                    dups.append(FieldProblem(fmt(path + (k,)), "given twice; keep one", key.start_mark.line + 1))
                 seen.add(k)
                 walk(value, path + (k,))
                 marks[path + (k,)] = key.start_mark.line + 1
@@ -86,7 +86,7 @@ def _marks_of_nodes(root: yaml.Node | None) -> tuple[dict[Path, int], list[Probl
 
 
 def read(text: str, loader: type[safeyaml.SafeLoader] = safeyaml.SafeLoader
-         ) -> tuple[Any, dict[Path, int], list[Problem]]:
+         ) -> tuple[Any, dict[Path, int], list[FieldProblem]]:
     """``(data, marks, duplicate keys)`` of one document.
 
     A syntax error (or a refusal of :mod:`planner.safeyaml`: aliases, size, depth)
@@ -123,7 +123,7 @@ class Checker:
 
     def __init__(self, marks: Mapping[Path, int]):
         self.marks = marks
-        self.problems: list[Problem] = []
+        self.problems: list[FieldProblem] = []
 
     def line(self, path: Path) -> int | None:
         """The line of ``path``, or of its nearest parent that the file has."""
@@ -132,7 +132,7 @@ class Checker:
         return self.marks.get(path)
 
     def add(self, path: Path, reason: str) -> None:
-        problem = Problem(fmt(path), reason, self.line(path))
+        problem = FieldProblem(fmt(path), reason, self.line(path))
         if problem not in self.problems:  # a missing section is reported once, not per field read from it
             self.problems.append(problem)
 

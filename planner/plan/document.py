@@ -178,7 +178,7 @@ class Unassigned(JsonDoc):
     lat: float | None = doc_field(default=None)
     lon: float | None = doc_field(default=None)
     service_min: float = doc_field("minutes the visit would take on site")
-    reason: str = doc_field("one of the routing core's reason codes (planner.routing.solution.REASONS)")
+    reason: str = doc_field("one of the routing core's reason codes (planner.routing.solution.UNASSIGNED_REASONS)")
     explanation: str = doc_field("the reason in plain Chinese")
     explanation_en: str = doc_field("the same reason in English", default="")
     detail: str | None = doc_field(default="")

@@ -12,9 +12,9 @@ Public API::
 """
 
 from planner.routing.problem import BreakSpec, Job, Problem, Worker
-from planner.routing.solution import REASONS, Route, Solution, Step, Unassigned
+from planner.routing.solution import UNASSIGNED_REASONS, Route, Solution, Step, Unassigned
 from planner.routing.solve import SolveOptions, recommended_options, solve
 from planner.routing.validate import validate
 
-__all__ = ["BreakSpec", "Job", "Problem", "Worker", "REASONS", "Route", "Solution", "Step",
+__all__ = ["BreakSpec", "Job", "Problem", "Worker", "UNASSIGNED_REASONS", "Route", "Solution", "Step",
            "Unassigned", "SolveOptions", "recommended_options", "solve", "validate"]

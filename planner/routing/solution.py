@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 #: Reason codes for visits left out, most fundamental first.
-REASONS = (
+UNASSIGNED_REASONS = (
     "no_coordinates",  # the visit has no location
     "no_skilled_staff",  # no routable worker (with a base) has the skills
     "window_outside_shift",  # the window misses every eligible shift
@@ -71,7 +71,7 @@ class Route:
 
 @dataclass(frozen=True)
 class Unassigned:
-    """A visit left out, with one of :data:`REASONS` and a human sentence."""
+    """A visit left out, with one of :data:`UNASSIGNED_REASONS` and a human sentence."""
 
     job_id: str
     reason: str

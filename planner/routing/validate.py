@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from planner.routing.problem import Job, Problem, Worker
-from planner.routing.solution import REASONS, Solution, Step
+from planner.routing.solution import UNASSIGNED_REASONS, Solution, Step
 
 
 def validate(problem: Problem, solution: Solution) -> list[str]:
@@ -34,7 +34,7 @@ def validate(problem: Problem, solution: Solution) -> list[str]:
     if len({r.worker_id for r in solution.routes}) != len(solution.routes):
         errs.append("a worker has two routes")
     for u in solution.unassigned:
-        if u.reason not in REASONS:
+        if u.reason not in UNASSIGNED_REASONS:
             errs.append(f"{u.job_id}: unknown reason {u.reason}")
         if u.job_id in seen:
             errs.append(f"{u.job_id} both served and unassigned")

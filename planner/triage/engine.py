@@ -21,8 +21,7 @@ from planner.triage.cluster import find_clusters, network_complaint_test
 from planner.triage.conditions import Compiled, Facts, near_site_radii
 from planner.triage.gifts import GiftTally, apply_budget, gift_group
 from planner.triage.limits import max_nearby_pairs, too_dense
-from planner.triage.rules import Rules
-from planner.triage.rules_model import REASONS as SELECTION_REASONS
+from planner.triage.rules import SELECTION_REASONS, Rules
 from planner.triage.spatial import LOCAL_MAX_LAT, LOCAL_MAX_M, GridIndex, Measure, TooManyPairs, bound_m, local_m, point_factors
 from planner.triage.spatial import SCREEN_LON_RAD as _SCREEN_LON_RAD
 
@@ -278,7 +277,7 @@ class _Triage:
         measures = self.rules.measures
         return Visit(
             visit_id=visit_id, ticket_ids=ticket_ids, district=self.district,
-            reasons=tuple(r for r in ("vip", "repeat", "cluster", "escalation", "core", "dispatcher") if r in reasons),
+            reasons=tuple(r for r in SELECTION_REASONS if r in reasons),
             customer_type=ctype, scenario=scenario, priority=prio, service_min=int(minutes),
             lat=location.lat, lon=location.lon, address=location.address, time_window=_window(all_tickets),
             gift=gift, closable_on_site=closable, fired_rules=tuple(fired + cfired + [pfired] + extra),

@@ -24,8 +24,8 @@ from planner.errors import UserError
 from planner.geo.travel import TravelModel
 from planner.triage.rules_model import (  # noqa: F401
     DEFAULT_RULES,
-    REASONS,
     SCENARIOS,
+    SELECTION_REASONS,
     TYPES,
     Entry,
     Gifts,

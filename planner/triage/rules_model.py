@@ -37,7 +37,8 @@ from planner.triage.conditions import condition_problems
 DEFAULT_RULES = Path(__file__).with_name("rules.yaml")
 TYPES = ("loyal_urgent", "irate", "purpose_driven", "repeat", "ordinary")
 SCENARIOS = ("short_term", "planned", "not_now")
-REASONS = ("vip", "repeat", "cluster", "escalation", "core", "dispatcher")
+#: why a ticket is selected for a visit, in the order a visit lists them
+SELECTION_REASONS = ("vip", "repeat", "cluster", "escalation", "core", "dispatcher")
 CONDITION_REASONS = ("vip", "escalation", "core")  # selection reasons decided by a `when:` condition
 LIMITS = ("max_open_tickets", "max_evidence_tickets", "max_nearby_pairs")
 
@@ -52,7 +53,7 @@ MAX_COUNT = 1_000_000_000
 class RulesError(UserError):
     """A rules file that did not validate; lists every problem found, each with its line."""
 
-    def __init__(self, source: str, problems: list[yamldoc.Problem]):
+    def __init__(self, source: str, problems: list[yamldoc.FieldProblem]):
         self.source = source
         self.problems = problems
         lines = [_render(p) for p in problems]
@@ -63,7 +64,7 @@ class RulesError(UserError):
         super().__init__(text)
 
 
-def _render(p: yamldoc.Problem) -> str:
+def _render(p: yamldoc.FieldProblem) -> str:
     where = f"line {p.line}: " if p.line else ""
     return f"{where}field {p.field}: {p.reason}" if p.field else f"{where}{p.reason}"
 
@@ -321,7 +322,7 @@ def parse(data: Any, source: str, marks: Mapping[tuple, int] | None = None) -> d
     :class:`RulesError` listing every problem (with its line where ``marks`` has it)."""
     c = _Check(marks or {})
     if not isinstance(data, dict):
-        raise RulesError(source, [yamldoc.Problem("", f"expected a mapping of sections at the top level, "
+        raise RulesError(source, [yamldoc.FieldProblem("", f"expected a mapping of sections at the top level, "
                                                       f"got {yamldoc.describe(data)}", 1 if marks else None)])
     out: dict[str, Any] = {}
     version = c.get(data, ("version",))

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from cost_model import compare, scenario, sweep
 from cost_model.cli import cost
 from cost_model.model import evaluate
+from cost_model.scenario_params import parameters
 
 D = Decimal
 
@@ -149,7 +150,7 @@ def test_params_and_list():
 def test_every_listed_parameter_can_be_set():
     for name in scenario.builtin_names():
         sc = scenario.load(name)
-        for param, value in scenario.parameters(sc):
+        for param, value in parameters(sc):
             if value is None:
                 continue
             again = evaluate(sc.with_values({param: value}))

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from cost_model import scenario
 from cost_model.model import evaluate
+from cost_model.scenario_params import parameters
 
 SCENARIOS = {name: scenario.load(name) for name in scenario.builtin_names()}
 
@@ -53,7 +54,7 @@ def _strategy(param: str) -> st.SearchStrategy:
 
 def _params(sc: scenario.Scenario) -> list[str]:
     out = []
-    for name, value in scenario.parameters(sc):
+    for name, value in parameters(sc):
         if name in NOT_COSTS or value is None:
             continue
         if name.endswith(".quantity") and not isinstance(value, (int, Decimal)):

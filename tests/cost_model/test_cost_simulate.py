@@ -17,7 +17,7 @@ PLACES = tuple((BASE[0] + 0.01 * (i % 5) - 0.02, BASE[1] + 0.012 * (i // 5) - 0.
 
 
 def settings(**kw):
-    values = dict(district="南区", days=3, demand=sim.Demand("fixed", 10), vip_share=0.3, staff_counts=(1, 2, 3),
+    values = dict(district="南区", days=3, demand=sim.DemandDistribution("fixed", 10), vip_share=0.3, staff_counts=(1, 2, 3),
                   locations=PLACES, base=BASE, time_limit_s=10, solution_limit=60, seed=3)
     values.update(kw)
     return sim.SimulationSettings(**values)
@@ -41,7 +41,7 @@ def test_recommends_the_smallest_count_meeting_the_service_levels(rules):
 
 
 def test_every_staff_count_sees_the_same_sampled_days(rules):
-    s = settings(demand=sim.Demand("poisson", 12))
+    s = settings(demand=sim.DemandDistribution("poisson", 12))
     a = sim.sample_day(s, rules, 1, date(2010, 8, 3))
     b = sim.sample_day(s, rules, 1, date(2010, 8, 3))
     assert a == b and a != sim.sample_day(s, rules, 2, date(2010, 8, 3))
@@ -51,7 +51,7 @@ def test_every_staff_count_sees_the_same_sampled_days(rules):
 
 
 def test_overtime_allowance_is_measured(rules):
-    tight = settings(demand=sim.Demand("fixed", 14), staff_counts=(2,), overtime_allowance_min=120)
+    tight = settings(demand=sim.DemandDistribution("fixed", 14), staff_counts=(2,), overtime_allowance_min=120)
     result = sim.simulate(tight, rules, travel_model_of(rules), processes=1)
     assert result.levels[0].as_dict()["mean_overtime_min_per_worker"] >= 0
 
@@ -59,7 +59,7 @@ def test_overtime_allowance_is_measured(rules):
 @pytest.mark.parametrize("text", ["poisson", "poisson:-3", "normal:20", "fixed:x"])
 def test_bad_demand_is_a_clear_error(text):
     with pytest.raises(UserError, match="--demand"):
-        sim.Demand.parse(text)
+        sim.DemandDistribution.parse(text)
 
 
 def test_staff_range_parsing():

@@ -4,7 +4,7 @@ from dataclasses import replace
 
 from routing_helpers import DET, SHIFT, hm, line_matrix, solve_checked
 
-from planner.routing import REASONS, Job, Problem, SolveOptions, Worker, solve, validate
+from planner.routing import UNASSIGNED_REASONS, Job, Problem, SolveOptions, Worker, solve, validate
 
 
 def _base_problem(jobs, workers=None, positions=(0, 10, 20, 30), **pkw):
@@ -38,7 +38,7 @@ def test_each_reason_code():
     assert r["vip"] == "no_skilled_staff"
     assert r["far"] == "window_unreachable"
     assert sorted([r.get("ok"), r.get("full")], key=str) == [None, "over_capacity"]
-    assert set(r.values()) <= set(REASONS)
+    assert set(r.values()) <= set(UNASSIGNED_REASONS)
     assert all(u.detail for u in sol.unassigned)
 
 
