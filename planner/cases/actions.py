@@ -26,6 +26,7 @@ from planner.store import accounts
 from planner.store import cases as case_store
 from planner.store.cases import StoredCase
 from planner.store.db import transaction
+from planner.triage.rules import Rules
 
 #: how long a note on a case may be (a dispatcher's reason, a follow-up's progress)
 NOTE_MAX = 2000
@@ -192,3 +193,74 @@ def _open_cases_by_ticket(session: Session, district: str, ticket_ids: list[str]
             for t in case.ticket_ids:
                 found.setdefault(t, case.case_id)
     return found
+
+
+#: the accounts that may own a follow-up: the district's dispatchers and follow-up staff
+FOLLOW_UP_OWNERS = ("dispatcher", "followup")
+
+
+def _today(rules: Rules, now: datetime | None) -> date:
+    return _now(now).astimezone(rules.tz).date()
+
+
+def _check_owner(session: Session, district: str, case_id: int, owner: str) -> None:
+    user = accounts.get_user_by_name(session, owner.strip())
+    if user is None or not user.active or user.role not in FOLLOW_UP_OWNERS or user.district != district:
+        raise CaseRefused(district, case_id, f"{owner!r} is not an active dispatcher or follow-up account of {district}")
+
+
+def _check_promised(district: str, case_id: int, promised: date | None, today: date) -> None:
+    if promised is not None and promised < today:
+        raise CaseRefused(district, case_id, f"the promised date {promised:%Y-%m-%d} is in the past")
+
+
+def assign_follow_up(session: Session, actor: Actor, district: str, case_id: int, *, solution: str, owner: str,
+                     promised: date, rules: Rules, note: str = "", now: datetime | None = None) -> CaseStep:
+    """Decide how a visited customer's problem is solved (the pilot's step 4): a solution of
+    the rules file's list, the account that owns it, and the date promised to the customer."""
+    solutions = rules.cases.follow_up_solutions
+    if solution not in solutions:
+        raise CaseRefused(district, case_id, f"solution {solution!r}: choose one of {', '.join(solutions)}")
+    _check_owner(session, district, case_id, owner)
+    _check_promised(district, case_id, promised, _today(rules, now))
+    return record(session, actor, district, case_id, EventKind.FOLLOW_UP_ASSIGNED, day=_today(rules, now), note=note,
+                  data={"solution": solution, "owner": owner.strip(), "promised": promised.isoformat()}, now=now)
+
+
+def update_follow_up(session: Session, actor: Actor, district: str, case_id: int, *, rules: Rules,
+                     status: str | None = None, promised: date | None = None, note: str = "",
+                     now: datetime | None = None) -> CaseStep:
+    """Progress on a follow-up (step 5): in progress, a new promised date, what was done."""
+    _check_promised(district, case_id, promised, _today(rules, now))
+    data: dict[str, Any] = {}
+    if status:
+        data["status"] = status
+    if promised:
+        data["promised"] = promised.isoformat()
+    return record(session, actor, district, case_id, EventKind.FOLLOW_UP_UPDATED, day=_today(rules, now), note=note,
+                  data=data, now=now)
+
+
+def escalate_follow_up(session: Session, actor: Actor, district: str, case_id: int, *, to: str, rules: Rules,
+                       owner: str | None = None, promised: date | None = None, note: str = "",
+                       now: datetime | None = None) -> CaseStep:
+    """Hand a follow-up to a named next level (the city's network optimisation centre, another
+    department), optionally with a new owner and promised date."""
+    check_text("escalated_to", to or "", 200, name="to")
+    if owner:
+        _check_owner(session, district, case_id, owner)
+    _check_promised(district, case_id, promised, _today(rules, now))
+    data: dict[str, Any] = {"to": (to or "").strip()}
+    if owner:
+        data["owner"] = owner.strip()
+    if promised:
+        data["promised"] = promised.isoformat()
+    return record(session, actor, district, case_id, EventKind.FOLLOW_UP_ESCALATED, day=_today(rules, now),
+                  note=note, data=data, now=now)
+
+
+def resolve_follow_up(session: Session, actor: Actor, district: str, case_id: int, note: str, *,
+                      rules: Rules, now: datetime | None = None) -> CaseStep:
+    """The follow-up solved the problem: the case is closed."""
+    return record(session, actor, district, case_id, EventKind.CLOSED, day=_today(rules, now), note=note,
+                  data={"reason": CloseReason.FOLLOW_UP_RESOLVED.value}, now=now)

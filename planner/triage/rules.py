@@ -27,6 +27,7 @@ from planner.triage.rules_model import (  # noqa: F401
     SCENARIOS,
     SELECTION_REASONS,
     TYPES,
+    CaseRules,
     Entry,
     Gifts,
     Limits,
@@ -68,6 +69,7 @@ class Rules:
     district_areas: dict = field(init=False, repr=False, compare=False)
     old_ticket_days: int = field(init=False, repr=False, compare=False)
     phone_followup_why: str = field(init=False, repr=False, compare=False)
+    cases: CaseRules = field(init=False, repr=False, compare=False)
     unassigned_reasons: dict[str, dict[str, str]] = field(init=False, repr=False, compare=False)
     visit_notes: dict[str, dict[str, str]] = field(init=False, repr=False, compare=False)
 

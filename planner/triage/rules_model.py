@@ -206,6 +206,15 @@ class Limits:
     max_nearby_pairs: int
 
 
+@dataclass(frozen=True)
+class CaseRules:
+    """``cases:`` — how a follow-up may be solved (code → ``{zh, en}``), and how many days
+    after closing a case its customer is called back."""
+
+    follow_up_solutions: dict[str, dict[str, str]]
+    callback_after_days: int
+
+
 # --------------------------------------------------------------------------- parsing
 
 
@@ -364,11 +373,26 @@ def parse(data: Any, source: str, marks: Mapping[tuple, int] | None = None) -> d
     why = c.texts(data, ("phone_followup", "why")) if "phone_followup" in data else \
         shipped["phone_followup"]["why"]
     out["phone_followup_why"] = why["zh"] if why else None
+    out["cases"] = _cases(c, data if "cases" in data else shipped)
     out["unassigned_reasons"] = _text_pairs(c, data, "unassigned_reasons", None)
     out["visit_notes"] = _text_pairs(c, data, "visit_notes", ("day",))
     if c.problems:
         raise RulesError(source, c.problems)
     return out
+
+
+def _cases(c: _Check, data: dict) -> CaseRules | None:
+    """The ``cases`` section (a file from before it takes the shipped one's)."""
+    solutions = c.get(data, ("cases", "follow_up_solutions"))
+    if solutions is not None and (not isinstance(solutions, dict) or not solutions):
+        c.add(("cases", "follow_up_solutions"), f"must name at least one solution as code: {{zh: …, en: …}}, "
+                                                f"not {yamldoc.describe(solutions)}")
+        return None
+    texts = {str(code): c.texts(data, ("cases", "follow_up_solutions", code)) for code in (solutions or {})}
+    days = c.number(data, ("cases", "callback_after_days"), whole=True, strict=False, most=MAX_DAYS)
+    if solutions is None or None in texts.values() or days is None:
+        return None
+    return CaseRules({code: dict(t) for code, t in texts.items() if t is not None}, days)
 
 
 def _working_day(c: _Check, data: dict) -> WorkingDay | None:

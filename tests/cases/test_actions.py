@@ -93,3 +93,44 @@ def test_a_phone_follow_up_resolved_on_the_phone_is_closed_by_the_call():
         assert step.state.status is Status.CLOSED and step.state.calls == 2
         assert step.state.closure.reason.value == "resolved_by_phone"
         assert ledger(s, "南区", D2) == []
+
+
+def _visited_case(s, result: str = "follow_up") -> int:
+    case_id = _planned_case(s)
+    actions.record(s, SOUTH, "南区", case_id, EventKind.OUTCOME, day=D1, data={"result": result}, now=NOW)
+    return case_id
+
+
+def test_a_follow_up_has_a_solution_an_owner_and_a_promised_date_and_is_resolved_by_closing(rules):
+    with closing(open_session()) as s:
+        accounts.add_user(s, "follow1", "a long password", "dispatcher", district="南区")
+        accounts.add_user(s, "north2", "a long password", "dispatcher", district="北区")
+        s.commit()
+        case_id = _visited_case(s)
+        with pytest.raises(actions.CaseRefused, match="solution 'magic': choose one of on_site_fix, cell_parameters"):
+            actions.assign_follow_up(s, SOUTH, "南区", case_id, solution="magic", owner="follow1",
+                                     promised=date(2010, 8, 20), rules=rules, now=NOW)
+        with pytest.raises(actions.CaseRefused, match="'north2' is not an active dispatcher or follow-up account of 南区"):
+            actions.assign_follow_up(s, SOUTH, "南区", case_id, solution="planned_site", owner="north2",
+                                     promised=date(2010, 8, 20), rules=rules, now=NOW)
+        with pytest.raises(actions.CaseRefused, match="the promised date 2010-08-01 is in the past"):
+            actions.assign_follow_up(s, SOUTH, "南区", case_id, solution="planned_site", owner="follow1",
+                                     promised=date(2010, 8, 1), rules=rules, now=NOW)
+        step = actions.assign_follow_up(s, SOUTH, "南区", case_id, solution="planned_site", owner="follow1",
+                                        promised=date(2010, 8, 20), rules=rules, now=NOW)
+        assert step.state.follow_up.owner == "follow1" and step.state.follow_up.solution == "planned_site"
+        line = ledger(s, "南区", date(2010, 8, 21))[0]
+        assert line.next_action == "follow1 follows up by 2010-08-20" and line.overdue
+        step = actions.escalate_follow_up(s, SOUTH, "南区", case_id, to="市公司网优中心", rules=rules, now=NOW)
+        assert step.state.follow_up.status.value == "escalated"
+        step = actions.resolve_follow_up(s, SOUTH, "南区", case_id, "new site live", rules=rules, now=NOW)
+        assert step.state.status is Status.CLOSED and ledger(s, "南区", D2) == []
+        kinds = [e.action for e in accounts.audit_log(s, target_contains=f"case {case_id}")]
+        assert kinds[:3] == ["case_closed", "case_follow_up_escalated", "case_follow_up_assigned"]
+
+
+def test_a_follow_up_step_on_a_case_not_in_follow_up_is_refused(rules):
+    with closing(open_session()) as s:
+        case_id = _visited_case(s, "closed_on_site")
+        with pytest.raises(actions.CaseRefused, match="cannot record follow_up_updated: the case is closed"):
+            actions.update_follow_up(s, SOUTH, "南区", case_id, status="in_progress", rules=rules, now=NOW)
