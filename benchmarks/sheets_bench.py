@@ -35,6 +35,7 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+from tests.store_calls import in_store
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -53,11 +54,11 @@ def prepare(folder: Path) -> dict:
     from planner.plan.day import SolverSettings, plan_day
     from planner.workflow import import_file
 
-    import_file(FIXTURE_DAY / "history.csv", history=True)
-    import_file(FIXTURE_DAY / "tickets.csv", gazetteer=FIXTURE_DAY / "gazetteer.csv")
-    import_file(FIXTURE_DAY / "staff.csv")
-    import_file(FIXTURE_DAY / "network.csv")
-    doc = plan_day(date(2010, 8, 5), "南区", solver=SolverSettings(time_limit_s=30, seed=1, solution_limit=200))
+    in_store(import_file, FIXTURE_DAY / "history.csv", history=True)
+    in_store(import_file, FIXTURE_DAY / "tickets.csv", gazetteer=FIXTURE_DAY / "gazetteer.csv")
+    in_store(import_file, FIXTURE_DAY / "staff.csv")
+    in_store(import_file, FIXTURE_DAY / "network.csv")
+    doc = in_store(plan_day, date(2010, 8, 5), "南区", solver=SolverSettings(time_limit_s=30, seed=1, solution_limit=200))
     routes = doc["routes"]
     plans = {}
     for n in (len(routes), 16, 100):
@@ -134,7 +135,7 @@ def warm_child(plan: str, staff_id: str, out: str) -> None:
 
     rules = load_rules()
     doc = read_plan(plan)
-    inputs = load_plan_inputs(doc, rules)
+    inputs = in_store(load_plan_inputs, doc, rules)
     args = (doc, inputs.tickets, inputs.history, rules, out)
     render_sheets(*args, staff=inputs.staff, only=[staff_id])
     c, t = time.process_time(), time.perf_counter()

@@ -32,6 +32,7 @@ import urllib.parse
 import urllib.request
 from datetime import date
 from pathlib import Path
+from tests.store_calls import in_store
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -50,14 +51,14 @@ def prepare(url: str, users: int) -> None:
     from planner.store.db import session_scope
     from planner.workflow import import_file
 
-    import_file(FIXTURES / "history.csv", history=True, database=url)
-    import_file(FIXTURES / "tickets.csv", gazetteer=FIXTURES / "gazetteer.csv", database=url)
-    import_file(FIXTURES / "staff.csv", database=url)
-    import_file(FIXTURES / "network.csv", database=url)
+    in_store(import_file, FIXTURES / "history.csv", history=True, database=url)
+    in_store(import_file, FIXTURES / "tickets.csv", gazetteer=FIXTURES / "gazetteer.csv", database=url)
+    in_store(import_file, FIXTURES / "staff.csv", database=url)
+    in_store(import_file, FIXTURES / "network.csv", database=url)
     with session_scope(url) as s:
         for i in range(users):
             accounts.add_user(s, f"d{i}", PASSWORD, "dispatcher", district=DISTRICT)
-    plan_day(DAY, DISTRICT, solver=SolverSettings(time_limit_s=5, seed=1, solution_limit=100), database=url)
+    in_store(plan_day, DAY, DISTRICT, solver=SolverSettings(time_limit_s=5, seed=1, solution_limit=100), database=url)
     with session_scope(url) as s:
         repo.publish_plan(s, DAY, DISTRICT, 1)
         token = accounts.issue_token(s, "d0")

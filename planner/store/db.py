@@ -113,17 +113,55 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(cfg, "head")
 
 
+def open_session(url: str | None = None) -> Session:
+    """One session on the store's engine (``url``, else the configured store); the caller
+    closes it.  A command or a web request opens one and passes it down, so the workflow
+    functions share its connection instead of each opening their own."""
+    return sessionmaker(engine_for(url or database_url()), expire_on_commit=False)()
+
+
+_DEPTH = "cvp_transaction_depth"
+
+
 @contextmanager
-def session_scope(url: str | None = None) -> Iterator[Session]:
-    """A session committed on success and rolled back on any error: nothing half-written."""
-    engine = engine_for(url or database_url())
-    session = sessionmaker(engine, expire_on_commit=False)()
+def transaction(session: Session) -> Iterator[Session]:
+    """Commit on success, roll back on any error: an action happens entirely or not at all.
+
+    Re-entrant: a ``transaction`` inside another (an action calling an action, a shell
+    grouping two) neither commits nor rolls back; only the outermost does, so the inner
+    action's change and its audit row go or stay with the outer one.  The depth is kept in
+    ``session.info``.
+    """
+    depth = session.info.get(_DEPTH, 0)
+    session.info[_DEPTH] = depth + 1
     try:
         yield session
-        session.commit()
+        if depth == 0:
+            session.commit()
     except BaseException:
-        session.rollback()
+        if depth == 0:
+            session.rollback()
         raise
+    finally:
+        session.info[_DEPTH] = depth
+
+
+def end_reads(session: Session) -> None:
+    """End the session's read transaction (outside any :func:`transaction`): on PostgreSQL a
+    session that has only read is "idle in transaction" until it ends, and no transaction
+    should span a long search.  Inside a transaction this does nothing."""
+    if not session.info.get(_DEPTH):
+        session.rollback()
+
+
+@contextmanager
+def session_scope(url: str | None = None) -> Iterator[Session]:
+    """A session of its own, committed on success and rolled back on any error, then closed:
+    for tests, background jobs and threads, which outlive or run beside any request."""
+    session = open_session(url)
+    try:
+        with transaction(session):
+            yield session
     finally:
         session.close()
 

@@ -14,6 +14,7 @@ from planner.store import absences, accounts, appointments, jobs, outcomes, scen
 from planner.store.db import session_scope
 from planner.store.models import JobRow, TicketRow, UserRow
 from tests.web.conftest import DAY, DISTRICT, PASSWORD
+from tests.store_calls import in_store
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -170,8 +171,8 @@ def test_a_confirmed_appointment_survives_reimporting_the_export(fixture_day):
     a, b = datetime(2010, 8, 5, 14, tzinfo=TZ), datetime(2010, 8, 5, 15, 30, tzinfo=TZ)
     with session_scope() as s:
         appointments.set_appointment(s, DISTRICT, tid, a, b)
-    import_file(fixture_day / "tickets.csv", gazetteer=fixture_day / "gazetteer.csv")
-    [visit] = [v for v in triage_day(date(2010, 8, 5), "南区").visits if tid in v.ticket_ids]
+    in_store(import_file, fixture_day / "tickets.csv", gazetteer=fixture_day / "gazetteer.csv")
+    [visit] = [v for v in in_store(triage_day, date(2010, 8, 5), "南区").visits if tid in v.ticket_ids]
     assert visit.time_window == (a, b)
 
 
@@ -199,7 +200,7 @@ def test_accounts_audit_and_jobs_on_postgres(fresh_postgres, fixture_day):
     from planner.workflow import import_file
 
     url = fresh_postgres
-    import_file(fixture_day / "staff.csv", database=url)
+    in_store(import_file, fixture_day / "staff.csv", database=url)
     with session_scope(url) as s:
         accounts.add_user(s, "f1", PASSWORD, "field", staff_id="S1")
         token = accounts.issue_token(s, "f1")

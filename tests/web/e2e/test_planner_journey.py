@@ -16,6 +16,7 @@ import pytest
 from tests.conftest import need_playwright
 from tests.web.conftest import DAY, DISTRICT, PASSWORD, TEST_SOLVER, _seed
 from tests.web.e2e.conftest import served
+from tests.store_calls import in_store
 
 expect = need_playwright().expect  # imported here, not at collection: see need_playwright
 
@@ -34,7 +35,7 @@ def planned_server(tmp_path_factory):
     top = tmp_path_factory.mktemp("planner-live")
     url = f"sqlite:///{top / 'store.sqlite3'}"
     _seed(url)
-    plan_day(DAY, DISTRICT, solver=SolverSettings(**TEST_SOLVER), author="disp", database=url)
+    in_store(plan_day, DAY, DISTRICT, solver=SolverSettings(**TEST_SOLVER), author="disp", database=url)
     with db.session_scope(url) as s:
         repo.publish_plan(s, DAY, DISTRICT, 1)
     db.engine_for(url).dispose()

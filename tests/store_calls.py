@@ -1,0 +1,30 @@
+"""Calling the planner's store functions from a test as a command does: in one session of
+the configured store (or ``database``), committed and closed after.
+
+The functions take the session, the rules and the actor explicitly; a test that is
+not about them gets the shipped rules and the operator ``test`` (``author`` names
+another actor), so each call says only what the test is about.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from planner.actor import OPERATOR, Actor
+
+
+def in_store(fn, *args: Any, database: str | None = None, author: str | None = None, **kwargs: Any):
+    from planner.store.db import session_scope
+    from planner.triage import load_rules
+
+    params = inspect.signature(fn).parameters
+    with session_scope(database) as session:
+        bound = inspect.signature(fn).bind_partial(session, *args, **kwargs).arguments
+        if "rules" in params and "rules" not in bound:
+            kwargs["rules"] = load_rules()
+        if "tz" in params and "tz" not in bound:
+            kwargs["tz"] = load_rules().tz
+        if "actor" in params and "actor" not in bound:
+            kwargs["actor"] = Actor(author or "test", OPERATOR, None)
+        return fn(session, *args, **kwargs)
