@@ -35,6 +35,7 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+
 from tests.store_calls import in_store
 
 ROOT = Path(__file__).resolve().parents[1]

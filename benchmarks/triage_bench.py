@@ -37,6 +37,7 @@ import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
 from tests.store_calls import in_store
 
 ROOT = Path(__file__).resolve().parents[1]

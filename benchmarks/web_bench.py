@@ -32,6 +32,7 @@ import urllib.parse
 import urllib.request
 from datetime import date
 from pathlib import Path
+
 from tests.store_calls import in_store
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
 from tests.store_calls import in_store
 
 ROOT = Path(__file__).resolve().parents[1]

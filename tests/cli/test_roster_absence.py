@@ -10,12 +10,12 @@ from datetime import date, datetime
 import pytest
 
 from planner import roster
+from planner.actor import Actor
 from planner.cli import main
 from planner.plan.replan import split_route
 from planner.store import accounts
 from planner.store.db import session_scope
 from tests.conftest import import_fixture_day
-from planner.actor import Actor
 from tests.store_calls import in_store
 
 DAY = date(2010, 8, 5)

@@ -9,8 +9,8 @@ from planner.cli import main
 from planner.plan.day import plan_day
 from planner.plan.replan import replan, split_route
 from tests.plan.conftest import DAY, DETERMINISTIC
-from tests.triage.helpers import TZ
 from tests.store_calls import in_store
+from tests.triage.helpers import TZ
 
 
 def owner_of(doc):

@@ -11,8 +11,8 @@ from planner.plan.day import plan_day
 from planner.plan.replan import split_route
 from planner.plan.summary import outcome_text, plan_text
 from tests.plan.conftest import DAY, DETERMINISTIC
-from tests.triage.helpers import TZ
 from tests.store_calls import in_store
+from tests.triage.helpers import TZ
 
 
 def owner_of(doc):

@@ -18,6 +18,7 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+
 from tests.store_calls import in_store
 
 DAY, DISTRICT = date(2010, 8, 5), "南区"

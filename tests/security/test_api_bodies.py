@@ -22,8 +22,8 @@ from planner.store.db import session_scope
 from planner.store.models import AbsenceRow, OutcomeRow
 from planner.workflow import import_file
 from tests.intake.helpers import row, write_csv
-from tests.web.conftest import DAY, DISTRICT, Client
 from tests.store_calls import in_store
+from tests.web.conftest import DAY, DISTRICT, Client
 
 DEEP = "[" * 100_000 + "]" * 100_000
 

@@ -20,16 +20,16 @@ import pytest
 from sqlalchemy import inspect, select, text
 
 from planner import closure, roster
+from planner.actor import Actor
 from planner.errors import ForbiddenError, NotFoundError
 from planner.store import absences, accounts
 from planner.store import repository as repo
 from planner.store.db import engine_for, session_scope
 from planner.store.models import TicketRow
 from tests.conftest import FIXTURE_DAY
+from tests.store_calls import in_store
 from tests.web.conftest import DAY, DISTRICT, Client, make_app
 from tests.web.helpers import district_tickets
-from planner.actor import Actor
-from tests.store_calls import in_store
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 #: tables a request may touch without writing anything of its own: the session's

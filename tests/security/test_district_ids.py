@@ -23,8 +23,8 @@ from planner.store.models import OverrideRow
 from planner.triage import load_rules
 from planner.workflow import import_file, triage_day
 from tests.security.import_helpers import row_of, rows_of, stored, write_csv
-from tests.web.conftest import DAY, PASSWORD, Client, text_of
 from tests.store_calls import in_store
+from tests.web.conftest import DAY, PASSWORD, Client, text_of
 
 NORTH = frozenset({"北区"})
 SOUTH_TICKET = "XA-NQ-20100804-0071"

@@ -20,8 +20,8 @@ from planner.intake.load import MAX_BAD_ROWS
 from planner.store import repository as repo
 from planner.store.db import session_scope
 from tests.security.helpers import run_cvp
-from tests.web.conftest import Client
 from tests.store_calls import in_store
+from tests.web.conftest import Client
 
 HEADER = "工单号,受理时间,客户号码,客户姓名,VIP等级,区域,地址,纬度,经度\n"
 

@@ -16,8 +16,8 @@ from planner.cli import main
 from planner.errors import UserError
 from planner.triage.rules import DEFAULT_RULES
 from tests.conftest import import_fixture_day
-from tests.web import conftest as web_fixtures
 from tests.store_calls import in_store
+from tests.web import conftest as web_fixtures
 
 seeded, seeded_template = web_fixtures.seeded, web_fixtures.seeded_template  # the web app's seeded store
 

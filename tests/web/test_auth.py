@@ -9,8 +9,8 @@ import pytest
 
 from planner.store import accounts
 from planner.store.db import session_scope
-from tests.web.conftest import PASSWORD, Client, make_app, text_of
 from tests.store_calls import in_store
+from tests.web.conftest import PASSWORD, Client, make_app, text_of
 
 SAMPLE_ARGS = {"day": "2010-08-05", "version": "1", "staff_id": "S1", "seq": "1", "job_id": "1", "token": "x" * 32,
                "username": "disp", "fmt": "csv", "filename": "app.css", "visit_id": "V-XA-NQ-20100804-0071"}

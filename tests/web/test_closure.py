@@ -17,8 +17,8 @@ from planner.store import repository as repo
 from planner.store.db import session_scope
 from planner.store.models import TicketRow
 from planner.workflow import triage_day
-from tests.web.conftest import DAY, DISTRICT, text_of
 from tests.store_calls import in_store
+from tests.web.conftest import DAY, DISTRICT, text_of
 
 pytestmark = pytest.mark.usefixtures("planned")
 

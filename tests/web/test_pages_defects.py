@@ -9,8 +9,8 @@ import io
 import pytest
 
 from tests.conftest import FIXTURE_DAY
-from tests.web.conftest import DAY, DISTRICT, text_of
 from tests.store_calls import in_store
+from tests.web.conftest import DAY, DISTRICT, text_of
 
 FILES = {"tickets": "tickets.csv", "history": "history.csv", "staff": "staff.csv", "sites": "network.csv",
          "gazetteer": "gazetteer.csv", "tickets_xlsx": "tickets.xlsx"}

@@ -13,8 +13,8 @@ from planner.errors import UserError
 from planner.store import absences, accounts, appointments, jobs, outcomes, scenarios
 from planner.store.db import session_scope
 from planner.store.models import JobRow, TicketRow, UserRow
-from tests.web.conftest import DAY, DISTRICT, PASSWORD
 from tests.store_calls import in_store
+from tests.web.conftest import DAY, DISTRICT, PASSWORD
 
 TZ = ZoneInfo("Asia/Shanghai")
 

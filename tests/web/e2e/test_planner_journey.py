@@ -14,9 +14,9 @@ import re
 import pytest
 
 from tests.conftest import need_playwright
+from tests.store_calls import in_store
 from tests.web.conftest import DAY, DISTRICT, PASSWORD, TEST_SOLVER, _seed
 from tests.web.e2e.conftest import served
-from tests.store_calls import in_store
 
 expect = need_playwright().expect  # imported here, not at collection: see need_playwright
 
