@@ -15,7 +15,6 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from planner.actor import Actor
-from planner.errors import UserError
 from planner.plan.document import PlanDocument, Route
 from planner.store import accounts
 from planner.store import repository as repo
@@ -53,11 +52,3 @@ def published_route(session: Session, day: date, district: str, staff_id: str) -
     route = found[0].route_of(staff_id)
     return (found[0], route) if route else None
 
-
-def stored_plan(session: Session, day: date, district: str, version: int | None = None) -> PlanDocument:
-    """A version the command line names (the latest when None), or a :class:`UserError`."""
-    found = get_plan(session, day, district, version)
-    if found is None:
-        which = f"version {version}" if version else "plan"
-        raise UserError(f"no {which} of {district} on {day} in the store")
-    return found[0]

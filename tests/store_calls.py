@@ -11,6 +11,9 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
 from planner.actor import OPERATOR, Actor
 
 
@@ -28,3 +31,22 @@ def in_store(fn, *args: Any, database: str | None = None, author: str | None = N
         if "actor" in params and "actor" not in bound:
             kwargs["actor"] = Actor(author or "test", OPERATOR, None)
         return fn(session, *args, **kwargs)
+
+
+class SessionsSeen:
+    """The distinct sessions that began a transaction on the store while listening
+    (SQLAlchemy's own event: real sessions, nothing stubbed)."""
+
+    def __init__(self):
+        self.sessions: list[Session] = []
+
+    def _began(self, session, _transaction, _connection):
+        if not any(s is session for s in self.sessions):
+            self.sessions.append(session)
+
+    def __enter__(self):
+        event.listen(Session, "after_begin", self._began)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(Session, "after_begin", self._began)
