@@ -74,7 +74,7 @@ def test_api_tokens_are_stored_as_digests(seeded):
         assert accounts.user_for_token(s, token) is None
 
 
-def test_audit_log_newest_first_and_filtered(seeded):
+def test_audit_log_newest_first_and_filtered():
     with session_scope() as s:
         t0 = datetime(2010, 8, 5, 1, tzinfo=timezone.utc)
         accounts.audit(s, "disp", "import", "tickets.csv", {"added": 3}, at=t0)
