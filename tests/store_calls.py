@@ -1,5 +1,5 @@
 """Calling the planner's store functions from a test as a command does: in one session of
-the configured store (or ``database``), committed and closed after.
+the configured store (or ``database``), closed after; each action commits itself.
 
 The functions take the session, the rules and the actor explicitly; a test that is
 not about them gets the shipped rules and the operator ``test`` (``author`` names
@@ -9,6 +9,7 @@ another actor), so each call says only what the test is about.
 from __future__ import annotations
 
 import inspect
+from contextlib import closing
 from typing import Any
 
 from sqlalchemy import event
@@ -18,11 +19,11 @@ from planner.actor import OPERATOR, Actor
 
 
 def in_store(fn, *args: Any, database: str | None = None, author: str | None = None, **kwargs: Any):
-    from planner.store.db import session_scope
+    from planner.store.db import open_session
     from planner.triage import load_rules
 
     params = inspect.signature(fn).parameters
-    with session_scope(database) as session:
+    with closing(open_session(database)) as session:
         bound = inspect.signature(fn).bind_partial(session, *args, **kwargs).arguments
         if "rules" in params and "rules" not in bound:
             kwargs["rules"] = load_rules()

@@ -6,13 +6,14 @@ that queued it (``author``, ``role``)."""
 from __future__ import annotations
 
 import shutil
+from contextlib import closing
 from datetime import date, time
 from typing import Any
 
 from planner.actor import Actor
 from planner.plan.day import SolverSettings, plan_day
 from planner.plan.document import PlanDocument
-from planner.store.db import session_scope
+from planner.store.db import open_session
 from web.jobs import task
 
 
@@ -39,7 +40,7 @@ def plan_day_task(params: dict[str, Any], database: str | None) -> dict[str, Any
 
     rules = load_rules(params.get("rules_file"))
     pins = {str(k): str(v) for k, v in (params.get("pins") or {}).items()}
-    with session_scope(database) as session:
+    with closing(open_session(database)) as session:  # each action commits; no transaction spans the search
         doc = plan_day(session, date.fromisoformat(params["day"]), params["district"], solver=_solver(params),
                        absent=tuple(params.get("absent") or ()), pins=pins, actor=_actor(params), rules=rules,
                        audit_details={"pins": pins})
@@ -56,7 +57,7 @@ def replan_task(params: dict[str, Any], database: str | None) -> dict[str, Any]:
     from planner.triage import load_rules
 
     try:
-        with session_scope(database) as session:
+        with closing(open_session(database)) as session:
             new = replan(session, _stored(session, params), time.fromisoformat(params["now"]),
                          add_file=params.get("add_file"), gazetteer=params.get("gazetteer"),
                          absent=tuple(params.get("absent") or ()), solver=_solver(params), actor=_actor(params),
@@ -96,7 +97,7 @@ def render_sheets_task(params: dict[str, Any], database: str | None) -> dict[str
 
     rules = load_rules(params.get("rules_file"))
     files = []
-    with session_scope(database) as session:
+    with closing(open_session(database)) as session:
         doc = _stored(session, params)
         for staff_id in doc.staff_ids + [None]:
             path = downloads.sheet_pdf_path(session, doc, staff_id, params.get("lang", "zh"), params["url_base"], rules,

@@ -78,7 +78,7 @@ def test_absences_of_a_shared_staff_id_reach_the_north_worker_only(store_url, st
     def on_duty(district):
         return {line.staff.staff_id: line.on_duty for line in in_store(day_roster, DAY, district, database=store_url)}
 
-    assert in_store(on_duty, "南区")["S1"] is True and in_store(on_duty, "北区") == {"S1": False}
+    assert on_duty("南区")["S1"] is True and on_duty("北区") == {"S1": False}
     south = Client(store_app, "disp")
     assert "病假" not in text_of(south.get(f"/dispatch/{DAY}/roster"))
 
