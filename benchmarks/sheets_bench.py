@@ -49,15 +49,21 @@ def prepare(folder: Path) -> dict:
     """Import the fixture day into a store in ``folder``, plan it, and write plan files of
     4, 16 and 100 routes; returns {routes: plan path} and the 6-stop worker for one sheet."""
     os.environ["CVP_DATABASE_URL"] = f"sqlite:///{folder / 'store.sqlite3'}"
+    from planner.actor import Actor
     from planner.cli.plan_cmd import write_json
     from planner.plan.day import SolverSettings, plan_day
+    from planner.store.db import session_scope
+    from planner.triage.rules import load_rules
     from planner.workflow import import_file
 
-    import_file(FIXTURE_DAY / "history.csv", history=True)
-    import_file(FIXTURE_DAY / "tickets.csv", gazetteer=FIXTURE_DAY / "gazetteer.csv")
-    import_file(FIXTURE_DAY / "staff.csv")
-    import_file(FIXTURE_DAY / "network.csv")
-    doc = plan_day(date(2010, 8, 5), "南区", solver=SolverSettings(time_limit_s=30, seed=1, solution_limit=200))
+    rules, actor = load_rules(), Actor.cli()
+    with session_scope() as s:
+        import_file(s, FIXTURE_DAY / "history.csv", history=True, actor=actor, rules=rules)
+        import_file(s, FIXTURE_DAY / "tickets.csv", gazetteer=FIXTURE_DAY / "gazetteer.csv", actor=actor, rules=rules)
+        import_file(s, FIXTURE_DAY / "staff.csv", actor=actor, rules=rules)
+        import_file(s, FIXTURE_DAY / "network.csv", actor=actor, rules=rules)
+        doc = plan_day(s, date(2010, 8, 5), "南区", solver=SolverSettings(time_limit_s=30, seed=1, solution_limit=200),
+                       actor=actor, rules=rules)
     routes = doc["routes"]
     plans = {}
     for n in (len(routes), 16, 100):
@@ -130,11 +136,13 @@ def warm_child(plan: str, staff_id: str, out: str) -> None:
     from planner.cli.plan_cmd import read_plan
     from planner.export import load_plan_inputs
     from planner.sheets import render_sheets
+    from planner.store.db import session_scope
     from planner.triage.rules import load_rules
 
     rules = load_rules()
     doc = read_plan(plan)
-    inputs = load_plan_inputs(doc, rules)
+    with session_scope() as s:
+        inputs = load_plan_inputs(s, doc, rules)
     args = (doc, inputs.tickets, inputs.history, rules, out)
     render_sheets(*args, staff=inputs.staff, only=[staff_id])
     c, t = time.process_time(), time.perf_counter()

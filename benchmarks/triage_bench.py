@@ -188,7 +188,8 @@ def measure_once(url: str) -> dict:
     rss_before = _peak_rss_mb()
     t0 = time.perf_counter()
     c0 = time.process_time()
-    result = triage_day(DAY, DISTRICT, rules, url)
+    with session_scope(url) as s:
+        result = triage_day(s, DAY, DISTRICT, rules)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     return {"wall_s": round(wall, 3), "cpu_s": round(cpu, 3), "peak_rss_before_mb": round(rss_before, 1),
             "peak_rss_mb": round(_peak_rss_mb(), 1),

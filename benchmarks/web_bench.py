@@ -44,22 +44,25 @@ TARGET_MS = 300.0
 
 
 def prepare(url: str, users: int) -> None:
+    from planner import plans
+    from planner.actor import Actor
     from planner.plan.day import SolverSettings, plan_day
     from planner.store import accounts
-    from planner.store import repository as repo
     from planner.store.db import session_scope
+    from planner.triage import load_rules
     from planner.workflow import import_file
 
-    import_file(FIXTURES / "history.csv", history=True, database=url)
-    import_file(FIXTURES / "tickets.csv", gazetteer=FIXTURES / "gazetteer.csv", database=url)
-    import_file(FIXTURES / "staff.csv", database=url)
-    import_file(FIXTURES / "network.csv", database=url)
+    rules, actor = load_rules(), Actor.cli()
     with session_scope(url) as s:
+        import_file(s, FIXTURES / "history.csv", history=True, actor=actor, rules=rules)
+        import_file(s, FIXTURES / "tickets.csv", gazetteer=FIXTURES / "gazetteer.csv", actor=actor, rules=rules)
+        import_file(s, FIXTURES / "staff.csv", actor=actor, rules=rules)
+        import_file(s, FIXTURES / "network.csv", actor=actor, rules=rules)
         for i in range(users):
             accounts.add_user(s, f"d{i}", PASSWORD, "dispatcher", district=DISTRICT)
-    plan_day(DAY, DISTRICT, solver=SolverSettings(time_limit_s=5, seed=1, solution_limit=100), database=url)
-    with session_scope(url) as s:
-        repo.publish_plan(s, DAY, DISTRICT, 1)
+        plan_day(s, DAY, DISTRICT, solver=SolverSettings(time_limit_s=5, seed=1, solution_limit=100), actor=actor,
+                 rules=rules)
+        plans.publish(s, DAY, DISTRICT, 1, actor)
         token = accounts.issue_token(s, "d0")
     Path(url.removeprefix("sqlite:///") + ".token").write_text(token)
 

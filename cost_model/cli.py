@@ -249,11 +249,12 @@ def simulate_cmd(district, days, demand, vip_share, staff_range, locations, wind
     import json as json_mod
 
     from cost_model import simulate as sim
-    from planner.cli import rules_of
+    from planner.cli import rules_of, session_of
     from planner.plan.day import travel_model_of
 
-    rules = rules_of(click.get_current_context())
-    found, base, transport = _simulation_places(district, locations, rules)
+    ctx = click.get_current_context()
+    rules = rules_of(ctx)
+    found, base, transport = _simulation_places(session_of(ctx), district, locations, rules)
     settings = sim.SimulationSettings(
         district=district, days=days, demand=sim.DemandDistribution.parse(demand), vip_share=vip_share,
         staff_counts=sim.parse_staff_range(staff_range), locations=found, base=base, transport=transport,
@@ -268,7 +269,7 @@ def simulate_cmd(district, days, demand, vip_share, staff_range, locations, wind
             json_mod.dump(result.as_dict(), fh, ensure_ascii=False, indent=2)
 
 
-def _simulation_places(district: str, locations: str | None, rules) -> tuple[tuple, tuple[float, float], str]:
+def _simulation_places(session, district: str, locations: str | None, rules) -> tuple[tuple, tuple[float, float], str]:
     """Customer locations (a file, or the district's tickets in the store), the office and
     the roster's usual transport."""
     from datetime import datetime, timezone
@@ -277,10 +278,10 @@ def _simulation_places(district: str, locations: str | None, rules) -> tuple[tup
     from planner.errors import UserError
     from planner.intake import load_file
     from planner.store import repository as repo
-    from planner.store.db import session_scope
+    from planner.store.db import transaction
     from planner.workflow import intake_context
 
-    with session_scope() as session:
+    with transaction(session):
         staff = [s for s in repo.staff_for(session, district) if s.base_lat is not None]
         tickets = [] if locations else [
             t for t in repo.tickets_since(session, datetime(1990, 1, 1, tzinfo=timezone.utc),

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from planner.plan.document import PlanDocument
-from planner.store.db import session_scope
+from planner.store.db import transaction
 from planner.store.models import PlanRow, TicketRow
 from planner.triage.engine import shift_start_of
 from planner.triage.rules import Rules
@@ -66,10 +67,10 @@ def first_plannable_day(received_at: datetime, rules: Rules) -> date:
     return day if local < shift_start_of(rules, day) else day + timedelta(days=1)
 
 
-def district_days(district: str, rules: Rules, database: str | None = None) -> DistrictDays:
+def district_days(session: Session, district: str, rules: Rules) -> DistrictDays:
     """The district's open tickets counted by their first plannable day, and its plan
     versions by day (published when any version of the day is)."""
-    with session_scope(database) as s:
+    with transaction(session) as s:
         received = s.scalars(select(TicketRow.received_at).where(
             TicketRow.district == district, TicketRow.status == "open", TicketRow.is_history.is_(False))).all()
         plans = s.execute(select(PlanRow.day, PlanRow.status).where(PlanRow.district == district)).all()
@@ -94,11 +95,11 @@ def nearest_day(days: list[date], today: date) -> date:
     return max(days) if days else today
 
 
-def published_routes(district: str, staff_id: str, today: date, database: str | None = None,
+def published_routes(session: Session, district: str, staff_id: str, today: date,
                      past: int = PAST_ROUTES_SHOWN) -> list[RouteDay]:
     """The worker's routes in the latest published version of each day of their district:
     every upcoming one and the ``past`` latest before today, in day order."""
-    with session_scope(database) as s:
+    with transaction(session) as s:
         rows = s.scalars(select(PlanRow).where(PlanRow.district == district, PlanRow.status == "published")
                          .order_by(PlanRow.day, PlanRow.version)).all()
         latest = {r.day: r for r in rows}  # the latest published version of each day

@@ -10,8 +10,9 @@ The pilot's six steps end with every case closed.  A visit ends one of two ways:
   done, which closes them.
 
 Correcting an outcome from "closed on site" to anything else opens the tickets
-again.  Each function runs in one transaction: the outcome and the tickets'
-statuses change together or not at all.  The web pages, the API and ``cvp
+again.  Each action runs in one transaction with its audit row (by the
+:class:`~planner.actor.Actor`): the outcome, the tickets' statuses and the row
+change together or not at all.  The web pages, the API and ``cvp
 outcomes`` call these; nothing else changes a ticket's status after import.
 """
 
@@ -21,13 +22,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from planner.actor import Actor
 from planner.errors import UserError
 from planner.intake.lengths import check_text
 from planner.plan.document import PlanDocument, Step
 from planner.records import Ticket
+from planner.store import accounts
 from planner.store import outcomes as outcome_store
 from planner.store import repository as repo
-from planner.store.db import session_scope
+from planner.store.db import transaction
 from planner.store.outcomes import Outcome
 
 #: ticket statuses (as intake reads them): waiting for a visit or a call, and done
@@ -64,11 +69,14 @@ def visit_in_plan(plan: PlanDocument, visit_id: str) -> tuple[str, Step]:
 NETWORK_TEST_MAX = 64
 
 
-def record_outcome(*, day: date, district: str, visit_id: str, recorded_by: str, plan_version: int | None = None,
+def record_outcome(session: Session, *, day: date, district: str, visit_id: str, actor: Actor,
+                   plan_version: int | None = None,
                    staff_id: str | None = None, arrived_at: datetime | None = None,
                    network_tests: dict[str, Any] | None = None, closed_on_site: bool | None = None,
-                   satisfaction: str | None = None, notes: str = "", database: str | None = None) -> Recorded:
-    """Store what happened at a published visit and close (or keep open) its tickets.
+                   satisfaction: str | None = None, notes: str = "",
+                   audit_details: dict[str, Any] | None = None) -> Recorded:
+    """Store what happened at a published visit and close (or keep open) its tickets; the
+    audit row ("outcome", by ``actor``) is written in the same transaction.
 
     ``plan_version`` defaults to the day's latest published version; ``staff_id``,
     when given, must be the worker the visit is routed to.
@@ -79,7 +87,7 @@ def record_outcome(*, day: date, district: str, visit_id: str, recorded_by: str,
     for operator, result in (network_tests or {}).items():
         check_text("network_tests", operator, NETWORK_TEST_MAX, name="network_tests")
         check_text("network_tests", result, NETWORK_TEST_MAX, name=f"network_tests.{operator}")
-    with session_scope(database) as s:
+    with transaction(session) as s:
         found = repo.get_plan(s, day, district, plan_version, published_only=True)
         if found is None:
             which = f"version {plan_version}" if plan_version else "plan"
@@ -93,7 +101,7 @@ def record_outcome(*, day: date, district: str, visit_id: str, recorded_by: str,
         previous = outcome_store.get_outcome(s, day, district, visit_id)
         outcome = outcome_store.record_outcome(
             s, day=day, district=district, visit_id=visit_id, staff_id=owner, plan_version=plan.version,
-            recorded_by=recorded_by, arrived_at=arrived_at, network_tests=network_tests,
+            recorded_by=actor.username, arrived_at=arrived_at, network_tests=network_tests,
             closed_on_site=closed_on_site, satisfaction=satisfaction, notes=notes,
             ticket_ids=step.ticket_ids)
         closed: list[str] = []
@@ -102,33 +110,36 @@ def record_outcome(*, day: date, district: str, visit_id: str, recorded_by: str,
             closed = repo.set_ticket_status(s, district, outcome.ticket_ids, CLOSED, only_from=(OPEN,))
         elif previous is not None and previous.closed_on_site is True:
             reopened = repo.set_ticket_status(s, district, outcome.ticket_ids, OPEN, only_from=(CLOSED,))
+        accounts.audit(s, actor.username, "outcome", f"{day} {district} {visit_id}",
+                       {"staff": owner, "closed_on_site": closed_on_site, "closed": closed, "reopened": reopened,
+                        **(audit_details or {})})
     return Recorded(outcome, closed, reopened)
 
 
-def outcomes_of(day: date, district: str, staff_id: str | None = None,
-                database: str | None = None) -> dict[str, Outcome]:
+def outcomes_of(session: Session, day: date, district: str, staff_id: str | None = None) -> dict[str, Outcome]:
     """The day's recorded outcomes by visit id (one worker's, with ``staff_id``)."""
-    with session_scope(database) as s:
+    with transaction(session) as s:
         return outcome_store.outcomes_for(s, day, district, staff_id)
 
 
-def follow_ups(district: str, database: str | None = None, tz=None) -> list[FollowUp]:
-    """The district's visits that need later closure and are not closed yet, oldest first."""
-    from planner.triage import load_rules
-
-    tz = tz or load_rules().tz
-    with session_scope(database) as s:
+def follow_ups(session: Session, district: str, tz) -> list[FollowUp]:
+    """The district's visits that need later closure and are not closed yet, oldest first
+    (their tickets' times in ``tz``, the rules' zone)."""
+    with transaction(session) as s:
         found = outcome_store.open_follow_ups(s, district)
         tickets = repo.tickets_by_ids(s, district, [t for o in found for t in o.ticket_ids], tz)
     return [FollowUp(o, [tickets[t] for t in o.ticket_ids if t in tickets]) for o in found]
 
 
-def close_follow_up(day: date, district: str, visit_id: str, author: str, notes: str = "",
-                    database: str | None = None) -> Recorded:
+def close_follow_up(session: Session, day: date, district: str, visit_id: str, actor: Actor, notes: str = "",
+                    audit_details: dict[str, Any] | None = None) -> Recorded:
     """The dispatcher's follow-up closed the case (resolved, customer called back): the
-    visit leaves the follow-up list and its tickets are closed."""
+    visit leaves the follow-up list and its tickets are closed, audited ("follow_up", by
+    ``actor``) in the same transaction."""
     check_text("follow_up_notes", notes or "", name="notes")
-    with session_scope(database) as s:
-        outcome = outcome_store.mark_followed_up(s, day, district, visit_id, author, notes)
+    with transaction(session) as s:
+        outcome = outcome_store.mark_followed_up(s, day, district, visit_id, actor.username, notes)
         closed = repo.set_ticket_status(s, district, outcome.ticket_ids, CLOSED, only_from=(OPEN,))
+        accounts.audit(s, actor.username, "follow_up", f"{day} {district} {visit_id}",
+                       {"closed": closed, "notes": outcome.follow_up_notes, **(audit_details or {})})
     return Recorded(outcome, closed)

@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from planner.errors import UserError
 from planner.outputs_io import atomic_path, atomic_write_text, write_all
@@ -24,6 +24,9 @@ from planner.records import StaffMember, Ticket
 from planner.sheets.stops import hhmm, plan_stops, tickets_of, why_visited, window_text
 from planner.sheets.texts import load_texts
 from planner.triage.rules import Rules
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 FORMATS = ("csv", "xlsx")
 CSV_ENCODINGS = ("utf-8-sig", "utf-8", "gb18030")
@@ -219,37 +222,36 @@ class PlanInputs:
     staff: dict[str, StaffMember] = field(default_factory=dict)
 
 
-def load_plan_inputs(doc: PlanDocument | Mapping, rules: Rules, database: str | None = None) -> PlanInputs:
+def load_plan_inputs(session: Session, doc: PlanDocument | Mapping, rules: Rules) -> PlanInputs:
     """Tickets and history (:func:`planner.workflow.plan_tickets`) and the district's roster
     (for the worker's phone on the sheet) from the store."""
     from planner.store import repository as repo
-    from planner.store.db import session_scope
+    from planner.store.db import transaction
     from planner.workflow import plan_tickets
 
     plan = PlanDocument.of(doc)
-    tickets, history = plan_tickets(plan, rules, database)
-    with session_scope(database) as session:
+    tickets, history = plan_tickets(session, plan, rules)
+    with transaction(session):
         staff = {s.staff_id: s for s in repo.staff_for(session, plan.district)}
     return PlanInputs(tickets, history, staff)
 
 
-def plan_map(doc: PlanDocument | Mapping, rules: Rules, *, inputs: PlanInputs | None = None, tiles: Any = None,
-             lang: str = "zh", database: str | None = None) -> str:
+def plan_map(doc: PlanDocument | Mapping, rules: Rules, *, inputs: PlanInputs, tiles: Any = None,
+             lang: str = "zh") -> str:
     """The dispatcher's map of a stored plan, as a self-contained HTML page: the one way
     ``cvp plan``, ``cvp map`` and the web app's map page make it.
 
     The map is built over the plan's tickets *and* each phone's complaint history
-    (:func:`load_plan_inputs`, unless ``inputs`` are given), because the visit reasons
+    (:func:`load_plan_inputs`), because the visit reasons
     it shows ("第3次投诉", nth complaint) are counted from that history; a map built
     from the tickets alone says only "repeat complainant".  ``tiles`` is a
     :class:`planner.maps.Tiles`, a tile URL/``amap``, or None for no tiles."""
     from planner.maps import build_map
 
-    inputs = inputs or load_plan_inputs(doc, rules, database)
     return build_map(doc, inputs.tickets, rules, tiles=tiles, lang=lang, history=inputs.history)
 
 
-def write_day_outputs(doc: PlanDocument | Mapping, rules: Rules, folder: str | Path, *, inputs: PlanInputs | None = None,
+def write_day_outputs(doc: PlanDocument | Mapping, rules: Rules, folder: str | Path, *, inputs: PlanInputs,
                       lang: str = "zh", url_base: str | None = None, tiles: str | None = None,
                       sheet_format: str = "pdf", export_format: str = "xlsx") -> dict[str, Any]:
     """Everything a plan sends out of the office, into ``folder``: ``sheets/DATE_STAFF.pdf``
@@ -265,7 +267,6 @@ def write_day_outputs(doc: PlanDocument | Mapping, rules: Rules, folder: str | P
     from planner.sheets import render_sheets
 
     doc = PlanDocument.of(doc)
-    inputs = inputs or load_plan_inputs(doc, rules)
     map_tiles = tiles_from_env() if tiles is None else tiles
     out = Path(folder)
     map_path = out / "map.html"

@@ -17,13 +17,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy.orm import Session
+
+from planner.actor import OPERATOR, Actor
 from planner.errors import ForbiddenError, NotFoundError, Reason, UserError
 from planner.intake.lengths import check_text
 from planner.records import StaffMember
 from planner.store import absences as absence_store
 from planner.store import accounts
 from planner.store import repository as repo
-from planner.store.db import session_scope
+from planner.store.db import transaction
 
 
 @dataclass(frozen=True)
@@ -39,28 +42,28 @@ class RosterLine:
         return not self.absent
 
 
-def day_roster(day: date, district: str, database: str | None = None) -> list[RosterLine]:
+def day_roster(s: Session, day: date, district: str) -> list[RosterLine]:
     """Every staff member of the district, in staff-id order, with the day's absences."""
-    with session_scope(database) as s:
+    with transaction(s):
         staff = repo.staff_for(s, district)
         off = absence_store.absences_on(s, day, district)
     return [RosterLine(m, m.staff_id in off or not m.active, off[m.staff_id].reason if m.staff_id in off else "")
             for m in staff]
 
 
-def absent_on(day: date, district: str, database: str | None = None) -> list[str]:
+def absent_on(session: Session, day: date, district: str) -> list[str]:
     """The active staff marked absent for the day: what planning passes as ``absent``
     (inactive staff are left out by planning anyway)."""
-    return [line.staff.staff_id for line in day_roster(day, district, database) if line.absent and line.staff.active]
+    return [line.staff.staff_id for line in day_roster(session, day, district) if line.absent and line.staff.active]
 
 
-def on_duty(day: date, district: str, database: str | None = None) -> list[StaffMember]:
+def on_duty(session: Session, day: date, district: str) -> list[StaffMember]:
     """The staff the day's roster has on duty (possibly nobody): active, not marked absent."""
-    return [line.staff for line in day_roster(day, district, database) if line.on_duty]
+    return [line.staff for line in day_roster(session, day, district) if line.on_duty]
 
 
-def on_duty_staff(day: date, district: str, absent: tuple[str, ...] | list[str] = (),
-                  database: str | None = None) -> list[StaffMember]:
+def on_duty_staff(session: Session, day: date, district: str,
+                  absent: tuple[str, ...] | list[str] = ()) -> list[StaffMember]:
     """The staff a plan of the district's day routes: those the day's roster has on duty
     (:func:`on_duty`: active, not marked absent with :func:`set_absence`), less ``absent``
     (staff ids a command names as off, ``cvp plan --absent``).
@@ -70,7 +73,7 @@ def on_duty_staff(day: date, district: str, absent: tuple[str, ...] | list[str] 
     day is planned.  An ``absent`` id that is not an active member of the district's
     roster is a :class:`UserError` (a typo must not plan with the person in), and so is
     a day with nobody left on duty: no plan is made."""
-    lines = [line for line in day_roster(day, district, database) if line.staff.active]
+    lines = [line for line in day_roster(session, day, district) if line.staff.active]
     unknown = set(absent) - {line.staff.staff_id for line in lines}
     if unknown:
         raise UserError(f"--absent {', '.join(sorted(unknown))}: not on the {district} roster "
@@ -84,23 +87,25 @@ def on_duty_staff(day: date, district: str, absent: tuple[str, ...] | list[str] 
 
 
 
-#: the roles that may change a day's roster (a dispatcher only its own district's)
-ROSTER_ROLES = ("dispatcher", "admin")
+#: the roles that may change a day's roster (a dispatcher only its own district's; the
+#: command line's operator and an administrator any district)
+ROSTER_ROLES = ("dispatcher", "admin", OPERATOR)
 NO_SUCH_STAFF = "no staff member {staff} in {district}"
 
 
-def check_roster_access(actor: accounts.User, district: str) -> None:
+def check_roster_access(actor: Actor, district: str) -> None:
     """The actor may change the district's roster, else :class:`ForbiddenError` (a role
-    that never may) or :class:`NotFoundError` (another district's: not revealed)."""
-    if actor is None or not actor.active or actor.role not in ROSTER_ROLES:
+    that never may; a deactivated account has none) or :class:`NotFoundError` (another
+    district's: not revealed)."""
+    if actor is None or actor.role not in ROSTER_ROLES:
         raise ForbiddenError(f"{getattr(actor, 'username', 'nobody')}: only a dispatcher or an administrator "
                              "changes the roster")
-    if actor.role == "dispatcher" and (not actor.district or actor.district != district):
+    if not actor.holds(district):
         raise NotFoundError(Reason("no district {district}", district=district))
 
 
-def set_absence(actor: accounts.User, day: date, district: str, staff_id: str, absent: bool, reason: str = "",
-                database: str | None = None, **audit_details) -> RosterLine:
+def set_absence(session: Session, actor: Actor, day: date, district: str, staff_id: str, absent: bool,
+                reason: str = "", **audit_details) -> RosterLine:
     """Mark a staff member of the district absent for the day, or back on duty, as
     ``actor`` (audited in the same transaction); returns the member's roster line.
 
@@ -110,7 +115,8 @@ def set_absence(actor: accounts.User, day: date, district: str, staff_id: str, a
     check_roster_access(actor, district)
     staff_id = check_text("staff_id", (staff_id or "").strip())
     reason = check_text("reason", (reason or "").strip())  # the store's column: refused, never cut or crashed
-    with session_scope(database) as s:
+    with transaction(session):
+        s = session
         if absence_store.staff_in(s, staff_id, district) is None:
             raise NotFoundError(Reason(NO_SUCH_STAFF, staff=repr(staff_id), district=district))
         if absent:
@@ -120,16 +126,16 @@ def set_absence(actor: accounts.User, day: date, district: str, staff_id: str, a
         accounts.audit(s, actor.username, "absence", staff_id,
                        {"day": day.isoformat(), "district": district, "absent": absent, "reason": reason,
                         **audit_details})
-    return next(line for line in day_roster(day, district, database) if line.staff.staff_id == staff_id)
+    return next(line for line in day_roster(session, day, district) if line.staff.staff_id == staff_id)
 
 
-def check_pins(day: date, district: str, pins: dict[str, str], database: str | None = None) -> dict[str, str]:
+def check_pins(session: Session, day: date, district: str, pins: dict[str, str]) -> dict[str, str]:
     """The pins (visit id → staff id) with empty choices dropped; a pin to someone who is
     not on duty that day is refused, naming the visit and the person."""
     pins = {str(v): str(s) for v, s in (pins or {}).items() if s}
     if not pins:
         return {}
-    duty = {m.staff_id for m in on_duty(day, district, database)}
+    duty = {m.staff_id for m in on_duty(session, day, district)}
     wrong = sorted((v, s) for v, s in pins.items() if s not in duty)
     if wrong:
         listed = ", ".join(f"{v} → {s}" for v, s in wrong)

@@ -1,8 +1,9 @@
 """The dispatcher's actions as functions: import a file, triage a day, override a ticket.
 
 The CLI and the web app call these and nothing below them, so a rule never
-lives in a view or a command.  Each action runs in one database transaction:
-it happens entirely or not at all.
+lives in a view or a command.  Each takes the caller's session (one per command or
+request, :mod:`planner.store.db`); each action runs in one transaction with its
+audit row, naming the :class:`~planner.actor.Actor`: it happens entirely or not at all.
 """
 
 from __future__ import annotations
@@ -12,15 +13,20 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
+from planner.actor import Actor
 from planner.errors import InvalidFileError, UserError
 from planner.intake import IntakeContext, IntakeResult, load_file, load_gazetteer
 from planner.intake.load import MAX_BAD_ROWS
 from planner.intake.ownership import foreign_rows
+from planner.plan.document import PlanDocument
+from planner.store import accounts
 from planner.store import repository as repo
-from planner.store.db import session_scope
+from planner.store.db import transaction
 from planner.store.locks import import_lock, serialise
 from planner.store.repository import UpsertReport
-from planner.triage import TriageResult, load_rules, triage
+from planner.triage import TriageResult, triage
 from planner.triage.engine import shift_start_of
 from planner.triage.gc_pause import collector_paused
 from planner.triage.gifts import gifts_on_plans
@@ -117,26 +123,24 @@ def _upsert(session, result: IntakeResult, source: str, dry_run: bool) -> Upsert
     return repo.upsert_sites(session, result.records, present=present, blanks=blanks, dry_run=dry_run)
 
 
-def check_file(path: str | Path, *, kind: str | None = None, history: bool = False,
-               gazetteer: str | Path | None = None, rules: Rules | None = None, database: str | None = None,
+def check_file(session: Session, path: str | Path, *, kind: str | None = None, history: bool = False,
+               gazetteer: str | Path | None = None, rules: Rules,
                districts: Collection[str] | None = None, name: str | None = None) -> ImportCheck:
     """What :func:`import_file` would do with this file, without writing anything: the
     same validation and ownership refusals, and the same report (from a dry run of the
     same upsert, so the preview cannot promise other changes than the import makes)."""
-    rules = rules or load_rules()
     result = _validated(path, kind, history, gazetteer, rules)
-    with session_scope(database) as session:
+    with transaction(session):
         _refuse_foreign(result, districts)
         report = _upsert(session, result, name or str(path), dry_run=True)
     return ImportCheck(result, report)
 
 
-def import_file(path: str | Path, *, kind: str | None = None, history: bool = False, skip_invalid: bool = False,
-                rejects_path: str | Path | None = None, gazetteer: str | Path | None = None,
-                rules: Rules | None = None, author: str = "", database: str | None = None,
-                districts: Collection[str] | None = None, allow_downgrade: bool = False,
-                allowed_losses: Mapping[str, Collection[str]] | None = None,
-                name: str | None = None) -> ImportOutcome:
+def import_file(session: Session, path: str | Path, *, actor: Actor, rules: Rules, kind: str | None = None,
+                history: bool = False, skip_invalid: bool = False, rejects_path: str | Path | None = None,
+                gazetteer: str | Path | None = None, districts: Collection[str] | None = None,
+                allow_downgrade: bool = False, allowed_losses: Mapping[str, Collection[str]] | None = None,
+                name: str | None = None, audit_details: Mapping | None = None) -> ImportOutcome:
     """Validate a whole file, then write it in one transaction (or nothing, if any row is bad
     and ``skip_invalid`` is off).
 
@@ -153,15 +157,16 @@ def import_file(path: str | Path, *, kind: str | None = None, history: bool = Fa
     confirm passes ``allowed_losses``, the list its preview showed (id → loss texts):
     those are allowed, and any other loss (the store changed since) refuses the file.
 
-    ``name`` is what messages, the import log and the tickets' source show instead of
-    ``path`` (the file's own name, not where the server keeps an upload).
+    ``name`` is what messages, the import log, the audit row and the tickets' source show
+    instead of ``path`` (the file's own name, not where the server keeps an upload).
+    The audit row ("import", by ``actor``, with ``audit_details``) is written in the
+    import's transaction.
     """
-    rules = rules or load_rules()
     shown = name or str(path)
     # a file with any bad row imports nothing, so checking stops after the first many;
     # --skip-invalid writes every rejected row, so it checks them all
     result = _validated(path, kind, history, gazetteer, rules, None if skip_invalid else MAX_BAD_ROWS)
-    with session_scope(database) as session:
+    with transaction(session):
         serialise(session, import_lock())  # two imports at once: the second waits, then finds the first's rows
         _refuse_foreign(result, districts)
         header_errors = [e for e in result.errors if e.line == 1 and e.column != "(row)"]
@@ -174,8 +179,11 @@ def import_file(path: str | Path, *, kind: str | None = None, history: bool = Fa
         if result.errors:
             written_rejects = str(rejects_path or Path.cwd() / f"{Path(path).stem}-rejects.csv")
             _write_rejects(written_rejects, result)
-        repo.log_import(session, shown, "history" if history else result.kind, report,
-                        len(result.rejected_lines), author)
+        what = "history" if history else result.kind
+        repo.log_import(session, shown, what, report, len(result.rejected_lines), actor.username)
+        accounts.audit(session, actor.username, "import", shown,
+                       {"kind": what, "added": len(report.added), "updated": len(report.updated),
+                        "unchanged": len(report.unchanged), "losing": report.warnings, **(audit_details or {})})
     return ImportOutcome(shown, result.kind, history, report, len(result.rejected_lines), written_rejects,
                          result.ignored_columns, result.encoding)
 
@@ -203,21 +211,20 @@ def _write_rejects(target: str, result: IntakeResult) -> None:
     write_csv(target, [_safe_text(h) for h in ["line", "reasons", *headers]], rows)
 
 
-def triage_day(day: date, district: str, rules: Rules | None = None, database: str | None = None, *,
-               as_of: datetime | None = None, allow_empty: bool = False) -> TriageResult:
+def triage_day(session: Session, day: date, district: str, rules: Rules, *, as_of: datetime | None = None,
+               allow_empty: bool = False) -> TriageResult:
     """The district's open tickets received before the shift starts (or ``as_of``), triaged
     by the rules.  No open tickets is a user error unless ``allow_empty``; more than the
     rules' ``limits.max_open_tickets`` is refused before any ticket is loaded."""
     with collector_paused():  # a big district: no cycles to find, many full passes (planner.triage.gc_pause)
-        return _triage_day(day, district, rules, database, as_of, allow_empty)
+        return _triage_day(session, day, district, rules, as_of, allow_empty)
 
 
-def _triage_day(day: date, district: str, rules: Rules | None, database: str | None, as_of: datetime | None,
+def _triage_day(session: Session, day: date, district: str, rules: Rules, as_of: datetime | None,
                 allow_empty: bool) -> TriageResult:
-    rules = rules or load_rules()
     start = as_of or shift_start_of(rules, day)
     repeat_since, cluster_since = rules.selection.evidence_since(start)
-    with session_scope(database) as session:
+    with transaction(session):
         check_open_tickets(repo.count_open_tickets(session, district, start), rules, district, start)
         keywords = list(rules.selection.cluster.network_keywords)
         check_evidence(repo.count_triage_evidence(session, district, start, repeat_since, cluster_since, keywords),
@@ -228,27 +235,25 @@ def _triage_day(day: date, district: str, rules: Rules | None, database: str | N
         first = min((t.received_at for t in open_tickets), default=start).astimezone(rules.tz).date()
         # a plan of a day before the first open ticket arrived cannot name any open ticket; the
         # month's plans are read too, for the gifts already given this month
-        plans = repo.earlier_plans(session, district, day, since=min(first, day.replace(day=1)))
+        plans = [PlanDocument.of(doc) for doc in
+                 repo.earlier_plans(session, district, day, since=min(first, day.replace(day=1)))]
         scheduled, deferred = carried_over(plans)
         # tickets already scheduled are not triaged again, but still count as evidence
         evidence += [t for t in open_tickets if t.ticket_id in scheduled]
         open_tickets = [t for t in open_tickets if t.ticket_id not in scheduled]
         overrides = repo.overrides_for(session, district, [t.ticket_id for t in open_tickets])
     if not open_tickets and not allow_empty:
-        raise UserError(_no_open_tickets(district, start, rules, database))
+        raise UserError(_no_open_tickets(session, district, start, rules))
     return triage(open_tickets, evidence, sites, rules, day, district, overrides, deferred, as_of=start,
                   gifts_before=gifts_on_plans(plans, day))
 
 
-def carried_over(earlier_plans: list[dict]) -> tuple[set[str], dict[str, int]]:
+def carried_over(earlier_plans: list[PlanDocument]) -> tuple[set[str], dict[str, int]]:
     """From earlier days' plans: tickets already scheduled for a visit (not triaged
     again), and for each ticket left unassigned, on how many days it was (aging)."""
     scheduled: set[str] = set()
     deferred: dict[str, int] = {}
-    from planner.plan.document import PlanDocument
-
-    for doc in earlier_plans:
-        plan = PlanDocument.of(doc)
+    for plan in earlier_plans:
         for route in plan.routes:
             for step in route.steps:
                 scheduled.update(step.ticket_ids)
@@ -258,14 +263,14 @@ def carried_over(earlier_plans: list[dict]) -> tuple[set[str], dict[str, int]]:
     return scheduled, {t: n for t, n in deferred.items() if t not in scheduled}
 
 
-def _no_open_tickets(district: str, start: datetime, rules: Rules, database: str | None) -> str:
+def _no_open_tickets(session: Session, district: str, start: datetime, rules: Rules) -> str:
     """Why a day has nothing to triage, and which days do: the open tickets' received dates
     by district, the first day each could be planned, or that earlier plans already have them."""
     from sqlalchemy import func, select
 
     from planner.store.models import TicketRow
 
-    with session_scope(database) as session:
+    with transaction(session):
         spans = session.execute(
             select(TicketRow.district, func.count(), func.min(TicketRow.received_at), func.max(TicketRow.received_at))
             .where(TicketRow.status == "open", TicketRow.is_history.is_(False)).group_by(TicketRow.district)).all()
@@ -341,12 +346,13 @@ def _check_ticket_id(ticket_id: str) -> None:
         raise UserError(f"override of {ticket_id[:70]!r}: ticket id: {msgid.format(**values)}")
 
 
-def set_overrides(district: str, items: list[tuple[str, str, str]], author: str = "", database: str | None = None,
-                  rules: Rules | None = None) -> None:
-    """Store dispatchers' decisions on the district's tickets (all or none); triage applies
-    them and shows them as overrides.  A type or scenario may be given by its code or by
-    the Chinese name the tool prints."""
-    rules = rules or load_rules()
+def set_overrides(session: Session, district: str, items: list[tuple[str, str, str]], *, actor: Actor,
+                  rules: Rules, audit_details: Mapping | None = None) -> None:
+    """Store dispatchers' decisions on the district's tickets (all or none), each with its
+    audit row ("override": the ticket, the field and value as typed, ``audit_details``)
+    in the same transaction; triage applies them and shows them as overrides.  A type or
+    scenario may be given by its code or by the Chinese name the tool prints."""
+    typed = list(items)
     normalised = []
     for ticket_id, field, value in items:
         _check_ticket_id(ticket_id)
@@ -358,28 +364,24 @@ def set_overrides(district: str, items: list[tuple[str, str, str]], author: str 
             raise UserError(f"override of {ticket_id}: {field}={value!r} is not one of "
                             f"{', '.join(override_names(field, rules))}")
         normalised.append((ticket_id, field, code))
-    items = normalised
-    with session_scope(database) as session:
-        known = repo.existing_ticket_ids(session, district, [ticket_id for ticket_id, _, _ in items])
-        for ticket_id, field, value in items:
+    with transaction(session):
+        known = repo.existing_ticket_ids(session, district, [ticket_id for ticket_id, _, _ in normalised])
+        for (ticket_id, field, code), (_, _, value) in zip(normalised, typed, strict=True):
             if ticket_id not in known:
                 raise UserError(f"override: no ticket {ticket_id!r} in {district}")
-            repo.add_override(session, district, ticket_id, field, value, author)
+            repo.add_override(session, district, ticket_id, field, code, actor.username)
+            accounts.audit(session, actor.username, "override", ticket_id,
+                           {"field": field, "value": value, "district": district, **(audit_details or {})})
 
 
-def plan_tickets(doc, rules: Rules | None = None, database: str | None = None) -> tuple[dict, dict]:
+def plan_tickets(session: Session, doc, rules: Rules) -> tuple[dict, dict]:
     """The tickets behind a plan's stops (``doc`` a :class:`planner.plan.document.PlanDocument`
     or its JSON form), and each customer's complaint history: what route sheets, maps and
     exports show beside the plan document."""
-    from datetime import datetime
-
-    from planner.plan.document import PlanDocument
-
     plan = PlanDocument.of(doc)
-    rules = rules or load_rules()
     ids = [t for r in plan.routes for s in r.steps for t in s.ticket_ids]
     ids += [t for u in plan.unassigned for t in u.ticket_ids]
-    with session_scope(database) as session:
+    with transaction(session):
         tickets = repo.tickets_by_ids(session, plan.district, ids, rules.tz)
         missing = sorted(set(ids) - set(tickets))
         if missing:
@@ -389,3 +391,17 @@ def plan_tickets(doc, rules: Rules | None = None, database: str | None = None) -
         phones = sorted({t.phone for t in tickets.values()})
         history = repo.complaints_of_phones(session, phones, before, rules.tz, plan.district)
     return tickets, history
+
+
+def set_appointment(session: Session, district: str, ticket_id: str, start: datetime | None,
+                    end: datetime | None, *, actor: Actor, audit_details: Mapping | None = None) -> None:
+    """Store the window agreed on the phone with the customer (both None: clear it), audited
+    ("appointment": the ticket, the window or ``cleared``, the district) in the same
+    transaction.  Triage takes the window into the visit."""
+    from planner.store import appointments
+
+    with transaction(session):
+        appointments.set_appointment(session, district, ticket_id, start, end, actor.username)
+        window = {"start": start.isoformat(), "end": end.isoformat()} if start and end else {"cleared": True}
+        accounts.audit(session, actor.username, "appointment", ticket_id,
+                       {**window, "district": district, **(audit_details or {})})

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.store_calls import in_store
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_DAY = ROOT / "fixtures" / "xian-south-2010-08-05"
 
@@ -20,10 +22,10 @@ def import_fixture_day(folder: Path = FIXTURE_DAY) -> None:
     """The dispatcher's imports for the fixture day: history, tickets, roster, network plan."""
     from planner.workflow import import_file
 
-    import_file(folder / "history.csv", history=True)
-    import_file(folder / "tickets.csv", gazetteer=folder / "gazetteer.csv")
-    import_file(folder / "staff.csv")
-    import_file(folder / "network.csv")
+    in_store(import_file, folder / "history.csv", history=True)
+    in_store(import_file, folder / "tickets.csv", gazetteer=folder / "gazetteer.csv")
+    in_store(import_file, folder / "staff.csv")
+    in_store(import_file, folder / "network.csv")
 
 
 @contextmanager

@@ -98,7 +98,7 @@ def default_config() -> dict[str, Any]:
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app.  ``config`` overrides the defaults (tests pass a temp store, inline jobs)."""
     from planner.triage import load_rules
-    from web import i18n, security
+    from web import db, i18n, security
     from web.jobs import JobQueue
     from web.views import admin, api, auth, dispatcher, field, planner
     from web.views.common import DayConverter, StoreIntConverter
@@ -121,6 +121,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.url_map.converters["day"] = DayConverter
     app.url_map.converters["int"] = StoreIntConverter
+    db.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
     for bp in (auth.bp, dispatcher.bp, field.bp, planner.bp, admin.bp, api.bp):

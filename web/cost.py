@@ -16,7 +16,8 @@ from cost_model import sweep as sweep_mod
 from cost_model.model import evaluate
 from planner.errors import UserError
 from planner.store import scenarios as saved
-from planner.store.db import session_scope
+from planner.store.db import transaction
+from web.db import get_session
 
 PILOT = ("xian-2010-recommended", "xian-2010-vendor-quote")
 
@@ -65,19 +66,17 @@ def viewer() -> saved.Viewer:
     return saved.Viewer(user.username, user.role == "admin")
 
 
-def saved_scenarios(database: str | None, who: saved.Viewer) -> list[saved.SavedScenario]:
+def saved_scenarios(who: saved.Viewer) -> list[saved.SavedScenario]:
     """The saved scenarios ``who`` may load: own, others' shared ones (an admin: all)."""
-    with session_scope(database) as s:
-        return saved.list_scenarios(s, who)
+    return saved.list_scenarios(get_session(), who)
 
 
-def text_of(name: str, database: str | None, who: saved.Viewer) -> str:
+def text_of(name: str, who: saved.Viewer) -> str:
     """A built-in scenario's text, else a saved one ``who`` may read (own, or ``owner/name``
     shared); another account's private scenario is "no scenario", as if it did not exist."""
     if name in scenario_mod.builtin_names():
         return scenario_mod.builtin_text(name)
-    with session_scope(database) as s:
-        found = saved.get_scenario(s, name, who)
+    found = saved.get_scenario(get_session(), name, who)
     if found is None:
         raise UserError(f"no scenario {name!r}")
     return found.yaml_text
@@ -146,12 +145,12 @@ def parse_saved(text: str, name: str) -> object:
     return scenario_mod.loads(text, source=name, name=name)
 
 
-def save(name: str, text: str, owner: str, database: str | None, shared: bool = False) -> None:
+def save(name: str, text: str, owner: str, shared: bool = False) -> None:
     """Save as ``owner``'s scenario ``name`` (never touches another account's of that name)."""
-    with session_scope(database) as s:
+    with transaction(get_session()) as s:
         saved.save_scenario(s, name, text, owner, shared=shared, validate=parse_saved)
 
 
-def delete(name: str, database: str | None, who: saved.Viewer) -> bool:
-    with session_scope(database) as s:
+def delete(name: str, who: saved.Viewer) -> bool:
+    with transaction(get_session()) as s:
         return saved.delete_scenario(s, name, who)

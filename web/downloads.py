@@ -14,25 +14,14 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 from planner.export import export_plan, load_plan_inputs
 from planner.plan.document import PlanDocument
 from planner.sheets.render import sheets_pdf
-from planner.store import repository as repo
-from planner.store.db import session_scope
 from planner.triage.rules import Rules
-
-
-def plan_document(day: date, district: str, version: int | None, database: str | None,
-                  published_only: bool = False) -> dict:
-    with session_scope(database) as s:
-        found = repo.get_plan(s, day, district, version, published_only=published_only)
-    if found is None:
-        raise LookupError(f"no plan {version} for {district} on {day}")
-    doc, status = found
-    return {**doc, "_status": status}
 
 
 def _key(plan: PlanDocument, staff_id: str | None, lang: str, url_base: str) -> str:
@@ -41,13 +30,13 @@ def _key(plan: PlanDocument, staff_id: str | None, lang: str, url_base: str) -> 
     return f"{plan.date}_v{plan.version}_{digest}.pdf"
 
 
-def sheet_views(doc: PlanDocument | dict, lang: str, url_base: str, rules: Rules, database: str | None,
+def sheet_views(session: Session, doc: PlanDocument | dict, lang: str, url_base: str, rules: Rules,
                 only: Sequence[str] | None = None):
     from planner.sheets import load_texts
     from planner.sheets import sheet_views as build
 
-    doc = PlanDocument.of(doc)  # the keys a page adds (``_status``) are not the document's
-    inputs = load_plan_inputs(doc, rules, database)
+    doc = PlanDocument.of(doc)
+    inputs = load_plan_inputs(session, doc, rules)
     views = build(doc, inputs.tickets, inputs.history, load_texts(rules, lang), url_base=url_base, staff=inputs.staff)
     if only is not None:
         views = [v for v in views if v.staff_id in set(only)]
@@ -73,8 +62,8 @@ def _make_room(folder: Path, keep: int) -> None:
         path.unlink(missing_ok=True)
 
 
-def sheet_pdf_path(doc: PlanDocument | dict, staff_id: str | None, lang: str, url_base: str, rules: Rules,
-                   database: str | None, cache_dir: str | os.PathLike) -> Path:
+def sheet_pdf_path(session: Session, doc: PlanDocument | dict, staff_id: str | None, lang: str, url_base: str,
+                   rules: Rules, cache_dir: str | os.PathLike) -> Path:
     """The cached PDF of one worker's sheet (``staff_id``) or of all sheets (None), rendered if missing."""
     doc = PlanDocument.of(doc)
     folder = Path(cache_dir)
@@ -88,7 +77,7 @@ def sheet_pdf_path(doc: PlanDocument | dict, staff_id: str | None, lang: str, ur
             pass  # removed to make room just now: render it again
     if staff_id is not None and doc.route_of(staff_id) is None:
         raise LookupError(f"no route for {staff_id} in this plan")
-    data = sheets_pdf(sheet_views(doc, lang, url_base, rules, database, None if staff_id is None else [staff_id]))
+    data = sheets_pdf(sheet_views(session, doc, lang, url_base, rules, None if staff_id is None else [staff_id]))
     _make_room(folder, MAX_CACHED_SHEETS - 1)
     fd, tmp = tempfile.mkstemp(dir=folder, suffix=".part")
     with os.fdopen(fd, "wb") as fh:
@@ -104,13 +93,12 @@ def sheet_filename(doc: PlanDocument | dict, staff_id: str | None) -> str:
     return f"{sheet_stem(day, staff_id)}.pdf" if staff_id else f"{day}_all.pdf"
 
 
-def export_bytes(doc: PlanDocument | dict, fmt: str, lang: str, rules: Rules,
-                 database: str | None) -> tuple[bytes, str]:
+def export_bytes(session: Session, doc: PlanDocument | dict, fmt: str, lang: str, rules: Rules) -> tuple[bytes, str]:
     """The plan's visits as XLSX or CSV (phone numbers masked), and the file name."""
     from planner.export import default_export_name
 
     doc = PlanDocument.of(doc)
-    inputs = load_plan_inputs(doc, rules, database)
+    inputs = load_plan_inputs(session, doc, rules)
     with tempfile.TemporaryDirectory() as tmp:
         path = export_plan(doc, inputs.tickets, rules, Path(tmp) / f"export.{fmt}", fmt, lang=lang,
                            history=inputs.history)
@@ -145,9 +133,9 @@ def tile_origin(tiles) -> str:
     return f"{parts.scheme}://{'.'.join(labels)}"
 
 
-def map_html(doc: PlanDocument | dict, lang: str, rules: Rules, database: str | None, tiles=None) -> str:
+def map_html(session: Session, doc: PlanDocument | dict, lang: str, rules: Rules, tiles=None) -> str:
     """The plan's folium map (local Leaflet, masked phones), from :func:`planner.export.plan_map`
     as ``cvp plan`` and ``cvp map`` make it."""
     from planner.export import plan_map
 
-    return plan_map(PlanDocument.of(doc), rules, tiles=tiles, lang=lang, database=database)
+    return plan_map(doc, rules, inputs=load_plan_inputs(session, doc, rules), tiles=tiles, lang=lang)

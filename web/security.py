@@ -26,9 +26,11 @@ from flask import Flask, abort, current_app, g, jsonify, make_response, redirect
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
+from planner.actor import Actor
 from planner.errors import BusyError, ForbiddenError, NotFoundError, Reason, UserError
 from planner.store import accounts, throttle, web_sessions
-from planner.store.db import session_scope
+from planner.store.db import transaction
+from web.db import get_session
 from web.i18n import error_lines, gettext
 
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
@@ -114,17 +116,17 @@ class LoginLimiter:
 
     def blocked(self, ip: str, username: str) -> bool:
         key_user, key_ip = self._keys(ip, username)
-        with session_scope(database()) as s:
+        with transaction(get_session()) as s:
             return (throttle.failures(s, key_user, self.per_user[1]) >= self.per_user[0]
                     or throttle.failures(s, key_ip, self.per_ip[1]) >= self.per_ip[0])
 
     def failed(self, ip: str, username: str) -> None:
-        with session_scope(database()) as s:
+        with transaction(get_session()) as s:
             throttle.record_failure(s, list(self._keys(ip, username)), max(self.per_user[1], self.per_ip[1]))
 
     def succeeded(self, ip: str, username: str) -> None:
         """The user name's failures from this address are forgotten (the address's are not)."""
-        with session_scope(database()) as s:
+        with transaction(get_session()) as s:
             throttle.clear(s, self._keys(ip, username)[0])
 
 
@@ -133,10 +135,6 @@ def limiter() -> LoginLimiter:
 
 
 # -- the signed-in user -------------------------------------------------------------------
-
-def database() -> str | None:
-    return current_app.config.get("DATABASE_URL")
-
 
 def current_user() -> accounts.User | None:
     return g.get("user")
@@ -151,6 +149,11 @@ def signed_in_user() -> accounts.User:
     return user
 
 
+def actor() -> Actor:
+    """The signed-in user as the actions' :class:`~planner.actor.Actor` (who the audit names)."""
+    return Actor.of(signed_in_user())
+
+
 def _limits() -> dict[str, Any]:
     return {"idle": current_app.config.get("SESSION_IDLE_TIMEOUT"),
             "lifetime": current_app.config["PERMANENT_SESSION_LIFETIME"]}
@@ -160,7 +163,7 @@ def login_user(user: accounts.User) -> None:
     """A fresh session (no fixation): a new session row in the store, the user, the
     password stamp and a new CSRF token."""
     previous = session.get(SID_KEY)
-    with session_scope(database()) as s:
+    with transaction(get_session()) as s:
         if previous:  # signing in again in the same browser ends the session it had
             web_sessions.revoke(s, str(previous))
         sid = web_sessions.open_session(s, user.id, lifetime=_limits()["lifetime"])
@@ -184,7 +187,7 @@ def logout_user() -> None:
     """Revoke the session in the store (so no copy of the cookie works) and empty the cookie."""
     sid = session.get(SID_KEY)
     if sid:
-        with session_scope(database()) as s:
+        with transaction(get_session()) as s:
             web_sessions.revoke(s, str(sid))
     _forget()
 
@@ -197,7 +200,7 @@ def _load_user() -> None:
         scheme, _, token = auth.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             abort(401)
-        with session_scope(database()) as s:
+        with transaction(get_session()) as s:
             user = accounts.user_for_token(s, token.strip())
         if user is None:
             abort(401)
@@ -211,7 +214,7 @@ def _load_user() -> None:
     except (TypeError, ValueError):
         _forget()
         return
-    with session_scope(database()) as s:
+    with transaction(get_session()) as s:
         user = accounts.get_user(s, uid)
         sid = session.get(SID_KEY)
         good = (user is not None and user.active and session.get("stamp") == user.stamp and sid is not None
@@ -246,16 +249,8 @@ def _check_access() -> Any:
 def audit(action: str, target: str = "", **details: Any) -> None:
     """Record an action of the signed-in user in the audit log."""
     user = current_user()
-    with session_scope(database()) as s:
+    with transaction(get_session()) as s:
         accounts.audit(s, user.username if user else "", action, target, details)
-
-
-def audit_each(action: str, entries: list[tuple[str, dict[str, Any]]]) -> None:
-    """Record several actions of one request (target, details) in one transaction."""
-    user = current_user()
-    with session_scope(database()) as s:
-        for target, details in entries:
-            accounts.audit(s, user.username if user else "", action, target, details)
 
 
 # -- headers, cookies, errors -------------------------------------------------------------

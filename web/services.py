@@ -17,24 +17,21 @@ from typing import Any
 
 from flask import current_app, request
 
-from planner import closure
+from planner import closure, plans
+from planner.actor import Actor
 from planner.errors import UserError
+from planner.plan.document import PlanDocument, Route
 from planner.roster import RosterLine, day_roster
-from planner.store import appointments
 from planner.store import jobs as job_store
 from planner.store import repository as repo
-from planner.store.db import session_scope
 from planner.store.locks import plan_lock
 from planner.store.outcomes import Outcome
 from planner.triage.rules import Rules
+from web.db import database_url, get_session
 
 
 def rules() -> Rules:
     return current_app.extensions["cvp_rules"]
-
-
-def database() -> str | None:
-    return current_app.config.get("DATABASE_URL")
 
 
 def today() -> date:
@@ -46,19 +43,18 @@ def district_days(district: str):
     """The district's days with open tickets and with plans (:mod:`planner.calendar`)."""
     from planner.calendar import district_days as days_of
 
-    return days_of(district, rules(), database())
+    return days_of(get_session(), district, rules())
 
 
 def published_routes(district: str, staff_id: str):
     """The worker's published routes, past few and upcoming (:mod:`planner.calendar`)."""
     from planner.calendar import published_routes as routes_of
 
-    return routes_of(district, staff_id, today(), database())
+    return routes_of(get_session(), district, staff_id, today())
 
 
 def known_districts() -> list[str]:
-    with session_scope(database()) as s:
-        return repo.known_districts(s)
+    return repo.known_districts(get_session())
 
 
 def url_base() -> str:
@@ -80,18 +76,17 @@ _TRIAGE_LOCK = threading.Lock()
 def triage(day: date, district: str) -> dict[str, Any]:
     """The day's triage as :func:`planner.triage.report.triage_json` gives it (kept while the
     store's fingerprint is unchanged: the same inputs give the same triage)."""
-    from planner.store.db import database_url
+    from planner.store import db
     from planner.triage.report import triage_json
     from planner.workflow import triage_day
 
-    with session_scope(database()) as s:
-        fingerprint = repo.triage_fingerprint(s, district)
-    key = (database() or database_url(), rules().digest, day, district, fingerprint)
+    fingerprint = repo.triage_fingerprint(get_session(), district)
+    key = (database_url() or db.database_url(), rules().digest, day, district, fingerprint)
     with _TRIAGE_LOCK:
         cached = _TRIAGE_CACHE.get(key)
     if cached is not None:
         return copy.deepcopy(cached)
-    result = triage_json(triage_day(day, district, rules(), database()), rules())
+    result = triage_json(triage_day(get_session(), day, district, rules()), rules())
     with _TRIAGE_LOCK:
         if len(_TRIAGE_CACHE) > 64:
             _TRIAGE_CACHE.clear()
@@ -103,20 +98,19 @@ def triage_tickets(t: dict[str, Any]) -> dict[str, Any]:
     """The tickets a triage names (visits and phone follow-ups), for who the customer is and
     what they said: the dispatcher phones them to agree a window or to follow up."""
     ids = [tid for v in t["visits"] for tid in v["ticket_ids"]] + [f["ticket_id"] for f in t["phone_followups"]]
-    with session_scope(database()) as s:
-        return repo.tickets_by_ids(s, t["district"], ids, rules().tz)
+    return repo.tickets_by_ids(get_session(), t["district"], ids, rules().tz)
 
 
 def ticket_in_district(ticket_id: str, district: str) -> bool:
     """Whether the ticket exists and belongs to the district (a dispatcher's own tickets)."""
-    with session_scope(database()) as s:
-        return ticket_id in repo.existing_ticket_ids(s, district, [ticket_id])
+    return ticket_id in repo.existing_ticket_ids(get_session(), district, [ticket_id])
 
 
-def set_override(district: str, ticket_id: str, field: str, value: str, author: str) -> None:
-    from planner.workflow import set_overrides
+def set_overrides(district: str, items: list[tuple[str, str, str]], actor: Actor, **audit_details: Any) -> None:
+    """Store overrides (:func:`planner.workflow.set_overrides`: all or none, each audited)."""
+    from planner.workflow import set_overrides as store
 
-    set_overrides(district, [(ticket_id, field, value)], author=author, database=database(), rules=rules())
+    store(get_session(), district, items, actor=actor, rules=rules(), audit_details=audit_details)
 
 
 _CLOCK = re.compile(r"\d{2}:\d{2}(:\d{2})?")
@@ -136,22 +130,23 @@ def parse_clock(day: date, text: str, name: str = "time") -> datetime:
     return datetime.combine(day, t, tzinfo=rules().tz)
 
 
-def set_appointment(day: date, district: str, ticket_id: str, start: str, end: str,
-                    author: str) -> tuple[datetime, datetime] | None:
-    """The window agreed on the phone (both empty: clear it)."""
-    with session_scope(database()) as s:
-        if not (start or "").strip() and not (end or "").strip():
-            appointments.set_appointment(s, district, ticket_id, None, None, author)
-            return None
-        a, b = parse_clock(day, start, "start"), parse_clock(day, end, "end")
-        appointments.set_appointment(s, district, ticket_id, a, b, author)
-        return a, b
+def set_appointment(day: date, district: str, ticket_id: str, start: str, end: str, actor: Actor,
+                    **audit_details: Any) -> tuple[datetime, datetime] | None:
+    """The window agreed on the phone (both empty: clear it), audited with the day."""
+    from planner.workflow import set_appointment as store
+
+    window = None
+    if (start or "").strip() or (end or "").strip():
+        window = parse_clock(day, start, "start"), parse_clock(day, end, "end")
+    store(get_session(), district, ticket_id, *(window or (None, None)), actor=actor,
+          audit_details={"day": day.isoformat(), **audit_details})
+    return window
 
 
 # -- roster -------------------------------------------------------------------------------
 
 def roster(day: date, district: str) -> list[RosterLine]:
-    return day_roster(day, district, database())
+    return day_roster(get_session(), day, district)
 
 
 @dataclass(frozen=True)
@@ -194,8 +189,7 @@ def planning_in_progress(day: date, district: str) -> job_store.Job | None:
     from web import jobs
 
     jobs.reap()
-    with session_scope(database()) as s:
-        return job_store.active_job(s, plan_lock(day, district))
+    return job_store.active_job(get_session(), plan_lock(day, district))
 
 
 class PlanningBusy(UserError):
@@ -232,33 +226,34 @@ def _submit_planning(kind: str, day: date, district: str, params: dict[str, Any]
 SUBMIT_ATTEMPTS = 3  # a refused request whose blocking job has just finished is retried this often
 
 
-def start_plan(day: date, district: str, author: str, pins: dict[str, str] | None = None) -> int:
+def start_plan(day: date, district: str, actor: Actor, pins: dict[str, str] | None = None) -> int:
     """Queue the day's planning with the dispatcher's pins, which must name someone on duty;
     returns the job id.  The roster's absences are not passed: planning reads them itself
     (:func:`planner.roster.on_duty_staff`), as ``cvp plan`` does.  :class:`PlanningBusy`
     while another planning job of the day has not finished."""
     from planner.roster import check_pins
 
-    pins = check_pins(day, district, pins or {}, database())
+    pins = check_pins(get_session(), day, district, pins or {})
     params = {"day": day.isoformat(), "district": district, "pins": pins, "solver": dict(current_app.config["SOLVER"]),
-              "author": author, "rules_file": current_app.config.get("RULES_FILE")}
-    return _submit_planning("plan_day", day, district, params, author)
+              "author": actor.username, "role": actor.role, "rules_file": current_app.config.get("RULES_FILE")}
+    return _submit_planning("plan_day", day, district, params, actor.username)
 
 
-def start_replan(day: date, district: str, version: int, now: time, absent: list[str], author: str,
+def start_replan(day: date, district: str, version: int, now: time, absent: list[str], actor: Actor,
                  upload=None) -> int:
     """Queue re-planning the rest of the day from ``now`` (:func:`planner.plan.replan.replan`,
     as ``cvp replan``): ``absent`` workers are gone from now on; ``upload`` (already
     validated) holds new urgent tickets to import and insert.  Returns the job id;
     :class:`PlanningBusy` while another planning job of the day has not finished."""
     params = {"day": day.isoformat(), "district": district, "version": version, "now": now.strftime("%H:%M"),
-              "absent": sorted(set(absent)), "solver": dict(current_app.config["SOLVER"]), "author": author,
+              "absent": sorted(set(absent)), "solver": dict(current_app.config["SOLVER"]),
+              "author": actor.username, "role": actor.role,
               "rules_file": current_app.config.get("RULES_FILE"),
               "add_file": str(upload.path) if upload else None,
               "gazetteer": str(upload.gazetteer) if upload and upload.gazetteer else None,
               "upload_dir": str(upload.folder) if upload else None,
               "added": upload.original_name if upload else None}
-    return _submit_planning("replan", day, district, params, author)
+    return _submit_planning("replan", day, district, params, actor.username)
 
 
 def job(job_id: int) -> job_store.Job | None:
@@ -266,71 +261,62 @@ def job(job_id: int) -> job_store.Job | None:
     from web import jobs
 
     jobs.reap()
-    with session_scope(database()) as s:
-        return job_store.get_job(s, job_id)
+    return job_store.get_job(get_session(), job_id)
 
 
 def recent_plan_jobs(district: str, limit: int = 5) -> list[job_store.Job]:
     from web import jobs
 
     jobs.reap()
-    with session_scope(database()) as s:
-        found = job_store.recent_jobs(s, limit=100)
+    found = job_store.recent_jobs(get_session(), limit=100)
     return [j for j in found if j.kind in PLANNING_JOBS and j.params.get("district") == district][:limit]
 
 
-def plan(day: date, district: str, version: int | None = None, published_only: bool = False) -> tuple[dict, str] | None:
-    with session_scope(database()) as s:
-        return repo.get_plan(s, day, district, version, published_only=published_only)
+def plan(day: date, district: str, version: int | None = None,
+         published_only: bool = False) -> tuple[PlanDocument, str] | None:
+    """A stored version and its status (:func:`planner.plans.get_plan`)."""
+    return plans.get_plan(get_session(), day, district, version, published_only)
 
 
 def versions(day: date, district: str) -> list[tuple[int, str, str, datetime]]:
-    with session_scope(database()) as s:
-        return repo.plan_versions(s, day, district)
+    return plans.list_versions(get_session(), day, district)
 
 
-def publish(day: date, district: str, version: int, author: str) -> None:
-    """Publish a version; its sheets are then rendered in the background (when the app
-    prerenders), so the field staff's downloads are instant."""
+def publish(day: date, district: str, version: int, actor: Actor, **audit_details: Any) -> None:
+    """Publish a version (:func:`planner.plans.publish`, audited); its sheets are then rendered
+    in the background (when the app prerenders), so the field staff's downloads are instant."""
     from web import jobs
 
-    with session_scope(database()) as s:
-        repo.publish_plan(s, day, district, version)
+    plans.publish(get_session(), day, district, version, actor, audit_details)
     if current_app.config.get("PRERENDER_SHEETS"):
         jobs.submit("render_sheets", {"day": day.isoformat(), "district": district, "version": version, "lang": "zh",
                                       "url_base": url_base(), "cache_dir": cache_dir(),
-                                      "rules_file": current_app.config.get("RULES_FILE")}, author=author)
+                                      "rules_file": current_app.config.get("RULES_FILE")}, author=actor.username)
 
 
 # -- field --------------------------------------------------------------------------------
 
-def published_route(day: date, district: str, staff_id: str):
-    """The latest published plan of the worker's district for the day, and the worker's route in it
-    (a :class:`planner.plan.document.PlanDocument` and its :class:`~planner.plan.document.Route`)."""
-    from planner.plan.document import PlanDocument
-
-    found = plan(day, district, published_only=True)
-    if found is None:
-        return None
-    doc = PlanDocument.from_json(found[0])
-    route = doc.route_of(staff_id)
-    return (doc, route) if route else None
+def published_route(day: date, district: str, staff_id: str) -> tuple[PlanDocument, Route] | None:
+    """The latest published plan of the worker's district for the day, and the worker's
+    route in it (:func:`planner.plans.published_route`)."""
+    return plans.published_route(get_session(), day, district, staff_id)
 
 
 def outcomes(day: date, district: str, staff_id: str | None = None) -> dict[str, Outcome]:
-    return closure.outcomes_of(day, district, staff_id, database())
+    return closure.outcomes_of(get_session(), day, district, staff_id)
 
 
-def record_outcome(**values: Any) -> closure.Recorded:
-    """Store a visit's outcome; closed on site closes its tickets (:mod:`planner.closure`)."""
-    return closure.record_outcome(**values, database=database())
+def record_outcome(actor: Actor, audit_details: dict[str, Any] | None = None, **values: Any) -> closure.Recorded:
+    """Store a visit's outcome, audited; closed on site closes its tickets (:mod:`planner.closure`)."""
+    return closure.record_outcome(get_session(), actor=actor, audit_details=audit_details, **values)
 
 
 # -- follow-ups (需要后期闭环) ---------------------------------------------------------------
 
 def follow_ups(district: str) -> list[closure.FollowUp]:
-    return closure.follow_ups(district, database(), rules().tz)
+    return closure.follow_ups(get_session(), district, rules().tz)
 
 
-def close_follow_up(day: date, district: str, visit_id: str, author: str, notes: str) -> closure.Recorded:
-    return closure.close_follow_up(day, district, visit_id, author, notes, database())
+def close_follow_up(day: date, district: str, visit_id: str, actor: Actor, notes: str,
+                    **audit_details: Any) -> closure.Recorded:
+    return closure.close_follow_up(get_session(), day, district, visit_id, actor, notes, audit_details)

@@ -1,15 +1,34 @@
 """The job kinds the web app queues (see :mod:`web.jobs`).  Each is a plain function of
-JSON-able params and the database URL, calling the same library functions as the CLI."""
+JSON-able params and the database URL, calling the same library functions as the CLI
+in a session of its own (a job outlives the request that queued it), as the account
+that queued it (``author``, ``role``)."""
 
 from __future__ import annotations
 
 import shutil
+from contextlib import closing
 from datetime import date, time
 from typing import Any
 
+from planner.actor import Actor
 from planner.plan.day import SolverSettings, plan_day
 from planner.plan.document import PlanDocument
+from planner.store.db import open_session
 from web.jobs import task
+
+
+def _actor(params: dict[str, Any]) -> Actor:
+    """Who queued the job, acting on the job's district."""
+    return Actor(params.get("author", ""), params.get("role", ""), frozenset({params["district"]}))
+
+
+def _stored(session, params: dict[str, Any]) -> PlanDocument:
+    from planner import plans
+
+    found = plans.get_plan(session, date.fromisoformat(params["day"]), params["district"], int(params["version"]))
+    if found is None:
+        raise LookupError(f"no plan {params['version']} for {params['district']} on {params['day']}")
+    return found[0]
 
 
 @task("plan_day")
@@ -21,9 +40,10 @@ def plan_day_task(params: dict[str, Any], database: str | None) -> dict[str, Any
 
     rules = load_rules(params.get("rules_file"))
     pins = {str(k): str(v) for k, v in (params.get("pins") or {}).items()}
-    doc = plan_day(date.fromisoformat(params["day"]), params["district"], solver=_solver(params),
-                   absent=tuple(params.get("absent") or ()), pins=pins, author=params.get("author", ""),
-                   rules=rules, database=database)
+    with closing(open_session(database)) as session:  # each action commits; no transaction spans the search
+        doc = plan_day(session, date.fromisoformat(params["day"]), params["district"], solver=_solver(params),
+                       absent=tuple(params.get("absent") or ()), pins=pins, actor=_actor(params), rules=rules,
+                       audit_details={"pins": pins})
     return _plan_result(doc)
 
 
@@ -35,15 +55,13 @@ def replan_task(params: dict[str, Any], database: str | None) -> dict[str, Any]:
     removed afterwards with ``upload_dir``), ``solver``, ``author``, ``rules_file``."""
     from planner.plan.replan import replan
     from planner.triage import load_rules
-    from web import downloads
 
     try:
-        doc = downloads.plan_document(date.fromisoformat(params["day"]), params["district"], int(params["version"]),
-                                      database)
-        new = replan(PlanDocument.of(doc), time.fromisoformat(params["now"]),
-                     add_file=params.get("add_file"), gazetteer=params.get("gazetteer"),
-                     absent=tuple(params.get("absent") or ()), solver=_solver(params),
-                     author=params.get("author", ""), rules=load_rules(params.get("rules_file")), database=database)
+        with closing(open_session(database)) as session:
+            new = replan(session, _stored(session, params), time.fromisoformat(params["now"]),
+                         add_file=params.get("add_file"), gazetteer=params.get("gazetteer"),
+                         absent=tuple(params.get("absent") or ()), solver=_solver(params), actor=_actor(params),
+                         rules=load_rules(params.get("rules_file")), audit_details={"added": params.get("added")})
     finally:
         if params.get("upload_dir"):
             shutil.rmtree(params["upload_dir"], ignore_errors=True)
@@ -78,11 +96,11 @@ def render_sheets_task(params: dict[str, Any], database: str | None) -> dict[str
     from web import downloads
 
     rules = load_rules(params.get("rules_file"))
-    doc = PlanDocument.of(downloads.plan_document(date.fromisoformat(params["day"]), params["district"],
-                                                  int(params["version"]), database))
     files = []
-    for staff_id in doc.staff_ids + [None]:
-        path = downloads.sheet_pdf_path(doc, staff_id, params.get("lang", "zh"), params["url_base"], rules, database,
-                                        params["cache_dir"])
-        files.append(path.name)
+    with closing(open_session(database)) as session:
+        doc = _stored(session, params)
+        for staff_id in doc.staff_ids + [None]:
+            path = downloads.sheet_pdf_path(session, doc, staff_id, params.get("lang", "zh"), params["url_base"], rules,
+                                            params["cache_dir"])
+            files.append(path.name)
     return {"files": files}

@@ -24,11 +24,14 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from werkzeug.datastructures import FileStorage
 
+from planner.actor import Actor
 from planner.errors import BusyError, InvalidFileError, Reason, UserError
 from planner.workflow import MisplacedFile
+from web.db import get_session
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 MAX_AGE_S = 3600
@@ -205,14 +208,6 @@ def discard(upload: Upload) -> None:
     shutil.rmtree(upload.folder, ignore_errors=True)
 
 
-def districts_of(user) -> frozenset[str] | None:
-    """The districts whose rows this user's imports may write: a dispatcher's own (none
-    without one), any for an admin (None)."""
-    if user.role == "admin":
-        return None
-    return frozenset({user.district}) if user.district else frozenset()
-
-
 def _shown(upload: Upload, where: str) -> str:
     return upload.original_name if where == str(upload.path) else Path(where).name
 
@@ -238,7 +233,7 @@ def _named(upload: Upload):
         raise UserError(text) from None
 
 
-def preview(upload: Upload, rules, districts: frozenset[str] | None, database: str | None):
+def preview(upload: Upload, rules, districts: frozenset[str] | None):
     """Check the file exactly as the import will, without writing anything: row errors
     (other districts' rows among them) and the would-be changes, losing ones listed
     (:func:`planner.workflow.check_file`)."""
@@ -246,8 +241,8 @@ def preview(upload: Upload, rules, districts: frozenset[str] | None, database: s
 
     try:
         with reading_slot(upload.user_id), _named(upload):
-            check = check_file(upload.path, kind=upload.kind, history=upload.history, gazetteer=upload.gazetteer,
-                               rules=rules, database=database, districts=districts, name=upload.original_name)
+            check = check_file(get_session(), upload.path, kind=upload.kind, history=upload.history,
+                               gazetteer=upload.gazetteer, rules=rules, districts=districts, name=upload.original_name)
     except BaseException:  # a refused file (or a parser failure) is never kept for a confirm
         discard(upload)
         raise
@@ -256,17 +251,17 @@ def preview(upload: Upload, rules, districts: frozenset[str] | None, database: s
     return check
 
 
-def confirm(upload: Upload, rules, author: str, database: str | None, districts: frozenset[str] | None,
-            allow_downgrade: bool | None = None):
-    """Import all rows or none (:func:`planner.workflow.import_file`).  Updates that lose
+def confirm(upload: Upload, rules, actor: Actor, allow_downgrade: bool | None = None, **audit_details: Any):
+    """Import all rows or none (:func:`planner.workflow.import_file`), as ``actor``, into the
+    districts it holds, audited with the file's own name.  Updates that lose
     stored values are allowed when the preview listed them (the dispatcher saw them and
     confirmed); if any other appears only now (the store changed since), nothing is
     imported (:class:`planner.workflow.LosingUpdate`).  ``allow_downgrade`` overrides that."""
     from planner.workflow import import_file
 
     with reading_slot(upload.user_id), _named(upload):
-        return import_file(upload.path, kind=upload.kind, history=upload.history, gazetteer=upload.gazetteer,
-                           rules=rules, author=author, database=database, districts=districts,
-                           allow_downgrade=bool(allow_downgrade),
+        return import_file(get_session(), upload.path, actor=actor, kind=upload.kind, history=upload.history,
+                           gazetteer=upload.gazetteer, rules=rules, districts=actor.districts,
+                           allow_downgrade=bool(allow_downgrade), audit_details=audit_details,
                            allowed_losses=upload.losses_seen if allow_downgrade is None else None,
                            name=upload.original_name)

@@ -63,6 +63,31 @@ def rules_of(ctx: click.Context):
     return root.obj["rules"]
 
 
+def session_of(ctx: click.Context):
+    """The command's one store session (:func:`planner.store.db.open_session`), opened on
+    first use and closed when the command ends (the root context's teardown): every
+    sub-command, ``cvp cost …`` included, reads and writes through it, so a command opens
+    the store once, and a command that never touches the store never opens it."""
+    root = ctx.find_root()
+    if root.obj is None:
+        root.obj = {}
+    if "session" not in root.obj:
+        from planner.store.db import open_session
+
+        session = open_session()
+        root.obj["session"] = session
+        root.call_on_close(session.close)
+    return root.obj["session"]
+
+
+def actor_of(ctx: click.Context):
+    """Who the command's actions are audited as: ``cli:<the OS user>``, an operator of
+    every district (:meth:`planner.actor.Actor.cli`)."""
+    from planner.actor import Actor
+
+    return Actor.cli()
+
+
 def _register() -> None:
     from planner.cli import bench_cmd, demo_cmd, intake_cmd, outcome_cmd, outputs_cmd, plan_cmd, replan_cmd, triage_cmd, web_cmd  # noqa: F401  (each module registers its commands)
 

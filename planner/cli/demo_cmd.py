@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from planner.cli import cvp, rules_of
+from planner.cli import cvp, rules_of, session_of
 from planner.cli.outputs_cmd import warn_if_loopback
 from planner.cli.plan_cmd import echo_outputs, require_outputs_possible, write_json
 from planner.outputs_io import atomic_write_text
@@ -22,16 +22,16 @@ DAY, DISTRICT = date(2010, 8, 5), "南区"
 DEMO_SOLVER = dict(time_limit_s=10, seed=1, solution_limit=200)  # the same plan on every machine
 
 
-def reset_store(yes: bool, force: bool) -> None:
+def reset_store(session, yes: bool, force: bool) -> None:
     from planner.store.db import database_url, describe
     from planner.store.reset import empty_store, is_default_store
 
     if not force and not is_default_store():  # refuse before asking
-        empty_store(force=False)
+        empty_store(session, force=False)
     if not yes:
         click.confirm(f"Empty the store {describe(database_url())}? Every ticket, plan, outcome and account in it "
                       f"is deleted", abort=True)
-    click.echo(f"emptied the store {empty_store(force=force)}")
+    click.echo(f"emptied the store {empty_store(session, force=force)}")
 
 
 @cvp.command("demo")
@@ -51,32 +51,34 @@ def demo_command(ctx, folder, out, reset, yes, force):
 
     Run on a store already used, the figures differ from the README's (earlier plans
     schedule tickets, imports add to them): `cvp demo --reset` starts from an empty store."""
-    from planner.export import write_day_outputs
+    from planner.actor import OPERATOR, Actor
+    from planner.export import load_plan_inputs, write_day_outputs
     from planner.plan.day import SolverSettings, plan_day
     from planner.plan.summary import plan_text
     from planner.triage.report import triage_json, triage_text
     from planner.workflow import import_file, triage_day
 
-    rules = rules_of(ctx)
+    rules, session = rules_of(ctx), session_of(ctx)
+    actor = Actor("demo", OPERATOR, None)  # the demo's plan says who made it as the README shows
     require_outputs_possible()
     if reset:
-        reset_store(yes, force)
+        reset_store(session, yes, force)
     src = Path(folder)
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     steps = [("history.csv", {"history": True}), ("tickets.csv", {"gazetteer": src / "gazetteer.csv"}),
              ("staff.csv", {}), ("network.csv", {})]
     for name, options in steps:
-        click.echo(import_file(src / name, rules=rules, **options).summary())
-    result = triage_day(DAY, DISTRICT, rules)
+        click.echo(import_file(session, src / name, actor=actor, rules=rules, **options).summary())
+    result = triage_day(session, DAY, DISTRICT, rules)
     click.echo("")
     click.echo(triage_text(result, rules))
     target = out_dir / "triage-2010-08-05-南区.json"
     atomic_write_text(target, json.dumps(triage_json(result, rules), ensure_ascii=False, indent=2))
     click.echo(f"\nwrote {target}\n")
-    doc = plan_day(DAY, DISTRICT, solver=SolverSettings(**DEMO_SOLVER), author="demo", rules=rules)
+    doc = plan_day(session, DAY, DISTRICT, solver=SolverSettings(**DEMO_SOLVER), actor=actor, rules=rules)
     write_json(out_dir / "plan.json", doc)
     click.echo(plan_text(doc))
     click.echo(f"\nwrote {out_dir / 'plan.json'} (version {doc['version']})")
-    echo_outputs(write_day_outputs(doc, rules, out_dir))
+    echo_outputs(write_day_outputs(doc, rules, out_dir, inputs=load_plan_inputs(session, doc, rules)))
     warn_if_loopback(None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from planner.cli import cvp, rules_of
+from planner.cli import actor_of, cvp, rules_of, session_of
 
 
 @cvp.command("import")
@@ -32,8 +32,9 @@ def import_command(ctx, file, kind, history, skip_invalid, rejects, gazetteer, a
     """
     from planner.workflow import import_file  # the importers load when the command runs, not at start-up
 
-    outcome = import_file(file, kind=kind, history=history, skip_invalid=skip_invalid, rejects_path=rejects,
-                          gazetteer=gazetteer, rules=rules_of(ctx), allow_downgrade=allow_downgrade)
+    outcome = import_file(session_of(ctx), file, actor=actor_of(ctx), kind=kind, history=history,
+                          skip_invalid=skip_invalid, rejects_path=rejects, gazetteer=gazetteer, rules=rules_of(ctx),
+                          allow_downgrade=allow_downgrade)
     click.echo(outcome.summary())
     for key, fields in sorted(outcome.report.updated.items()):
         click.echo(f"  updated {key}: {', '.join(fields)}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from planner.cli import cvp, rules_of
+from planner.cli import actor_of, cvp, rules_of, session_of
 
 
 @cvp.group("outcomes")
@@ -19,11 +19,12 @@ def _closure_text(closed_on_site) -> str:
 @outcomes_group.command("list")
 @click.option("--date", "day", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Visit day, YYYY-MM-DD.")
 @click.option("--district", required=True, help="District, e.g. 南区.")
-def outcomes_list(day, district):
+@click.pass_context
+def outcomes_list(ctx, day, district):
     """The day's recorded outcomes, one visit a line."""
     from planner.closure import outcomes_of
 
-    found = outcomes_of(day.date(), district)
+    found = outcomes_of(session_of(ctx), day.date(), district)
     for vid, o in sorted(found.items()):
         click.echo(f"{vid}\t{o.staff_id}\t{_closure_text(o.closed_on_site)}\t{o.satisfaction or ''}\t{o.notes}")
     if not found:
@@ -37,7 +38,7 @@ def outcomes_followups(ctx, district):
     """Visited cases that need later closure and are not closed yet, oldest first."""
     from planner.closure import follow_ups
 
-    found = follow_ups(district, tz=rules_of(ctx).tz)
+    found = follow_ups(session_of(ctx), district, rules_of(ctx).tz)
     for f in found:
         o = f.outcome
         click.echo(f"{o.day}\t{o.visit_id}\t{o.staff_id}\t{','.join(o.ticket_ids)}\t"
@@ -51,13 +52,10 @@ def outcomes_followups(ctx, district):
 @click.option("--date", "day", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Visit day, YYYY-MM-DD.")
 @click.option("--district", required=True, help="District, e.g. 南区.")
 @click.option("--notes", default="", help="What the follow-up did.")
-def outcomes_close(visit_id, day, district, notes):
+@click.pass_context
+def outcomes_close(ctx, visit_id, day, district, notes):
     """The follow-up of VISIT_ID is done: close its tickets."""
     from planner.closure import close_follow_up
-    from planner.store import accounts
-    from planner.store.db import session_scope
 
-    done = close_follow_up(day.date(), district, visit_id, "cli", notes)
-    with session_scope() as s:
-        accounts.audit(s, "cli", "follow_up", f"{day:%Y-%m-%d} {district} {visit_id}", {"closed": done.closed})
+    done = close_follow_up(session_of(ctx), day.date(), district, visit_id, actor_of(ctx), notes)
     click.echo(f"{visit_id}: follow-up closed; tickets closed: {', '.join(done.closed) or 'none (already closed)'}")

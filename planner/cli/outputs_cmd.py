@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from planner.cli import cvp, rules_of
+from planner.cli import cvp, rules_of, session_of
 from planner.cli.plan_cmd import read_plan
 from planner.export import CSV_ENCODINGS, FORMATS, default_export_name, export_plan, load_plan_inputs, plan_map
 from planner.outputs_io import atomic_write_text, write_all
@@ -60,7 +60,7 @@ def sheets_command(ctx, plan_file, out, fmt, lang, url_base, only, jobs):
 
     rules = rules_of(ctx)
     doc = read_plan(plan_file)
-    inputs = load_plan_inputs(doc, rules)
+    inputs = load_plan_inputs(session_of(ctx), doc, rules)
     folder = Path(out) if out else Path(plan_file).parent / "sheets"
     paths = render_sheets(doc, inputs.tickets, inputs.history, rules, folder, fmt=fmt, lang=lang, url_base=url_base,
                           staff=inputs.staff, only=list(only) or None, jobs=jobs)
@@ -91,7 +91,7 @@ def map_command(ctx, plan_file, out, tiles, tiles_crs, tiles_attribution, lang):
     doc = read_plan(plan_file)
     spec = tiles_spec(tiles, tiles_crs, tiles_attribution)
     target = Path(out) if out else Path(plan_file).parent / "map.html"
-    html = plan_map(doc, rules, tiles=spec, lang=lang)
+    html = plan_map(doc, rules, inputs=load_plan_inputs(session_of(ctx), doc, rules), tiles=spec, lang=lang)
     write_all([([target], lambda: atomic_write_text(target, html))])
     click.echo(f"wrote {target}")
 
@@ -110,7 +110,7 @@ def export_command(ctx, plan_file, fmt, out, full_phone, encoding, lang):
     """One row per stop (worker, sequence, times, customer and tickets, type, scenario, reasons)."""
     rules = rules_of(ctx)
     doc = read_plan(plan_file)
-    inputs = load_plan_inputs(doc, rules)
+    inputs = load_plan_inputs(session_of(ctx), doc, rules)
     target = Path(out) if out else Path(plan_file).parent / default_export_name(doc, fmt)
     write_all([([target], lambda: export_plan(doc, inputs.tickets, rules, target, fmt, full_phone=full_phone,
                                               lang=lang, history=inputs.history, encoding=encoding))])

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from planner.cli import cvp, rules_of
+from planner.cli import actor_of, cvp, rules_of, session_of
 from planner.errors import UserError
 
 
@@ -68,27 +68,27 @@ def read_plan(path: str):
 def plan_command(ctx, day, districts, out, tickets, staff, network, gazetteer, absent, no_outputs, time_limit, seed,
                  solution_limit):
     """Plan the district's visits for the day and store the plan (a new version each time)."""
-    from planner.export import write_day_outputs
+    from planner.export import load_plan_inputs, write_day_outputs
     from planner.outputs_io import OutputError
     from planner.plan.day import SolverSettings, plan_day, plan_days
     from planner.plan.summary import plan_text
     from planner.workflow import import_file
 
-    rules = rules_of(ctx)
+    rules, session, actor = rules_of(ctx), session_of(ctx), actor_of(ctx)
     if not no_outputs:
         require_outputs_possible()
     for path, kind in ((tickets, "tickets"), (staff, "staff"), (network, "sites")):
         if path:
-            click.echo(import_file(path, kind=kind, rules=rules,
+            click.echo(import_file(session, path, actor=actor, kind=kind, rules=rules,
                                    gazetteer=gazetteer if kind == "tickets" else None).summary())
     solver = SolverSettings(time_limit, seed, solution_limit)
     if len(districts) == 1:
-        docs = [plan_day(day.date(), districts[0], solver=solver, absent=tuple(absent), author="cli",
+        docs = [plan_day(session, day.date(), districts[0], solver=solver, absent=tuple(absent), actor=actor,
                          rules=rules)]
         folders = [Path(out or Path("plans") / f"{day.date()}-{districts[0]}")]
     else:
-        docs = plan_days(day.date(), list(dict.fromkeys(districts)), solver=solver, absent=tuple(absent),
-                         author="cli", rules=rules)
+        docs = plan_days(session, day.date(), list(dict.fromkeys(districts)), solver=solver, absent=tuple(absent),
+                         actor=actor, rules=rules)
         folders = [Path(out or "plans") / f"{day.date()}-{d['district']}" for d in docs]
     # the plan versions are stored first: the store is the record (the web app shows them);
     # files are written after, each whole or not at all, and a full disk is reported, not raised
@@ -103,7 +103,7 @@ def plan_command(ctx, day, districts, out, tickets, staff, network, gazetteer, a
             click.echo(plan_text(doc))
             click.echo(f"\nwrote {plan_file} (version {doc['version']})")
             if not no_outputs:
-                echo_outputs(write_day_outputs(doc, rules, folder))
+                echo_outputs(write_day_outputs(doc, rules, folder, inputs=load_plan_inputs(session, doc, rules)))
         except OutputError as exc:
             plan_file_written = plan_file not in exc.not_written
             raise OutputError([plan_file] * plan_file_written + exc.written, exc.not_written + folders[i + 1:],

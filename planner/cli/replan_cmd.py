@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from planner.cli import cvp, rules_of
+from planner.cli import actor_of, cvp, rules_of, session_of
 from planner.cli.plan_cmd import read_plan, solver_options, write_json
 
 
@@ -28,8 +28,9 @@ def replan_command(ctx, plan_file, now, add_file, gazetteer, absent, out, time_l
     from planner.plan.replan import replan
     from planner.plan.summary import changes_text, plan_text
 
-    doc = replan(read_plan(plan_file), now.time(), add_file=add_file, gazetteer=gazetteer, absent=tuple(absent),
-                 solver=SolverSettings(time_limit, seed, solution_limit), author="cli", rules=rules_of(ctx))
+    doc = replan(session_of(ctx), read_plan(plan_file), now.time(), add_file=add_file, gazetteer=gazetteer,
+                 absent=tuple(absent), solver=SolverSettings(time_limit, seed, solution_limit), actor=actor_of(ctx),
+                 rules=rules_of(ctx))
     target = Path(out) if out else Path(plan_file).with_name(f"plan-v{doc['version']}.json")
     write_json(target, doc)
     click.echo(plan_text(doc))

@@ -6,7 +6,7 @@ from datetime import date
 
 import click
 
-from planner.cli import cvp, rules_of
+from planner.cli import actor_of, cvp, rules_of, session_of
 
 
 @cvp.command("triage")
@@ -27,10 +27,11 @@ def triage_command(ctx, day, district, json_out, overrides):
         check_output_path(json_out)  # before storing overrides or triaging: nothing done for nothing
     parsed = [parse_override(text) for text in overrides]
     if parsed:
-        set_overrides(district, parsed, author="cli", rules=rules)
+        set_overrides(session_of(ctx), district, parsed, actor=actor_of(ctx), rules=rules)
         for ticket_id, field, value in parsed:
             click.echo(f"override stored: {ticket_id} {field}={value}")
-    result = triage_day(day.date() if hasattr(day, "date") else date.fromisoformat(day), district, rules)
+    result = triage_day(session_of(ctx), day.date() if hasattr(day, "date") else date.fromisoformat(day), district,
+                        rules)
     click.echo(triage_text(result, rules))
     note = old_tickets_note(result, rules)
     if note:

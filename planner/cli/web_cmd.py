@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from planner.cli import cvp
+from planner.cli import actor_of, cvp, session_of
 from planner.errors import UserError
 
 
@@ -60,6 +60,7 @@ def serve_command(ctx, host, port, demo, server, threads):
 
 
 def _import_demo(ctx) -> None:
+    from planner.actor import OPERATOR, Actor
     from planner.cli import rules_of
     from planner.cli.demo_cmd import REPO_FIXTURES
     from planner.workflow import import_file
@@ -69,7 +70,8 @@ def _import_demo(ctx) -> None:
         ("history.csv", {"history": True}), ("tickets.csv", {"gazetteer": REPO_FIXTURES / "gazetteer.csv"}),
              ("staff.csv", {}), ("network.csv", {})]
     for name, options in steps:
-        click.echo(import_file(REPO_FIXTURES / name, rules=rules, author="demo", **options).summary())
+        click.echo(import_file(session_of(ctx), REPO_FIXTURES / name, actor=Actor("demo", OPERATOR, None), rules=rules,
+                               **options).summary())
 
 
 @cvp.group("users")
@@ -84,27 +86,29 @@ def users_group():
 @click.option("--district", metavar="NAME",
               help="The dispatcher's district, e.g. 南区 (a field account's, where two districts have its staff id).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of a prompt.")
-def users_add(name, role, staff_id, district, password_stdin):
+@click.pass_context
+def users_add(ctx, name, role, staff_id, district, password_stdin):
     """Create an account; the password is asked for (never a default one)."""
     from planner.store import accounts
-    from planner.store.db import session_scope
+    from planner.store.db import transaction
 
     password = _read_password(password_stdin)
-    with session_scope() as s:
+    with transaction(session_of(ctx)) as s:
         user = accounts.add_user(s, name, password, role, staff_id=staff_id, district=district)
-        accounts.audit(s, "cli", "user_add", user.username, {"role": role})
+        accounts.audit(s, actor_of(ctx).username, "user_add", user.username, {"role": role})
     where = f", staff {user.staff_id}" if user.staff_id else ""
     where += f", district {user.district}" if user.district else ""
     click.echo(f"added {user.username} ({user.role}{where})")
 
 
 @users_group.command("list")
-def users_list():
+@click.pass_context
+def users_list(ctx):
     """The accounts, one a line."""
     from planner.store import accounts
-    from planner.store.db import session_scope
+    from planner.store.db import transaction
 
-    with session_scope() as s:
+    with transaction(session_of(ctx)) as s:
         found = accounts.list_users(s)
     for u in found:
         flags = ("" if u.active else " (deactivated)") + (" [api token]" if u.has_token else "")
@@ -114,39 +118,42 @@ def users_list():
 @users_group.command("passwd")
 @click.argument("name")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of a prompt.")
-def users_passwd(name, password_stdin):
+@click.pass_context
+def users_passwd(ctx, name, password_stdin):
     """Set a new password (signs the user's sessions out)."""
     from planner.store import accounts
-    from planner.store.db import session_scope
+    from planner.store.db import transaction
 
     password = _read_password(password_stdin)
-    with session_scope() as s:
+    with transaction(session_of(ctx)) as s:
         accounts.set_password(s, name, password)
-        accounts.audit(s, "cli", "user_change", name, {"action": "password"})
+        accounts.audit(s, actor_of(ctx).username, "user_change", name, {"action": "password"})
     click.echo(f"password of {name} changed")
 
 
 @users_group.command("deactivate")
 @click.argument("name")
-def users_deactivate(name):
+@click.pass_context
+def users_deactivate(ctx, name):
     """Stop an account from signing in (and revoke its API token)."""
     from planner.store import accounts
-    from planner.store.db import session_scope
+    from planner.store.db import transaction
 
-    with session_scope() as s:
+    with transaction(session_of(ctx)) as s:
         accounts.set_active(s, name, False)
-        accounts.audit(s, "cli", "user_change", name, {"action": "deactivate"})
+        accounts.audit(s, actor_of(ctx).username, "user_change", name, {"action": "deactivate"})
     click.echo(f"{name} deactivated")
 
 
 @users_group.command("token")
 @click.argument("name")
-def users_token(name):
+@click.pass_context
+def users_token(ctx, name):
     """Issue an API token for NAME (printed once; replaces any earlier token)."""
     from planner.store import accounts
-    from planner.store.db import session_scope
+    from planner.store.db import transaction
 
-    with session_scope() as s:
+    with transaction(session_of(ctx)) as s:
         token = accounts.issue_token(s, name)
-        accounts.audit(s, "cli", "token", name, {"action": "token"})
+        accounts.audit(s, actor_of(ctx).username, "token", name, {"action": "token"})
     click.echo(token)

@@ -5,7 +5,9 @@
 side by side in processes (``cvp plan --district A --district B``); a single
 district is searched from one seed per core, the best plan kept.  Both go
 through the same three steps: ``prepare_day`` (triage and the routing
-problem), the routing core, ``store_plan`` (document and new version).
+problem), the routing core, ``store_plan`` (document, new version and its audit
+row, in one transaction).  The caller's session has no transaction open while the
+routing core searches: the reads before it are ended first.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from planner.actor import Actor
 from planner.errors import UserError
 from planner.geo.travel import TravelModel
 from planner.plan.build import DayModel, build_day, worker_day
@@ -22,9 +27,10 @@ from planner.plan.document import Gifts
 from planner.roster import day_roster, on_duty_staff
 from planner.routing import Problem, Solution, SolveOptions, recommended_options
 from planner.routing.parallel import solve_all, solve_on_all_cores
+from planner.store import accounts
 from planner.store import repository as repo
-from planner.store.db import session_scope
-from planner.triage import Rules, load_rules
+from planner.store.db import end_reads, transaction
+from planner.triage import Rules
 from planner.triage.gifts import GiftTally, plan_gifts
 from planner.workflow import triage_day
 
@@ -61,48 +67,59 @@ class PreparedDay:
     gifts: GiftTally | None = None
 
 
-def prepare_day(day: date, district: str, *, absent: tuple[str, ...] = (), pins: dict[str, str] | None = None,
-                rules: Rules, database: str | None = None) -> PreparedDay:
+def prepare_day(session: Session, day: date, district: str, *, absent: tuple[str, ...] = (),
+                pins: dict[str, str] | None = None, rules: Rules) -> PreparedDay:
     """Triage the day and build the routing problem over the staff on duty
     (:func:`planner.roster.on_duty_staff`: the day's roster less its absences, less ``absent``)."""
-    triaged = triage_day(day, district, rules, database)
-    staff = on_duty_staff(day, district, absent, database)
+    triaged = triage_day(session, day, district, rules)
+    staff = on_duty_staff(session, day, district, absent)
     workers = [worker_day(s, day, rules) for s in staff]
     model = build_day(day, district, list(triaged.visits), workers, rules, travel_model_of(rules),
                       allowed={vid: (sid,) for vid, sid in (pins or {}).items()})
     return PreparedDay(model, len(staff), dict(pins or {}), triaged.gifts)
 
 
-def store_plan(prepared: PreparedDay, solution: Solution, *, solver: SolverSettings, author: str, rules: Rules,
-               database: str | None = None) -> dict[str, Any]:
-    """The plan document (its JSON form), stored as the day's new version."""
-    plan = plan_document(prepared.model, solution, rules, solver=solver.to_dict(), author=author)
+def store_plan(session: Session, prepared: PreparedDay, solution: Solution, *, solver: SolverSettings,
+               actor: Actor, rules: Rules, audit_details: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The plan document (its JSON form), stored as the day's new version, audited ("plan",
+    "DAY DISTRICT vN", by ``actor``) in the same transaction."""
+    plan = plan_document(prepared.model, solution, rules, solver=solver.to_dict(), author=actor.username)
     if prepared.gifts is not None:
         plan = replace(plan, summary=replace(plan.summary, gifts=Gifts(**plan_gifts(plan, prepared.gifts))))
     plan = replace(plan, pins=dict(sorted(prepared.pins.items())) or None)
     doc = plan.to_json()
-    with session_scope(database) as session:
-        repo.save_plan(session, doc, author)
+    save(session, doc, actor, audit_details)
     return doc
 
 
-def plan_day(day: date, district: str, *, solver: SolverSettings = SolverSettings(), absent: tuple[str, ...] = (),
-             pins: dict[str, str] | None = None, author: str = "", rules: Rules | None = None,
-             database: str | None = None) -> dict[str, Any]:
+def save(session: Session, doc: dict[str, Any], actor: Actor, audit_details: dict[str, Any] | None = None) -> int:
+    """Store a plan document (a plan's or a re-plan's) as the day's new version, with its
+    audit row, in one transaction; returns the version."""
+    with transaction(session):
+        version = repo.save_plan(session, doc, actor.username)
+        accounts.audit(session, actor.username, "plan", f"{doc['date']} {doc['district']} v{version}",
+                       audit_details)
+    return version
+
+
+def plan_day(session: Session, day: date, district: str, *, actor: Actor, rules: Rules,
+             solver: SolverSettings = SolverSettings(), absent: tuple[str, ...] = (),
+             pins: dict[str, str] | None = None, audit_details: dict[str, Any] | None = None) -> dict[str, Any]:
     """Triage the day, route it, store the plan as a new version and return the document.
 
     ``pins`` (visit id → staff id) keep visits with the worker a dispatcher chose.
     Staff the day's roster marks absent are left out, as are those named in ``absent``.
     """
-    rules = rules or load_rules()
-    prepared = prepare_day(day, district, absent=absent, pins=pins, rules=rules, database=database)
+    prepared = prepare_day(session, day, district, absent=absent, pins=pins, rules=rules)
+    end_reads(session)  # no transaction spans the search
     solution = solve_on_all_cores(prepared.model.problem, solver.options(prepared.model.problem))
-    return store_plan(prepared, solution, solver=solver, author=author, rules=rules, database=database)
+    return store_plan(session, prepared, solution, solver=solver, actor=actor, rules=rules,
+                      audit_details=audit_details)
 
 
-def plan_days(day: date, districts: list[str], *, solver: SolverSettings = SolverSettings(),
-              absent: tuple[str, ...] = (), author: str = "", rules: Rules | None = None,
-              database: str | None = None, processes: int | None = None) -> list[dict[str, Any]]:
+def plan_days(session: Session, day: date, districts: list[str], *, actor: Actor, rules: Rules,
+              solver: SolverSettings = SolverSettings(), absent: tuple[str, ...] = (),
+              processes: int | None = None) -> list[dict[str, Any]]:
     """``plan_day`` for several districts, their searches in parallel processes.
 
     Districts are independent (each district's staff visit its own customers),
@@ -110,8 +127,7 @@ def plan_days(day: date, districts: list[str], *, solver: SolverSettings = Solve
     ``absent`` may name staff of any of the districts; an id that two of them have
     (each district owns its ids) is refused, as it would mark two people off.
     """
-    rules = rules or load_rules()
-    rosters = {d: {line.staff.staff_id for line in day_roster(day, d, database) if line.staff.active}
+    rosters = {d: {line.staff.staff_id for line in day_roster(session, day, d) if line.staff.active}
                for d in districts}
     unknown = set(absent) - set().union(*rosters.values())
     if unknown:
@@ -122,9 +138,10 @@ def plan_days(day: date, districts: list[str], *, solver: SolverSettings = Solve
         if len(holders) > 1:
             raise UserError(f"--absent {staff_id}: {', '.join(holders)} each have a staff member {staff_id}; "
                             f"plan those districts one at a time (--district NAME --absent {staff_id})")
-    prepared = [prepare_day(day, d, absent=tuple(a for a in absent if a in rosters[d]), rules=rules,
-                            database=database) for d in districts]
+    prepared = [prepare_day(session, day, d, absent=tuple(a for a in absent if a in rosters[d]), rules=rules)
+                for d in districts]
+    end_reads(session)  # no transaction spans the searches
     problems = [p.model.problem for p in prepared]
     solutions = solve_all(problems, [solver.options(p) for p in problems], processes)
-    return [store_plan(p, s, solver=solver, author=author, rules=rules, database=database)
+    return [store_plan(session, p, s, solver=solver, actor=actor, rules=rules)
             for p, s in zip(prepared, solutions, strict=True)]

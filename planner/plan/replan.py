@@ -21,18 +21,21 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from planner.actor import Actor
 from planner.errors import UserError
 from planner.geo.travel import TravelModel, make_matrix_source
 from planner.plan.build import WorkerDay, build_day, worker_day
 from planner.plan.compose import iso, plan_document, roster_fields, visit_of
-from planner.plan.day import SolverSettings, travel_model_of
+from planner.plan.day import SolverSettings, save, travel_model_of
 from planner.plan.document import Change, PlanDocument, ReplannedFrom, Route, Step, Unassigned, route_totals, summarise
 from planner.records import StaffMember, Visit
 from planner.roster import absent_on
 from planner.routing.parallel import solve_on_all_cores
 from planner.store import repository as repo
-from planner.store.db import session_scope
-from planner.triage import Rules, load_rules
+from planner.store.db import end_reads, transaction
+from planner.triage import Rules
 from planner.workflow import import_file, triage_day
 
 
@@ -59,15 +62,16 @@ def split_route(route: Route | dict, now: datetime) -> tuple[list[Step], list[St
     return fixed, remaining
 
 
-def replan(doc: PlanDocument | dict[str, Any], now: time, *, add_file: str | None = None, gazetteer: str | None = None,
-           absent: tuple[str, ...] = (), solver: SolverSettings = SolverSettings(), author: str = "",
-           rules: Rules | None = None, database: str | None = None) -> dict[str, Any]:
+def replan(session: Session, doc: PlanDocument | dict[str, Any], now: time, *, actor: Actor, rules: Rules,
+           add_file: str | None = None, gazetteer: str | None = None, absent: tuple[str, ...] = (),
+           solver: SolverSettings = SolverSettings(), audit_details: dict[str, Any] | None = None) -> dict[str, Any]:
     """A new version of the day's plan from ``now`` on; the begun part is kept unchanged.
 
     The workers gone from ``now`` are those named in ``absent`` and those the day's
     roster marks absent (:func:`planner.roster.absent_on`), as ``cvp plan`` leaves them out.
-    Returns the new version's JSON form, as stored."""
-    rules = rules or load_rules()
+    Returns the new version's JSON form, as stored, audited ("plan", by ``actor``, with
+    the version re-planned, ``now``, the absent workers, the added file's name and
+    ``audit_details``) in the same transaction as the store."""
     doc = PlanDocument.of(doc)
     day = date.fromisoformat(doc.date)
     district = doc.district
@@ -77,9 +81,9 @@ def replan(doc: PlanDocument | dict[str, Any], now: time, *, add_file: str | Non
     if unknown:
         raise UserError(f"--absent {', '.join(sorted(unknown))}: not in this plan ({', '.join(routes)})")
     # marked absent on the day's roster since the plan was made: gone from now on too
-    absent = tuple(sorted(set(absent) | (set(absent_on(day, district, database)) & set(routes))))
+    absent = tuple(sorted(set(absent) | (set(absent_on(session, day, district)) & set(routes))))
 
-    with session_scope(database) as session:
+    with transaction(session):
         roster = {s.staff_id: s for s in repo.staff_for(session, district)}
     fixed_of: dict[str, list[Step]] = {}
     owner: dict[str, str] = {}
@@ -100,12 +104,12 @@ def replan(doc: PlanDocument | dict[str, Any], now: time, *, add_file: str | Non
     visits += [visit_of(u, district) for u in doc.unassigned]
     if add_file:
         # urgent tickets of this district only (whoever replans), named by the file's own name
-        import_file(add_file, kind="tickets", gazetteer=gazetteer, rules=rules, database=database,
+        import_file(session, add_file, actor=actor, kind="tickets", gazetteer=gazetteer, rules=rules,
                     districts={district}, name=Path(add_file).name)
     # tickets that came in since the plan (imported before, or in add_file) and need a visit
     known = {t for v in visits for t in v.ticket_ids}
     known |= {t for steps in fixed_of.values() for s in steps for t in s.ticket_ids}
-    visits += [v for v in triage_day(day, district, rules, database, as_of=now_dt, allow_empty=True).visits
+    visits += [v for v in triage_day(session, day, district, rules, as_of=now_dt, allow_empty=True).visits
                if not set(v.ticket_ids) & known]
 
     workers, full_day = [], {}
@@ -116,6 +120,7 @@ def replan(doc: PlanDocument | dict[str, Any], now: time, *, add_file: str | Non
         full_day[sid] = worker_day(staff, day, rules)
         workers.append(_rest_of_day(full_day[sid], fixed_of[sid], now_dt))
 
+    end_reads(session)  # no transaction spans the search
     travel = travel_model_of(rules)
     budget = doc.settings.visit_budget_min
     first = build_day(day, district, visits, workers, rules, travel, budget,
@@ -127,7 +132,7 @@ def replan(doc: PlanDocument | dict[str, Any], now: time, *, add_file: str | Non
         model = build_day(day, district, visits, workers, rules, travel, budget,
                           allowed={vid: (sid,) for vid, sid in kept.items()})
         sol = solve_on_all_cores(model.problem, solver.options(model.problem))
-    new = plan_document(model, sol, rules, solver=solver.to_dict(), author=author,
+    new = plan_document(model, sol, rules, solver=solver.to_dict(), author=actor.username,
                         replanned_from=ReplannedFrom(version=doc.version, now=now_dt.isoformat(),
                                                      absent=tuple(absent), added=add_file))
     served_by = {j: r.worker_id for r in sol.routes for j in r.job_ids}
@@ -139,8 +144,9 @@ def replan(doc: PlanDocument | dict[str, Any], now: time, *, add_file: str | Non
         moved_to_another_worker=tuple(sorted(moved)), handed_over_from_absent=tuple(sorted(handed_over)),
         changes=route_changes(had, served_by, new.unassigned)))
     stored = new.to_json()
-    with session_scope(database) as session:
-        repo.save_plan(session, stored, author)
+    save(session, stored, actor, {"replan_of": doc.version, "now": f"{now:%H:%M}", "absent": list(absent),
+                                  "added": Path(add_file).name if add_file else None,
+                                  **(audit_details or {})})
     return stored
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 
+from sqlalchemy.orm import Session
+
 from planner.errors import UserError
-from planner.store.db import database_url, default_sqlite_path, describe, session_scope
+from planner.store.db import database_url, default_sqlite_path, describe, transaction
 
 
 def is_default_store(url: str | None = None) -> bool:
@@ -20,18 +22,18 @@ def is_default_store(url: str | None = None) -> bool:
     return not os.environ.get("CVP_DATABASE_URL", "").strip() or url == f"sqlite:///{default_sqlite_path()}"
 
 
-def empty_store(*, force: bool = False, database: str | None = None) -> str:
-    """Delete every row of the store (``database``, else the configured one); returns its description.
+def empty_store(session: Session, *, force: bool = False) -> str:
+    """Delete every row of the session's store; returns its description.
 
     Refused on any store but the default embedded one unless ``force``.
     """
     from planner.store.models import Base
 
-    url = database or database_url()
+    url = session.get_bind().engine.url.render_as_string(hide_password=False)
     if not force and not is_default_store(url):
         raise UserError(f"--reset empties only the default embedded store, and CVP_DATABASE_URL names "
                         f"{describe(url)}: add --force to empty that one (everything in it is deleted)")
-    with session_scope(url) as session:
+    with transaction(session):
         for table in reversed(Base.metadata.sorted_tables):
             session.execute(table.delete())
     return describe(url)

@@ -16,10 +16,14 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from planner.records import FiredRule, Visit
 from planner.triage.conditions import Facts, evaluate
 from planner.triage.rules_model import Gifts
+
+if TYPE_CHECKING:
+    from planner.plan.document import PlanDocument
 
 
 @dataclass(frozen=True)
@@ -70,17 +74,12 @@ def working_days_left(day: date, weekdays: Iterable[int]) -> int:
     return n
 
 
-def gifts_on_plans(plans: Sequence[dict], day: date) -> int:
+def gifts_on_plans(plans: Sequence[PlanDocument], day: date) -> int:
     """Gift visits on the routes of earlier plans of ``day``'s month (one plan per day:
     the latest, as the store gives them).  Unassigned visits carried no gift out."""
     month = day.strftime("%Y-%m")
-    n = 0
-    for doc in plans:
-        if str(doc.get("date", ""))[:7] != month or doc.get("date") == day.isoformat():
-            continue
-        n += sum(1 for r in doc.get("routes", []) for s in r.get("steps", [])
-                 if s.get("type") == "visit" and s.get("gift"))
-    return n
+    return sum(1 for doc in plans if doc.date[:7] == month and doc.date != day.isoformat()
+               for _route, step in doc.visit_steps() if step.gift)
 
 
 def plan_gifts(plan, tally: GiftTally) -> dict:

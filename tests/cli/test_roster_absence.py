@@ -10,11 +10,13 @@ from datetime import date, datetime
 import pytest
 
 from planner import roster
+from planner.actor import Actor
 from planner.cli import main
 from planner.plan.replan import split_route
 from planner.store import accounts
 from planner.store.db import session_scope
 from tests.conftest import import_fixture_day
+from tests.store_calls import in_store
 
 DAY = date(2010, 8, 5)
 DISTRICT = "南区"
@@ -41,18 +43,18 @@ def cvp_plan(tmp_path, *extra) -> dict:
 
 
 def test_cvp_plan_leaves_out_a_worker_marked_absent_on_the_roster(dispatcher, tmp_path, capsys):
-    roster.set_absence(dispatcher, DAY, DISTRICT, "S2", True, "病假")
+    in_store(roster.set_absence, Actor.of(dispatcher), DAY, DISTRICT, "S2", True, "病假")
     doc = cvp_plan(tmp_path)
     assert "S2" not in routed(doc)
     assert routed(doc)["S1"] > 0 and sum(routed(doc).values()) > 0
     # back on duty: routed again by the next plan
-    roster.set_absence(dispatcher, DAY, DISTRICT, "S2", False)
+    in_store(roster.set_absence, Actor.of(dispatcher), DAY, DISTRICT, "S2", False)
     assert routed(cvp_plan(tmp_path))["S2"] > 0
 
 
 def test_the_roster_and_absent_together_can_leave_nobody(dispatcher, tmp_path, capsys):
     for staff in ("S1", "S2", "S3"):
-        roster.set_absence(dispatcher, DAY, DISTRICT, staff, True)
+        in_store(roster.set_absence, Actor.of(dispatcher), DAY, DISTRICT, staff, True)
     assert main(["plan", "--date", str(DAY), "--district", DISTRICT, "--out", str(tmp_path / "p"), "--no-outputs",
                  "--absent", "S4", *QUICK]) == 2
     assert "nobody is on duty in 南区: everyone on its roster (S1, S2, S3, S4) is absent" in capsys.readouterr().err
@@ -62,7 +64,7 @@ def test_the_roster_and_absent_together_can_leave_nobody(dispatcher, tmp_path, c
 def test_cvp_replan_takes_a_worker_marked_absent_since_the_plan_off_from_now(dispatcher, tmp_path, capsys):
     doc = cvp_plan(tmp_path)
     assert routed(doc)["S3"] > 0
-    roster.set_absence(dispatcher, DAY, DISTRICT, "S3", True, "回家")
+    in_store(roster.set_absence, Actor.of(dispatcher), DAY, DISTRICT, "S3", True, "回家")
     new_file = tmp_path / "plan-v2.json"
     assert main(["replan", str(tmp_path / "plan" / "plan.json"), "--now", "11:00", "--out", str(new_file),
                  *QUICK]) == 0

@@ -12,6 +12,7 @@ from planner.store.db import session_scope
 from planner.store.models import TicketRow
 from planner.workflow import import_file
 from tests.intake.helpers import row, write_csv
+from tests.store_calls import in_store
 
 CASES = [
     (row(phone="1380918"), "客户号码", "bad phone number"),
@@ -49,7 +50,7 @@ def test_one_bad_row_imports_nothing_and_lists_every_problem(tmp_path):
     path = write_csv(tmp_path / "t.csv", [row(ticket_id="A"), row(ticket_id="B", phone="12"),
                                           row(ticket_id="C", vip_level="x", received_at="")])
     with pytest.raises(InvalidFileError) as info:
-        import_file(path)
+        in_store(import_file, path)
     text = str(info.value)
     assert "line 3, column 客户号码" in text
     assert "line 4, column VIP等级" in text and "line 4, column 受理时间" in text
@@ -63,7 +64,7 @@ def test_skip_invalid_imports_good_rows_and_writes_rejects(tmp_path):
 
     path = write_csv(tmp_path / "t.csv", [row(ticket_id="A"), row(ticket_id="B", phone="12"), row(ticket_id="C")])
     rejects = tmp_path / "rejects.csv"
-    outcome = import_file(path, skip_invalid=True, rejects_path=rejects)
+    outcome = in_store(import_file, path, skip_invalid=True, rejects_path=rejects)
     assert outcome.rejected == 1
     assert sorted(outcome.report.added) == ["A", "C"]
     with open(rejects, encoding="utf-8-sig") as fh:

@@ -15,6 +15,7 @@ from planner.cli import main
 from planner.plan.day import SolverSettings, plan_day
 from planner.sheets.qr import is_loopback
 from tests.conftest import ROOT, import_fixture_day
+from tests.store_calls import in_store
 
 CVP = "import sys; from planner.cli import main; sys.exit(main(sys.argv[1:]))"
 NO_FONTS = """<?xml version="1.0"?>
@@ -26,7 +27,7 @@ NO_FONTS = """<?xml version="1.0"?>
 @pytest.fixture
 def plan_file(fixture_day, tmp_path):
     import_fixture_day(fixture_day)
-    doc = plan_day(date(2010, 8, 5), "南区", solver=SolverSettings(time_limit_s=5, seed=1, solution_limit=30))
+    doc = in_store(plan_day, date(2010, 8, 5), "南区", solver=SolverSettings(time_limit_s=5, seed=1, solution_limit=30))
     path = tmp_path / "day" / "plan.json"
     path.parent.mkdir()
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")

@@ -14,6 +14,7 @@ from planner.store import repository as repo
 from planner.store.db import session_scope
 from planner.workflow import triage_day
 from tests.plan.conftest import DAY, DETERMINISTIC
+from tests.store_calls import in_store
 
 
 def test_the_fixture_day_is_planned_within_the_pilots_rules(fixture_plan):
@@ -62,20 +63,20 @@ def test_diamond_gold_and_silver_go_to_vip_skilled_staff(fixture_plan, fixture_d
 
 
 def test_the_months_gifts_count_the_earlier_days_plans(stored_day):
-    doc = plan_day(DAY, "南区", solver=DETERMINISTIC)
+    doc = in_store(plan_day, DAY, "南区", solver=DETERMINISTIC)
     routed = sum(1 for r in doc["routes"] for st in r["steps"] if st["type"] == "visit" and st["gift"])
     assert 0 < routed <= 5
     assert doc["summary"]["gifts"] == {"month": "2010-08", "budget": 80, "before": 0, "on_routes": routed,
                                        "total": routed}
     assert f"本月礼品 {routed} / 80" in plan_text(doc)
-    nxt = triage_day(date(2010, 8, 6), "南区")
+    nxt = in_store(triage_day, date(2010, 8, 6), "南区")
     assert nxt.gifts.before == routed
     assert nxt.gifts.allowance == math.ceil((80 - routed) / 18)  # Fri 6th … Tue 31st: 18 working days
 
 
 def test_same_seed_and_solution_limit_give_the_same_plan(stored_day):
-    a = plan_day(DAY, "南区", solver=DETERMINISTIC)
-    b = plan_day(DAY, "南区", solver=DETERMINISTIC)
+    a = in_store(plan_day, DAY, "南区", solver=DETERMINISTIC)
+    b = in_store(plan_day, DAY, "南区", solver=DETERMINISTIC)
     strip = lambda d: [[(s["visit_id"], s["start"]) for s in r["steps"]] for r in d["routes"]]  # noqa: E731
     assert strip(a) == strip(b)
     assert (a["version"], b["version"]) == (1, 2)
@@ -85,11 +86,11 @@ def test_same_seed_and_solution_limit_give_the_same_plan(stored_day):
 
 
 def test_unassigned_visits_roll_into_the_next_day_with_higher_priority(stored_day):
-    doc = plan_day(DAY, "南区", solver=DETERMINISTIC, absent=("S2", "S3"))
+    doc = in_store(plan_day, DAY, "南区", solver=DETERMINISTIC, absent=("S2", "S3"))
     left = {u["visit_id"]: u for u in doc["unassigned"]}
     assert left, "two workers cannot serve 25 visits"
     planned = {t for r in doc["routes"] for st in r["steps"] for t in st["ticket_ids"]}
-    nxt = triage_day(date(2010, 8, 6), "南区")
+    nxt = in_store(triage_day, date(2010, 8, 6), "南区")
     next_ids = {t for v in nxt.visits for t in v.ticket_ids}
     assert not planned & next_ids  # scheduled yesterday: not triaged again
     for v in nxt.visits:

@@ -12,6 +12,7 @@ from planner.plan.day import plan_day, plan_days
 from planner.workflow import import_file
 from tests.conftest import import_fixture_day
 from tests.plan.conftest import DAY, DETERMINISTIC
+from tests.store_calls import in_store
 
 FILES = ("history.csv", "tickets.csv", "staff.csv")
 
@@ -28,9 +29,9 @@ def two_districts(fixture_day, tmp_path):
         for a, b in (("南区", "东区"), ("XA-NQ-", "XA-DQ-"), (",S", ",N"), ("\nS", "\nN")):
             text = text.replace(a, b)
         (east / name).write_text(text, encoding="utf-8")
-    import_file(east / "history.csv", history=True)
-    import_file(east / "tickets.csv", gazetteer=fixture_day / "gazetteer.csv")
-    import_file(east / "staff.csv")
+    in_store(import_file, east / "history.csv", history=True)
+    in_store(import_file, east / "tickets.csv", gazetteer=fixture_day / "gazetteer.csv")
+    in_store(import_file, east / "staff.csv")
     return ["南区", "东区"]
 
 
@@ -40,11 +41,11 @@ def visits_and_staff(doc):
 
 
 def test_districts_planned_together_get_the_plans_they_get_alone(two_districts):
-    together = plan_days(DAY, two_districts, solver=DETERMINISTIC, processes=2)
+    together = in_store(plan_days, DAY, two_districts, solver=DETERMINISTIC, processes=2)
     assert [d["district"] for d in together] == two_districts
     for doc in together:
         assert check_plan(doc) == []
-        alone = plan_day(DAY, doc["district"], solver=DETERMINISTIC)
+        alone = in_store(plan_day, DAY, doc["district"], solver=DETERMINISTIC)
         assert alone["routes"] == doc["routes"] and alone["unassigned"] == doc["unassigned"]
     south, east = (visits_and_staff(d) for d in together)
     assert all("-NQ-" in v for v in south[0]) and all("-DQ-" in v for v in east[0])

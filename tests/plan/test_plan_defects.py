@@ -15,6 +15,7 @@ from planner.plan.summary import plan_text
 from planner.store import repository as repo
 from planner.store.db import session_scope
 from planner.triage.rules import load_rules, rules_path
+from tests.store_calls import in_store
 
 QUICK = SolverSettings(time_limit_s=5, seed=1, solution_limit=60)
 
@@ -26,7 +27,7 @@ def stored_versions(day: date, district: str) -> list:
 
 def test_a_district_with_tickets_but_no_roster_is_an_error_and_nothing_is_stored(stored_day):
     with pytest.raises(UserError, match="nobody is on duty in 北区"):
-        plan_day(date(2010, 8, 5), "北区", solver=QUICK)
+        in_store(plan_day, date(2010, 8, 5), "北区", solver=QUICK)
     assert stored_versions(date(2010, 8, 5), "北区") == []
 
 
@@ -41,7 +42,7 @@ def test_cvp_plan_with_nobody_on_duty_exits_non_zero_and_writes_nothing(stored_d
 
 def test_everyone_absent_is_nobody_on_duty(stored_day):
     with pytest.raises(UserError, match="nobody is on duty in 南区: everyone on its roster .* is absent"):
-        plan_day(date(2010, 8, 5), "南区", absent=("S1", "S2", "S3", "S4"), solver=QUICK)
+        in_store(plan_day, date(2010, 8, 5), "南区", absent=("S1", "S2", "S3", "S4"), solver=QUICK)
     assert stored_versions(date(2010, 8, 5), "南区") == []
 
 
@@ -58,7 +59,7 @@ def test_every_unassigned_reason_has_a_chinese_and_an_english_half():
 
 def test_a_later_day_plans_stale_visits_without_their_old_window_and_says_a_new_appointment_is_needed(stored_day):
     day = date(2010, 8, 6)
-    doc = plan_day(day, "南区", solver=QUICK)
+    doc = in_store(plan_day, day, "南区", solver=QUICK)
     assert all(u["reason"] != "window_outside_shift" for u in doc["unassigned"]), doc["unassigned"]
     stops = [s for r in doc["routes"] for s in r["steps"] if s["type"] == "visit"] + doc["unassigned"]
     flagged = [s for s in stops if s.get("needs_new_appointment")]
@@ -76,7 +77,7 @@ def test_a_later_day_plans_stale_visits_without_their_old_window_and_says_a_new_
 
 
 def test_appointments_on_the_plans_own_day_are_kept(stored_day):
-    doc = plan_day(date(2010, 8, 5), "南区", solver=QUICK)
+    doc = in_store(plan_day, date(2010, 8, 5), "南区", solver=QUICK)
     stops = [s for r in doc["routes"] for s in r["steps"] if s["type"] == "visit"]
     assert any(s["time_window"] for s in stops)
     assert not any(s.get("needs_new_appointment") for s in stops + doc["unassigned"])
@@ -91,11 +92,11 @@ def test_the_route_sheet_says_a_passed_appointment_needs_a_new_one(stored_day):
     from planner.sheets.texts import load_texts
 
     rules = load_rules()
-    doc = plan_day(date(2010, 8, 6), "南区", solver=QUICK)
+    doc = in_store(plan_day, date(2010, 8, 6), "南区", solver=QUICK)
     flagged = {s["visit_id"]: s["needs_new_appointment"] for r in doc["routes"] for s in r["steps"]
                if s["type"] == "visit" and s.get("needs_new_appointment")}
     assert flagged, "the fixture's appointments of 08-05 are stale on 08-06"
-    inputs = load_plan_inputs(doc, rules)
+    inputs = in_store(load_plan_inputs, doc, rules)
     for lang in ("zh", "en"):
         sheets = sheet_views(doc, inputs.tickets, inputs.history, load_texts(rules, lang),
                              url_base="https://cvp.example", staff=inputs.staff)

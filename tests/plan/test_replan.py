@@ -9,6 +9,7 @@ from planner.cli import main
 from planner.plan.day import plan_day
 from planner.plan.replan import replan, split_route
 from tests.plan.conftest import DAY, DETERMINISTIC
+from tests.store_calls import in_store
 from tests.triage.helpers import TZ
 
 
@@ -17,8 +18,8 @@ def owner_of(doc):
 
 
 def test_begun_stops_stay_and_the_new_version_checks(stored_day):
-    doc = plan_day(DAY, "南区", solver=DETERMINISTIC)
-    new = replan(doc, time(11, 0), solver=DETERMINISTIC)
+    doc = in_store(plan_day, DAY, "南区", solver=DETERMINISTIC)
+    new = in_store(replan, doc, time(11, 0), solver=DETERMINISTIC)
     assert new["version"] == doc["version"] + 1 and new["replanned_from"]["version"] == doc["version"]
     assert check_plan(new) == []
     from datetime import datetime
@@ -31,8 +32,8 @@ def test_begun_stops_stay_and_the_new_version_checks(stored_day):
 
 
 def test_nothing_changed_means_nobody_loses_a_visit(stored_day):
-    doc = plan_day(DAY, "南区", solver=DETERMINISTIC)
-    new = replan(doc, time(9, 0), solver=DETERMINISTIC)
+    doc = in_store(plan_day, DAY, "南区", solver=DETERMINISTIC)
+    new = in_store(replan, doc, time(9, 0), solver=DETERMINISTIC)
     before, after = owner_of(doc), owner_of(new)
     assert new["summary"]["moved_to_another_worker"] == []
     assert {vid: after.get(vid) for vid in before} == before  # every visit kept, by the same worker
@@ -40,8 +41,8 @@ def test_nothing_changed_means_nobody_loses_a_visit(stored_day):
 
 
 def test_an_absent_workers_visits_are_redistributed(stored_day):
-    doc = plan_day(DAY, "南区", solver=DETERMINISTIC)
-    new = replan(doc, time(11, 0), absent=("S3",), solver=DETERMINISTIC)
+    doc = in_store(plan_day, DAY, "南区", solver=DETERMINISTIC)
+    new = in_store(replan, doc, time(11, 0), absent=("S3",), solver=DETERMINISTIC)
     assert check_plan(new) == []
     [s3] = [r for r in new["routes"] if r["staff_id"] == "S3"]  # the begun part of S3's day stays on record
     from datetime import datetime
@@ -60,7 +61,7 @@ def test_an_absent_workers_visits_are_redistributed(stored_day):
 def test_new_urgent_tickets_are_inserted(stored_day, tmp_path, capsys):
     from tests.intake.helpers import row, write_csv
 
-    doc = plan_day(DAY, "南区", solver=DETERMINISTIC)
+    doc = in_store(plan_day, DAY, "南区", solver=DETERMINISTIC)
     import json
 
     plan_file = tmp_path / "plan.json"
@@ -77,10 +78,10 @@ def test_new_urgent_tickets_are_inserted(stored_day, tmp_path, capsys):
 
 
 def test_a_pinned_visit_goes_to_the_chosen_worker(stored_day):
-    doc = plan_day(DAY, "南区", solver=DETERMINISTIC)
+    doc = in_store(plan_day, DAY, "南区", solver=DETERMINISTIC)
     owners = owner_of(doc)
     vid = next(v for v, s in owners.items() if s != "S4" and not v.startswith("V-XA-NQ-20100804-0012"))
-    pinned = plan_day(DAY, "南区", solver=DETERMINISTIC, pins={vid: "S4"})
+    pinned = in_store(plan_day, DAY, "南区", solver=DETERMINISTIC, pins={vid: "S4"})
     assert owner_of(pinned).get(vid) == "S4" or vid in {u["visit_id"] for u in pinned["unassigned"]}
     assert pinned["pins"] == {vid: "S4"}
     assert check_plan(pinned) == []
@@ -88,7 +89,7 @@ def test_a_pinned_visit_goes_to_the_chosen_worker(stored_day):
 
 def test_a_diamond_visit_pinned_to_a_worker_without_the_vip_skill_is_explained(stored_day):
     diamond = "V-XA-NQ-20100804-0012"
-    doc = plan_day(DAY, "南区", solver=DETERMINISTIC, pins={diamond: "S4"})  # S4 has no vip skill
+    doc = in_store(plan_day, DAY, "南区", solver=DETERMINISTIC, pins={diamond: "S4"})  # S4 has no vip skill
     [u] = [u for u in doc["unassigned"] if u["visit_id"] == diamond]
     assert u["reason"] == "no_skilled_staff" and "pinned to S4" in u["detail"]
 
@@ -99,7 +100,7 @@ def test_a_visit_moves_to_another_worker_only_when_its_own_cannot_keep_it(stored
 
     from planner.workflow import import_file
 
-    doc = plan_day(DAY, "南区", solver=DETERMINISTIC)
+    doc = in_store(plan_day, DAY, "南区", solver=DETERMINISTIC)
     s1_late = [s["visit_id"] for r in doc["routes"] if r["staff_id"] == "S1" for s in r["steps"]
                if s["type"] == "visit" and s["end"][11:16] > "12:00"]
     assert s1_late  # the fixture plan has S1 busy in the afternoon: S1 cannot keep everything
@@ -114,9 +115,9 @@ def test_a_visit_moves_to_another_worker_only_when_its_own_cannot_keep_it(stored
     roster = tmp_path / "staff.csv"
     with roster.open("w", encoding="utf-8", newline="") as fh:
         csv.writer(fh).writerows(rows)
-    import_file(roster)
+    in_store(import_file, roster)
 
-    new = replan(doc, time(9, 0), solver=DETERMINISTIC)
+    new = in_store(replan, doc, time(9, 0), solver=DETERMINISTIC)
     assert check_plan(new) == []
     moved = new["summary"]["moved_to_another_worker"]
     before, after = owner_of(doc), owner_of(new)
@@ -133,14 +134,14 @@ def test_tickets_received_since_the_plan_are_inserted_up_to_now(stored_day, tmp_
     from planner.workflow import import_file
     from tests.intake.helpers import row, write_csv
 
-    doc = plan_day(DAY, "南区", solver=DETERMINISTIC)
+    doc = in_store(plan_day, DAY, "南区", solver=DETERMINISTIC)
     later = write_csv(tmp_path / "later.csv", [
         row(ticket_id="XA-NQ-LATE-1000", vip_level="钻卡", received_at="2010-08-05 10:00",
             phone="13900000002", lat="34.2260", lon="108.9500"),
         row(ticket_id="XA-NQ-LATE-1130", vip_level="钻卡", received_at="2010-08-05 11:30",
             phone="13900000003", lat="34.2250", lon="108.9510")])
-    import_file(later)
-    new = replan(doc, time(11, 0), solver=DETERMINISTIC)
+    in_store(import_file, later)
+    new = in_store(replan, doc, time(11, 0), solver=DETERMINISTIC)
     planned = set(owner_of(new)) | {u["visit_id"] for u in new["unassigned"]}
     assert "V-XA-NQ-LATE-1000" in planned and "V-XA-NQ-LATE-1130" not in planned
     assert check_plan(new) == []

@@ -11,6 +11,7 @@ from planner.plan.day import plan_day
 from planner.plan.replan import split_route
 from planner.plan.summary import outcome_text, plan_text
 from tests.plan.conftest import DAY, DETERMINISTIC
+from tests.store_calls import in_store
 from tests.triage.helpers import TZ
 
 
@@ -19,7 +20,7 @@ def owner_of(doc):
 
 
 def test_replan_records_who_took_each_visit_and_what_was_dropped(stored_day, tmp_path, capsys):
-    doc = plan_day(DAY, "南区", solver=DETERMINISTIC)
+    doc = in_store(plan_day, DAY, "南区", solver=DETERMINISTIC)
     plan_file = tmp_path / "plan.json"
     plan_file.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     assert main(["replan", str(plan_file), "--now", "11:00", "--absent", "S3", "--seed", "1",

@@ -19,6 +19,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from tests.store_calls import in_store
+
 DAY, DISTRICT = date(2010, 8, 5), "南区"
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "xian-south-2010-08-05"
 SOLVER = {"time_limit_s": 5.0, "seed": 1, "solution_limit": 1}
@@ -32,9 +34,9 @@ def actions(mode: str, name: str):
         from planner.triage import load_rules
 
         rules, solver = load_rules(), SolverSettings(**SOLVER)
-        prepared = prepare_day(DAY, DISTRICT, rules=rules)
+        prepared = in_store(prepare_day, DAY, DISTRICT, rules=rules)
         solution = solve(prepared.model.problem, solver.options(prepared.model.problem))
-        return lambda: {"version": store_plan(prepared, solution, solver=solver, author=name, rules=rules)["version"]}
+        return lambda: {"version": in_store(store_plan, prepared, solution, solver=solver, author=name, rules=rules)["version"]}
     if mode == "job":
         from planner.store.jobs import JobBusy
         from web.jobs import InlineExecutor, JobQueue
@@ -59,7 +61,7 @@ def actions(mode: str, name: str):
         rules = load_rules()
 
         def run() -> dict:
-            r = import_file(FIXTURE / "tickets.csv", gazetteer=FIXTURE / "gazetteer.csv", rules=rules).report
+            r = in_store(import_file, FIXTURE / "tickets.csv", gazetteer=FIXTURE / "gazetteer.csv", rules=rules).report
             return {"added": len(r.added), "updated": len(r.updated), "unchanged": len(r.unchanged)}
         return run
     if mode == "open":

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import FIXTURE_DAY
+from tests.store_calls import in_store
 
 
 def rows_of(name: str) -> tuple[list[str], list[dict[str, str]]]:
@@ -44,9 +45,9 @@ def seed(url: str | None) -> None:
     """The fixture day's tickets (with the gazetteer), roster and network plan."""
     from planner.workflow import import_file
 
-    import_file(FIXTURE_DAY / "tickets.csv", gazetteer=FIXTURE_DAY / "gazetteer.csv", database=url)
-    import_file(FIXTURE_DAY / "staff.csv", database=url)
-    import_file(FIXTURE_DAY / "network.csv", database=url)
+    in_store(import_file, FIXTURE_DAY / "tickets.csv", gazetteer=FIXTURE_DAY / "gazetteer.csv", database=url)
+    in_store(import_file, FIXTURE_DAY / "staff.csv", database=url)
+    in_store(import_file, FIXTURE_DAY / "network.csv", database=url)
 
 
 def fingerprint(url: str | None) -> dict:

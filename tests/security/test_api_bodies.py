@@ -22,6 +22,7 @@ from planner.store.db import session_scope
 from planner.store.models import AbsenceRow, OutcomeRow
 from planner.workflow import import_file
 from tests.intake.helpers import row, write_csv
+from tests.store_calls import in_store
 from tests.web.conftest import DAY, DISTRICT, Client
 
 DEEP = "[" * 100_000 + "]" * 100_000
@@ -202,13 +203,13 @@ def test_appointment_times_are_hh_mm_only(planned, app):
 def test_format_characters_in_imported_ids_and_names_are_row_errors(tmp_path, over, problem):
     path = write_csv(tmp_path / "t.csv", [row(ticket_id="G1"), row(**{"ticket_id": "B1", **over})])
     with pytest.raises(InvalidFileError) as err:
-        import_file(path)
+        in_store(import_file, path)
     assert [str(e) for e in err.value.errors] == [f"line 3, {problem}"]
 
 
 def test_a_zero_width_joiner_in_a_name_still_imports(tmp_path):
     path = write_csv(tmp_path / "t.csv", [row(ticket_id="G1", customer_name="王\u200d五")])
-    assert len(import_file(path).report.added) == 1
+    assert len(in_store(import_file, path).report.added) == 1
 
 
 # -- the cost model's set ---------------------------------------------------------------

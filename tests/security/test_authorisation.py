@@ -20,12 +20,14 @@ import pytest
 from sqlalchemy import inspect, select, text
 
 from planner import closure, roster
+from planner.actor import Actor
 from planner.errors import ForbiddenError, NotFoundError
 from planner.store import absences, accounts
 from planner.store import repository as repo
 from planner.store.db import engine_for, session_scope
 from planner.store.models import TicketRow
 from tests.conftest import FIXTURE_DAY
+from tests.store_calls import in_store
 from tests.web.conftest import DAY, DISTRICT, Client, make_app
 from tests.web.helpers import district_tickets
 
@@ -127,13 +129,13 @@ def test_the_rule_is_in_planner_not_in_a_view(store_url):
     before = fingerprint(store_url)
     for name in ("f1", "plan"):
         with pytest.raises(ForbiddenError):
-            roster.set_absence(user(name), DAY, DISTRICT, "S4", False)
+            in_store(roster.set_absence, Actor.of(user(name)), DAY, DISTRICT, "S4", False)
     with pytest.raises(NotFoundError):  # a dispatcher acting on another district
-        roster.set_absence(user("disp_north"), DAY, DISTRICT, "S4", False)
+        in_store(roster.set_absence, Actor.of(user("disp_north")), DAY, DISTRICT, "S4", False)
     with pytest.raises(NotFoundError):  # its own district, someone else's staff member
-        roster.set_absence(user("disp_north"), DAY, "北区", "S4", False)
+        in_store(roster.set_absence, Actor.of(user("disp_north")), DAY, "北区", "S4", False)
     assert fingerprint(store_url) == before
-    line = roster.set_absence(user("disp"), DAY, DISTRICT, "S4", False)
+    line = in_store(roster.set_absence, Actor.of(user("disp")), DAY, DISTRICT, "S4", False)
     assert line.on_duty and absent_ids() == set()
 
 
@@ -321,7 +323,7 @@ def _prepare(app) -> dict[str, str]:
                            .order_by(TicketRow.ticket_id)).first()
     route = next(r for r in doc["routes"] if r["staff_id"] == "S1")
     visits = [st["visit_id"] for st in route["steps"] if st["type"] == "visit"]
-    closure.record_outcome(day=DAY, district=DISTRICT, visit_id=visits[0], recorded_by="f1", staff_id="S1",
+    in_store(closure.record_outcome, day=DAY, district=DISTRICT, visit_id=visits[0], author="f1", staff_id="S1",
                            closed_on_site=False)
     disp = Client(app, "disp")
     page = Call("/dispatch/import", form={}, files={"file": ("staff.csv", "staff.csv")}).send(disp, {})

@@ -23,6 +23,7 @@ from planner.store.models import OverrideRow
 from planner.triage import load_rules
 from planner.workflow import import_file, triage_day
 from tests.security.import_helpers import row_of, rows_of, stored, write_csv
+from tests.store_calls import in_store
 from tests.web.conftest import DAY, PASSWORD, Client, text_of
 
 NORTH = frozenset({"北区"})
@@ -30,7 +31,7 @@ SOUTH_TICKET = "XA-NQ-20100804-0071"
 
 
 def _triaged(url: str, district: str = "南区") -> list[tuple]:
-    result = triage_day(DAY, district, load_rules(), url)
+    result = in_store(triage_day, DAY, district, load_rules(), database=url)
     return sorted((v.visit_id, v.customer_type, v.scenario, v.priority, tuple(v.ticket_ids),
                    str(v.time_window), v.overrides) for v in result.visits)
 
@@ -39,10 +40,10 @@ def _north_twins(url: str, tmp_path) -> None:
     """北区's own ticket with 南区's ticket id (and customer), and its own worker S1."""
     header, _ = rows_of("tickets.csv")
     ticket = {**row_of("tickets.csv", SOUTH_TICKET), "区域": "北区", "客户姓名": "北区孪生客户"}
-    import_file(write_csv(tmp_path / "twin.csv", header, [ticket]), database=url, districts=NORTH)
+    in_store(import_file, write_csv(tmp_path / "twin.csv", header, [ticket]), database=url, districts=NORTH)
     staff_header, _ = rows_of("staff.csv")
     worker = {**row_of("staff.csv", "S1"), "区域": "北区", "姓名": "北区一号"}
-    import_file(write_csv(tmp_path / "twin-staff.csv", staff_header, [worker]), database=url, districts=NORTH)
+    in_store(import_file, write_csv(tmp_path / "twin-staff.csv", staff_header, [worker]), database=url, districts=NORTH)
 
 
 def test_overrides_and_appointments_on_a_shared_ticket_id_reach_the_north_record_only(store_url, store_app,
@@ -75,7 +76,7 @@ def test_absences_of_a_shared_staff_id_reach_the_north_worker_only(store_url, st
     assert north.post(f"/dispatch/{DAY}/roster", {"staff_id": "S1", "absent": "1"}).status_code == 302
 
     def on_duty(district):
-        return {line.staff.staff_id: line.on_duty for line in day_roster(DAY, district, store_url)}
+        return {line.staff.staff_id: line.on_duty for line in in_store(day_roster, DAY, district, database=store_url)}
 
     assert on_duty("南区")["S1"] is True and on_duty("北区") == {"S1": False}
     south = Client(store_app, "disp")
@@ -163,7 +164,7 @@ def test_an_absent_worker_of_several_planned_districts_must_be_named_with_the_di
     seed(None)
     _north_twins(None, tmp_path)
     with pytest.raises(UserError, match=r"--absent S1: .*北区.*南区"):
-        plan_days(DAY, ["南区", "北区"], absent=("S1",), solver=SolverSettings(time_limit_s=1, seed=1,
+        in_store(plan_days, DAY, ["南区", "北区"], absent=("S1",), solver=SolverSettings(time_limit_s=1, seed=1,
                                                                                   solution_limit=1))
     with session_scope() as s:
         assert repo.plan_versions(s, DAY, "南区") == [] and repo.plan_versions(s, DAY, "北区") == []
@@ -175,14 +176,14 @@ def test_one_file_may_hold_the_same_id_in_two_districts(store_url, tmp_path):
     header, _ = rows_of("staff.csv")
     south = row_of("staff.csv", "S1")
     north = {**south, "区域": "北区", "姓名": "北区一号"}
-    outcome = import_file(write_csv(tmp_path / "city.csv", header, [south, north]), database=store_url)
+    outcome = in_store(import_file, write_csv(tmp_path / "city.csv", header, [south, north]), database=store_url)
     assert stored(store_url, "StaffRow", "S1", "北区").name == "北区一号"
     assert stored(store_url, "StaffRow", "S1", "南区").name == south["姓名"]
     assert (outcome.report.added, outcome.report.unchanged) == (["S1 (北区)"], ["S1 (南区)"])
     from planner.errors import InvalidFileError
 
     with pytest.raises(InvalidFileError, match="duplicate"):
-        import_file(write_csv(tmp_path / "dup.csv", header, [north, {**north, "姓名": "又一个"}]), database=store_url)
+        in_store(import_file, write_csv(tmp_path / "dup.csv", header, [north, {**north, "姓名": "又一个"}]), database=store_url)
 
 
 def test_a_city_wide_file_lists_each_districts_losses_under_its_own_name(store_url, tmp_path):
@@ -192,9 +193,9 @@ def test_a_city_wide_file_lists_each_districts_losses_under_its_own_name(store_u
     header, _ = rows_of("staff.csv")
     south = row_of("staff.csv", "S1")
     north = {**south, "区域": "北区", "姓名": "北区一号"}
-    import_file(write_csv(tmp_path / "north.csv", header, [north]), database=store_url)
+    in_store(import_file, write_csv(tmp_path / "north.csv", header, [north]), database=store_url)
     with pytest.raises(Exception) as refused:
-        import_file(write_csv(tmp_path / "city.csv", header, [{**south, "技能": ""}, {**north, "午休开始": "",
+        in_store(import_file, write_csv(tmp_path / "city.csv", header, [{**south, "技能": ""}, {**north, "午休开始": "",
                                                                                     "午休结束": ""}]),
                     database=store_url)
     warnings = refused.value.report.warnings
@@ -215,14 +216,14 @@ def test_the_south_plans_outputs_show_the_south_customer_of_a_shared_ticket_id(p
     header, _ = rows_of("tickets.csv")
     twins = [{**row_of("tickets.csv", t), "区域": "北区", "客户姓名": "北区孪生客户", "客户号码": "13900000000"}
              for t in sorted(planned_ids)[:5]]
-    import_file(write_csv(tmp_path / "twins.csv", header, twins), districts=NORTH)
+    in_store(import_file, write_csv(tmp_path / "twins.csv", header, twins), districts=NORTH)
     south = Client(planned_app, "disp")
     export = south.get(f"/dispatch/{DAY}/plan/1/export.csv").get_data(as_text=True)
     page = south.get(f"/dispatch/{DAY}/plan/1/map").get_data(as_text=True)
     assert twins[0]["工单号"] in export
     for text in (export, page):
         assert "北区孪生客户" not in text and "1390000" not in text
-    inputs = load_plan_inputs(doc, load_rules())
+    inputs = in_store(load_plan_inputs, doc, load_rules())
     assert {t.district for t in inputs.tickets.values()} == {"南区"}
     views = sheet_views(doc, inputs.tickets, inputs.history, load_texts(load_rules(), "zh"), url_base="http://x")
     assert "北区孪生客户" not in repr(views)

@@ -20,6 +20,7 @@ from planner.intake.load import MAX_BAD_ROWS
 from planner.store import repository as repo
 from planner.store.db import session_scope
 from tests.security.helpers import run_cvp
+from tests.store_calls import in_store
 from tests.web.conftest import Client
 
 HEADER = "工单号,受理时间,客户号码,客户姓名,VIP等级,区域,地址,纬度,经度\n"
@@ -79,6 +80,6 @@ def test_skip_invalid_still_rejects_every_bad_row(tmp_path, seeded):
     good = "XA-NQ-NEW-0001,2010-08-04 10:00,13800000001,张三,普通,南区,南区某路1号,34.20,108.94\n"
     path = tmp_path / "mixed.csv"
     path.write_bytes(junk(MAX_BAD_ROWS + 5) + good.encode())
-    out = import_file(path, skip_invalid=True, rejects_path=tmp_path / "rejects.csv")
+    out = in_store(import_file, path, skip_invalid=True, rejects_path=tmp_path / "rejects.csv")
     assert out.rejected == MAX_BAD_ROWS + 5
     assert len(out.report.added) == 1

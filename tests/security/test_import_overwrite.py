@@ -17,6 +17,7 @@ import pytest
 from planner.cli import main
 from planner.workflow import LosingUpdate, import_file
 from tests.security.import_helpers import STORES, fingerprint, row_of, rows_of, store_for, stored, write_csv
+from tests.store_calls import in_store
 
 DIAMOND = "XA-NQ-20100804-0012"  # 冯亮丽: 钻卡, window 09:30–10:30, tenure 14, ARPU 1286.5
 REQUIRED_TICKET = ["工单号", "受理时间", "客户号码", "区域", "地址", "纬度", "经度", "坐标系"]
@@ -38,7 +39,7 @@ def test_a_ticket_file_with_only_the_required_columns_keeps_the_rest(store, tmp_
     before = _ticket_state(store)
     assert before[:2] == ("diamond", "冯亮丽") and before[2] is not None and before[4:6] == (14, 1286.5)
     path = write_csv(tmp_path / "t.csv", REQUIRED_TICKET, [row_of("tickets.csv", DIAMOND)])
-    outcome = import_file(path, database=store)
+    outcome = in_store(import_file, path, database=store)
     assert outcome.report.unchanged == [DIAMOND] and not outcome.report.warnings
     assert _ticket_state(store) == before
 
@@ -50,14 +51,14 @@ def test_a_roster_with_only_the_required_columns_keeps_the_rest(store, tmp_path)
 
     before = state()
     assert before == ("13949966892", "09:00", "17:30", "11:30", "13:00", "test;vip", 6, "car")
-    outcome = import_file(write_csv(tmp_path / "r.csv", REQUIRED_STAFF, [row_of("staff.csv", "S1")]), database=store)
+    outcome = in_store(import_file, write_csv(tmp_path / "r.csv", REQUIRED_STAFF, [row_of("staff.csv", "S1")]), database=store)
     assert outcome.report.unchanged == ["S1"]
     assert state() == before
 
 
 def test_a_new_row_gets_the_defaults_of_absent_columns(store, tmp_path):
     row = {**row_of("staff.csv", "S1"), "员工编号": "S9"}
-    import_file(write_csv(tmp_path / "r.csv", REQUIRED_STAFF, [row]), database=store)
+    in_store(import_file, write_csv(tmp_path / "r.csv", REQUIRED_STAFF, [row]), database=store)
     s9 = stored(store, "StaffRow", "S9")
     assert (s9.transport, s9.skills, s9.max_visits, s9.phone) == ("bus", "", None, "")
 
@@ -69,7 +70,7 @@ def test_emptied_cells_and_a_lower_tier_are_listed_and_need_allow_downgrade(stor
     path = write_csv(tmp_path / "t.csv", header, [row])
     before = fingerprint(store)
     with pytest.raises(LosingUpdate) as caught:
-        import_file(path, database=store)
+        in_store(import_file, path, database=store)
     expected = ["appointment start cleared (the file's cell is empty)",
                 "appointment end cleared (the file's cell is empty)",
                 "VIP tier lowered from diamond to none", "tenure cleared (the file's cell is empty)",
@@ -77,7 +78,7 @@ def test_emptied_cells_and_a_lower_tier_are_listed_and_need_allow_downgrade(stor
     assert sorted(caught.value.report.warnings[DIAMOND]) == sorted(expected)
     assert "--allow-downgrade" in str(caught.value)
     assert fingerprint(store) == before
-    outcome = import_file(path, database=store, allow_downgrade=True)
+    outcome = in_store(import_file, path, database=store, allow_downgrade=True)
     assert sorted(outcome.report.warnings[DIAMOND]) == sorted(expected)
     assert _ticket_state(store)[0] == "none" and _ticket_state(store)[4:6] == (None, None)
 
@@ -85,7 +86,7 @@ def test_emptied_cells_and_a_lower_tier_are_listed_and_need_allow_downgrade(stor
 def test_a_changed_value_that_loses_nothing_is_not_listed(store, tmp_path):
     header, _ = rows_of("tickets.csv")
     row = {**row_of("tickets.csv", DIAMOND), "投诉内容": "客户补充说明", "ARPU": "1300"}
-    outcome = import_file(write_csv(tmp_path / "t.csv", header, [row]), database=store)
+    outcome = in_store(import_file, write_csv(tmp_path / "t.csv", header, [row]), database=store)
     assert outcome.report.updated == {DIAMOND: ["description", "arpu"]} and not outcome.report.warnings
 
 
@@ -114,7 +115,7 @@ def test_the_rejects_csv_escapes_formula_cells(tmp_path):
     bad = {**good, "工单号": "=HYPERLINK(\"http://x\")", "客户号码": "12", "投诉内容": "=cmd|' /C calc'!A0",
            "客户姓名": "@SUM(1+1)", "地址": "-2+3"}
     rejects = tmp_path / "rejects.csv"
-    import_file(write_csv(tmp_path / "t.csv", [*header, "+evil"], [good, {**bad, "+evil": "+1"}]),
+    in_store(import_file, write_csv(tmp_path / "t.csv", [*header, "+evil"], [good, {**bad, "+evil": "+1"}]),
                 skip_invalid=True, rejects_path=rejects, allow_downgrade=True)
     with rejects.open(encoding="utf-8-sig", newline="") as fh:
         head, line = list(csv.reader(fh))

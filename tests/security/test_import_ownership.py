@@ -19,6 +19,7 @@ from planner.errors import InvalidFileError
 from planner.workflow import check_file, import_file
 from tests.conftest import FIXTURE_DAY
 from tests.security.import_helpers import STORES, fingerprint, row_of, rows_of, store_for, stored, write_csv
+from tests.store_calls import in_store
 
 NORTH = frozenset({"北区"})
 SOUTH_TICKET = "XA-NQ-20100804-0071"
@@ -38,7 +39,7 @@ def _ticket_file(tmp_path, *rows: dict, name: str = "t.csv"):
 def _refused(path, url, districts=NORTH, **kw) -> InvalidFileError:
     before = fingerprint(url)
     with pytest.raises(InvalidFileError) as caught:
-        import_file(path, database=url, districts=districts, **kw)
+        in_store(import_file, path, database=url, districts=districts, **kw)
     assert fingerprint(url) == before, "a refused file stored something"
     return caught.value
 
@@ -58,7 +59,7 @@ def test_the_same_id_in_the_north_district_is_a_north_record_and_leaves_the_sout
     south_before = stored(store, "TicketRow", SOUTH_TICKET, "南区")
     row = row_of("tickets.csv", SOUTH_TICKET)
     row["区域"], row["投诉内容"], row["客户号码"] = "北区", "已处理，无需上门", "13800000000"
-    outcome = import_file(_ticket_file(tmp_path, row), database=store, districts=NORTH)
+    outcome = in_store(import_file, _ticket_file(tmp_path, row), database=store, districts=NORTH)
     assert outcome.report.added == [SOUTH_TICKET] and not outcome.report.updated
     south = stored(store, "TicketRow", SOUTH_TICKET, "南区")
     assert (south.description, south.phone, south.updated_at) == (
@@ -70,9 +71,9 @@ def test_a_district_cannot_take_another_districts_next_id_first(store, tmp_path)
     """Id squatting: 北区 importing the id 南区 will use tomorrow does not lock 南区 out."""
     row = row_of("tickets.csv", SOUTH_TICKET)
     squat = {**row, "工单号": "XA-NQ-NEW-0001", "区域": "北区", "投诉内容": "抢注"}
-    import_file(_ticket_file(tmp_path, squat, name="squat.csv"), database=store, districts=NORTH)
+    in_store(import_file, _ticket_file(tmp_path, squat, name="squat.csv"), database=store, districts=NORTH)
     real = {**row, "工单号": "XA-NQ-NEW-0001", "投诉内容": "真正的南区工单"}
-    outcome = import_file(_ticket_file(tmp_path, real, name="real.csv"), database=store, districts={"南区"})
+    outcome = in_store(import_file, _ticket_file(tmp_path, real, name="real.csv"), database=store, districts={"南区"})
     assert outcome.report.added == ["XA-NQ-NEW-0001"]
     assert stored(store, "TicketRow", "XA-NQ-NEW-0001", "南区").description == "真正的南区工单"
     assert stored(store, "TicketRow", "XA-NQ-NEW-0001", "北区").description == "抢注"
@@ -95,7 +96,7 @@ def test_a_one_line_roster_cannot_take_over_a_south_worker(store, tmp_path):
     assert [(e.line, e.column) for e in exc.errors] == [(2, "区域")]
     # with 区域=北区 the row is a 北区 worker of the same id; 南区's S1 is untouched
     s1["区域"] = "北区"
-    import_file(write_csv(tmp_path / "roster2.csv", header, [s1]), database=store, districts=NORTH)
+    in_store(import_file, write_csv(tmp_path / "roster2.csv", header, [s1]), database=store, districts=NORTH)
     kept = stored(store, "StaffRow", "S1", "南区")
     assert (kept.district, kept.skills, kept.break_start, kept.transport) == ("南区", "test;vip", "11:30", "car")
 
@@ -119,7 +120,7 @@ def test_own_district_rows_are_imported(store, tmp_path):
     mine = row_of("tickets.csv", NORTH_TICKET)
     mine["投诉内容"] = "客户补充：晚上信号更差"
     new = {**mine, "工单号": "XA-BQ-NEW-0001"}
-    outcome = import_file(_ticket_file(tmp_path, mine, new), database=store, districts=NORTH)
+    outcome = in_store(import_file, _ticket_file(tmp_path, mine, new), database=store, districts=NORTH)
     assert outcome.report.added == ["XA-BQ-NEW-0001"]
     assert outcome.report.updated == {NORTH_TICKET: ["description"]}
     assert stored(store, "TicketRow", NORTH_TICKET).description == "客户补充：晚上信号更差"
@@ -129,7 +130,7 @@ def test_skip_invalid_writes_the_refused_rows_to_the_rejects(store, tmp_path):
     mine = {**row_of("tickets.csv", NORTH_TICKET), "工单号": "XA-BQ-NEW-0002"}
     theirs = row_of("tickets.csv", SOUTH_TICKET)
     rejects = tmp_path / "rejects.csv"
-    outcome = import_file(_ticket_file(tmp_path, mine, theirs), database=store, districts=NORTH,
+    outcome = in_store(import_file, _ticket_file(tmp_path, mine, theirs), database=store, districts=NORTH,
                           skip_invalid=True, rejects_path=rejects)
     assert outcome.report.added == ["XA-BQ-NEW-0002"] and outcome.rejected == 1
     [line] = list(csv.DictReader(rejects.open(encoding="utf-8-sig")))
@@ -140,7 +141,7 @@ def test_skip_invalid_writes_the_refused_rows_to_the_rejects(store, tmp_path):
 def test_the_preview_refuses_the_same_rows_without_writing(store, tmp_path):
     row = row_of("tickets.csv", SOUTH_TICKET)
     before = fingerprint(store)
-    check = check_file(_ticket_file(tmp_path, row), database=store, districts=NORTH)
+    check = in_store(check_file, _ticket_file(tmp_path, row), database=store, districts=NORTH)
     assert [(e.line, e.column) for e in check.result.errors] == [(2, "区域")] and not check.result.records
     assert fingerprint(store) == before
 
@@ -150,7 +151,7 @@ def test_the_operators_file_keys_rows_by_district_too(store, tmp_path):
     moved between districts by an import (nor warned about as a lost value)."""
     row = row_of("tickets.csv", SOUTH_TICKET)
     row["区域"] = "北区"
-    outcome = import_file(_ticket_file(tmp_path, row), database=store)
+    outcome = in_store(import_file, _ticket_file(tmp_path, row), database=store)
     assert outcome.report.added == [SOUTH_TICKET] and not outcome.report.warnings
     assert stored(store, "TicketRow", SOUTH_TICKET, "南区").district == "南区"
     assert stored(store, "TicketRow", SOUTH_TICKET, "北区").district == "北区"
@@ -158,5 +159,5 @@ def test_the_operators_file_keys_rows_by_district_too(store, tmp_path):
 
 def test_the_fixture_files_import_whole_for_the_operator(tmp_path):
     """The unlimited import is unchanged: the whole fixture day, both districts."""
-    outcome = import_file(FIXTURE_DAY / "tickets.csv", gazetteer=FIXTURE_DAY / "gazetteer.csv")
+    outcome = in_store(import_file, FIXTURE_DAY / "tickets.csv", gazetteer=FIXTURE_DAY / "gazetteer.csv")
     assert len(outcome.report.added) == 53

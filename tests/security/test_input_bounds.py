@@ -18,6 +18,7 @@ from planner.store.models import AuditRow, OverrideRow, TicketRow
 from planner.workflow import import_file
 from tests.intake.helpers import ZH_HEADERS, row, write_csv
 from tests.security.helpers import run_cvp
+from tests.store_calls import in_store
 
 DAY = "2010-08-05"
 
@@ -46,7 +47,7 @@ def _hostile_tickets(tmp_path):
 
 def _problems(path, database):
     with pytest.raises(InvalidFileError) as err:
-        import_file(path, database=database)
+        in_store(import_file, path, database=database)
     return [str(e) for e in err.value.errors]
 
 
@@ -68,7 +69,7 @@ def test_overlong_and_control_characters_are_row_errors_on_sqlite(tmp_path):
     path, good = _hostile_tickets(tmp_path)
     assert _problems(path, None) == _expected(good + 2)
     assert _tickets(None) == 0  # one bad row imports nothing
-    outcome = import_file(path, skip_invalid=True, rejects_path=tmp_path / "rejects.csv")
+    outcome = in_store(import_file, path, skip_invalid=True, rejects_path=tmp_path / "rejects.csv")
     assert len(outcome.report.added) == good and outcome.rejected == len(BAD_ROWS)
 
 
@@ -77,7 +78,7 @@ def test_the_same_rows_are_refused_on_postgresql_and_the_rest_import(tmp_path, f
     path, good = _hostile_tickets(tmp_path)
     assert _problems(path, fresh_postgres) == _expected(good + 2)
     assert _tickets(fresh_postgres) == 0
-    outcome = import_file(path, skip_invalid=True, rejects_path=tmp_path / "rejects.csv", database=fresh_postgres)
+    outcome = in_store(import_file, path, skip_invalid=True, rejects_path=tmp_path / "rejects.csv", database=fresh_postgres)
     assert len(outcome.report.added) == good and outcome.rejected == len(BAD_ROWS)
     assert _tickets(fresh_postgres) == good
 
@@ -127,7 +128,7 @@ def test_an_override_on_a_crlf_id_is_refused_before_anything_is_written():
 
     for bad in ("T1\r\nSet-Cookie: x", "T1\x00", "T" * 65):
         with pytest.raises(UserError, match="ticket id"):
-            set_overrides("南区", [(bad, "type", "irate")], author="cli")
+            in_store(set_overrides, "南区", [(bad, "type", "irate")], author="cli")
     with pytest.raises(UserError, match="ticket id: a control character"):
         parse_override("T1\x07 type=irate")
     with session_scope() as s:

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, import_fixture_day
+from tests.store_calls import in_store
 
 DAY, DISTRICT = "2010-08-05", "南区"
 CVP = [sys.executable, "-c", "import sys; from planner.cli import main; sys.exit(main())"]
@@ -51,7 +52,7 @@ def planned(tmp_path, rules) -> Path:
     from planner.plan.day import SolverSettings, plan_day
 
     import_fixture_day()
-    doc = plan_day(date.fromisoformat(DAY), DISTRICT, solver=SolverSettings(seed=1, solution_limit=1), rules=rules)
+    doc = in_store(plan_day, date.fromisoformat(DAY), DISTRICT, solver=SolverSettings(seed=1, solution_limit=1), rules=rules)
     write_json(tmp_path / "plan" / "plan.json", doc)
     return tmp_path / "plan" / "plan.json"
 

@@ -20,6 +20,7 @@ from planner.store.db import session_scope
 from planner.triage import load_rules
 from planner.workflow import import_file, triage_day
 from tests.security.import_helpers import rows_of, seed, write_csv
+from tests.store_calls import in_store
 
 DAY = date(2010, 8, 5)
 NORTH = {"北区"}
@@ -47,20 +48,20 @@ def _north_copies(rows: list[dict], prefix: str, **changes) -> list[dict]:
 def test_another_districts_rows_do_not_steer_or_show_through_a_districts_triage(tmp_path):
     seed(None)
     rules = load_rules()
-    before = _summary(triage_day(DAY, "南区", rules))
+    before = _summary(in_store(triage_day, DAY, "南区", rules))
     header, south = _south_rows()
     # same customers' phones (repeat evidence) and same places (cluster evidence), as 北区 tickets
     spies = _north_copies(south[:12], "SPY", 受理时间="2010-08-03 09:00", 投诉类别="无信号",
                           投诉内容="室内无信号")
-    import_file(write_csv(tmp_path / "north.csv", header, spies), districts=NORTH, history=True)
+    in_store(import_file, write_csv(tmp_path / "north.csv", header, spies), districts=NORTH, history=True)
     # 北区 "under construction" sites at 南区 customers' addresses
     sites = [{"站点编号": f"XA-BQ-JZ-9{k:03d}", "纬度": r["纬度"], "经度": r["经度"], "坐标系": r["坐标系"],
               "状态": "在建", "预计开通日期": "2010-09-30", "区域": "北区"} for k, r in enumerate(south[:12])]
-    import_file(write_csv(tmp_path / "sites.csv", list(sites[0]), sites), districts=NORTH)
+    in_store(import_file, write_csv(tmp_path / "sites.csv", list(sites[0]), sites), districts=NORTH)
 
-    assert _summary(triage_day(DAY, "南区", rules)) == before
+    assert _summary(in_store(triage_day, DAY, "南区", rules)) == before
 
-    north = triage_day(DAY, "北区", rules)
+    north = in_store(triage_day, DAY, "北区", rules)
     shown = " ".join(f"{f.detail} {f.rule}" for v in north.visits for f in v.fired_rules)
     assert "XA-NQ-" not in shown
 
@@ -102,13 +103,13 @@ def test_complaints_at_one_spot_are_refused_not_compared_without_bound(tmp_path)
     spot = south[0]
     dense = [{**spot, "工单号": f"XA-NQ-DENSE-{k:04d}", "客户号码": f"139{k:08d}", "受理时间": "2010-08-04 10:00"}
              for k in range(60)]
-    import_file(write_csv(tmp_path / "dense.csv", header, dense), districts={"南区"}, history=True)
+    in_store(import_file, write_csv(tmp_path / "dense.csv", header, dense), districts={"南区"}, history=True)
     with pytest.raises(UserError) as exc:
-        triage_day(DAY, "南区", _rules_with(tmp_path, max_nearby_pairs=500))
+        in_store(triage_day, DAY, "南区", _rules_with(tmp_path, max_nearby_pairs=500))
     text = str(exc.value)
     assert "limits.max_nearby_pairs" in text and "500" in text and "my-rules.yaml" in text
     assert str(tmp_path) not in text  # the rules file by its name only
-    triage_day(DAY, "南区", _rules_with(tmp_path, max_nearby_pairs=100_000))  # within the limit: it runs
+    in_store(triage_day, DAY, "南区", _rules_with(tmp_path, max_nearby_pairs=100_000))  # within the limit: it runs
 
 
 def test_more_evidence_than_the_limit_is_refused_before_it_is_loaded(tmp_path):
@@ -116,9 +117,9 @@ def test_more_evidence_than_the_limit_is_refused_before_it_is_loaded(tmp_path):
     header, south = _south_rows()
     many = [{**south[k % len(south)], "工单号": f"XA-NQ-HIST-{k:04d}", "受理时间": "2010-08-04 10:00",
              "投诉类别": "无信号"} for k in range(80)]
-    import_file(write_csv(tmp_path / "hist.csv", header, many), districts={"南区"}, history=True)
+    in_store(import_file, write_csv(tmp_path / "hist.csv", header, many), districts={"南区"}, history=True)
     with pytest.raises(UserError, match="limits.max_evidence_tickets"):
-        triage_day(DAY, "南区", _rules_with(tmp_path, max_evidence_tickets=50))
+        in_store(triage_day, DAY, "南区", _rules_with(tmp_path, max_evidence_tickets=50))
 
 
 def test_a_history_file_never_turns_a_current_ticket_into_history(tmp_path):
@@ -128,12 +129,12 @@ def test_a_history_file_never_turns_a_current_ticket_into_history(tmp_path):
     with session_scope() as s:
         was = s.execute(select_ticket(target)).one()
     assert (was.status, was.is_history) == ("open", False)
-    import_file(write_csv(tmp_path / "old.csv", header, [south[0]]), history=True, districts={"南区"})
+    in_store(import_file, write_csv(tmp_path / "old.csv", header, [south[0]]), history=True, districts={"南区"})
     with session_scope() as s:
         now = s.execute(select_ticket(target)).one()
     assert (now.status, now.is_history) == ("open", False)
-    assert target in {t for v in triage_day(DAY, "南区", load_rules()).visits for t in v.ticket_ids} | {
-        t.ticket_id for t in triage_day(DAY, "南区", load_rules()).phone_followups}
+    assert target in {t for v in in_store(triage_day, DAY, "南区", load_rules()).visits for t in v.ticket_ids} | {
+        t.ticket_id for t in in_store(triage_day, DAY, "南区", load_rules()).phone_followups}
 
 
 def select_ticket(ticket_id: str):

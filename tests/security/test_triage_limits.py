@@ -16,6 +16,7 @@ from planner.cli import main
 from planner.errors import UserError
 from planner.triage.rules import DEFAULT_RULES
 from tests.conftest import import_fixture_day
+from tests.store_calls import in_store
 from tests.web import conftest as web_fixtures
 
 seeded, seeded_template = web_fixtures.seeded, web_fixtures.seeded_template  # the web app's seeded store
@@ -81,7 +82,7 @@ def test_the_planning_job_refuses_too(tmp_path):
     import_fixture_day()
     n = open_count()
     with pytest.raises(UserError, match=f"has {n} open tickets .* more than the {n - 1} "):
-        plan_day(DAY, DISTRICT, rules=load_rules(rules_with_limit(tmp_path, n - 1)),
+        in_store(plan_day, DAY, DISTRICT, rules=load_rules(rules_with_limit(tmp_path, n - 1)),
                  solver=SolverSettings(time_limit_s=1.0, seed=1, solution_limit=1), author="t")
 
 
@@ -138,10 +139,10 @@ def test_on_postgresql_the_count_refuses_and_the_evidence_gives_the_sqlite_triag
     from planner.workflow import triage_day
 
     import_fixture_day()
-    on_sqlite = triage_json(triage_day(DAY, DISTRICT), load_rules())
+    on_sqlite = triage_json(in_store(triage_day, DAY, DISTRICT), load_rules())
     n = open_count()
     monkeypatch.setenv("CVP_DATABASE_URL", fresh_postgres)
     import_fixture_day()
-    assert triage_json(triage_day(DAY, DISTRICT), load_rules()) == on_sqlite
+    assert triage_json(in_store(triage_day, DAY, DISTRICT), load_rules()) == on_sqlite
     with pytest.raises(UserError, match=f"has {n} open tickets"):
-        triage_day(DAY, DISTRICT, load_rules(rules_with_limit(tmp_path, n - 1)))
+        in_store(triage_day, DAY, DISTRICT, load_rules(rules_with_limit(tmp_path, n - 1)))

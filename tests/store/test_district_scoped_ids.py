@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from planner.errors import UserError
 from planner.store import accounts, db
 from planner.store.models import TicketRow
+from tests.store_calls import in_store
 
 NOW = datetime(2010, 8, 4, 9, tzinfo=timezone.utc)
 
@@ -72,7 +73,7 @@ def test_two_districts_hold_the_same_ticket_id_and_one_district_holds_it_once(ur
 def test_a_field_account_names_its_district_where_two_districts_have_the_staff_id(url, fixture_day):
     from planner.workflow import import_file
 
-    import_file(fixture_day / "staff.csv", database=url)
+    in_store(import_file, fixture_day / "staff.csv", database=url)
     with db.session_scope(url) as s:
         s.execute(text("INSERT INTO staff (staff_id, name, district, base_name, phone, skills, transport, active, "
                        "updated_at) VALUES ('S1', 'n', '北区', '', '', '', 'bus', true, :t)"), {"t": NOW})

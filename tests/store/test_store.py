@@ -9,6 +9,7 @@ from planner.cli import main
 from planner.store import db
 from planner.workflow import import_file
 from tests.intake.helpers import row, write_csv
+from tests.store_calls import in_store
 
 
 def test_default_store_is_an_sqlite_file_in_the_users_data_folder(tmp_path, monkeypatch, capsys):
@@ -16,7 +17,7 @@ def test_default_store_is_an_sqlite_file_in_the_users_data_folder(tmp_path, monk
     expected = tmp_path / "xdg" / "cvp" / "cvp.sqlite3"
     assert db.default_sqlite_path() == expected
     assert not expected.exists()
-    import_file(write_csv(tmp_path / "t.csv", [row()]))
+    in_store(import_file, write_csv(tmp_path / "t.csv", [row()]))
     assert expected.exists()
     assert main(["info"]) == 0
     assert str(expected) in capsys.readouterr().out
@@ -64,15 +65,15 @@ def test_a_store_one_migration_behind_is_brought_up_to_date(tmp_path):
 
 def test_importing_the_same_file_twice_changes_nothing(tmp_path):
     path = write_csv(tmp_path / "t.csv", [row(ticket_id="A"), row(ticket_id="B")])
-    first = import_file(path)
-    second = import_file(path)
+    first = in_store(import_file, path)
+    second = in_store(import_file, path)
     assert sorted(first.report.added) == ["A", "B"]
     assert second.report.added == [] and second.report.updated == {}
     assert sorted(second.report.unchanged) == ["A", "B"]
 
 
 def test_a_changed_row_is_updated_and_reported(tmp_path, capsys):
-    import_file(write_csv(tmp_path / "t.csv", [row(ticket_id="A"), row(ticket_id="B")]))
+    in_store(import_file, write_csv(tmp_path / "t.csv", [row(ticket_id="A"), row(ticket_id="B")]))
     changed = write_csv(tmp_path / "t2.csv", [row(ticket_id="A", vip_level="钻卡", address="新地址"),
                                               row(ticket_id="B")])
     assert main(["import", str(changed)]) == 0
@@ -93,8 +94,8 @@ def test_postgresql_store_round_trip(fresh_postgres, monkeypatch, tmp_path):
     monkeypatch.setenv("CVP_DATABASE_URL", fresh_postgres)
     path = write_csv(tmp_path / "t.csv", [row(ticket_id="P1", window_start="2010-08-05 09:30",
                                               window_end="2010-08-05 10:30")])
-    assert import_file(path).report.added == ["P1"]
-    assert import_file(path).report.unchanged == ["P1"]
+    assert in_store(import_file, path).report.added == ["P1"]
+    assert in_store(import_file, path).report.unchanged == ["P1"]
     from datetime import datetime
     from zoneinfo import ZoneInfo
 

@@ -10,12 +10,13 @@ import pytest
 from planner.errors import UserError
 from planner.triage.gc_pause import collector_paused
 from planner.workflow import triage_day
+from tests.store_calls import in_store
 
 
 def test_the_collector_is_back_on_after_a_triage_even_a_refused_one():
     assert gc.isenabled()
     with pytest.raises(UserError):
-        triage_day(date(2010, 8, 5), "南区")  # an empty store: no open tickets
+        in_store(triage_day, date(2010, 8, 5), "南区")  # an empty store: no open tickets
     assert gc.isenabled()
 
 

@@ -137,11 +137,15 @@ def test_the_daily_allowance_spreads_the_months_budget_best_priority_first(rules
 
 
 def test_the_months_gifts_come_from_earlier_plans_of_the_month():
-    def plan(day, gifts, unassigned_gifts=0):
-        steps = [{"type": "visit", "gift": True}] * gifts + [{"type": "visit", "gift": False}, {"type": "break"}]
-        return {"date": day, "routes": [{"steps": steps}], "unassigned": [{"gift": True}] * unassigned_gifts}
+    from types import SimpleNamespace
 
-    plans = [plan("2010-07-30", 4), plan("2010-08-02", 3, unassigned_gifts=2), plan("2010-08-04", 5)]
+    def plan(day, gifts):
+        """What the count reads of a plan document: its date and its routes' visit steps
+        (unassigned visits are not among them: they carry no gift out)."""
+        steps = [SimpleNamespace(gift=True)] * gifts + [SimpleNamespace(gift=False)]
+        return SimpleNamespace(date=day, visit_steps=lambda: [(None, s) for s in steps])
+
+    plans = [plan("2010-07-30", 4), plan("2010-08-02", 3), plan("2010-08-04", 5), plan("2010-08-05", 6)]
     assert gifts_on_plans(plans, date(2010, 8, 5)) == 8
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURE_DAY
+from tests.store_calls import in_store
 
 DAY = date(2010, 8, 5)
 DISTRICT = "南区"
@@ -32,10 +33,10 @@ def _seed(url: str) -> None:
     from planner.store.db import session_scope
     from planner.workflow import import_file
 
-    import_file(FIXTURE_DAY / "history.csv", history=True, database=url)
-    import_file(FIXTURE_DAY / "tickets.csv", gazetteer=FIXTURE_DAY / "gazetteer.csv", database=url)
-    import_file(FIXTURE_DAY / "staff.csv", database=url)
-    import_file(FIXTURE_DAY / "network.csv", database=url)
+    in_store(import_file, FIXTURE_DAY / "history.csv", history=True, database=url)
+    in_store(import_file, FIXTURE_DAY / "tickets.csv", gazetteer=FIXTURE_DAY / "gazetteer.csv", database=url)
+    in_store(import_file, FIXTURE_DAY / "staff.csv", database=url)
+    in_store(import_file, FIXTURE_DAY / "network.csv", database=url)
     with session_scope(url) as s:
         for name, (role, staff, district) in ACCOUNTS.items():
             accounts.add_user(s, name, PASSWORD, role, staff_id=staff, district=district)
@@ -51,7 +52,7 @@ def _template(tmp_path_factory, name: str, plan: bool) -> Path:
         from planner.plan.day import SolverSettings, plan_day
         from planner.store import repository as repo
 
-        plan_day(DAY, DISTRICT, solver=SolverSettings(**TEST_SOLVER), author="disp", database=url)
+        in_store(plan_day, DAY, DISTRICT, solver=SolverSettings(**TEST_SOLVER), author="disp", database=url)
         with db.session_scope(url) as s:
             repo.publish_plan(s, DAY, DISTRICT, 1)
     db.engine_for(url).dispose()

@@ -9,6 +9,7 @@ import pytest
 
 from planner.store import accounts
 from planner.store.db import session_scope
+from tests.store_calls import in_store
 from tests.web.conftest import PASSWORD, Client, make_app, text_of
 
 SAMPLE_ARGS = {"day": "2010-08-05", "version": "1", "staff_id": "S1", "seq": "1", "job_id": "1", "token": "x" * 32,
@@ -127,7 +128,7 @@ def test_only_failures_inside_the_window_count(seeded, tmp_path):
 def test_the_login_budget_on_postgres(fresh_postgres, fixture_day, tmp_path):
     from planner.workflow import import_file
 
-    import_file(fixture_day / "staff.csv", database=fresh_postgres)
+    in_store(import_file, fixture_day / "staff.csv", database=fresh_postgres)
     with session_scope(fresh_postgres) as s:
         accounts.add_user(s, "disp", PASSWORD, "dispatcher", district="南区")
     one = make_app(tmp_path, DATABASE_URL=fresh_postgres, LOGIN_LIMIT=(2, 300))

@@ -17,6 +17,7 @@ from planner.store import repository as repo
 from planner.store.db import session_scope
 from planner.store.models import TicketRow
 from planner.workflow import triage_day
+from tests.store_calls import in_store
 from tests.web.conftest import DAY, DISTRICT, text_of
 
 pytestmark = pytest.mark.usefixtures("planned")
@@ -37,7 +38,7 @@ def statuses(ticket_ids) -> dict[str, str]:
 
 
 def triaged_tickets(day) -> set[str]:
-    result = triage_day(day, DISTRICT)
+    result = in_store(triage_day, day, DISTRICT)
     return {t for v in result.visits for t in v.ticket_ids} | {f.ticket_id for f in result.phone_followups}
 
 
@@ -125,29 +126,29 @@ def test_an_outcome_without_the_closure_answer_is_still_followed_up(client_for):
 
 def test_the_rule_is_a_planner_function_with_clear_errors():
     stop = first_stop()
-    args = dict(day=DAY, district=DISTRICT, recorded_by="cli")
+    args = dict(day=DAY, district=DISTRICT, author="cli")
     with pytest.raises(UserError, match="not on any route"):
-        closure.record_outcome(**args, visit_id="V-NOPE", closed_on_site=True)
+        in_store(closure.record_outcome, **args, visit_id="V-NOPE", closed_on_site=True)
     with pytest.raises(UserError, match="on S1's route, not S2's"):
-        closure.record_outcome(**args, visit_id=stop["visit_id"], staff_id="S2", closed_on_site=True)
+        in_store(closure.record_outcome, **args, visit_id=stop["visit_id"], staff_id="S2", closed_on_site=True)
     with pytest.raises(UserError, match="no published plan"):
-        closure.record_outcome(**{**args, "day": DAY + timedelta(days=1)}, visit_id=stop["visit_id"])
+        in_store(closure.record_outcome, **{**args, "day": DAY + timedelta(days=1)}, visit_id=stop["visit_id"])
     with pytest.raises(UserError, match="satisfaction"):
-        closure.record_outcome(**args, visit_id=stop["visit_id"], closed_on_site=True, satisfaction="thrilled")
+        in_store(closure.record_outcome, **args, visit_id=stop["visit_id"], closed_on_site=True, satisfaction="thrilled")
     assert set(statuses(stop["ticket_ids"]).values()) == {"open"}  # nothing half-written
     with pytest.raises(UserError, match="no outcome recorded"):
-        closure.close_follow_up(DAY, DISTRICT, stop["visit_id"], "disp")
-    done = closure.record_outcome(**args, visit_id=stop["visit_id"], closed_on_site=True)
+        in_store(closure.close_follow_up, DAY, DISTRICT, stop["visit_id"], author="disp")
+    done = in_store(closure.record_outcome, **args, visit_id=stop["visit_id"], closed_on_site=True)
     assert done.closed == sorted(stop["ticket_ids"]) and done.outcome.staff_id == "S1"
     with pytest.raises(UserError, match="closed on site"):
-        closure.close_follow_up(DAY, DISTRICT, stop["visit_id"], "disp")
+        in_store(closure.close_follow_up, DAY, DISTRICT, stop["visit_id"], author="disp")
 
 
 def test_cvp_outcomes_lists_and_closes_follow_ups(capsys):
     from planner.cli import main
 
     stop = first_stop()
-    closure.record_outcome(day=DAY, district=DISTRICT, visit_id=stop["visit_id"], recorded_by="f1",
+    in_store(closure.record_outcome, day=DAY, district=DISTRICT, visit_id=stop["visit_id"], author="f1",
                            closed_on_site=False, notes="待基站开通")
     assert main(["outcomes", "list", "--date", str(DAY), "--district", DISTRICT]) == 0
     assert f"{stop['visit_id']}\tS1\tneeds later closure" in capsys.readouterr().out

@@ -92,7 +92,7 @@ def test_confirming_imports_all_rows_once(client_for):
     assert c.post(f"/dispatch/import/{_token(r)}/confirm").status_code == 302  # used up: nothing twice
     assert _ticket_count() == before + 3
     with session_scope() as s:
-        [entry] = accounts.audit_log(s, action="import")
+        [entry] = accounts.audit_log(s, action="import", username="disp")
         assert entry.username == "disp" and entry.target == "tickets.csv" and entry.details["added"] == 3
 
 

@@ -9,6 +9,7 @@ import io
 import pytest
 
 from tests.conftest import FIXTURE_DAY
+from tests.store_calls import in_store
 from tests.web.conftest import DAY, DISTRICT, text_of
 
 FILES = {"tickets": "tickets.csv", "history": "history.csv", "staff": "staff.csv", "sites": "network.csv",
@@ -209,7 +210,7 @@ def test_the_dispatcher_home_lists_the_days_with_open_tickets_and_defaults_to_on
     assert listed == [d.isoformat() for d in expected]
     default = re.search(r'<input id="day" type="date" name="day" value="([\d-]+)"', body).group(1)
     assert default == max(expected).isoformat()  # no day ahead has work: the latest that has
-    assert [t.day for t in district_days(DISTRICT, rules).tickets] == expected
+    assert [t.day for t in in_store(district_days, DISTRICT, rules).tickets] == expected
 
 
 @pytest.mark.usefixtures("planned")

@@ -13,6 +13,7 @@ from planner.errors import UserError
 from planner.store import absences, accounts, appointments, jobs, outcomes, scenarios
 from planner.store.db import session_scope
 from planner.store.models import JobRow, TicketRow, UserRow
+from tests.store_calls import in_store
 from tests.web.conftest import DAY, DISTRICT, PASSWORD
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -73,7 +74,7 @@ def test_api_tokens_are_stored_as_digests(seeded):
         assert accounts.user_for_token(s, token) is None
 
 
-def test_audit_log_newest_first_and_filtered(seeded):
+def test_audit_log_newest_first_and_filtered():
     with session_scope() as s:
         t0 = datetime(2010, 8, 5, 1, tzinfo=timezone.utc)
         accounts.audit(s, "disp", "import", "tickets.csv", {"added": 3}, at=t0)
@@ -170,8 +171,8 @@ def test_a_confirmed_appointment_survives_reimporting_the_export(fixture_day):
     a, b = datetime(2010, 8, 5, 14, tzinfo=TZ), datetime(2010, 8, 5, 15, 30, tzinfo=TZ)
     with session_scope() as s:
         appointments.set_appointment(s, DISTRICT, tid, a, b)
-    import_file(fixture_day / "tickets.csv", gazetteer=fixture_day / "gazetteer.csv")
-    [visit] = [v for v in triage_day(date(2010, 8, 5), "南区").visits if tid in v.ticket_ids]
+    in_store(import_file, fixture_day / "tickets.csv", gazetteer=fixture_day / "gazetteer.csv")
+    [visit] = [v for v in in_store(triage_day, date(2010, 8, 5), "南区").visits if tid in v.ticket_ids]
     assert visit.time_window == (a, b)
 
 
@@ -199,7 +200,7 @@ def test_accounts_audit_and_jobs_on_postgres(fresh_postgres, fixture_day):
     from planner.workflow import import_file
 
     url = fresh_postgres
-    import_file(fixture_day / "staff.csv", database=url)
+    in_store(import_file, fixture_day / "staff.csv", database=url)
     with session_scope(url) as s:
         accounts.add_user(s, "f1", PASSWORD, "field", staff_id="S1")
         token = accounts.issue_token(s, "f1")

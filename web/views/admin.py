@@ -8,8 +8,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from planner.errors import UserError
 from planner.store import accounts
-from planner.store.db import session_scope
+from planner.store.db import transaction
 from web import security
+from web.db import get_session
 from web.i18n import error_lines
 from web.i18n import gettext as _
 from web.security import roles
@@ -18,7 +19,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _users():
-    with session_scope(security.database()) as s:
+    with transaction(get_session()) as s:
         return accounts.list_users(s)
 
 
@@ -33,7 +34,7 @@ def users():
 def add_user():
     f = request.form
     try:
-        with session_scope(security.database()) as s:
+        with transaction(get_session()) as s:
             user = accounts.add_user(s, f.get("username", ""), f.get("password", ""), f.get("role", ""),
                                      staff_id=f.get("staff_id"), district=f.get("district"))
             accounts.audit(s, security.signed_in_user().username, "user_add", user.username, {"role": user.role})
@@ -53,7 +54,7 @@ def change_user(username: str):
     token = None
     me = security.signed_in_user().username
     try:
-        with session_scope(security.database()) as s:
+        with transaction(get_session()) as s:
             if action == "deactivate":
                 if username == me:
                     raise UserError("you cannot deactivate your own account")
@@ -87,7 +88,7 @@ def change_user(username: str):
 def audit_log():
     action = request.args.get("action") or None
     username = request.args.get("user") or None
-    with session_scope(security.database()) as s:
+    with transaction(get_session()) as s:
         entries = accounts.audit_log(s, limit=500, action=action, username=username)
     return render_template("admin/audit.html", entries=entries, actions=accounts.AUDITED, action=action,
                            user=username)

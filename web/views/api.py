@@ -18,6 +18,7 @@ from flask import Blueprint, abort, current_app, jsonify, request, send_file, ur
 
 from planner.errors import UserError
 from planner.intake.lengths import check_text
+from planner.plan.document import PlanDocument
 from web import bodies, cost, security, services, uploads
 from web.security import roles
 from web.views.common import sheet_download
@@ -107,12 +108,12 @@ def imports():
     if kind not in (None, "tickets", "staff", "sites"):
         raise UserError(f"kind {kind!r}: choose one of tickets, staff, sites")
     allow_downgrade = request.form.get("allow_downgrade", "").lower() in truthy
-    districts = uploads.districts_of(user)
+    districts = security.actor().districts
     upload = uploads.save(current_app.config["WORK_DIR"], user.id, request.files.get("file"),
                           request.files.get("gazetteer"), kind, request.form.get("history", "").lower() in truthy,
                           tuple(current_app.config["UPLOAD_EXTENSIONS"]))
     try:
-        check = uploads.preview(upload, services.rules(), districts, services.database())
+        check = uploads.preview(upload, services.rules(), districts)
         result = check.result
         body = {"file": upload.original_name, "kind": result.kind, "history": upload.history,
                 "rows": result.rows_read, "valid": len(result.records),
@@ -125,14 +126,11 @@ def imports():
             return jsonify(body)
         if check.report.warnings and not allow_downgrade:
             return jsonify(body), 409
-        outcome = uploads.confirm(upload, services.rules(), user.username, services.database(), districts,
-                                  allow_downgrade=allow_downgrade)
+        outcome = uploads.confirm(upload, services.rules(), security.actor(), allow_downgrade=allow_downgrade,
+                                  api=True)
     finally:
         uploads.discard(upload)
     rep = outcome.report
-    security.audit("import", upload.original_name, kind="history" if outcome.history else outcome.kind,
-                   added=len(rep.added), updated=len(rep.updated), unchanged=len(rep.unchanged),
-                   losing=rep.warnings, api=True)
     body.update(imported=True, report={"added": len(rep.added), "updated": len(rep.updated),
                                        "unchanged": len(rep.unchanged)}, changes=_changes(rep))
     return jsonify(body)
@@ -160,12 +158,7 @@ def overrides(day: date):
         for k in ("ticket_id", "field", "value"):
             check_text(k, it[k])
         parsed.append((it["ticket_id"], it["field"], it["value"]))
-    from planner.workflow import set_overrides
-
-    set_overrides(d, parsed, author=security.signed_in_user().username, database=services.database(),
-                  rules=services.rules())
-    security.audit_each("override", [(t, {"field": f, "value": v, "day": day.isoformat(), "district": d, "api": True})
-                                     for t, f, v in parsed])
+    services.set_overrides(d, parsed, security.actor(), day=day.isoformat(), api=True)
     return jsonify({"saved": len(parsed)})
 
 
@@ -178,9 +171,7 @@ def appointments(day: date):
     if not services.ticket_in_district(ticket_id, d):
         raise UserError(f"no ticket {ticket_id!r} in {d}")
     start, end = (_text(body, k, limit=len("HH:MM:SS")) for k in ("start", "end"))  # parsed by parse_clock
-    window = services.set_appointment(day, d, ticket_id, start, end, security.signed_in_user().username)
-    security.audit("appointment", ticket_id, start=_iso(window[0]) if window else None,
-                   end=_iso(window[1]) if window else None, day=day.isoformat(), district=d, api=True)
+    window = services.set_appointment(day, d, ticket_id, start, end, security.actor(), api=True)
     return jsonify({"ticket_id": ticket_id, "start": _iso(window[0]) if window else None,
                     "end": _iso(window[1]) if window else None})
 
@@ -199,13 +190,12 @@ def plan(day: date):
         check_text("visit_id", visit_id, name="pins")
         check_text("staff_id", staff_id, name=f"pins.{visit_id}")
     try:
-        job_id = services.start_plan(day, d, security.signed_in_user().username, pins)
+        job_id = services.start_plan(day, d, security.actor(), pins)
     except services.PlanningBusy as busy:
         resp = jsonify({"error": {"code": 409, "message": str(busy)}})
         resp.status_code = 409
         resp.headers["Location"] = url_for("api.job_status", job_id=busy.job.id)
         return resp
-    security.audit("plan", f"{day} {d}", job=job_id, pins=pins, api=True)
     status = services.job(job_id)
     resp = jsonify({"job_id": job_id, "status": status.status if status else "queued",
                     "status_url": url_for("api.job_status", job_id=job_id)})
@@ -240,7 +230,7 @@ def plan_versions(day: date):
                                  for v, s, a, c in services.versions(day, d)]})
 
 
-def _plan(day: date, version: int) -> tuple[dict, str]:
+def _plan(day: date, version: int) -> tuple[PlanDocument, str]:
     found = services.plan(day, _district(), version)
     if found is None:
         abort(404)
@@ -251,16 +241,15 @@ def _plan(day: date, version: int) -> tuple[dict, str]:
 @roles(*DISPATCH)
 def plan_version(day: date, version: int):
     doc, status = _plan(day, version)
-    return jsonify({"status": status, "document": doc})
+    return jsonify({"status": status, "document": doc.to_json()})
 
 
 @bp.post("/days/<day:day>/plans/<int:version>/publish")
 @roles(*DISPATCH)
 def publish(day: date, version: int):
     doc, _status = _plan(day, version)
-    services.publish(day, doc["district"], version, security.signed_in_user().username)
-    security.audit("publish", f"{day} {doc['district']} v{version}", api=True)
-    return jsonify({"date": day.isoformat(), "district": doc["district"], "version": version, "status": "published"})
+    services.publish(day, doc.district, version, security.actor(), api=True)
+    return jsonify({"date": day.isoformat(), "district": doc.district, "version": version, "status": "published"})
 
 
 @bp.get("/days/<day:day>/plans/<int:version>/sheets/<staff_id>.pdf")
@@ -303,7 +292,7 @@ def cost_run():
     if text is None:
         if not isinstance(name, str):
             raise UserError("scenario: a name")
-        text = cost.text_of(name, services.database(), cost.viewer())
+        text = cost.text_of(name, cost.viewer())
     if not isinstance(text, str):
         raise UserError("yaml: the scenario text")
     sets_text = "\n".join(f"{k}={_decimalish(v)}" for k, v in sets.items())

@@ -19,6 +19,7 @@ from planner.roster import set_absence
 from planner.store.models import INTEGER_MAX
 from planner.store.outcomes import Outcome
 from web import security, services
+from web.db import get_session
 from web.security import roles
 from web.views.api import DISPATCH, _district, _iso, _json_body, _plan, _text, bp
 from web.views.common import export_download
@@ -56,7 +57,7 @@ def absence(day: date):
         raise UserError("absent: true (off for the day) or false (back on duty)")
     reason = _text(body, "reason")
     # who may, and whether the member is the district's, is checked before any write (404 if not)
-    line = set_absence(security.signed_in_user(), day, d, staff_id, absent, reason, security.database(), api=True)
+    line = set_absence(get_session(), security.actor(), day, d, staff_id, absent, reason, api=True)
     return jsonify(_roster_line(line))
 
 
@@ -116,7 +117,6 @@ def _version(body: dict) -> int | None:
 def record_outcome(day: date):
     """What happened at a visit of the day's published plan; closed on site closes its tickets."""
     from planner.closure import visit_in_plan
-    from planner.plan.document import PlanDocument
 
     d = _district()
     body = _json_body()
@@ -132,15 +132,12 @@ def record_outcome(day: date):
     own = _own_staff()
     if own is not None:
         found = services.plan(day, d, version, published_only=True)
-        if found is None or visit_in_plan(PlanDocument.from_json(found[0]), visit_id)[0] != own:
+        if found is None or visit_in_plan(found[0], visit_id)[0] != own:
             abort(403)  # not on this worker's own route
     done = services.record_outcome(
-        day=day, district=d, visit_id=visit_id, plan_version=version, staff_id=own,
-        recorded_by=security.signed_in_user().username,
+        security.actor(), {"api": True}, day=day, district=d, visit_id=visit_id, plan_version=version, staff_id=own,
         arrived_at=services.parse_clock(day, arrived, "arrived_at") if arrived else None,
         network_tests=tests, closed_on_site=closed, satisfaction=satisfaction, notes=notes)
-    security.audit("outcome", f"{day} {d} {visit_id}", staff=done.outcome.staff_id, closed_on_site=closed,
-                   closed=done.closed, reopened=done.reopened, api=True)
     return jsonify({"outcome": _outcome(done.outcome), "closed": done.closed, "reopened": done.reopened})
 
 
@@ -161,8 +158,7 @@ def follow_ups():
 def close_follow_up(day: date, visit_id: str):
     d = _district()
     notes = _text(_json_body(empty_ok=True), "notes", field="follow_up_notes")
-    done = services.close_follow_up(day, d, visit_id, security.signed_in_user().username, notes)
-    security.audit("follow_up", f"{day} {d} {visit_id}", closed=done.closed, notes=notes, api=True)
+    done = services.close_follow_up(day, d, visit_id, security.actor(), notes, api=True)
     return jsonify({"outcome": _outcome(done.outcome), "closed": done.closed, "reopened": done.reopened})
 
 

@@ -7,8 +7,9 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 
 from planner.store import accounts
-from planner.store.db import session_scope
+from planner.store.db import transaction
 from web import security
+from web.db import get_session
 from web.i18n import LANGS
 from web.i18n import gettext as _
 from web.security import public, roles
@@ -41,7 +42,7 @@ def healthz():
     from sqlalchemy import text
 
     try:
-        with session_scope(security.database()) as s:
+        with transaction(get_session()) as s:
             s.execute(text("SELECT 1"))
     except Exception:  # noqa: BLE001 - the health check reports, never raises
         return jsonify({"status": "error", "database": "unreachable"}), 503
@@ -61,11 +62,11 @@ def login():
     ip = request.remote_addr or "?"
     lim = security.limiter()
     if lim.blocked(ip, username):
-        with session_scope(security.database()) as s:
+        with transaction(get_session()) as s:
             accounts.audit(s, username, "login_blocked", ip)
         return render_template("login.html", next=next_url, username=username,
                                error=_("Too many failed sign-ins: wait a few minutes and try again")), 429
-    with session_scope(security.database()) as s:
+    with transaction(get_session()) as s:
         user = accounts.authenticate(s, username, password)
         accounts.audit(s, username, "login" if user else "login_failed", ip)
     if user is None:

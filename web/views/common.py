@@ -12,6 +12,7 @@ from planner import days
 from planner.plan.document import PlanDocument
 from planner.store.models import INTEGER_MAX
 from web import downloads, security, services
+from web.db import get_session
 from web.i18n import get_lang
 
 
@@ -70,8 +71,8 @@ def sheet_download(doc, staff_id: str | None, **audit_details):
     audited; 404 when the plan has no route for that worker.  ``doc``: the plan, typed or stored."""
     doc = PlanDocument.of(doc)
     try:
-        path = downloads.sheet_pdf_path(doc, staff_id, get_lang(), services.url_base(), services.rules(),
-                                        services.database(), services.cache_dir())
+        path = downloads.sheet_pdf_path(get_session(), doc, staff_id, get_lang(), services.url_base(),
+                                        services.rules(), services.cache_dir())
     except LookupError:
         abort(404)
     security.audit("download", f"{doc.date} {doc.district} v{doc.version} sheet {staff_id or 'all'}",
@@ -87,6 +88,6 @@ def export_download(doc, fmt: str, **audit_details):
     if fmt not in EXPORT_TYPES:
         abort(404)
     doc = PlanDocument.of(doc)
-    data, name = downloads.export_bytes(doc, fmt, get_lang(), services.rules(), services.database())
+    data, name = downloads.export_bytes(get_session(), doc, fmt, get_lang(), services.rules())
     security.audit("download", f"{doc.date} {doc.district} v{doc.version} export {fmt}", **audit_details)
     return download(data, name, EXPORT_TYPES[fmt])

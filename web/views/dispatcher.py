@@ -10,10 +10,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from planner.calendar import nearest_day
 from planner.days import in_range as day_in_range
 from planner.errors import BusyError, InvalidFileError, UserError
+from planner.plan.document import PlanDocument
 from planner.sheets.qr import is_loopback
 from planner.triage.rules import SCENARIOS, TYPES
 from planner.workflow import OVERRIDABLE, LosingUpdate, MisplacedFile
 from web import downloads, security, services, uploads
+from web.db import get_session
 from web.i18n import error_lines, get_lang
 from web.i18n import gettext as _
 from web.security import roles
@@ -95,7 +97,7 @@ def import_preview():
         _flash_error(exc)
         return _import_page(422)
     try:
-        check = uploads.preview(upload, services.rules(), uploads.districts_of(user), services.database())
+        check = uploads.preview(upload, services.rules(), security.actor().districts)
     except BusyError:  # not now: 429, nothing read (the preview dropped the upload)
         raise
     except MisplacedFile as exc:  # said in the words of this form, not the command line's
@@ -123,8 +125,7 @@ def import_confirm(token: str):
         flash(_("The upload has expired; check the file again"), "error")
         return redirect(url_for("dispatcher.import_form"))
     try:
-        outcome = uploads.confirm(upload, services.rules(), user.username, services.database(),
-                                  uploads.districts_of(user))
+        outcome = uploads.confirm(upload, services.rules(), security.actor())
     except BusyError:  # not now: 429, and the upload stays for a second press of the button
         raise
     except InvalidFileError as exc:  # the store changed since the preview (a row now refused)
@@ -140,9 +141,6 @@ def import_confirm(token: str):
         raise
     uploads.discard(upload)
     what = _("history") if outcome.history else _(outcome.kind)
-    security.audit("import", upload.original_name, kind="history" if outcome.history else outcome.kind,
-                   added=len(outcome.report.added), updated=len(outcome.report.updated),
-                   unchanged=len(outcome.report.unchanged), losing=outcome.report.warnings)
     flash(_("Imported {what}: {added} added, {updated} updated, {unchanged} unchanged", what=what,
             added=len(outcome.report.added), updated=len(outcome.report.updated),
             unchanged=len(outcome.report.unchanged)), "ok")
@@ -190,8 +188,7 @@ def override(day: date):
     _own_ticket(ticket_id, d)
     if field not in OVERRIDABLE:
         abort(400)
-    services.set_override(d, ticket_id, field, value, security.signed_in_user().username)
-    security.audit("override", ticket_id, field=field, value=value, day=day.isoformat(), district=d)
+    services.set_overrides(d, [(ticket_id, field, value)], security.actor(), day=day.isoformat())
     flash(_("Override saved: {ticket} {field} = {value}", ticket=ticket_id, field=field, value=value), "ok")
     return redirect(url_for("dispatcher.triage", day=day) + f"#t-{ticket_id}")
 
@@ -204,17 +201,14 @@ def appointment(day: date):
     _own_ticket(ticket_id, d)
     try:
         window = services.set_appointment(day, d, ticket_id, request.form.get("start", ""), request.form.get("end", ""),
-                                          security.signed_in_user().username)
+                                          security.actor())
     except UserError as exc:
         flash(str(exc), "error")
         return redirect(url_for("dispatcher.triage", day=day) + f"#t-{ticket_id}")
     if window:
-        security.audit("appointment", ticket_id, start=window[0].isoformat(), end=window[1].isoformat(),
-                       day=day.isoformat(), district=d)
         flash(_("Appointment saved: {ticket} {start}–{end}", ticket=ticket_id, start=f"{window[0]:%H:%M}",
                 end=f"{window[1]:%H:%M}"), "ok")
     else:
-        security.audit("appointment", ticket_id, cleared=True, day=day.isoformat(), district=d)
         flash(_("Appointment cleared: {ticket}", ticket=ticket_id), "ok")
     return redirect(url_for("dispatcher.triage", day=day) + f"#t-{ticket_id}")
 
@@ -233,12 +227,10 @@ def follow_ups():
 def close_follow_up(day: date, visit_id: str):
     d = district()
     try:
-        done = services.close_follow_up(day, d, visit_id, security.signed_in_user().username,
-                                        request.form.get("notes", ""))
+        services.close_follow_up(day, d, visit_id, security.actor(), request.form.get("notes", ""))
     except UserError as exc:
         flash(str(exc), "error")
     else:
-        security.audit("follow_up", f"{day} {d} {visit_id}", closed=done.closed, notes=done.outcome.follow_up_notes)
         flash(_("Follow-up closed: {visit}", visit=visit_id), "ok")
     return redirect(url_for("dispatcher.follow_ups"))
 
@@ -262,8 +254,7 @@ def roster_change(day: date):
     absent = request.form.get("absent") == "1"
     from planner.roster import set_absence  # checked there before any write: another district's member is "not found"
 
-    set_absence(security.signed_in_user(), day, d, staff_id, absent, request.form.get("reason", ""),
-                security.database())
+    set_absence(get_session(), security.actor(), day, d, staff_id, absent, request.form.get("reason", ""))
     flash(_("{staff} marked absent", staff=staff_id) if absent else _("{staff} back on duty", staff=staff_id), "ok")
     return redirect(url_for("dispatcher.roster", day=day))
 
@@ -274,13 +265,11 @@ def roster_change(day: date):
 @roles(*DISPATCH)
 def plan_start(day: date):
     d = district()
-    user = security.signed_in_user()
     pins = {key[4:]: value for key, value in request.form.items() if key.startswith("pin:") and value}
     try:
-        job_id = services.start_plan(day, d, user.username, pins)
+        job_id = services.start_plan(day, d, security.actor(), pins)
     except services.PlanningBusy as busy:
         return _busy(busy)
-    security.audit("plan", f"{day} {d}", job=job_id, pins=pins)
     return redirect(url_for("dispatcher.job_page", job_id=job_id))
 
 
@@ -304,7 +293,7 @@ def replan_start(day: date, version: int):
                               tuple(current_app.config["UPLOAD_EXTENSIONS"]))
         try:
             # the urgent tickets are the re-planned district's, whoever sends them (an admin too)
-            result = uploads.preview(upload, services.rules(), frozenset({d}), services.database()).result
+            result = uploads.preview(upload, services.rules(), frozenset({d})).result
         except UserError:
             uploads.discard(upload)
             raise
@@ -314,7 +303,7 @@ def replan_start(day: date, version: int):
                                    rows=result.records[:PREVIEW_ROWS],
                                    back_url=url_for("dispatcher.plan_view", day=day, version=version)), 422
     try:
-        job_id = services.start_replan(day, d, version, now, absent, user.username, upload)
+        job_id = services.start_replan(day, d, version, now, absent, security.actor(), upload)
     except services.PlanningBusy as busy:
         if upload:
             uploads.discard(upload)
@@ -323,8 +312,6 @@ def replan_start(day: date, version: int):
         if upload:
             uploads.discard(upload)
         raise
-    security.audit("plan", f"{day} {d}", job=job_id, replan_of=version, now=f"{now:%H:%M}", absent=absent,
-                   added=upload.original_name if upload else None)
     return redirect(url_for("dispatcher.job_page", job_id=job_id))
 
 
@@ -350,11 +337,11 @@ def plan_latest(day: date):
     d = district()
     found = services.plan(day, d)
     if found is not None:
-        return redirect(url_for("dispatcher.plan_view", day=day, version=found[0]["version"]))
+        return redirect(url_for("dispatcher.plan_view", day=day, version=found[0].version))
     return render_template("dispatcher/plan_none.html", day=day, district=d, jobs=services.recent_plan_jobs(d))
 
 
-def _plan_or_404(day: date, version: int) -> tuple[dict, str]:
+def _plan_or_404(day: date, version: int) -> tuple[PlanDocument, str]:
     found = services.plan(day, district(), version)
     if found is None:
         abort(404)
@@ -364,11 +351,8 @@ def _plan_or_404(day: date, version: int) -> tuple[dict, str]:
 @bp.get("/<day:day>/plan/<int:version>")
 @roles(*DISPATCH)
 def plan_view(day: date, version: int):
-    from planner.plan.document import PlanDocument
-
     d = district()
-    stored, status = _plan_or_404(day, version)
-    doc = PlanDocument.from_json(stored)
+    doc, status = _plan_or_404(day, version)
     on_duty = [line.staff for line in services.roster(day, d) if line.on_duty]
     now = datetime.now(services.rules().tz)
     return render_template("dispatcher/plan.html", day=day, district=d, doc=doc, status=status,
@@ -383,8 +367,7 @@ def plan_view(day: date, version: int):
 def publish(day: date, version: int):
     d = district()
     _plan_or_404(day, version)
-    services.publish(day, d, version, security.signed_in_user().username)
-    security.audit("publish", f"{day} {d} v{version}")
+    services.publish(day, d, version, security.actor())
     flash(_("Published: field staff now see this version. It can no longer be changed; plan again to make a new version."),
           "ok")
     return redirect(url_for("dispatcher.plan_view", day=day, version=version))
@@ -420,7 +403,7 @@ def plan_map(day: date, version: int):
     if not downloads.map_available():
         return render_template("error.html", code=501, message=_("The map is not available yet.")), 501
     tiles = downloads.map_tiles(current_app.config.get("MAP_TILES"))
-    html = downloads.map_html(doc, get_lang(), services.rules(), services.database(), tiles=tiles)
+    html = downloads.map_html(get_session(), doc, get_lang(), services.rules(), tiles=tiles)
     resp = current_app.response_class(html, mimetype="text/html")
     # the map runs folium's inline scripts: allowed here only, and the plan page embeds it in a sandboxed frame
     resp.headers["Content-Security-Policy"] = MAP_CSP.format(tiles=downloads.tile_origin(tiles))

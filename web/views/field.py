@@ -16,6 +16,7 @@ from planner.calendar import nearest_day
 from planner.errors import UserError
 from planner.store.outcomes import NETWORK_RESULTS, OPERATORS, SATISFACTION
 from web import downloads, security, services
+from web.db import get_session
 from web.i18n import get_lang
 from web.i18n import gettext as _
 from web.security import roles
@@ -51,7 +52,7 @@ def route_of_day(day: date):
 
 
 def _sheet_view(doc, staff_id: str):
-    views = downloads.sheet_views(doc, get_lang(), services.url_base(), services.rules(), services.database(),
+    views = downloads.sheet_views(get_session(), doc, get_lang(), services.url_base(), services.rules(),
                                   only=[staff_id])
     return views[0] if views else None
 
@@ -105,15 +106,14 @@ def stop(day: date, staff_id: str, seq: int):
         try:
             arrived = services.parse_clock(day, f["arrived_at"], "arrived_at") if f.get("arrived_at") else None
             done = services.record_outcome(
+                security.actor(), {"seq": seq},
                 day=day, district=doc.district, visit_id=step.visit_id, staff_id=staff_id,
-                plan_version=doc.version, recorded_by=security.signed_in_user().username, arrived_at=arrived,
+                plan_version=doc.version, arrived_at=arrived,
                 network_tests={op: f.get(f"test_{op}", "") for op in OPERATORS}, closed_on_site=closed,
                 satisfaction=f.get("satisfaction") or None, notes=f.get("notes", ""))
         except UserError as exc:
             flash(str(exc), "error")
         else:
-            security.audit("outcome", f"{day} {doc.district} {step.visit_id}", staff=staff_id, seq=seq,
-                           closed_on_site=closed, closed=done.closed, reopened=done.reopened)
             flash(_("Outcome saved: the tickets are closed") if done.outcome.closed_on_site
                   else _("Outcome saved: the dispatcher follows up for later closure"), "ok")
             if seq < count:

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from planner.errors import UserError
-from web import cost, security, services
+from web import cost, security
 from web.i18n import gettext as _
 from web.security import roles
 
@@ -47,7 +47,7 @@ def _page(slots, **extra):
     extra.setdefault("sweep_slot", 1)
     who = cost.viewer()
     return render_template("planner/cost.html", slots=slots, fields=[cost.fields_of(s) for s in slots],
-                           builtins=cost.builtin_names(), saved=cost.saved_scenarios(services.database(), who),
+                           builtins=cost.builtin_names(), saved=cost.saved_scenarios(who),
                            viewer=who, **extra)
 
 
@@ -71,7 +71,7 @@ def cost_page():
     names = [request.args.get(f"s{i}") for i in range(1, MAX_SLOTS + 1)]
     if any(names):
         try:
-            slots = [cost.Slot(cost.text_of(n, services.database(), cost.viewer()), "", n) for n in names if n]
+            slots = [cost.Slot(cost.text_of(n, cost.viewer()), "", n) for n in names if n]
         except UserError as exc:
             flash(str(exc), "error")
     results, errors = _run_all(slots)  # the figures are there before anything is pressed
@@ -122,7 +122,7 @@ def save():
         index = _slot_index(slots)
         name = request.form.get(f"save_name{index + 1}", "").strip()
         shared = request.form.get(f"share{index + 1}") == "on"
-        cost.save(name, slots[index].text, security.signed_in_user().username, services.database(), shared)
+        cost.save(name, slots[index].text, security.signed_in_user().username, shared)
     except UserError as exc:
         return _page(slots, errors=[str(exc)]), 422
     security.audit("scenario_save", name)
@@ -135,7 +135,7 @@ def save():
 def delete():
     name = request.form.get("name", "")
     # another planner's shared scenario: ForbiddenError (403); a private one reads as none
-    if cost.delete(name, services.database(), cost.viewer()):
+    if cost.delete(name, cost.viewer()):
         security.audit("scenario_delete", name)
         flash(_("Scenario deleted: {name}", name=name), "ok")
     return redirect(url_for("planner.cost_page"))

@@ -33,6 +33,7 @@ def nth_complaints(html: str) -> list[str]:
 
 def test_cvp_plan_cvp_map_and_the_web_app_make_one_map_with_the_nth_complaint_reasons(planned, tmp_path):
     from planner.cli.plan_cmd import read_plan
+    from planner.store.db import session_scope
     from planner.triage import load_rules
     from web.downloads import map_html
 
@@ -43,5 +44,6 @@ def test_cvp_plan_cvp_map_and_the_web_app_make_one_map_with_the_nth_complaint_re
     assert reasons and any(int(NTH.match(r).group(1)) >= 2 for r in reasons)  # the fixture day has repeat callers
     assert nth_complaints(written) == reasons
     assert json_strings(written) == json_strings(again)
-    web = map_html(read_plan(str(planned / "plan.json")), "zh", load_rules(), None)
+    with session_scope() as session:
+        web = map_html(session, read_plan(str(planned / "plan.json")), "zh", load_rules())
     assert json_strings(web) == json_strings(again)

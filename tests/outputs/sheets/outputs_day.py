@@ -21,6 +21,7 @@ from planner.plan.day import SolverSettings, plan_day
 from planner.records import Ticket
 from planner.triage import Rules, load_rules
 from tests.conftest import FIXTURE_DAY, ROOT, import_fixture_day, store_at
+from tests.store_calls import in_store
 
 ARTIFACTS = ROOT / "test-artifacts"
 DAY = date(2010, 8, 5)
@@ -62,6 +63,6 @@ def planned_fixture_day() -> OutputsDay:
     with store_at(url):
         import_fixture_day(FIXTURE_DAY)
         rules = load_rules()
-        doc = plan_day(DAY, "南区", solver=DETERMINISTIC, rules=rules)
-        inputs = load_plan_inputs(doc, rules)
+        doc = in_store(plan_day, DAY, "南区", solver=DETERMINISTIC, rules=rules)
+        inputs = in_store(load_plan_inputs, doc, rules)
     return OutputsDay(doc, inputs, rules, url)

@@ -14,6 +14,7 @@ import re
 import pytest
 
 from tests.conftest import need_playwright
+from tests.store_calls import in_store
 from tests.web.conftest import DAY, DISTRICT, PASSWORD, TEST_SOLVER, _seed
 from tests.web.e2e.conftest import served
 
@@ -34,7 +35,7 @@ def planned_server(tmp_path_factory):
     top = tmp_path_factory.mktemp("planner-live")
     url = f"sqlite:///{top / 'store.sqlite3'}"
     _seed(url)
-    plan_day(DAY, DISTRICT, solver=SolverSettings(**TEST_SOLVER), author="disp", database=url)
+    in_store(plan_day, DAY, DISTRICT, solver=SolverSettings(**TEST_SOLVER), author="disp", database=url)
     with db.session_scope(url) as s:
         repo.publish_plan(s, DAY, DISTRICT, 1)
     db.engine_for(url).dispose()
