@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from planner.actor import Actor
+from planner.cases.actions import record_visit_outcome, resolve_visit_follow_up, visit_result
 from planner.errors import UserError
 from planner.intake.lengths import check_text
 from planner.plan.document import PlanDocument, Step
@@ -110,6 +111,8 @@ def record_outcome(session: Session, *, day: date, district: str, visit_id: str,
             closed = repo.set_ticket_status(s, district, outcome.ticket_ids, CLOSED, only_from=(OPEN,))
         elif previous is not None and previous.closed_on_site is True:
             reopened = repo.set_ticket_status(s, district, outcome.ticket_ids, OPEN, only_from=(CLOSED,))
+        record_visit_outcome(s, actor, district, day, version=plan.version, staff_id=owner, ticket_ids=step.ticket_ids,
+                             reasons=step.reasons, result=visit_result(closed_on_site, satisfaction), note=notes)
         accounts.audit(s, actor.username, "outcome", f"{day} {district} {visit_id}",
                        {"staff": owner, "closed_on_site": closed_on_site, "closed": closed, "reopened": reopened,
                         **(audit_details or {})})
@@ -140,6 +143,7 @@ def close_follow_up(session: Session, day: date, district: str, visit_id: str, a
     with transaction(session) as s:
         outcome = outcome_store.mark_followed_up(s, day, district, visit_id, actor.username, notes)
         closed = repo.set_ticket_status(s, district, outcome.ticket_ids, CLOSED, only_from=(OPEN,))
+        resolve_visit_follow_up(s, actor, district, outcome.ticket_ids, notes)
         accounts.audit(s, actor.username, "follow_up", f"{day} {district} {visit_id}",
                        {"closed": closed, "notes": outcome.follow_up_notes, **(audit_details or {})})
     return Recorded(outcome, closed)

@@ -16,12 +16,14 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from planner.actor import Actor
+from planner.cases.carry import cases_on
 from planner.errors import InvalidFileError, UserError
 from planner.intake import IntakeContext, IntakeResult, load_file, load_gazetteer
 from planner.intake.load import MAX_BAD_ROWS
 from planner.intake.ownership import foreign_rows
 from planner.plan.document import PlanDocument
 from planner.store import accounts
+from planner.store import cases as case_store
 from planner.store import repository as repo
 from planner.store.db import transaction
 from planner.store.locks import import_lock, serialise
@@ -232,35 +234,28 @@ def _triage_day(session: Session, day: date, district: str, rules: Rules, as_of:
         open_tickets = repo.open_tickets(session, district, start, rules.tz)
         evidence = repo.triage_evidence(session, district, start, repeat_since, cluster_since, keywords, rules.tz)
         sites = repo.sites_for(session, district)
-        first = min((t.received_at for t in open_tickets), default=start).astimezone(rules.tz).date()
-        # a plan of a day before the first open ticket arrived cannot name any open ticket; the
-        # month's plans are read too, for the gifts already given this month
-        plans = [PlanDocument.of(doc) for doc in
-                 repo.earlier_plans(session, district, day, since=min(first, day.replace(day=1)))]
-        scheduled, deferred = carried_over(plans)
-        # tickets already scheduled are not triaged again, but still count as evidence
-        evidence += [t for t in open_tickets if t.ticket_id in scheduled]
-        open_tickets = [t for t in open_tickets if t.ticket_id not in scheduled]
+        # the month's earlier plans, for the gifts already given this month
+        plans = [PlanDocument.of(doc) for doc in repo.earlier_plans(session, district, day, since=day.replace(day=1))]
+        on_day = cases_on(day, case_store.load_cases(session, district, open_tickets_only=True))
+        settled = on_day.settled | _followed_up_before_cases(session, district)
+        # tickets settled by their cases are not triaged again, but still count as evidence
+        evidence += [t for t in open_tickets if t.ticket_id in settled]
+        open_tickets = [t for t in open_tickets if t.ticket_id not in settled]
         overrides = repo.overrides_for(session, district, [t.ticket_id for t in open_tickets])
     if not open_tickets and not allow_empty:
         raise UserError(_no_open_tickets(session, district, start, rules))
-    return triage(open_tickets, evidence, sites, rules, day, district, overrides, deferred, as_of=start,
-                  gifts_before=gifts_on_plans(plans, day))
+    return triage(open_tickets, evidence, sites, rules, day, district, overrides, as_of=start,
+                  gifts_before=gifts_on_plans(plans, day), carried=on_day.carried)
 
 
-def carried_over(earlier_plans: list[PlanDocument]) -> tuple[set[str], dict[str, int]]:
-    """From earlier days' plans: tickets already scheduled for a visit (not triaged
-    again), and for each ticket left unassigned, on how many days it was (aging)."""
-    scheduled: set[str] = set()
-    deferred: dict[str, int] = {}
-    for plan in earlier_plans:
-        for route in plan.routes:
-            for step in route.steps:
-                scheduled.update(step.ticket_ids)
-        for u in plan.unassigned:
-            for tid in u.ticket_ids:
-                deferred[tid] = deferred.get(tid, 0) + 1
-    return scheduled, {t: n for t, n in deferred.items() if t not in scheduled}
+def _followed_up_before_cases(session: Session, district: str) -> frozenset[str]:
+    """Tickets of visits recorded as needing follow-up before cases were kept (a store from
+    before migration 0013): they are on the follow-up list, not to be visited again."""
+    from planner.store import outcomes as outcome_store
+
+    with_case = case_store.tickets_with_cases(session, district)
+    return frozenset(t for o in outcome_store.open_follow_ups(session, district) for t in o.ticket_ids
+                     if t not in with_case)
 
 
 def _no_open_tickets(session: Session, district: str, start: datetime, rules: Rules) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from planner.actor import Actor
-from planner.cases.events import CallResult, CaseEvent, CaseKind, CloseReason, EventKind
+from planner.cases.events import CallResult, CaseEvent, CaseKind, CloseReason, EventKind, VisitResult
 from planner.cases.lifecycle import CaseState, Status, TransitionRefused, apply, derive
 from planner.errors import UserError
 from planner.intake.lengths import check_text
@@ -264,3 +264,51 @@ def resolve_follow_up(session: Session, actor: Actor, district: str, case_id: in
     """The follow-up solved the problem: the case is closed."""
     return record(session, actor, district, case_id, EventKind.CLOSED, day=_today(rules, now), note=note,
                   data={"reason": CloseReason.FOLLOW_UP_RESOLVED.value}, now=now)
+
+
+def visit_result(closed_on_site: bool | None, satisfaction: str | None) -> VisitResult:
+    """What a recorded outcome means for the case: the customer not met, closed on site, or
+    (also when the worker did not say) a follow-up."""
+    if satisfaction == "not_met":
+        return VisitResult.NOT_MET
+    return VisitResult.CLOSED_ON_SITE if closed_on_site is True else VisitResult.FOLLOW_UP
+
+
+def record_visit_outcome(session: Session, actor: Actor, district: str, day: date, *, version: int, staff_id: str,
+                         ticket_ids: tuple[str, ...], reasons: tuple[str, ...], result: VisitResult, note: str = "",
+                         now: datetime | None = None) -> CaseStep:
+    """The outcome of a published visit on its case, inside the transaction that stores the
+    outcome (whose audit row covers it).  The case is the one planned for that day with these
+    tickets, or the one whose outcome of that day is being corrected; a visit planned before
+    cases were kept gets its case now."""
+    with transaction(session):
+        case_id = _visit_case(session, district, day, ticket_ids)
+        if case_id is None:
+            case_id = open_case(session, actor, district, CaseKind.VISIT, day, ticket_ids, reasons, now=now,
+                                audit=False).case.case_id
+            record(session, actor, district, case_id, EventKind.PLANNED, day=day,
+                   data={"version": version, "staff_id": staff_id}, now=now, audit=False)
+        return record(session, actor, district, case_id, EventKind.OUTCOME, day=day, note=note,
+                      data={"result": result.value, "version": version, "staff_id": staff_id}, now=now, audit=False)
+
+
+def _visit_case(session: Session, district: str, day: date, ticket_ids: tuple[str, ...]) -> int | None:
+    for case in reversed(case_store.load_cases(session, district, ticket_ids=ticket_ids)):
+        state = derive(case.events)
+        planned = state.status is Status.PLANNED and state.plan is not None and state.plan.day == day
+        correcting = state.last_kind is EventKind.OUTCOME and state.visited is not None and state.visited.day == day
+        if planned or correcting:
+            return case.case_id
+    return None
+
+
+def resolve_visit_follow_up(session: Session, actor: Actor, district: str, ticket_ids: tuple[str, ...], note: str,
+                            *, now: datetime | None = None) -> CaseStep | None:
+    """The dispatcher recorded a visit's follow-up as done: its case in follow-up is closed
+    (inside the transaction that records it; a visit from before cases were kept has none)."""
+    with transaction(session):
+        for case in reversed(case_store.load_cases(session, district, ticket_ids=ticket_ids)):
+            if derive(case.events).status is Status.FOLLOW_UP:
+                return record(session, actor, district, case.case_id, EventKind.CLOSED, day=_now(now).date(),
+                              note=note, data={"reason": CloseReason.FOLLOW_UP_RESOLVED.value}, now=now, audit=False)
+    return None

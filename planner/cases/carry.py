@@ -35,7 +35,8 @@ def as_seen_on(state: CaseState, day: date) -> CaseState:
     whether or not anyone closed it."""
     planned = state.plan
     if state.status is Status.PLANNED and planned is not None and planned.day < day:
-        return replace(state, status=Status.OPEN, plan=None, appointment=None, times_back=state.times_back + 1,
+        back_on = state.back_on if planned.day in state.back_on else (*state.back_on, planned.day)
+        return replace(state, status=Status.OPEN, plan=None, appointment=None, back_on=back_on, back_day=planned.day,
                        back_because=Reason("planned {day}, no outcome recorded", day=f"{planned.day:%Y-%m-%d}"))
     return state
 
@@ -50,7 +51,9 @@ def cases_on(day: date, cases: Iterable[StoredCase]) -> CasesOnDay:
         if state.status in (Status.CLOSED, Status.FOLLOW_UP) or planned_later:
             settled.update(case.ticket_ids)
             continue
-        entry = CarriedCase(case.case_id, state.kind.value, state.selected_because, state.times_back,
-                        str(state.back_because or ""))
+        # back from an earlier day: say why; open again on this very day (a re-plan): not back
+        back = state.back_because if state.back_day is not None and state.back_day < day else None
+        entry = CarriedCase(case.case_id, state.kind.value, state.selected_because, state.times_back(day),
+                            str(back or ""))
         carried.update(dict.fromkeys(case.ticket_ids, entry))
     return CasesOnDay(frozenset(settled - set(carried)), carried)

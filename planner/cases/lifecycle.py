@@ -108,6 +108,7 @@ class Closure:
     at: datetime
     by: str
     note: str = ""
+    day: date | None = None  # the working day it was closed on
 
 
 @dataclass(frozen=True)
@@ -127,13 +128,19 @@ class CaseState:
     visited: PlanRef | None = None       # the planned visit the last outcome was recorded for
     last_kind: EventKind | None = None   # the kind of the latest event
     back_because: Reason | None = None  # why an open case is open again
-    times_back: int = 0                 # days it came back unresolved (its priority rises with them)
+    back_on: tuple[date, ...] = ()      # the days it came back unresolved, each once (its priority rises with them)
+    back_day: date | None = None        # the day of the latest return (None: not back)
     follow_up: FollowUp | None = None
     closure: Closure | None = None
     callback_due: date | None = None
     reopened: int = 0
     events: int = 0
     last_at: datetime | None = None
+
+    def times_back(self, before: date) -> int:
+        """On how many days before ``before`` the case came back unresolved (the aging of its
+        priority counts days, not plan versions: a re-plan of the same day does not raise it)."""
+        return sum(1 for d in self.back_on if d < before)
 
     @property
     def is_open(self) -> bool:
@@ -258,7 +265,7 @@ def _check_close(state: CaseState, event: CaseEvent) -> None:
 
 def _why(state: CaseState) -> str:
     if state.status is Status.CLOSED and state.closure:
-        return f" ({state.closure.reason.value} {state.closure.at:%Y-%m-%d})"
+        return f" ({state.closure.reason.value} {state.closure.day or state.closure.at.date():%Y-%m-%d})"
     if state.status is Status.PLANNED and state.plan:
         return f" (planned {state.plan.day:%Y-%m-%d})"
     return ""
@@ -274,9 +281,12 @@ def _selected(event: CaseEvent) -> CaseState:
                      selected_because=tuple(event.data.get("reasons", ())), events=1, last_at=event.at)
 
 
-def _back(state: CaseState, why: Reason, **changes: Any) -> CaseState:
-    """Open again: off any route, with the reason the next triage shows."""
-    return replace(state, status=Status.OPEN, plan=None, back_because=why, times_back=state.times_back + 1, **changes)
+def _back(state: CaseState, event: CaseEvent, why: Reason, *, counts: bool = True, **changes: Any) -> CaseState:
+    """Open again: off any route, with the reason the next triage shows; ``counts``: a day the
+    case came back unresolved (not when the customer chose another date)."""
+    day = event.day
+    back_on = state.back_on if not counts or day is None or day in state.back_on else (*state.back_on, day)
+    return replace(state, status=Status.OPEN, plan=None, back_because=why, back_on=back_on, back_day=day, **changes)
 
 
 def _call(state: CaseState, event: CaseEvent) -> CaseState:
@@ -287,10 +297,10 @@ def _call(state: CaseState, event: CaseEvent) -> CaseState:
     if result in (CallResult.CONFIRMED, CallResult.RESCHEDULED) and state.kind is CaseKind.VISIT:
         state = replace(state, appointment=_window(event))
         if result is CallResult.RESCHEDULED and state.status is Status.PLANNED:
-            return _back(state, Reason("customer moved the visit to {day}", day=_day(event.day)))
+            return _back(state, event, Reason("customer moved the visit to {day}", day=_day(event.day)), counts=False)
         return state
     if result is CallResult.REFUSED and state.status is Status.PLANNED:
-        return _back(state, Reason("customer refused the visit on the phone {day}", day=_day(event.day)))
+        return _back(state, event, Reason("customer refused the visit on the phone {day}", day=_day(event.day)))
     return state
 
 
@@ -313,7 +323,7 @@ def _planned(state: CaseState, event: CaseEvent) -> CaseState:
     ref = PlanRef(event.day, int(event.data["version"]), event.data.get("staff_id"))
     if event.kind is EventKind.UNASSIGNED:
         why = event.data.get("reason") or "no route could take it"
-        return _back(state, Reason("left unassigned {day}: {why}", day=_day(event.day), why=why))
+        return _back(state, event, Reason("left unassigned {day}: {why}", day=_day(event.day), why=why))
     return replace(state, status=Status.PLANNED, plan=ref)
 
 
@@ -325,15 +335,15 @@ def _outcome(state: CaseState, event: CaseEvent) -> CaseState:
     state = replace(state, last_visit=result, visited=state.plan)
     if result is VisitResult.CLOSED_ON_SITE:
         return replace(state, status=Status.CLOSED,
-                       closure=Closure(CloseReason.CLOSED_ON_SITE, event.at, event.actor, event.note))
+                       closure=Closure(CloseReason.CLOSED_ON_SITE, event.at, event.actor, event.note, event.day))
     if result is VisitResult.FOLLOW_UP:
         return replace(state, status=Status.FOLLOW_UP, follow_up=FollowUp(note=event.note))
     texts = {VisitResult.NOT_MET: "customer not met {day}", VisitResult.REFUSED: "customer refused the visit {day}"}
-    return _back(state, Reason(texts[result], day=_day(event.day)), appointment=None)
+    return _back(state, event, Reason(texts[result], day=_day(event.day)), appointment=None)
 
 
 def _not_done(state: CaseState, event: CaseEvent) -> CaseState:
-    return _back(state, Reason("planned {day}, no outcome recorded", day=_day(event.day)), appointment=None)
+    return _back(state, event, Reason("planned {day}, no outcome recorded", day=_day(event.day)), appointment=None)
 
 
 def _follow_up(state: CaseState, event: CaseEvent) -> CaseState:
@@ -365,7 +375,7 @@ def _closed(state: CaseState, event: CaseEvent) -> CaseState:
     if reason is CloseReason.FOLLOW_UP_RESOLVED and follow_up is not None:
         follow_up = replace(follow_up, status=FollowUpStatus.RESOLVED)
     return replace(state, status=Status.CLOSED, follow_up=follow_up, back_because=None,
-                   closure=Closure(reason, event.at, event.actor, event.note))
+                   closure=Closure(reason, event.at, event.actor, event.note, event.day))
 
 
 def _callback_due(state: CaseState, event: CaseEvent) -> CaseState:

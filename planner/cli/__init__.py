@@ -89,7 +89,18 @@ def actor_of(ctx: click.Context):
 
 
 def _register() -> None:
-    from planner.cli import bench_cmd, demo_cmd, intake_cmd, outcome_cmd, outputs_cmd, plan_cmd, replan_cmd, triage_cmd, web_cmd  # noqa: F401  (each module registers its commands)
+    from planner.cli import (  # noqa: F401  (each module registers its commands)
+        bench_cmd,
+        cases_cmd,
+        demo_cmd,
+        intake_cmd,
+        outcome_cmd,
+        outputs_cmd,
+        plan_cmd,
+        replan_cmd,
+        triage_cmd,
+        web_cmd,
+    )
 
     cvp.add_command(bench_cmd.bench)
 

@@ -81,4 +81,52 @@ def demo_command(ctx, folder, out, reset, yes, force):
     click.echo(plan_text(doc))
     click.echo(f"\nwrote {out_dir / 'plan.json'} (version {doc['version']})")
     echo_outputs(write_day_outputs(doc, rules, out_dir, inputs=load_plan_inputs(session, doc, rules)))
+    second_morning(session, actor, rules, doc, src, out_dir)
     warn_if_loopback(None)
+
+
+def second_morning(session, actor, rules, doc, src: Path, out_dir: Path) -> None:
+    """The loop closed over two days: the 08-05 plan published, the field team's outcomes
+    recorded (``outcomes.json`` beside the sample day), the day closed, the 08-06 tickets
+    imported, and the 08-06 triage, where the customers not met or with nothing recorded
+    are back, saying why, and those closed on site are not."""
+    from planner import plans
+    from planner.cases.actions import close_day
+    from planner.closure import record_outcome
+    from planner.plan.document import PlanDocument
+    from planner.triage.report import triage_json, triage_text
+    from planner.workflow import import_file, triage_day
+
+    day2_tickets = src.parent / "xian-south-2010-08-06" / "tickets.csv"
+    outcomes_file = src / "outcomes.json"
+    if not (day2_tickets.exists() and outcomes_file.exists()):
+        return  # a folder of one's own day: no second morning to show
+    plan = PlanDocument.from_json(doc)
+    plans.publish(session, DAY, DISTRICT, int(doc["version"]), actor)
+    by_ticket = {step.ticket_ids[0]: step.visit_id for _route, step in plan.visit_steps()}
+    recorded = json.loads(outcomes_file.read_text(encoding="utf-8"))["outcomes"]
+    for entry in recorded:
+        visit_id = by_ticket.get(entry["ticket_id"])
+        if visit_id is None:
+            continue  # not on a route of this plan (a store that planned differently)
+        record_outcome(session, day=DAY, district=DISTRICT, visit_id=str(visit_id), actor=actor,
+                       closed_on_site=entry["result"] == "closed_on_site",
+                       satisfaction=entry.get("satisfaction") or ("not_met" if entry["result"] == "not_met" else None),
+                       notes=entry.get("notes", ""))
+    marked = close_day(session, actor, DISTRICT, DAY)
+    click.echo(f"\n== the second morning: 2010-08-06 ==\npublished version {doc['version']}; "
+               f"{len(recorded)} outcomes recorded; day 2010-08-05 closed: {len(marked)} planned visit(s) "
+               f"without an outcome marked not done")
+    click.echo(import_file(session, day2_tickets, actor=actor, rules=rules).summary())
+    day2 = DAY.fromordinal(DAY.toordinal() + 1)
+    result = triage_day(session, day2, DISTRICT, rules)
+    click.echo("")
+    click.echo(triage_text(result, rules))
+    back = [v for v in result.visits if v.back_because]
+    if back:
+        click.echo("\nback on the list:")
+        for v in back:
+            click.echo(f"  {v.visit_id}: {v.back_because}")
+    target = out_dir / "triage-2010-08-06-南区.json"
+    atomic_write_text(target, json.dumps(triage_json(result, rules), ensure_ascii=False, indent=2))
+    click.echo(f"\nwrote {target}")

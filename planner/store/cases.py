@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from planner.cases.events import CaseEvent, CaseKind, EventKind
-from planner.store.models import CaseEventRow, CaseRow, CaseTicketRow
+from planner.store.models import CaseEventRow, CaseRow, CaseTicketRow, TicketRow
 
 
 @dataclass(frozen=True)
@@ -72,11 +72,23 @@ def get_case(session: Session, district: str, case_id: int) -> StoredCase | None
     return found[0] if found else None
 
 
+def tickets_with_cases(session: Session, district: str) -> set[str]:
+    """Every ticket of the district that belongs to a case."""
+    return set(session.scalars(select(CaseTicketRow.ticket_id).where(CaseTicketRow.district == district)))
+
+
 def load_cases(session: Session, district: str, *, case_ids: Collection[int] | None = None,
-               ticket_ids: Collection[str] | None = None) -> list[StoredCase]:
-    """The district's cases (all, or those with these ids, or those holding these tickets),
-    oldest first, each with its tickets and its events in order."""
+               ticket_ids: Collection[str] | None = None, open_tickets_only: bool = False) -> list[StoredCase]:
+    """The district's cases (all, or those with these ids, or those holding these tickets, or
+    those holding a ticket still open: what a triage needs), oldest first, each with its
+    tickets and its events in order."""
     query = select(CaseRow).where(CaseRow.district == district)
+    if open_tickets_only:
+        open_held = (select(CaseTicketRow.case_id)
+                     .join(TicketRow, (TicketRow.district == CaseTicketRow.district)
+                           & (TicketRow.ticket_id == CaseTicketRow.ticket_id))
+                     .where(CaseTicketRow.district == district, TicketRow.status == "open"))
+        query = query.where(CaseRow.id.in_(open_held))
     if case_ids is not None:
         query = query.where(CaseRow.id.in_(list(case_ids)))
     if ticket_ids is not None:

@@ -376,8 +376,8 @@ def _cluster_stops(cluster_members: Mapping[int, list[tuple[list[Ticket], list[F
 
 def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Sequence[NetworkSite],
            rules: Rules, day: date, district: str, overrides: dict[str, dict[str, str]] | None = None,
-           deferred: dict[str, int] | None = None, as_of: datetime | None = None,
-           gifts_before: int = 0, carried: Mapping[str, CarriedCase] | None = None) -> TriageResult:
+           as_of: datetime | None = None, gifts_before: int = 0,
+           carried: Mapping[str, CarriedCase] | None = None) -> TriageResult:
     """Decide the day's visits.
 
     ``open_tickets`` are the district's unvisited tickets received before
@@ -391,9 +391,7 @@ def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Se
     """
     overrides = overrides or {}
     carried = carried or {}
-    deferred = dict(deferred or {})
-    for ticket_id, back in carried.items():
-        deferred[ticket_id] = max(deferred.get(ticket_id, 0), back.times_back)
+    deferred = {ticket_id: back.times_back for ticket_id, back in carried.items()}
     open_tickets = [_with_confirmed_window(x, overrides.get(x.ticket_id, {})) for x in open_tickets]
     t = _Triage(rules, day, district, sites, overrides, deferred, carried)
     start = as_of or shift_start_of(rules, day)

@@ -42,6 +42,14 @@ def test_every_open_case_is_carried_with_why_and_settled_ones_are_left_alone():
     assert found.carried["G"].why == "" and found.carried["G"].reasons == ("vip",)
 
 
+def test_a_replan_of_the_same_day_is_not_a_day_waited():
+    unassigned = (EventKind.UNASSIGNED, D1, {"version": 1, "reason": "over_capacity"})
+    same_day = cases_on(D1, [case(1, ("A",), unassigned)]).carried["A"]
+    assert same_day.times_back == 0 and same_day.why == ""
+    next_day = cases_on(D2, [case(1, ("A",), unassigned)]).carried["A"]
+    assert next_day.times_back == 1 and next_day.why == "left unassigned 2010-08-05: over_capacity"
+
+
 def test_a_carried_customer_is_selected_again_whatever_todays_rules_say_and_waits_higher():
     rules = load_rules()
     plain = ticket()  # one complaint, no VIP: today's rules would phone, not visit

@@ -85,18 +85,20 @@ def test_same_seed_and_solution_limit_give_the_same_plan(stored_day):
     assert [v[0] for v in versions] == [1, 2]
 
 
-def test_unassigned_visits_roll_into_the_next_day_with_higher_priority(stored_day):
+def test_unassigned_and_unrecorded_visits_roll_into_the_next_day_with_higher_priority(stored_day):
     doc = in_store(plan_day, DAY, "南区", solver=DETERMINISTIC, absent=("S2", "S3"))
     left = {u["visit_id"]: u for u in doc["unassigned"]}
     assert left, "two workers cannot serve 25 visits"
     planned = {t for r in doc["routes"] for st in r["steps"] for t in st["ticket_ids"]}
     nxt = in_store(triage_day, date(2010, 8, 6), "南区")
     next_ids = {t for v in nxt.visits for t in v.ticket_ids}
-    assert not planned & next_ids  # scheduled yesterday: not triaged again
+    assert planned <= next_ids  # planned yesterday, nothing recorded: back today, saying so
     for v in nxt.visits:
+        if set(v.ticket_ids) & planned:
+            assert v.back_because == "planned 2010-08-05, no outcome recorded" and v.carried_over_days == 1
         carried = [u for u in left.values() if set(u["ticket_ids"]) & set(v.ticket_ids)]
         if carried:
-            assert v.carried_over_days == 1
+            assert v.carried_over_days == 1 and v.back_because.startswith("left unassigned 2010-08-05")
             assert v.priority == max(1, carried[0]["priority"] - 1)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from planner.records import CarriedCase
 from planner.triage import triage
 from tests.triage.helpers import DAY, days_ago, network, north_of, ticket
 
@@ -124,7 +125,8 @@ def test_priority_order_diamond_gold_escalation_silver_repeat_cluster_core(rules
 
 def test_a_visit_deferred_yesterday_is_raised_one_level(rules):
     a, b = ticket(core_customer=True), ticket(core_customer=True)
-    result = run(rules, [a, b], deferred={a.ticket_id: 1})
+    back = CarriedCase(1, "visit", ("core",), 1, "left unassigned 2010-08-04: over_capacity")
+    result = run(rules, [a, b], carried={a.ticket_id: back})
     assert visit_of(result, a.ticket_id).priority == visit_of(result, b.ticket_id).priority - 1
     assert visit_of(result, a.ticket_id).carried_over_days == 1
 
