@@ -17,15 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import click
-import yaml
 
-from cost_model import bounds, report, scenario_yaml
 from cost_model import compare as compare_mod
+from cost_model import report
 from cost_model import scenario as scenario_mod
 from cost_model import sweep as sweep_mod
 from cost_model.model import evaluate
-from cost_model.scenario_params import parameters, shown
-from planner import safeyaml
+from cost_model.scenario_params import parameters, parse_sets, shown
 from planner.errors import UserError
 
 
@@ -52,26 +50,9 @@ def cost() -> None:
     """
 
 
-def _parse_sets(items: tuple[str, ...]) -> list[tuple[str, Any]]:
-    if len(items) > bounds.MAX_SETS:
-        raise UserError(f"--set: {len(items)} changes; at most {bounds.MAX_SETS} (a scenario has a few dozen "
-                        "parameters, see `cvp cost params`)")
-    out = []
-    for item in items:
-        if "=" not in item:
-            raise UserError(f"--set {item}: write NAME=VALUE, e.g. --set daily_visits=30")
-        name, _, text = item.partition("=")
-        try:
-            value = safeyaml.load(text, scenario_yaml.Loader)
-        except yaml.YAMLError:
-            value = text
-        out.append((name.strip(), value))
-    return out
-
-
 def _load(spec: str, sets: tuple[str, ...] = ()) -> scenario_mod.Scenario:
     sc = scenario_mod.load(spec)
-    changes = _parse_sets(sets)
+    changes = parse_sets(sets)
     return sc.with_values(changes) if changes else sc
 
 

@@ -12,9 +12,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from cost_model import bounds, money
+import yaml
+
+from cost_model import bounds, money, scenario_yaml
 from cost_model.scenario_fields import ITEM_FIELDS, SECTIONS, slug
 from cost_model.scenario_parts import ScenarioError
+from planner import safeyaml
+from planner.errors import UserError
 from planner.yamldoc import FieldProblem, fmt, short
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -116,4 +120,23 @@ def parameters(scenario: Scenario) -> list[tuple[str, Any]]:
             out.append((f"{line.id}.life_months", line.life_months))
     for pct in (*scenario.fees, *scenario.taxes):
         out.append((f"{pct.id}.percent", pct.percent))
+    return out
+
+
+def parse_sets(items: tuple[str, ...]) -> list[tuple[str, Any]]:
+    """``NAME=VALUE`` changes (``--set`` at the command line, the planner page's lines), each value
+    read as YAML (a number, a word, a date), at most :data:`cost_model.bounds.MAX_SETS`."""
+    if len(items) > bounds.MAX_SETS:
+        raise UserError(f"--set: {len(items)} changes; at most {bounds.MAX_SETS} (a scenario has a few dozen "
+                        "parameters, see `cvp cost params`)")
+    out = []
+    for item in items:
+        if "=" not in item:
+            raise UserError(f"--set {item}: write NAME=VALUE, e.g. --set daily_visits=30")
+        name, _, text = item.partition("=")
+        try:
+            value = safeyaml.load(text, scenario_yaml.Loader)
+        except yaml.YAMLError:
+            value = text
+        out.append((name.strip(), value))
     return out

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Mapping
 
-from planner.geo.travel import make_matrix_source
+from planner.geo.sources import make_matrix_source
 from planner.jsondoc import ROOT, ShapeError
 from planner.plan.document import FILE, PlanDocument, Route, Step, read_plan_file
 

@@ -200,7 +200,7 @@ def _write_rejects(target: str, result: IntakeResult) -> None:
     """The rejected rows as they were, with line numbers and reasons, for fixing and
     re-importing; written like the plan exports, so a cell such as ``=cmd|…`` (customer
     text) is never run as a formula by the spreadsheet that opens it."""
-    from planner.export import _safe_text, write_csv
+    from planner.tables import safe_text, write_csv
 
     by_line: dict[int, list[str]] = {}
     for e in result.errors:
@@ -210,7 +210,7 @@ def _write_rejects(target: str, result: IntakeResult) -> None:
         headers += [h for h in values if h not in headers and h != "__extra__"]
     rows = [[line, "; ".join(by_line.get(line, [])), *[values.get(h, "") for h in headers]]
             for line, values in sorted(result.rejected_lines.items())]
-    write_csv(target, [_safe_text(h) for h in ["line", "reasons", *headers]], rows)
+    write_csv(target, [safe_text(h) for h in ["line", "reasons", *headers]], rows)
 
 
 def triage_day(session: Session, day: date, district: str, rules: Rules, *, as_of: datetime | None = None,

@@ -90,9 +90,9 @@ def _sets(text: str) -> list[tuple[str, Any]]:
     """The NAME=VALUE changes; a value is one number, word or date: a mapping or a list
     (``daily_visits={a: 1}``, or a JSON object in the API's ``set``) is refused, not
     silently read as something else."""
-    from cost_model.cli import _parse_sets
+    from cost_model.scenario_params import parse_sets
 
-    changes = _parse_sets(tuple(line.strip() for line in (text or "").splitlines() if line.strip()))
+    changes = parse_sets(tuple(line.strip() for line in (text or "").splitlines() if line.strip()))
     for name, value in changes:
         if isinstance(value, (dict, list, set, tuple)):
             raise UserError(f"set {name}: one value (a number or a word), not a {type(value).__name__}")

@@ -1,7 +1,7 @@
 """What a plan sends out of the office, as bytes for a download: route sheets (PDF per
 worker or all in one), the export (XLSX/CSV) and the map (HTML).
 
-The content comes from :mod:`planner.sheets`, :mod:`planner.export` and
+The content comes from :mod:`planner.sheets`, :mod:`planner.export`, :mod:`planner.day_outputs` and
 :mod:`planner.maps`; this module only loads the plan's inputs and caches PDFs.
 A stored plan version never changes, so its sheets are rendered once and kept
 in the cache folder (keyed by date, district, version, worker, language and
@@ -18,7 +18,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from planner.export import export_plan, load_plan_inputs
+from planner.day_outputs import load_plan_inputs
+from planner.export import export_plan
 from planner.plan.document import PlanDocument
 from planner.sheets.render import sheets_pdf
 from planner.triage.rules import Rules
@@ -134,8 +135,8 @@ def tile_origin(tiles) -> str:
 
 
 def map_html(session: Session, doc: PlanDocument | dict, lang: str, rules: Rules, tiles=None) -> str:
-    """The plan's folium map (local Leaflet, masked phones), from :func:`planner.export.plan_map`
+    """The plan's folium map (local Leaflet, masked phones), from :func:`planner.day_outputs.plan_map`
     as ``cvp plan`` and ``cvp map`` make it."""
-    from planner.export import plan_map
+    from planner.day_outputs import plan_map
 
     return plan_map(doc, rules, inputs=load_plan_inputs(session, doc, rules), tiles=tiles, lang=lang)

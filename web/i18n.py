@@ -727,7 +727,7 @@ def clock(value) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from planner.export import mask_phone
+    from planner.masking import mask_phone
 
     app.jinja_env.globals.update(_=gettext, get_lang=get_lang, texts=texts, LANGS=LANGS)
     app.jinja_env.filters.update(localtime=localtime, hm=hm, window=window, money=money, isodate=isodate,

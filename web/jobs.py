@@ -3,8 +3,8 @@
     job_id = jobs.submit("plan_day", {"day": "2010-08-05", "district": "南区"}, author="wang")
     jobs.status(job_id)   # {"id": …, "status": "queued|running|done|failed", "result": …, "error": …}
 
-A job is a row of the ``jobs`` table (:mod:`planner.store.jobs`) plus a task
-function registered here by kind.  :func:`run_job` takes a job id and does the
+A job is a row of the ``jobs`` table (:mod:`planner.store.jobs`) plus the task
+function of its kind (:data:`web.tasks.TASKS`).  :func:`run_job` takes a job id and does the
 work, so whoever runs it needs only the id and the database:
 
 * ``ThreadExecutor`` (the default): a small thread pool in the web process;
@@ -34,11 +34,10 @@ from typing import Any, Protocol
 from planner.errors import UserError
 from planner.store import jobs as job_store
 from planner.store.db import session_scope
+from web.tasks import TASKS
 
 log = logging.getLogger(__name__)
 
-Task = Callable[[dict[str, Any], "str | None"], dict[str, Any]]
-TASKS: dict[str, Task] = {}
 HEARTBEAT_S = 10.0  # how often a running job says it is alive (well below the stale limit)
 
 
@@ -88,19 +87,9 @@ class _Heartbeat:
         self._thread.join()
 
 
-def task(kind: str) -> Callable[[Task], Task]:
-    """Register the function that does jobs of this kind: ``fn(params, database) -> result``."""
-    def wrap(fn: Task) -> Task:
-        TASKS[kind] = fn
-        return fn
-    return wrap
-
-
 def run_job(job_id: int, database: str | None = None, heartbeat_s: float = HEARTBEAT_S) -> None:
     """Claim the job and run it, with a heartbeat; the outcome (result or error) is written
     to its row."""
-    from web import tasks  # noqa: F401  (registers the task functions)
-
     worker = this_worker()
     with session_scope(database) as s:
         job = job_store.claim_job(s, job_id, worker)
@@ -191,8 +180,6 @@ class JobQueue:
         return cls(EXECUTORS[name](config), config.get("DATABASE_URL"), limits)
 
     def submit(self, kind: str, params: dict[str, Any], author: str = "") -> int:
-        from web import tasks  # noqa: F401
-
         if kind not in TASKS:
             raise UserError(f"unknown job kind {kind!r}")
         owner = this_worker() if getattr(self.executor, "in_process", False) else ""

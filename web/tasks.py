@@ -1,4 +1,4 @@
-"""The job kinds the web app queues (see :mod:`web.jobs`).  Each is a plain function of
+"""The job kinds the web app queues (see :mod:`web.jobs`, which runs them from :data:`TASKS`).  Each is a plain function of
 JSON-able params and the database URL, calling the same library functions as the CLI
 in a session of its own (a job outlives the request that queued it), as the account
 that queued it (``author``, ``role``)."""
@@ -14,7 +14,6 @@ from planner.actor import Actor
 from planner.plan.day import SolverSettings, plan_day
 from planner.plan.document import PlanDocument
 from planner.store.db import open_session
-from web.jobs import task
 
 
 def _actor(params: dict[str, Any]) -> Actor:
@@ -31,7 +30,6 @@ def _stored(session, params: dict[str, Any]) -> PlanDocument:
     return found[0]
 
 
-@task("plan_day")
 def plan_day_task(params: dict[str, Any], database: str | None) -> dict[str, Any]:
     """Plan a district's day: params ``day``, ``district``, ``absent`` (staff ids off besides
     the day's roster absences, which planning reads itself), ``pins``
@@ -47,7 +45,6 @@ def plan_day_task(params: dict[str, Any], database: str | None) -> dict[str, Any
     return _plan_result(doc)
 
 
-@task("replan")
 def replan_task(params: dict[str, Any], database: str | None) -> dict[str, Any]:
     """Re-plan the rest of a day from ``now`` (:func:`planner.plan.replan.replan`, as
     ``cvp replan``): params ``day``, ``district``, ``version`` (the plan to start from),
@@ -88,7 +85,6 @@ def _plan_result(doc: PlanDocument | dict[str, Any]) -> dict[str, Any]:
             "warnings": list(s.warnings), "pins": dict(plan.pins or {})}
 
 
-@task("render_sheets")
 def render_sheets_task(params: dict[str, Any], database: str | None) -> dict[str, Any]:
     """Render a plan version's route sheets (each worker and all-in-one) into the PDF cache,
     so downloads after publishing are instant."""
@@ -104,3 +100,11 @@ def render_sheets_task(params: dict[str, Any], database: str | None) -> dict[str
                                             params["cache_dir"])
             files.append(path.name)
     return {"files": files}
+
+
+#: the job kinds and the function that does each: ``fn(params, database) -> result``
+TASKS = {
+    "plan_day": plan_day_task,
+    "replan": replan_task,
+    "render_sheets": render_sheets_task,
+}

@@ -52,7 +52,7 @@ def demo_command(ctx, folder, out, reset, yes, force):
     Run on a store already used, the figures differ from the README's (earlier plans
     schedule tickets, imports add to them): `cvp demo --reset` starts from an empty store."""
     from planner.actor import OPERATOR, Actor
-    from planner.export import load_plan_inputs, write_day_outputs
+    from planner.day_outputs import load_plan_inputs, write_day_outputs
     from planner.plan.day import SolverSettings, plan_day
     from planner.plan.summary import plan_text
     from planner.triage.report import triage_json, triage_text

@@ -1,7 +1,7 @@
 """``cvp sheets``, ``cvp map`` and ``cvp export``: what leaves the office for a plan.
 
 Each loads the plan file (``read_plan``), the tickets behind it from the store
-(:func:`planner.export.load_plan_inputs`) and calls one library function.  Files
+(:func:`planner.day_outputs.load_plan_inputs`) and calls one library function.  Files
 are written whole or not at all; a full disk is an error naming what was and was
 not written (:mod:`planner.outputs_io`), never a traceback.
 """
@@ -14,9 +14,11 @@ import click
 
 from planner.cli import cvp, rules_of, session_of
 from planner.cli.plan_cmd import read_plan
-from planner.export import CSV_ENCODINGS, FORMATS, default_export_name, export_plan, load_plan_inputs, plan_map
+from planner.day_outputs import load_plan_inputs, plan_map
+from planner.export import FORMATS, default_export_name, export_plan
 from planner.outputs_io import atomic_write_text, write_all
 from planner.sheets.texts import LANGS
+from planner.tables import CSV_ENCODINGS
 
 lang_option = click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True,
                            help="Language of labels (customer data stays as recorded).")

@@ -68,7 +68,7 @@ def read_plan(path: str):
 def plan_command(ctx, day, districts, out, tickets, staff, network, gazetteer, absent, no_outputs, time_limit, seed,
                  solution_limit):
     """Plan the district's visits for the day and store the plan (a new version each time)."""
-    from planner.export import load_plan_inputs, write_day_outputs
+    from planner.day_outputs import load_plan_inputs, write_day_outputs
     from planner.outputs_io import OutputError
     from planner.plan.day import SolverSettings, plan_day, plan_days
     from planner.plan.summary import plan_text
@@ -122,7 +122,7 @@ def require_outputs_possible() -> None:
 
 
 def day_outputs(doc: dict, folder: Path) -> list[Path]:
-    """The files :func:`planner.export.write_day_outputs` makes (the sheets as their folder)."""
+    """The files :func:`planner.day_outputs.write_day_outputs` makes (the sheets as their folder)."""
     from planner.export import default_export_name
 
     return [folder / "sheets", folder / "map.html", folder / default_export_name(doc, "xlsx")]

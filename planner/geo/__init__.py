@@ -23,12 +23,12 @@ from planner.geo.coords import (
     wgs84_to_gcj02,
 )
 from planner.geo.distance import metres
+from planner.geo.sources import make_matrix_source
 from planner.geo.travel import (
     StraightLineTimes,
     TravelModel,
     TravelSourceError,
     TravelTimes,
-    make_matrix_source,
 )
 
 __all__ = [

@@ -24,7 +24,7 @@ Why it is shaped like this:
 * **Pluggable source.**  ``kind="geodesic"`` (default), ``"great_circle"``
   (18× faster, within 0.5 % in China) or ``"osrm"`` (road durations from an
   OSRM server at ``url``, see :mod:`planner.geo.osrm`).  Build one with
-  :func:`make_matrix_source`.
+  :func:`planner.geo.sources.make_matrix_source`.
 
 Configuration problems (unknown transport, non-positive speed, unknown kind)
 raise ``ValueError`` with a message written for the dispatcher; an OSRM
@@ -52,7 +52,6 @@ __all__ = [
     "TravelSourceError",
     "TravelTimes",
     "StraightLineTimes",
-    "make_matrix_source",
     "ceil_seconds",
 ]
 
@@ -284,19 +283,3 @@ class StraightLineTimes:
         per_metre = self.model.seconds_per_metre(transport)
         pa, pb = check_points((a, b))
         return self.model._leg(self._pair(pa, pb), per_metre)
-
-
-def make_matrix_source(model: TravelModel | Mapping[str, Any], **options: Any) -> TravelTimes:
-    """The travel-time source for ``model`` (a :class:`TravelModel` or its dict form).
-
-    ``options`` go to the source: ``cache_cells`` for all kinds, and
-    ``timeout_s`` / ``max_table_size`` for OSRM.
-    """
-    if not isinstance(model, TravelModel):
-        model = TravelModel.from_dict(model)
-    if model.kind == "osrm":
-        from planner.geo.osrm import OsrmTimes  # osrm imports this module
-
-        return OsrmTimes(model, **options)
-    return StraightLineTimes(model, **options)
-

@@ -4,7 +4,7 @@
   route line from the base and back, the cluster members around their stop.
 * The base, and the visits left unassigned in grey with their reason.
 * A legend, and popups with each visit's type, scenario, window and planned time.
-* Phone numbers masked (:func:`planner.export.mask_phone`).  Every text from a
+* Phone numbers masked (:func:`planner.masking.mask_phone`).  Every text from a
   ticket or the roster is HTML-escaped and handed to Leaflet as a JSON string,
   never spliced into markup or script: a ``<script>`` in a complaint shows as text.
 * Leaflet's JS and CSS are inlined from ``static/`` (vendored, see
@@ -33,8 +33,8 @@ from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
 
 from planner.errors import UserError
-from planner.export import mask_phone
 from planner.geo.coords import from_wgs84
+from planner.masking import mask_phone
 from planner.plan.document import PlanDocument, Step, Unassigned
 from planner.records import Ticket
 from planner.sheets.model import worker_colour

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
-from planner.geo.travel import TravelModel, make_matrix_source
+from planner.geo.sources import make_matrix_source
+from planner.geo.travel import TravelModel
 from planner.plan.notes import appointment_expired_note
 from planner.records import StaffMember, Visit
 from planner.routing import BreakSpec, Job, Problem, Worker

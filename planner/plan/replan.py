@@ -25,7 +25,8 @@ from sqlalchemy.orm import Session
 
 from planner.actor import Actor
 from planner.errors import UserError
-from planner.geo.travel import TravelModel, make_matrix_source
+from planner.geo.sources import make_matrix_source
+from planner.geo.travel import TravelModel
 from planner.plan.build import WorkerDay, build_day, worker_day
 from planner.plan.compose import iso, plan_document, roster_fields, visit_of
 from planner.plan.day import SolverSettings, save, travel_model_of

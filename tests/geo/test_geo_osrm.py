@@ -19,7 +19,8 @@ import pytest
 
 from planner.geo.distance import great_circle_m
 from planner.geo.osrm import OsrmTimes
-from planner.geo.travel import TravelModel, TravelSourceError, make_matrix_source
+from planner.geo.sources import make_matrix_source
+from planner.geo.travel import TravelModel, TravelSourceError
 
 XIAN = (34.26, 108.94)
 ISLAND = (34.05, 108.75)  # the fake server has no road to this point

@@ -86,7 +86,7 @@ def test_appointments_on_the_plans_own_day_are_kept(stored_day):
 def test_the_route_sheet_says_a_passed_appointment_needs_a_new_one(stored_day):
     """The printed sheet is what the worker carries: a stop whose appointment of an earlier
     day has passed says so there too, in the sheet's language, not just "no window"."""
-    from planner.export import load_plan_inputs
+    from planner.day_outputs import load_plan_inputs
     from planner.sheets.model import sheet_views
     from planner.sheets.render import sheet_html
     from planner.sheets.texts import load_texts

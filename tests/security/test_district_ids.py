@@ -208,7 +208,7 @@ def test_a_city_wide_file_lists_each_districts_losses_under_its_own_name(store_u
 def test_the_south_plans_outputs_show_the_south_customer_of_a_shared_ticket_id(planned_app, tmp_path):
     """A 南区 visit's ticket id is also a 北区 ticket: 南区's export, map and sheet read
     南区's record, and 北区 reaches none of them."""
-    from planner.export import load_plan_inputs
+    from planner.day_outputs import load_plan_inputs
     from planner.sheets import load_texts, sheet_views
 
     doc, _visits = _south_route()

@@ -206,10 +206,10 @@ def test_sweep_values_are_finite_bounded_and_few(spec, reason):
 ])
 def test_every_cost_parameter_has_a_documented_range(setting, reason):
     from cost_model import scenario
-    from cost_model.cli import _parse_sets
+    from cost_model.scenario_params import parse_sets
 
     with pytest.raises(scenario.ScenarioError) as err:
-        scenario.load("xian-2010-recommended").with_values(_parse_sets((setting,)))
+        scenario.load("xian-2010-recommended").with_values(parse_sets((setting,)))
     assert reason in str(err.value) and len(str(err.value)) < 1000
 
 

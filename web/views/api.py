@@ -14,60 +14,17 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, jsonify, request, send_file, url_for
+from flask import abort, current_app, jsonify, request, send_file, url_for
 
 from planner.errors import UserError
 from planner.intake.lengths import check_text
-from planner.plan.document import PlanDocument
 from web import bodies, cost, security, services, uploads
 from web.security import roles
+from web.views.api_base import DISPATCH, bp, iso, json_body, plan_or_404, request_district, text_field
 from web.views.common import sheet_download
 
-bp = Blueprint("api", __name__, url_prefix="/api")
-
-DISPATCH = ("dispatcher", "admin")
 SPEC = Path(__file__).resolve().parents[1] / "openapi.yaml"
 PLAN_SCHEMA = SPEC.with_name("plan.schema.json")
-
-
-def _district() -> str:
-    """A dispatcher's (or field worker's) own district; an admin names one with ``?district=``."""
-    user = security.signed_in_user()
-    if user.role in ("dispatcher", "field"):
-        return user.district or abort(403)
-    d = request.args.get("district", "").strip()
-    if not d:
-        raise UserError("an admin names the district: ?district=NAME")
-    return d
-
-
-def _json_body(empty_ok: bool = False) -> dict:
-    """The request's JSON object, bounded in size and depth (:mod:`web.bodies`): every
-    JSON endpoint reads its body here."""
-    if (request.content_length or 0) > bodies.MAX_BYTES:
-        raise UserError(f"the request body has {request.content_length} bytes; at most {bodies.MAX_BYTES}")
-    raw = request.get_data(cache=True)
-    if raw.strip() and not request.is_json:
-        raise UserError("the request body must be a JSON object (Content-Type: application/json)")
-    return bodies.json_object(raw, empty_ok=empty_ok)
-
-
-def _text(body: dict, name: str, *, required: bool = False, field: str | None = None, limit: int | None = None) -> str:
-    """A text field of the body, checked against its store column (``field``: the
-    column's name where it differs; ``limit``: a parsed value's most characters), ""
-    when absent; 422 naming the field."""
-    value = body.get(name)
-    if value is None or value == "":
-        if required:
-            raise UserError(f"{name}: a non-empty string")
-        return ""
-    if not isinstance(value, str):
-        raise UserError(f"{name}: a string")
-    return check_text(field or name, value, limit, name=name)
-
-
-def _iso(dt):
-    return dt.isoformat() if dt else None
 
 
 @bp.get("/openapi.yaml")
@@ -139,14 +96,14 @@ def imports():
 @bp.get("/days/<day:day>/triage")
 @roles(*DISPATCH)
 def triage(day: date):
-    return jsonify(services.triage(day, _district()))
+    return jsonify(services.triage(day, request_district()))
 
 
 @bp.post("/days/<day:day>/overrides")
 @roles(*DISPATCH)
 def overrides(day: date):
-    d = _district()
-    items = _json_body().get("overrides")
+    d = request_district()
+    items = json_body().get("overrides")
     if not isinstance(items, list) or not items:
         raise UserError("overrides: a non-empty list of {ticket_id, field, value}")
     if len(items) > bodies.MAX_ITEMS:
@@ -165,22 +122,22 @@ def overrides(day: date):
 @bp.post("/days/<day:day>/appointments")
 @roles(*DISPATCH)
 def appointments(day: date):
-    d = _district()
-    body = _json_body()
-    ticket_id = _text(body, "ticket_id", required=True)
+    d = request_district()
+    body = json_body()
+    ticket_id = text_field(body, "ticket_id", required=True)
     if not services.ticket_in_district(ticket_id, d):
         raise UserError(f"no ticket {ticket_id!r} in {d}")
-    start, end = (_text(body, k, limit=len("HH:MM:SS")) for k in ("start", "end"))  # parsed by parse_clock
+    start, end = (text_field(body, k, limit=len("HH:MM:SS")) for k in ("start", "end"))  # parsed by parse_clock
     window = services.set_appointment(day, d, ticket_id, start, end, security.actor(), api=True)
-    return jsonify({"ticket_id": ticket_id, "start": _iso(window[0]) if window else None,
-                    "end": _iso(window[1]) if window else None})
+    return jsonify({"ticket_id": ticket_id, "start": iso(window[0]) if window else None,
+                    "end": iso(window[1]) if window else None})
 
 
 @bp.post("/days/<day:day>/plans")
 @roles(*DISPATCH)
 def plan(day: date):
-    d = _district()
-    body = _json_body(empty_ok=True)
+    d = request_district()
+    body = json_body(empty_ok=True)
     pins = body.get("pins") or {}
     if not isinstance(pins, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in pins.items()):
         raise UserError("pins: an object of visit_id → staff_id")
@@ -224,30 +181,23 @@ def job_status(job_id: int):
 @bp.get("/days/<day:day>/plans")
 @roles(*DISPATCH)
 def plan_versions(day: date):
-    d = _district()
+    d = request_district()
     return jsonify({"date": day.isoformat(), "district": d,
-                    "versions": [{"version": v, "status": s, "author": a, "created_at": _iso(c)}
+                    "versions": [{"version": v, "status": s, "author": a, "created_at": iso(c)}
                                  for v, s, a, c in services.versions(day, d)]})
-
-
-def _plan(day: date, version: int) -> tuple[PlanDocument, str]:
-    found = services.plan(day, _district(), version)
-    if found is None:
-        abort(404)
-    return found
 
 
 @bp.get("/days/<day:day>/plans/<int:version>")
 @roles(*DISPATCH)
 def plan_version(day: date, version: int):
-    doc, status = _plan(day, version)
+    doc, status = plan_or_404(day, version)
     return jsonify({"status": status, "document": doc.to_json()})
 
 
 @bp.post("/days/<day:day>/plans/<int:version>/publish")
 @roles(*DISPATCH)
 def publish(day: date, version: int):
-    doc, _status = _plan(day, version)
+    doc, _status = plan_or_404(day, version)
     services.publish(day, doc.district, version, security.actor(), api=True)
     return jsonify({"date": day.isoformat(), "district": doc.district, "version": version, "status": "published"})
 
@@ -255,13 +205,13 @@ def publish(day: date, version: int):
 @bp.get("/days/<day:day>/plans/<int:version>/sheets/<staff_id>.pdf")
 @roles(*DISPATCH)
 def sheet(day: date, version: int, staff_id: str):
-    return sheet_download(_plan(day, version)[0], staff_id, api=True)
+    return sheet_download(plan_or_404(day, version)[0], staff_id, api=True)
 
 
 @bp.get("/days/<day:day>/plans/<int:version>/sheets.pdf")
 @roles(*DISPATCH)
 def sheets_all(day: date, version: int):
-    return sheet_download(_plan(day, version)[0], None, api=True)
+    return sheet_download(plan_or_404(day, version)[0], None, api=True)
 
 
 #: characters of a cost parameter's name or value in ``set`` (a dotted name, a number)
@@ -277,7 +227,7 @@ def _decimalish(value):
 @bp.post("/cost/run")
 @roles("planner", "admin")
 def cost_run():
-    body = _json_body()
+    body = json_body()
     name, text, sets = body.get("scenario"), body.get("yaml"), body.get("set") or {}
     if (name is None) == (text is None):
         raise UserError("give either scenario (a built-in or saved name) or yaml (the scenario text)")
@@ -298,5 +248,3 @@ def cost_run():
     sets_text = "\n".join(f"{k}={_decimalish(v)}" for k, v in sets.items())
     return jsonify(cost.run(cost.Slot(text, sets_text, name or ""))["data"])
 
-
-from web.views import api_day  # noqa: E402,F401  (its routes are on this blueprint)

@@ -1,7 +1,7 @@
 """The JSON API for a district's day beyond planning: the roster and absences, the visits'
 outcomes (record and list), the follow-ups that close the loop, and the export.
 
-The routes are on :data:`web.views.api.bp`; each calls the same function as the page
+The routes are on :data:`web.views.api_base.bp`; each calls the same function as the page
 (:mod:`planner.roster`, :mod:`planner.closure`, :mod:`web.downloads`).  A field
 account records and lists only the outcomes of visits on its own route.
 """
@@ -14,14 +14,14 @@ from typing import Any
 from flask import abort, jsonify
 
 from planner.errors import UserError
-from planner.export import mask_phone
+from planner.masking import mask_phone
 from planner.roster import set_absence
 from planner.store.models import INTEGER_MAX
 from planner.store.outcomes import Outcome
 from web import security, services
 from web.db import get_session
 from web.security import roles
-from web.views.api import DISPATCH, _district, _iso, _json_body, _plan, _text, bp
+from web.views.api_base import DISPATCH, bp, iso, json_body, plan_or_404, request_district, text_field
 from web.views.common import export_download
 
 OUTCOME_ROLES = ("dispatcher", "field", "admin")
@@ -42,7 +42,7 @@ def _roster_line(line) -> dict[str, Any]:
 @bp.get("/days/<day:day>/roster")
 @roles(*DISPATCH)
 def roster(day: date):
-    d = _district()
+    d = request_district()
     return jsonify({"date": day.isoformat(), "district": d,
                     "staff": [_roster_line(line) for line in services.roster(day, d)]})
 
@@ -50,12 +50,12 @@ def roster(day: date):
 @bp.post("/days/<day:day>/absences")
 @roles(*DISPATCH)
 def absence(day: date):
-    d = _district()
-    body = _json_body()
-    staff_id, absent = _text(body, "staff_id", required=True), body.get("absent", True)
+    d = request_district()
+    body = json_body()
+    staff_id, absent = text_field(body, "staff_id", required=True), body.get("absent", True)
     if not isinstance(absent, bool):
         raise UserError("absent: true (off for the day) or false (back on duty)")
-    reason = _text(body, "reason")
+    reason = text_field(body, "reason")
     # who may, and whether the member is the district's, is checked before any write (404 if not)
     line = set_absence(get_session(), security.actor(), day, d, staff_id, absent, reason, api=True)
     return jsonify(_roster_line(line))
@@ -65,7 +65,7 @@ def absence(day: date):
 
 def _local(dt) -> str | None:
     """A stored (UTC) time in the rules' zone, as the API gives every time (+08:00)."""
-    return _iso(dt.astimezone(services.rules().tz)) if dt else None
+    return iso(dt.astimezone(services.rules().tz)) if dt else None
 
 
 def _outcome(o: Outcome) -> dict[str, Any]:
@@ -91,7 +91,7 @@ def _own_staff() -> str | None:
 @bp.get("/days/<day:day>/outcomes")
 @roles(*OUTCOME_ROLES)
 def outcomes(day: date):
-    d = _district()
+    d = request_district()
     found = services.outcomes(day, d, _own_staff())
     return jsonify({"date": day.isoformat(), "district": d,
                     "outcomes": [_outcome(o) for _vid, o in sorted(found.items())]})
@@ -118,15 +118,15 @@ def record_outcome(day: date):
     """What happened at a visit of the day's published plan; closed on site closes its tickets."""
     from planner.closure import visit_in_plan
 
-    d = _district()
-    body = _json_body()
-    visit_id = _text(body, "visit_id", required=True)
+    d = request_district()
+    body = json_body()
+    visit_id = text_field(body, "visit_id", required=True)
     version = _version(body)
     arrived = _optional(body, "arrived_at", str, "HH:MM or null")
     tests = _optional(body, "network_tests", dict, "an object of operator → result") or {}
     closed = _optional(body, "closed_on_site", bool, "true (现场闭环), false (需要后期闭环) or null")
     satisfaction = _optional(body, "satisfaction", str, "a satisfaction code or null")
-    notes = _text(body, "notes")  # satisfaction, network tests: checked by planner.closure
+    notes = text_field(body, "notes")  # satisfaction, network tests: checked by planner.closure
     if not all(isinstance(v, str) for v in tests.values()):
         raise UserError("network_tests: each result is a string")
     own = _own_staff()
@@ -144,7 +144,7 @@ def record_outcome(day: date):
 @bp.get("/followups")
 @roles(*DISPATCH)
 def follow_ups():
-    d = _district()
+    d = request_district()
     items = [{"outcome": _outcome(f.outcome),
               "tickets": [{"ticket_id": t.ticket_id, "customer_name": t.customer_name, "phone": mask_phone(t.phone),
                            "address": t.address, "category": t.category, "description": t.description}
@@ -156,8 +156,8 @@ def follow_ups():
 @bp.post("/days/<day:day>/followups/<visit_id>/close")
 @roles(*DISPATCH)
 def close_follow_up(day: date, visit_id: str):
-    d = _district()
-    notes = _text(_json_body(empty_ok=True), "notes", field="follow_up_notes")
+    d = request_district()
+    notes = text_field(json_body(empty_ok=True), "notes", field="follow_up_notes")
     done = services.close_follow_up(day, d, visit_id, security.actor(), notes, api=True)
     return jsonify({"outcome": _outcome(done.outcome), "closed": done.closed, "reopened": done.reopened})
 
@@ -168,4 +168,4 @@ def close_follow_up(day: date, visit_id: str):
 @roles(*DISPATCH)
 def export(day: date, version: int, fmt: str):
     """The plan's visits as CSV or XLSX (phone numbers masked), as on the plan page."""
-    return export_download(_plan(day, version)[0], fmt, api=True)
+    return export_download(plan_or_404(day, version)[0], fmt, api=True)

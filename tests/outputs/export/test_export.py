@@ -7,17 +7,11 @@ from dataclasses import replace
 
 import pytest
 
+from planner.day_outputs import write_day_outputs
 from planner.errors import UserError
-from planner.export import (
-    COLUMNS,
-    default_export_name,
-    export_plan,
-    export_rows,
-    mask_phone,
-    write_csv,
-    write_day_outputs,
-    write_xlsx,
-)
+from planner.export import COLUMNS, default_export_name, export_plan, export_rows
+from planner.masking import mask_phone
+from planner.tables import write_csv, write_xlsx
 
 
 @pytest.mark.parametrize("phone, masked", [

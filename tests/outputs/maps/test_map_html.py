@@ -8,9 +8,9 @@ import re
 import pytest
 
 from planner.errors import UserError
-from planner.export import mask_phone
 from planner.geo.coords import from_wgs84
 from planner.maps import AMAP, build_map, tiles_spec
+from planner.masking import mask_phone
 from tests.outputs.sheets.outputs_day import XSS
 
 CDN = ("cdn.jsdelivr", "code.jquery", "cdnjs.cloudflare", "bootstrapcdn", "unpkg.com", "openstreetmap", "fontawesome")

@@ -16,7 +16,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from planner.export import PlanInputs, load_plan_inputs
+from planner.day_outputs import PlanInputs, load_plan_inputs
 from planner.plan.day import SolverSettings, plan_day
 from planner.records import Ticket
 from planner.triage import Rules, load_rules
