@@ -134,7 +134,7 @@ def run_command(args: list[str], out: Path) -> dict:
 def warm_child(plan: str, staff_id: str, out: str) -> None:
     """In its own process: render one sheet, then time rendering it again."""
     from planner.cli.plan_cmd import read_plan
-    from planner.export import load_plan_inputs
+    from planner.day_outputs import load_plan_inputs
     from planner.sheets import render_sheets
     from planner.store.db import session_scope
     from planner.triage.rules import load_rules
