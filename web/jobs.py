@@ -188,7 +188,7 @@ class JobQueue:
         self.executor.enqueue(job_id, self.database)
         return job_id
 
-    def reap(self) -> list[job_store.Job]:
+    def reap(self) -> list[job_store.BackgroundJob]:
         """Mark stuck jobs failed, each with the reason (see :func:`planner.store.jobs.fail_stale_jobs`)."""
         with session_scope(self.database) as s:
             marked = job_store.fail_stale_jobs(s, self.limits, worker_alive)
@@ -217,6 +217,6 @@ def status(job_id: int) -> dict[str, Any] | None:
     return _queue().status(job_id)
 
 
-def reap() -> list[job_store.Job]:
+def reap() -> list[job_store.BackgroundJob]:
     """Mark the current app's stuck jobs failed."""
     return _queue().reap()

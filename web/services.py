@@ -183,7 +183,7 @@ def lunches(day: date, lines: list[RosterLine]) -> dict[str, Lunch | None]:
 PLANNING_JOBS = job_store.PLANNING_KINDS  # the job kinds that make a plan version
 
 
-def planning_in_progress(day: date, district: str) -> job_store.Job | None:
+def planning_in_progress(day: date, district: str) -> job_store.BackgroundJob | None:
     """The district's unfinished planning job for the day, after stuck jobs are marked
     failed (what the page shows; starting a plan does not rely on it, see :func:`_submit_planning`)."""
     from web import jobs
@@ -195,7 +195,7 @@ def planning_in_progress(day: date, district: str) -> job_store.Job | None:
 class PlanningBusy(UserError):
     """A planning job for the same district and day has not finished."""
 
-    def __init__(self, job: job_store.Job):
+    def __init__(self, job: job_store.BackgroundJob):
         self.job = job
         super().__init__(f"planning of {job.params.get('district')} on {job.params.get('day')} is already "
                          f"{job.status} (job {job.id}); wait for it to finish")
@@ -256,7 +256,7 @@ def start_replan(day: date, district: str, version: int, now: time, absent: list
     return _submit_planning("replan", day, district, params, actor.username)
 
 
-def job(job_id: int) -> job_store.Job | None:
+def job(job_id: int) -> job_store.BackgroundJob | None:
     """A job, after stuck jobs are marked failed (so a dead server's job says so)."""
     from web import jobs
 
@@ -264,7 +264,7 @@ def job(job_id: int) -> job_store.Job | None:
     return job_store.get_job(get_session(), job_id)
 
 
-def recent_plan_jobs(district: str, limit: int = 5) -> list[job_store.Job]:
+def recent_plan_jobs(district: str, limit: int = 5) -> list[job_store.BackgroundJob]:
     from web import jobs
 
     jobs.reap()

@@ -34,7 +34,10 @@ ACTIVE = ("queued", "running")  # as the partial index in planner.store.models.A
 
 
 @dataclass(frozen=True)
-class Job:
+class BackgroundJob:
+    """A background job as stored: its kind, parameters, status and result (not the routing
+    core's ``Job``, a visit to serve)."""
+
     id: int
     kind: str
     params: dict[str, Any]
@@ -61,15 +64,15 @@ class Job:
                 "finished_at": iso(self.finished_at)}
 
 
-def _job(r: JobRow) -> Job:
-    return Job(r.id, r.kind, dict(r.params or {}), r.status, r.result, r.error, r.author, r.created_at,
+def _job(r: JobRow) -> BackgroundJob:
+    return BackgroundJob(r.id, r.kind, dict(r.params or {}), r.status, r.result, r.error, r.author, r.created_at,
                r.started_at, r.finished_at, r.worker or "", r.heartbeat_at, r.lock_key)
 
 
 class JobBusy(UserError):
     """Another queued or running job holds the same ``lock_key``."""
 
-    def __init__(self, job: Job | None, key: str):
+    def __init__(self, job: BackgroundJob | None, key: str):
         self.job, self.key = job, key
         what = f"job {job.id} ({job.kind}, {job.status})" if job else "another job"
         super().__init__(f"{what} is already doing {key}; wait for it to finish")
@@ -109,14 +112,14 @@ def create_job(session: Session, kind: str, params: dict[str, Any], author: str 
     return row.id
 
 
-def active_job(session: Session, lock_key: str) -> Job | None:
+def active_job(session: Session, lock_key: str) -> BackgroundJob | None:
     """The queued or running job holding ``lock_key`` (None: none, e.g. it just finished)."""
     row = session.scalars(select(JobRow).where(JobRow.lock_key == lock_key, JobRow.status.in_(ACTIVE))
                           .limit(1)).first()
     return _job(row) if row else None
 
 
-def claim_job(session: Session, job_id: int, worker: str = "") -> Job | None:
+def claim_job(session: Session, job_id: int, worker: str = "") -> BackgroundJob | None:
     """queued → running, atomically, by ``worker``: None when the job is gone or someone else took it."""
     now = datetime.now(timezone.utc)
     done = changed_rows(session, update(JobRow).where(JobRow.id == job_id, JobRow.status == "queued")
@@ -144,19 +147,19 @@ def fail_job(session: Session, job_id: int, error: str) -> None:
                     .values(status="failed", error=error, finished_at=datetime.now(timezone.utc)))
 
 
-def get_job(session: Session, job_id: int) -> Job | None:
+def get_job(session: Session, job_id: int) -> BackgroundJob | None:
     row = session.get(JobRow, job_id)
     return _job(row) if row else None
 
 
-def recent_jobs(session: Session, *, kind: str | None = None, limit: int = 20) -> list[Job]:
+def recent_jobs(session: Session, *, kind: str | None = None, limit: int = 20) -> list[BackgroundJob]:
     q = select(JobRow)
     if kind:
         q = q.where(JobRow.kind == kind)
     return [_job(r) for r in session.scalars(q.order_by(JobRow.id.desc()).limit(limit))]
 
 
-def active_jobs(session: Session, kinds: tuple[str, ...] | None = None) -> list[Job]:
+def active_jobs(session: Session, kinds: tuple[str, ...] | None = None) -> list[BackgroundJob]:
     q = select(JobRow).where(JobRow.status.in_(ACTIVE))
     if kinds:
         q = q.where(JobRow.kind.in_(kinds))
@@ -172,7 +175,7 @@ class Limits:
     max_queued_s: float = 900.0    # never picked up for this long
 
 
-def _why_stuck(job: Job, now: datetime, limits: Limits, alive: Callable[[str], bool | None]) -> str | None:
+def _why_stuck(job: BackgroundJob, now: datetime, limits: Limits, alive: Callable[[str], bool | None]) -> str | None:
     again = "; plan again"
     if job.worker and alive(job.worker) is False:
         if job.status == "running":
@@ -192,7 +195,7 @@ def _why_stuck(job: Job, now: datetime, limits: Limits, alive: Callable[[str], b
 
 
 def fail_stale_jobs(session: Session, limits: Limits, alive: Callable[[str], bool | None],
-                    now: datetime | None = None) -> list[Job]:
+                    now: datetime | None = None) -> list[BackgroundJob]:
     """Mark every stuck job failed with the reason; the jobs marked.
 
     ``alive(worker)`` says whether the process named "host:pid" still exists: True,

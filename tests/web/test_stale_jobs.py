@@ -63,7 +63,7 @@ def age(job_id: int, **seconds_ago: float) -> None:
                   .values({k: now - timedelta(seconds=v) for k, v in seconds_ago.items()}))
 
 
-def job(job_id: int) -> job_store.Job:
+def job(job_id: int) -> job_store.BackgroundJob:
     with session_scope() as s:
         return job_store.get_job(s, job_id)
 
