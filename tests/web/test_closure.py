@@ -108,13 +108,16 @@ def test_needing_later_closure_keeps_the_tickets_open_for_the_dispatcher_to_trac
 
 
 def test_correcting_closed_on_site_opens_the_tickets_again(client_for):
-    tickets = first_stop()["ticket_ids"]
+    stop = first_stop()
+    tickets = stop["ticket_ids"]
     f1 = client_for("f1")
     record(f1, "yes")
     assert set(statuses(tickets).values()) == {"closed"}
     record(f1, "no")
     assert set(statuses(tickets).values()) == {"open"}
-    assert set(tickets) <= triaged_tickets(DAY)
+    # open again, as a follow-up (需要后期闭环): on the dispatcher's follow-up list, not visited again
+    assert not set(tickets) & triaged_tickets(DAY)
+    assert f'id="fu-{stop["visit_id"]}"' in client_for("disp").get("/dispatch/followups").get_data(as_text=True)
 
 
 def test_an_outcome_without_the_closure_answer_is_still_followed_up(client_for):
