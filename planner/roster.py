@@ -115,8 +115,7 @@ def set_absence(session: Session, actor: Actor, day: date, district: str, staff_
     check_roster_access(actor, district)
     staff_id = check_text("staff_id", (staff_id or "").strip())
     reason = check_text("reason", (reason or "").strip())  # the store's column: refused, never cut or crashed
-    with transaction(session):
-        s = session
+    with transaction(session) as s:
         if absence_store.staff_in(s, staff_id, district) is None:
             raise NotFoundError(Reason(NO_SUCH_STAFF, staff=repr(staff_id), district=district))
         if absent:
