@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from planner.actor import Actor
 from planner.cases.events import CallResult, CaseEvent, CaseKind, CloseReason, EventKind, VisitResult
-from planner.cases.lifecycle import CaseState, Status, TransitionRefused, apply, derive
+from planner.cases.lifecycle import CaseState, Status, TransitionRefused, apply, derive, late_or_corrected
 from planner.errors import UserError
 from planner.intake.lengths import check_text
 from planner.plan.document import PlanDocument
@@ -293,13 +293,17 @@ def record_visit_outcome(session: Session, actor: Actor, district: str, day: dat
 
 
 def _visit_case(session: Session, district: str, day: date, ticket_ids: tuple[str, ...]) -> int | None:
-    for case in reversed(case_store.load_cases(session, district, ticket_ids=ticket_ids)):
+    """The case an outcome of the visit of ``day`` belongs to: the newest holding its tickets
+    that is planned for that day or may take the outcome late or corrected; failing that, the
+    newest holding them (whose state then refuses the outcome, saying why); None when no case
+    holds them (a visit planned before cases were kept)."""
+    held = case_store.load_cases(session, district, ticket_ids=ticket_ids)
+    for case in reversed(held):
         state = derive(case.events)
         planned = state.status is Status.PLANNED and state.plan is not None and state.plan.day == day
-        correcting = state.last_kind is EventKind.OUTCOME and state.visited is not None and state.visited.day == day
-        if planned or correcting:
+        if planned or late_or_corrected(state, day):
             return case.case_id
-    return None
+    return held[-1].case_id if held else None
 
 
 def resolve_visit_follow_up(session: Session, actor: Actor, district: str, ticket_ids: tuple[str, ...], note: str,

@@ -206,12 +206,21 @@ def _check_plan_ref(state: CaseState, event: CaseEvent) -> None:
         raise TransitionRefused(Reason("a plan event names its day and plan version"))
 
 
+def late_or_corrected(state: CaseState, day: date | None) -> bool:
+    """Whether an outcome for the visit of ``day`` may still be recorded on a case no longer
+    planned: it corrects the outcome just recorded, or comes after the day was closed without
+    one (the worker typed the sheet in late); nothing else has happened since."""
+    return (state.last_kind in (EventKind.OUTCOME, EventKind.NOT_DONE) and state.visited is not None
+            and state.visited.day == day)
+
+
 def _check_outcome(state: CaseState, event: CaseEvent) -> None:
-    """An outcome for the planned visit, or a correction of the outcome just recorded for
-    that visit (the worker changes "not met" to "closed on site"): nothing else between."""
+    """An outcome for the planned visit, a correction of the outcome just recorded for that
+    visit (the worker changes "not met" to "closed on site"), or a late one after the day was
+    closed without it: nothing else between."""
     _enum(VisitResult, event.data.get("result"), "visit result")
     if state.status is not Status.PLANNED:
-        if state.last_kind is not EventKind.OUTCOME or state.visited is None or state.visited.day != event.day:
+        if not late_or_corrected(state, event.day):
             raise TransitionRefused(Reason("cannot record outcome: the case is {status}{why}", status=state.status,
                                            why=_why(state)))
         return
@@ -329,7 +338,7 @@ def _planned(state: CaseState, event: CaseEvent) -> CaseState:
 
 def _outcome(state: CaseState, event: CaseEvent) -> CaseState:
     result = VisitResult(event.data["result"])
-    if state.status is not Status.PLANNED:  # a correction: back to the visit as planned, then the new result
+    if state.status is not Status.PLANNED:  # a correction or a late outcome: back to the visit as planned
         state = replace(state, status=Status.PLANNED, plan=state.visited, closure=None, follow_up=None,
                         back_because=None)
     state = replace(state, last_visit=result, visited=state.plan)
@@ -343,7 +352,8 @@ def _outcome(state: CaseState, event: CaseEvent) -> CaseState:
 
 
 def _not_done(state: CaseState, event: CaseEvent) -> CaseState:
-    return _back(state, event, Reason("planned {day}, no outcome recorded", day=_day(event.day)), appointment=None)
+    return _back(state, event, Reason("planned {day}, no outcome recorded", day=_day(event.day)), appointment=None,
+                 visited=state.plan)
 
 
 def _follow_up(state: CaseState, event: CaseEvent) -> CaseState:

@@ -59,3 +59,24 @@ def outcomes_close(ctx, visit_id, day, district, notes):
 
     done = close_follow_up(session_of(ctx), day.date(), district, visit_id, actor_of(ctx), notes)
     click.echo(f"{visit_id}: follow-up closed; tickets closed: {', '.join(done.closed) or 'none (already closed)'}")
+
+
+@outcomes_group.command("record")
+@click.argument("visit_id")
+@click.option("--date", "day", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Visit day, YYYY-MM-DD.")
+@click.option("--district", required=True, help="District, e.g. 南区.")
+@click.option("--result", required=True, type=click.Choice(["closed_on_site", "follow_up", "not_met"]),
+              help="closed_on_site (现场闭环), follow_up (需要后期闭环) or not_met (the customer was not met).")
+@click.option("--satisfaction", type=click.Choice(["satisfied", "basically_satisfied", "unsatisfied"]),
+              help="What the customer said on site.")
+@click.option("--notes", default="", help="What was found and done.")
+@click.pass_context
+def outcomes_record(ctx, visit_id, day, district, result, satisfaction, notes):
+    """Record what happened at VISIT_ID of the day's published plan (as typed from a paper sheet)."""
+    from planner.closure import record_outcome
+
+    done = record_outcome(session_of(ctx), day=day.date(), district=district, visit_id=visit_id, actor=actor_of(ctx),
+                          closed_on_site=result == "closed_on_site",
+                          satisfaction="not_met" if result == "not_met" else satisfaction, notes=notes)
+    click.echo(f"{visit_id}: {_closure_text(done.outcome.closed_on_site)}"
+               + (f"; tickets closed: {', '.join(done.closed)}" if done.closed else ""))

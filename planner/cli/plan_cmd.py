@@ -144,6 +144,20 @@ def echo_outputs(written: dict) -> None:
     click.echo(f"wrote {written['export']}")
 
 
+@cvp.command("publish")
+@click.option("--date", "day", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Plan day, YYYY-MM-DD.")
+@click.option("--district", required=True, help="District, e.g. 南区.")
+@click.option("--version", required=True, type=click.IntRange(1, 2**31 - 1), help="The stored version to publish.")
+@click.pass_context
+def publish_command(ctx, day, district, version):
+    """Publish a stored plan version: the field staff's routes and pages show it, and outcomes are
+    recorded against it."""
+    from planner import plans
+
+    plans.publish(session_of(ctx), day.date(), district, version, actor_of(ctx))
+    click.echo(f"{district} {day:%Y-%m-%d}: version {version} published")
+
+
 @cvp.command("check")
 @click.argument("plan_file", type=click.Path(dir_okay=False, exists=True))
 def check_command(plan_file):

@@ -134,3 +134,18 @@ def test_a_follow_up_step_on_a_case_not_in_follow_up_is_refused(rules):
         case_id = _visited_case(s, "closed_on_site")
         with pytest.raises(actions.CaseRefused, match="cannot record follow_up_updated: the case is closed"):
             actions.update_follow_up(s, SOUTH, "南区", case_id, status="in_progress", rules=rules, now=NOW)
+
+
+def test_a_late_outcome_goes_to_the_visits_own_case_and_a_refused_one_opens_no_other():
+    from planner.cases.events import VisitResult
+
+    with closing(open_session()) as s:
+        case_id = _planned_case(s, "T1")
+        actions.close_day(s, SOUTH, "南区", D1, now=NOW)
+        step = actions.record_visit_outcome(s, SOUTH, "南区", D1, version=1, staff_id="S1", ticket_ids=("T1",),
+                                            reasons=("vip",), result=VisitResult.CLOSED_ON_SITE, now=NOW)
+        assert step.case.case_id == case_id and step.state.status is Status.CLOSED
+        with pytest.raises(actions.CaseRefused, match=f"case {case_id}"):  # for another day: refused, no new case
+            actions.record_visit_outcome(s, SOUTH, "南区", D2, version=1, staff_id="S1", ticket_ids=("T1",),
+                                         reasons=("vip",), result=VisitResult.NOT_MET, now=NOW)
+        assert [c.case_id for c in case_store.load_cases(s, "南区")] == [case_id]

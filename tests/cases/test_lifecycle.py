@@ -126,6 +126,18 @@ def test_an_outcome_just_recorded_can_be_corrected_but_not_one_followed_by_more(
     assert "cannot record outcome: the case is open" in History().refused(EventKind.OUTCOME, D1, result="not_met")
 
 
+def test_an_outcome_typed_in_after_the_day_was_closed_is_taken_late():
+    h = History()
+    h.add(EventKind.PLANNED, D1, version=1, staff_id="S1")
+    h.add(EventKind.NOT_DONE, D1)
+    assert h.add(EventKind.OUTCOME, D1, result="closed_on_site").status is Status.CLOSED
+    h = History()
+    h.add(EventKind.PLANNED, D1, version=1, staff_id="S1")
+    h.add(EventKind.NOT_DONE, D1)
+    h.add(EventKind.CALL_ATTEMPT, D2, result="unreached")  # something happened since: no longer late
+    assert "cannot record outcome" in h.refused(EventKind.OUTCOME, D1, result="closed_on_site")
+
+
 def test_a_phone_follow_up_is_resolved_on_the_phone_or_turned_into_a_visit():
     h = History(CaseKind.PHONE)
     assert "phone follow-up" in h.refused(EventKind.PLANNED, D1, version=1, staff_id="S1")
