@@ -20,7 +20,7 @@ from planner.actor import OPERATOR, Actor
 from planner.cases.events import CallResult, CaseEvent, CaseKind, CloseReason, EventKind, VisitResult
 from planner.cases.lifecycle import CaseState, Status, TransitionRefused, apply, derive
 from planner.errors import UserError
-from planner.intake.lengths import check_text
+from planner.intake.lengths import FREE_TEXT_MAX, check_text
 from planner.plan.document import PlanDocument
 from planner.store import accounts
 from planner.store import cases as case_store
@@ -29,8 +29,9 @@ from planner.store.db import transaction
 from planner.store.models import INTEGER_MAX
 from planner.triage.rules import Rules
 
-#: how long a note on a case may be (a dispatcher's reason, a follow-up's progress)
-NOTE_MAX = 2000
+#: how long a note on a case may be (a dispatcher's reason, a follow-up's progress, a visit
+#: outcome's notes, which the outcome's event carries): free text, as long as those notes
+NOTE_MAX = FREE_TEXT_MAX
 
 #: the roles that change a case themselves (closing, reopening, calls, follow-ups, closing
 #: the day); a field worker's outcome reaches its case through :mod:`planner.closure`
