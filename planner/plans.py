@@ -14,15 +14,12 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from planner.actor import OPERATOR, Actor
+from planner.actor import Actor
 from planner.errors import UserError
 from planner.plan.document import PlanDocument, Route
 from planner.store import accounts
 from planner.store import repository as repo
 from planner.store.db import transaction
-
-#: the roles that publish a plan (of a district they hold)
-PUBLISHES = ("dispatcher", "admin", OPERATOR)
 
 
 def get_plan(session: Session, day: date, district: str, version: int | None = None,
@@ -43,7 +40,7 @@ def publish(session: Session, day: date, district: str, version: int, actor: Act
     """Publish a version: field staff see it from now on, and it never changes again.
     A version the store does not have, or an actor who does not dispatch that district, is a
     :class:`UserError`, and nothing is written."""
-    if actor.role not in PUBLISHES or not actor.holds(district):
+    if not actor.dispatches(district):
         raise UserError(f"{actor.username} may not publish the plans of {district}")
     with transaction(session):
         repo.publish_plan(session, day, district, version)

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from planner.actor import OPERATOR, Actor
+from planner.actor import Actor
 from planner.cases.events import CallResult, CaseEvent, CaseKind, CloseReason, EventKind, VisitResult
 from planner.cases.lifecycle import CaseState, Status, TransitionRefused, apply, derive
 from planner.errors import UserError
@@ -32,10 +32,6 @@ from planner.triage.rules import Rules
 #: how long a note on a case may be (a dispatcher's reason, a follow-up's progress, a visit
 #: outcome's notes, which the outcome's event carries): free text, as long as those notes
 NOTE_MAX = FREE_TEXT_MAX
-
-#: the roles that change a case themselves (closing, reopening, calls, follow-ups, closing
-#: the day); a field worker's outcome reaches its case through :mod:`planner.closure`
-DISPATCHES = ("dispatcher", "admin", OPERATOR)
 
 #: how far ahead a follow-up may be promised to the customer
 PROMISE_HORIZON = timedelta(days=365)
@@ -67,11 +63,10 @@ def _holds(actor: Actor, district: str) -> None:
 
 
 def _dispatches(actor: Actor, district: str) -> None:
-    """A dispatcher's own step on a case: the account must dispatch (a field worker, or a
-    deactivated account, which has no role, may not) and hold the district."""
-    if actor.role not in DISPATCHES:
+    """A dispatcher's own step on a case (:meth:`Actor.dispatches`); a field worker's outcome
+    reaches its case through :mod:`planner.closure`."""
+    if not actor.dispatches(district):
         raise UserError(f"{actor.username} may not change the cases of {district}")
-    _holds(actor, district)
 
 
 def _case(session: Session, district: str, case_id: int) -> StoredCase:
