@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from planner.actor import Actor
@@ -85,13 +86,18 @@ def record(session: Session, actor: Actor, district: str, case_id: int, kind: Ev
     with transaction(session):
         case = _case(session, district, case_id)
         at = _now(now)
-        event = CaseEvent(len(case.events) + 1, kind, at, actor.username, day, note or "", dict(data or {}))
+        seq = case.events[-1].seq + 1 if case.events else 1
+        event = CaseEvent(seq, kind, at, actor.username, day, note or "", dict(data or {}))
         try:
             state = apply(derive(case.events), event)
         except TransitionRefused as refused:
             raise CaseRefused(district, case_id, str(refused.reason)) from None
-        stored = case_store.append_event(session, case_id, kind, at, actor.username, day=day, note=note or "",
-                                         data=event.data)
+        try:  # numbered after the events read: a writer that appended since makes this collide
+            stored = case_store.append_event(session, case_id, kind, at, actor.username, day=day, note=note or "",
+                                             data=event.data, seq=event.seq)
+        except IntegrityError:
+            raise CaseRefused(district, case_id, "the case changed meanwhile (another action was recorded); "
+                                                 "look at it again") from None
         if audit:
             accounts.audit(session, actor.username, f"case_{kind.value}", f"{district} case {case_id}",
                            {"day": day.isoformat() if day else None, "note": note or None, **event.data})
