@@ -34,6 +34,10 @@ from planner.triage.rules import Rules
 #: outcome's notes, which the outcome's event carries): free text, as long as those notes
 NOTE_MAX = FREE_TEXT_MAX
 
+#: the events any account holding the district appends (a plan's visits, a worker's
+#: outcome through :mod:`planner.closure`); every other kind is a dispatcher's step
+VISIT_EVENTS = frozenset({EventKind.SELECTED, EventKind.PLANNED, EventKind.UNASSIGNED, EventKind.OUTCOME})
+
 #: how far ahead a follow-up may be promised to the customer
 PROMISE_HORIZON = timedelta(days=365)
 
@@ -81,7 +85,10 @@ def record(session: Session, actor: Actor, district: str, case_id: int, kind: Ev
            day: date | None = None, note: str = "", data: dict[str, Any] | None = None,
            now: datetime | None = None, audit: bool = True) -> CaseStep:
     """Append one event to a case if its state allows it, with the audit row (``case_<kind>``)."""
-    _holds(actor, district)
+    if kind in VISIT_EVENTS:
+        _holds(actor, district)
+    else:
+        _dispatches(actor, district)
     check_text("note", note or "", NOTE_MAX)
     with transaction(session):
         case = _case(session, district, case_id)

@@ -129,3 +129,17 @@ def test_a_promised_date_is_within_a_year(store_url, rules):
         assert _written(s, case_id) == before
         actions.assign_follow_up(s, SOUTH, "南区", case_id, solution=solution, owner="disp",
                                  promised=date(2011, 8, 5), rules=rules, now=NOW)
+
+
+@pytest.mark.parametrize("kind, data", [(EventKind.CLOSED, {"reason": "dispatcher"}),
+                                        (EventKind.REOPENED, {}),
+                                        (EventKind.CALL_ATTEMPT, {"result": "refused"})])
+def test_a_field_worker_records_only_a_visit_through_the_bare_record(store_url, kind, data):
+    """``record`` is public (closure appends a worker's outcome with it): a field account
+    gets the visit's own events there, not a dispatcher's step by another door."""
+    with closing(open_session(store_url)) as s:
+        case_id = _follow_up_case(s)
+        before = _written(s, case_id)
+        with pytest.raises(UserError, match="may not change the cases"):
+            actions.record(s, FIELD, "南区", case_id, kind, day=D1, note="by the field", data=data, now=NOW)
+        assert _written(s, case_id) == before
