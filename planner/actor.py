@@ -16,6 +16,9 @@ from typing import Any
 #: the command line's role: the operator on the server holds every district
 OPERATOR = "operator"
 
+#: the roles that run a district's day (overrides, appointments, publishing, cases)
+DISPATCHERS = ("dispatcher", "admin", OPERATOR)
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -43,3 +46,8 @@ class Actor:
 
     def holds(self, district: str) -> bool:
         return self.districts is None or district in self.districts
+
+    def dispatches(self, district: str) -> bool:
+        """Whether the actor runs the district's day: a dispatcher's role (a field worker's,
+        or a deactivated account's, is not) and the district held."""
+        return self.role in DISPATCHERS and self.holds(district)

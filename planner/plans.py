@@ -15,6 +15,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from planner.actor import Actor
+from planner.errors import UserError
 from planner.plan.document import PlanDocument, Route
 from planner.store import accounts
 from planner.store import repository as repo
@@ -37,7 +38,10 @@ def list_versions(session: Session, day: date, district: str) -> list[tuple[int,
 def publish(session: Session, day: date, district: str, version: int, actor: Actor,
             audit_details: dict | None = None) -> None:
     """Publish a version: field staff see it from now on, and it never changes again.
-    A version the store does not have is a :class:`UserError`, and nothing is written."""
+    A version the store does not have, or an actor who does not dispatch that district, is a
+    :class:`UserError`, and nothing is written."""
+    if not actor.dispatches(district):
+        raise UserError(f"{actor.username} may not publish the plans of {district}")
     with transaction(session):
         repo.publish_plan(session, day, district, version)
         accounts.audit(session, actor.username, "publish", f"{day} {district} v{version}", audit_details)

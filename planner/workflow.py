@@ -341,12 +341,19 @@ def _check_ticket_id(ticket_id: str) -> None:
         raise UserError(f"override of {ticket_id[:70]!r}: ticket id: {msgid.format(**values)}")
 
 
+def _dispatches(actor: Actor, district: str) -> None:
+    """A change to the district's tickets is a dispatcher's (:meth:`Actor.dispatches`)."""
+    if not actor.dispatches(district):
+        raise UserError(f"{actor.username} may not change the tickets of {district}")
+
+
 def set_overrides(session: Session, district: str, items: list[tuple[str, str, str]], *, actor: Actor,
                   rules: Rules, audit_details: Mapping | None = None) -> None:
     """Store dispatchers' decisions on the district's tickets (all or none), each with its
     audit row ("override": the ticket, the field and value as typed, ``audit_details``)
     in the same transaction; triage applies them and shows them as overrides.  A type or
     scenario may be given by its code or by the Chinese name the tool prints."""
+    _dispatches(actor, district)
     typed = list(items)
     normalised = []
     for ticket_id, field, value in items:
@@ -395,6 +402,7 @@ def set_appointment(session: Session, district: str, ticket_id: str, start: date
     transaction.  Triage takes the window into the visit."""
     from planner.store import appointments
 
+    _dispatches(actor, district)
     with transaction(session):
         appointments.set_appointment(session, district, ticket_id, start, end, actor.username)
         window = {"start": start.isoformat(), "end": end.isoformat()} if start and end else {"cleared": True}

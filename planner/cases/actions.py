@@ -11,25 +11,35 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from planner.actor import Actor
 from planner.cases.events import CallResult, CaseEvent, CaseKind, CloseReason, EventKind, VisitResult
 from planner.cases.lifecycle import CaseState, Status, TransitionRefused, apply, derive, late_or_corrected
 from planner.errors import UserError
-from planner.intake.lengths import check_text
+from planner.intake.lengths import FREE_TEXT_MAX, check_text
 from planner.plan.document import PlanDocument
 from planner.store import accounts
 from planner.store import cases as case_store
 from planner.store.cases import StoredCase
 from planner.store.db import transaction
+from planner.store.models import INTEGER_MAX
 from planner.triage.rules import Rules
 
-#: how long a note on a case may be (a dispatcher's reason, a follow-up's progress)
-NOTE_MAX = 2000
+#: how long a note on a case may be (a dispatcher's reason, a follow-up's progress, a visit
+#: outcome's notes, which the outcome's event carries): free text, as long as those notes
+NOTE_MAX = FREE_TEXT_MAX
+
+#: the events any account holding the district appends (a plan's visits, a worker's
+#: outcome through :mod:`planner.closure`); every other kind is a dispatcher's step
+VISIT_EVENTS = frozenset({EventKind.SELECTED, EventKind.PLANNED, EventKind.UNASSIGNED, EventKind.OUTCOME})
+
+#: how far ahead a follow-up may be promised to the customer
+PROMISE_HORIZON = timedelta(days=365)
 
 
 class CaseRefused(UserError):
@@ -57,8 +67,15 @@ def _holds(actor: Actor, district: str) -> None:
         raise UserError(f"{actor.username} may not change the cases of {district}")
 
 
+def _dispatches(actor: Actor, district: str) -> None:
+    """A dispatcher's own step on a case (:meth:`Actor.dispatches`); a field worker's outcome
+    reaches its case through :mod:`planner.closure`."""
+    if not actor.dispatches(district):
+        raise UserError(f"{actor.username} may not change the cases of {district}")
+
+
 def _case(session: Session, district: str, case_id: int) -> StoredCase:
-    found = case_store.get_case(session, district, case_id)
+    found = case_store.get_case(session, district, case_id) if 1 <= case_id <= INTEGER_MAX else None
     if found is None:
         raise UserError(f"no case {case_id} in {district}")
     return found
@@ -68,18 +85,26 @@ def record(session: Session, actor: Actor, district: str, case_id: int, kind: Ev
            day: date | None = None, note: str = "", data: dict[str, Any] | None = None,
            now: datetime | None = None, audit: bool = True) -> CaseStep:
     """Append one event to a case if its state allows it, with the audit row (``case_<kind>``)."""
-    _holds(actor, district)
+    if kind in VISIT_EVENTS:
+        _holds(actor, district)
+    else:
+        _dispatches(actor, district)
     check_text("note", note or "", NOTE_MAX)
     with transaction(session):
         case = _case(session, district, case_id)
         at = _now(now)
-        event = CaseEvent(len(case.events) + 1, kind, at, actor.username, day, note or "", dict(data or {}))
+        seq = case.events[-1].seq + 1 if case.events else 1
+        event = CaseEvent(seq, kind, at, actor.username, day, note or "", dict(data or {}))
         try:
             state = apply(derive(case.events), event)
         except TransitionRefused as refused:
             raise CaseRefused(district, case_id, str(refused.reason)) from None
-        stored = case_store.append_event(session, case_id, kind, at, actor.username, day=day, note=note or "",
-                                         data=event.data)
+        try:  # numbered after the events read: a writer that appended since makes this collide
+            stored = case_store.append_event(session, case_id, kind, at, actor.username, day=day, note=note or "",
+                                             data=event.data, seq=event.seq)
+        except IntegrityError:
+            raise CaseRefused(district, case_id, "the case changed meanwhile (another action was recorded); "
+                                                 "look at it again") from None
         if audit:
             accounts.audit(session, actor.username, f"case_{kind.value}", f"{district} case {case_id}",
                            {"day": day.isoformat() if day else None, "note": note or None, **event.data})
@@ -91,6 +116,7 @@ def open_case(session: Session, actor: Actor, district: str, kind: CaseKind, day
               reasons: Iterable[str], *, note: str = "", now: datetime | None = None, audit: bool = True) -> CaseStep:
     """A new case for these tickets, selected on ``day`` (its first event)."""
     _holds(actor, district)
+    check_text("note", note or "", NOTE_MAX)
     tickets = list(dict.fromkeys(ticket_ids))
     with transaction(session):
         at = _now(now)
@@ -107,12 +133,14 @@ def open_case(session: Session, actor: Actor, district: str, kind: CaseKind, day
 def close_case(session: Session, actor: Actor, district: str, case_id: int, note: str, *,
                now: datetime | None = None) -> CaseStep:
     """A dispatcher's close, with the written reason."""
+    _dispatches(actor, district)
     return record(session, actor, district, case_id, EventKind.CLOSED, day=_now(now).date(), note=note,
                   data={"reason": CloseReason.DISPATCHER.value}, now=now)
 
 
 def reopen_case(session: Session, actor: Actor, district: str, case_id: int, note: str, *,
                 now: datetime | None = None) -> CaseStep:
+    _dispatches(actor, district)
     return record(session, actor, district, case_id, EventKind.REOPENED, day=_now(now).date(), note=note, now=now)
 
 
@@ -121,9 +149,10 @@ def record_call(session: Session, actor: Actor, district: str, case_id: int, res
                 now: datetime | None = None) -> CaseStep:
     """One call to the customer: unreached, refused, rescheduled or confirmed (a date and a
     window), or resolved on the phone (a phone follow-up, which the call then closes)."""
+    _dispatches(actor, district)
     data: dict[str, Any] = {"result": result}
     if start or end:
-        data.update(start=start, end=end)
+        data.update(start=_clock(district, case_id, start, "start"), end=_clock(district, case_id, end, "end"))
     with transaction(session):
         step = record(session, actor, district, case_id, EventKind.CALL_ATTEMPT, day=day or _now(now).date(),
                       note=note, data=data, now=now)
@@ -133,11 +162,25 @@ def record_call(session: Session, actor: Actor, district: str, case_id: int, res
     return step
 
 
+def _clock(district: str, case_id: int, text: str | None, name: str) -> str | None:
+    """A call's agreed start or end: HH:MM or HH:MM:SS, nothing else (``time.fromisoformat``
+    alone reads "1" * 100000 as 11:11:11.111111, and the text would be stored as given)."""
+    if not text:
+        return None
+    try:
+        if len(text) not in (5, 8):
+            raise ValueError(text)
+        time.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"case {case_id} ({district}): {name} {text[:20]!r}: write HH:MM, e.g. 14:30") from None
+    return text
+
+
 def close_day(session: Session, actor: Actor, district: str, day: date, *, now: datetime | None = None) -> list[int]:
     """End a district's day: every visit planned for it with no outcome is recorded as not
     done (back on the list tomorrow, saying so).  Safe to run twice: the second run finds
     nothing planned without an outcome.  Returns the cases marked."""
-    _holds(actor, district)
+    _dispatches(actor, district)
     marked: list[int] = []
     with transaction(session):
         for case in case_store.load_cases(session, district):
@@ -212,12 +255,15 @@ def _check_owner(session: Session, district: str, case_id: int, owner: str) -> N
 def _check_promised(district: str, case_id: int, promised: date | None, today: date) -> None:
     if promised is not None and promised < today:
         raise CaseRefused(district, case_id, f"the promised date {promised:%Y-%m-%d} is in the past")
+    if promised is not None and promised > today + PROMISE_HORIZON:
+        raise CaseRefused(district, case_id, f"the promised date {promised:%Y-%m-%d} is more than a year ahead")
 
 
 def assign_follow_up(session: Session, actor: Actor, district: str, case_id: int, *, solution: str, owner: str,
                      promised: date, rules: Rules, note: str = "", now: datetime | None = None) -> CaseStep:
     """Decide how a visited customer's problem is solved (the pilot's step 4): a solution of
     the rules file's list, the account that owns it, and the date promised to the customer."""
+    _dispatches(actor, district)
     solutions = rules.cases.follow_up_solutions
     if solution not in solutions:
         raise CaseRefused(district, case_id, f"solution {solution!r}: choose one of {', '.join(solutions)}")
@@ -231,6 +277,7 @@ def update_follow_up(session: Session, actor: Actor, district: str, case_id: int
                      status: str | None = None, promised: date | None = None, note: str = "",
                      now: datetime | None = None) -> CaseStep:
     """Progress on a follow-up (step 5): in progress, a new promised date, what was done."""
+    _dispatches(actor, district)
     _check_promised(district, case_id, promised, _today(rules, now))
     data: dict[str, Any] = {}
     if status:
@@ -246,6 +293,7 @@ def escalate_follow_up(session: Session, actor: Actor, district: str, case_id: i
                        now: datetime | None = None) -> CaseStep:
     """Hand a follow-up to a named next level (the city's network optimisation centre, another
     department), optionally with a new owner and promised date."""
+    _dispatches(actor, district)
     check_text("escalated_to", to or "", 200, name="to")
     if owner:
         _check_owner(session, district, case_id, owner)
@@ -262,6 +310,7 @@ def escalate_follow_up(session: Session, actor: Actor, district: str, case_id: i
 def resolve_follow_up(session: Session, actor: Actor, district: str, case_id: int, note: str, *,
                       rules: Rules, now: datetime | None = None) -> CaseStep:
     """The follow-up solved the problem: the case is closed."""
+    _dispatches(actor, district)
     return record(session, actor, district, case_id, EventKind.CLOSED, day=_today(rules, now), note=note,
                   data={"reason": CloseReason.FOLLOW_UP_RESOLVED.value}, now=now)
 

@@ -60,7 +60,7 @@ def cases_show(ctx, case_id, district):
     for e in case.events:
         values = " ".join(f"{k}={v}" for k, v in e.data.items() if k not in ("kind", "ticket_ids"))
         click.echo("\t".join([str(e.seq), f"{e.at.astimezone(tz):%Y-%m-%d %H:%M}", e.actor, e.kind.value,
-                              f"{e.day:%Y-%m-%d}" if e.day else "", values, e.note]).rstrip("\t"))
+                              f"{e.day:%Y-%m-%d}" if e.day else "", values, " ".join(e.note.split())]).rstrip("\t"))
     click.echo(f"next: {next_action(state, _today(ctx, None))[0]}")
 
 

@@ -35,7 +35,8 @@ from planner.store.models import AbsenceRow, OutcomeRow, OverrideRow, SiteRow, S
 #: characters of free text (an address, a complaint's description): a page of text
 FREE_TEXT_MAX = 4_000
 #: fields whose text may hold line breaks and tabs
-FREE_TEXT = frozenset({"address", "description", "notes", "follow_up_notes"})
+#: (``note``: a case event's note, which holds a visit outcome's notes as the worker typed them)
+FREE_TEXT = frozenset({"address", "description", "notes", "follow_up_notes", "note"})
 #: identifiers: no format character (Cf) at all, visible or not
 IDENTIFIERS = frozenset({"ticket_id", "staff_id", "site_id", "district", "visit_id"})
 

@@ -56,10 +56,14 @@ def add_tickets(session: Session, district: str, case_id: int, ticket_ids: Itera
 
 
 def append_event(session: Session, case_id: int, kind: EventKind, at: datetime, actor: str, *,
-                 day: date | None = None, note: str = "", data: dict[str, Any] | None = None) -> CaseEvent:
-    """Append the case's next event (numbered after the last one stored)."""
-    last = session.scalar(select(func.max(CaseEventRow.seq)).where(CaseEventRow.case_id == case_id)) or 0
-    row = CaseEventRow(case_id=case_id, seq=last + 1, kind=kind.value, day=day, at=at, actor=actor, note=note,
+                 day: date | None = None, note: str = "", data: dict[str, Any] | None = None,
+                 seq: int | None = None) -> CaseEvent:
+    """Append the case's next event: number ``seq``, the one after the events the caller
+    read and decided on (an ``IntegrityError`` if another writer appended it first), else
+    numbered after the last one stored (a new case's first event)."""
+    if seq is None:
+        seq = (session.scalar(select(func.max(CaseEventRow.seq)).where(CaseEventRow.case_id == case_id)) or 0) + 1
+    row = CaseEventRow(case_id=case_id, seq=seq, kind=kind.value, day=day, at=at, actor=actor, note=note,
                        data=dict(data or {}))
     session.add(row)
     session.flush()
