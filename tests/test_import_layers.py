@@ -16,6 +16,8 @@ FORBIDDEN = {
     "planner/store": ("cost_model", "web", "flask", "planner.triage", "planner.routing", "planner.plan",
                       "planner.sheets", "planner.maps", "planner.cases.lifecycle"),
     "planner/routing": ("planner.store", "cost_model", "web", "flask", "sqlalchemy"),
+    "planner/triage": ("planner.store", "planner.cases", "sqlalchemy"),
+    "planner/cases/lifecycle.py": ("planner.store", "sqlalchemy", "planner.plan", "planner.triage"),
     "planner/check.py": ("planner.routing", "planner.store", "web", "flask"),
     "planner": ("web", "flask"),
     "cost_model": ("web", "flask", "werkzeug"),
