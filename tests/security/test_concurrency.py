@@ -20,7 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, import_fixture_day
+from tests.conftest import BOTH_CORES, ROOT, import_fixture_day
+
+pytestmark = BOTH_CORES
 
 DAY, DISTRICT = "2010-08-05", "南区"
 ROUNDS = 3
