@@ -16,12 +16,6 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_DAY = ROOT / "fixtures" / "xian-south-2010-08-05"
 
 
-#: Tests that run two searching processes at once (the solver on both cores, two planners
-#: racing): under pytest-xdist they all go to one worker, so no two of them compete for the
-#: machine's two cores with each other (the other worker runs ordinary tests meanwhile).
-BOTH_CORES = pytest.mark.xdist_group("both_cores")
-
-
 def import_fixture_day(folder: Path = FIXTURE_DAY) -> None:
     """The dispatcher's imports for the fixture day: history, tickets, roster, network plan."""
     from planner.workflow import import_file

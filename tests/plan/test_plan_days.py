@@ -10,7 +10,7 @@ from planner.check import check_plan
 from planner.cli import main
 from planner.plan.day import plan_day, plan_days
 from planner.workflow import import_file
-from tests.conftest import BOTH_CORES, import_fixture_day
+from tests.conftest import import_fixture_day
 from tests.plan.conftest import DAY, DETERMINISTIC
 
 FILES = ("history.csv", "tickets.csv", "staff.csv")
@@ -39,7 +39,6 @@ def visits_and_staff(doc):
             {r["staff_id"] for r in doc["routes"]})
 
 
-@BOTH_CORES  # plans the two districts in two processes
 def test_districts_planned_together_get_the_plans_they_get_alone(two_districts):
     together = plan_days(DAY, two_districts, solver=DETERMINISTIC, processes=2)
     assert [d["district"] for d in together] == two_districts

@@ -4,7 +4,6 @@ import pytest
 from routing_helpers import DET, random_day, solve_checked
 
 from planner.routing import SolveOptions
-from tests.conftest import BOTH_CORES
 
 
 def _fingerprint(sol):
@@ -47,7 +46,6 @@ def test_ruin_and_recreate_is_deterministic_and_valid():
     assert a.objective <= plain.objective  # it starts from the plain result
 
 
-@BOTH_CORES
 def test_a_day_searched_on_two_cores_keeps_the_better_plan():
     """The searches run in their own processes; the plan kept is the one with the lower objective."""
     from dataclasses import replace

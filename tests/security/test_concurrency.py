@@ -20,9 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BOTH_CORES, ROOT, import_fixture_day
-
-pytestmark = BOTH_CORES
+from tests.conftest import ROOT, import_fixture_day
 
 DAY, DISTRICT = "2010-08-05", "南区"
 ROUNDS = 3

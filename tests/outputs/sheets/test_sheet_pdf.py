@@ -13,9 +13,7 @@ import pytest
 from planner.sheets import render_sheets
 from tests.outputs.sheets.outputs_day import ARTIFACTS, planned_fixture_day
 
-pytestmark = [pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed"),
-              # one worker renders the module's sheets once (the module fixture), not each worker
-              pytest.mark.xdist_group("sheet_pdf")]
+pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
 
 
 def run(*args: str) -> str:

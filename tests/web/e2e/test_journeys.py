@@ -16,8 +16,7 @@ from tests.web.helpers import XSS, district_tickets, tickets_with_bad_row, ticke
 
 expect = need_playwright().expect  # imported here, not at collection: see need_playwright
 
-#: one worker runs the browser journeys: the session's `cvp serve` and Chromium start once
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.slow
 
 DAY = "2010-08-05"
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}

@@ -21,8 +21,7 @@ from tests.web.helpers import district_tickets
 
 expect = need_playwright().expect  # imported here, not at collection: see need_playwright
 
-#: one worker runs the browser journeys: the session's `cvp serve` and Chromium start once
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.slow
 
 DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 

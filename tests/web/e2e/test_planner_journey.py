@@ -19,8 +19,7 @@ from tests.web.e2e.conftest import served
 
 expect = need_playwright().expect  # imported here, not at collection: see need_playwright
 
-#: one worker runs the browser journeys: the session's `cvp serve` and Chromium start once
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.slow
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
