@@ -114,6 +114,10 @@ def _pg_bin() -> Path | None:
     return None
 
 
+#: how many free ports the throwaway PostgreSQL server tries before the fixture gives up
+PG_START_ATTEMPTS = 3
+
+
 @pytest.fixture(scope="session")
 def postgres_url():
     """A throwaway PostgreSQL server on loopback for the production-store tests.
@@ -128,11 +132,12 @@ def postgres_url():
         pytest.skip("PostgreSQL not installed (scripts/test.sh installs it)")
     # initdb refuses to run as root: as root, the server runs as the postgres user,
     # in a folder of its own that it can reach (pytest's tmp tree is private to root)
+    # one server per process: under pytest-xdist each worker has its own folder (mkdtemp),
+    # socket folder and port, so two workers never share a server or a schema
     top = Path(tempfile.mkdtemp(prefix="cvp-pg-"))
     data, sock = top / "data", top / "sock"
     data.mkdir()
     sock.mkdir()
-    port = _free_port()
     as_postgres = os.geteuid() == 0
     if as_postgres:
         os.chmod(top, 0o755)
@@ -148,8 +153,17 @@ def postgres_url():
             raise RuntimeError(f"{' '.join(cmd)} failed:\n{done.stdout}\n{done.stderr}")
 
     run([bindir / "initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"])
-    run([bindir / "pg_ctl", "-D", data, "-l", data / "server.log", "-w", "-o",
-         f"-c listen_addresses=127.0.0.1 -p {port} -k {sock} -c fsync=off", "start"])
+    for attempt in range(PG_START_ATTEMPTS):
+        # the free port is chosen just before the start; another process (a second worker,
+        # another suite on the machine) may take it in between: then try the next free one
+        port = _free_port()
+        try:
+            run([bindir / "pg_ctl", "-D", data, "-l", data / "server.log", "-w", "-o",
+                 f"-c listen_addresses=127.0.0.1 -p {port} -k {sock} -c fsync=off", "start"])
+            break
+        except RuntimeError:
+            if attempt == PG_START_ATTEMPTS - 1:
+                raise
     url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     try:
         yield url

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.outputs.sheets.browser import session_playwright  # noqa: F401 - a fixture of the browser tests
 from tests.outputs.sheets.outputs_day import planned_fixture_day
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import shutil
 from datetime import date
 
 import pytest
@@ -15,9 +16,24 @@ DAY = date(2010, 8, 5)
 DETERMINISTIC = SolverSettings(time_limit_s=120, seed=1, solution_limit=200)  # the clock never binds
 
 
+@pytest.fixture(scope="session")
+def _stored_day_template(tmp_path_factory):
+    """The fixture day imported once per session (seconds of parsing and geocoding) into a
+    SQLite file that each test copies, as the web tests copy their seeded store."""
+    from planner.store import db
+
+    path = tmp_path_factory.mktemp("stored-day") / "store.sqlite3"
+    url = f"sqlite:///{path}"
+    with store_at(url):
+        import_fixture_day()
+        db.engine_for(url).dispose()
+    return path
+
+
 @pytest.fixture
-def stored_day(fixture_day):
-    import_fixture_day(fixture_day)
+def stored_day(fixture_day, _stored_day_template, tmp_path):
+    """The test's own store (tmp_path/store.sqlite3, see _isolated_store) holding the fixture day."""
+    shutil.copyfile(_stored_day_template, tmp_path / "store.sqlite3")
     return fixture_day
 
 

@@ -20,13 +20,13 @@ def expected_markers(day) -> int:
     return stops + bases + unassigned
 
 
-def test_map_draws_offline_and_ticket_text_never_runs(day, tmp_path):
+def test_map_draws_offline_and_ticket_text_never_runs(day, tmp_path, session_playwright):
     route = day.doc["routes"][0]
     tid = day.visit_steps(route)[0]["ticket_ids"][0]
     day = day.with_description(tid, XSS)
     path = tmp_path / "map.html"
     path.write_text(build_map(day.doc, day.tickets, day.rules), encoding="utf-8")
-    with offline_page() as (page, blocked, errors):
+    with offline_page(session_playwright) as (page, blocked, errors):
         page.goto(path.as_uri())
         page.wait_for_selector(".leaflet-marker-icon")
         assert page.locator(".leaflet-marker-icon").count() == expected_markers(day)
@@ -49,11 +49,11 @@ def test_map_draws_offline_and_ticket_text_never_runs(day, tmp_path):
         assert blocked == [] and errors == []
 
 
-def test_with_an_unreachable_tile_server_routes_markers_and_legend_still_show(day, tmp_path):
+def test_with_an_unreachable_tile_server_routes_markers_and_legend_still_show(day, tmp_path, session_playwright):
     path = tmp_path / "map.html"
     path.write_text(build_map(day.doc, day.tickets, day.rules, tiles="http://tiles.invalid/{z}/{x}/{y}.png"),
                     encoding="utf-8")
-    with offline_page() as (page, blocked, errors):
+    with offline_page(session_playwright) as (page, blocked, errors):
         page.goto(path.as_uri())
         page.wait_for_selector(".leaflet-marker-icon")
         page.wait_for_timeout(300)

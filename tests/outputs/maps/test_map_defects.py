@@ -27,11 +27,11 @@ def one_place_plan(day) -> dict:
 
 
 @pytest.mark.slow
-def test_a_map_of_one_place_draws_without_a_script_error(day, tmp_path):
+def test_a_map_of_one_place_draws_without_a_script_error(day, tmp_path, session_playwright):
     doc = one_place_plan(day)
     path = tmp_path / "map.html"
     path.write_text(build_map(doc, day.tickets, day.rules), encoding="utf-8")
-    with offline_page() as (page, blocked, errors):
+    with offline_page(session_playwright) as (page, blocked, errors):
         page.goto(path.as_uri())
         page.wait_for_selector(".leaflet-marker-icon")
         page.wait_for_timeout(300)

@@ -22,11 +22,20 @@ def need_chromium() -> None:
         pytest.skip("Chromium not installed (scripts/test.sh installs it)")
 
 
-@contextmanager
-def offline_page(viewport=(1200, 800)):
-    """A page whose every network request is aborted; yields (page, blocked_urls, page_errors)."""
+@pytest.fixture
+def session_playwright(request):
+    """pytest-playwright's one Playwright of the process (its ``playwright`` fixture).  A second
+    ``sync_playwright()`` started while that one runs fails ("Sync API inside the asyncio
+    loop"), which happens when a browser journey ran earlier on the same xdist worker."""
     need_chromium()
-    sync_playwright = need_playwright().sync_playwright
+    need_playwright()
+    return request.getfixturevalue("playwright")
+
+
+@contextmanager
+def offline_page(playwright, viewport=(1200, 800)):
+    """A page whose every network request is aborted; yields (page, blocked_urls, page_errors).
+    ``playwright``: the session_playwright fixture."""
 
     blocked: list[str] = []
     errors: list[str] = []
@@ -39,13 +48,12 @@ def offline_page(viewport=(1200, 800)):
             blocked.append(url)
             r.abort()
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, offline=True)
-            context.route("**/*", route)
-            page = context.new_page()
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            yield page, blocked, errors
-        finally:
-            browser.close()
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    try:
+        context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, offline=True)
+        context.route("**/*", route)
+        page = context.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        yield page, blocked, errors
+    finally:
+        browser.close()

@@ -15,12 +15,12 @@ from tests.outputs.sheets.outputs_day import ARTIFACTS
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not shutil.which("pdfinfo"), reason="poppler-utils not installed")]
 
 
-def test_html_sheet_prints_a4_from_chromium(day, tmp_path):
+def test_html_sheet_prints_a4_from_chromium(day, tmp_path, session_playwright):
     route = day.doc["routes"][0]
     [html] = render_sheets(day.doc, day.tickets, day.inputs.history, day.rules, tmp_path, fmt="html",
                            staff=day.inputs.staff, only=[route["staff_id"]])
     pdf = tmp_path / "printed.pdf"
-    with offline_page() as (page, blocked, errors):
+    with offline_page(session_playwright) as (page, blocked, errors):
         page.goto(html.as_uri())
         page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
         ARTIFACTS.mkdir(exist_ok=True)
