@@ -15,6 +15,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from planner.actor import Actor
+from planner.cases.actions import record_plan
 from planner.errors import UserError
 from planner.plan.document import PlanDocument, Route
 from planner.store import accounts
@@ -37,13 +38,18 @@ def list_versions(session: Session, day: date, district: str) -> list[tuple[int,
 
 def publish(session: Session, day: date, district: str, version: int, actor: Actor,
             audit_details: dict | None = None) -> None:
-    """Publish a version: field staff see it from now on, and it never changes again.
-    A version the store does not have, or an actor who does not dispatch that district, is a
-    :class:`UserError`, and nothing is written."""
+    """Publish a version: field staff see it from now on, and it never changes again; its
+    visits go on the books in the same transaction (:func:`planner.cases.actions.record_plan`:
+    planned on their worker's route, or unassigned with the reason), so the cases follow what
+    the field staff were given, never a draft.  A version the store does not have, or an actor
+    who does not dispatch that district, is a :class:`UserError`, and nothing is written."""
     if not actor.dispatches(district):
         raise UserError(f"{actor.username} may not publish the plans of {district}")
     with transaction(session):
         repo.publish_plan(session, day, district, version)
+        doc = get_plan(session, day, district, version)
+        if doc is not None:
+            record_plan(session, actor, doc[0])
         accounts.audit(session, actor.username, "publish", f"{day} {district} v{version}", audit_details)
 
 

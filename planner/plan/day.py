@@ -19,12 +19,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from planner.actor import Actor
-from planner.cases.actions import record_plan
 from planner.errors import UserError
 from planner.geo.travel import TravelModel
 from planner.plan.build import DayModel, build_day, worker_day
 from planner.plan.compose import plan_document
-from planner.plan.document import Gifts, PlanDocument
+from planner.plan.document import Gifts
 from planner.roster import day_roster, on_duty_staff
 from planner.routing import Problem, Solution, SolveOptions, recommended_options
 from planner.routing.parallel import solve_all, solve_on_all_cores
@@ -95,12 +94,10 @@ def store_plan(session: Session, prepared: PreparedDay, solution: Solution, *, s
 
 def save(session: Session, doc: dict[str, Any], actor: Actor, audit_details: dict[str, Any] | None = None) -> int:
     """Store a plan document (a plan's or a re-plan's) as the day's new version, with its
-    audit row, in one transaction; returns the version.  Each of its visits goes on the books
-    in the same transaction (:func:`planner.cases.actions.record_plan`): planned on its
-    worker's route, or left unassigned with the reason."""
+    audit row, in one transaction; returns the version.  A stored version is a draft: its
+    visits go on the books when it is published (:func:`planner.plans.publish`)."""
     with transaction(session):
         version = repo.save_plan(session, doc, actor.username)
-        record_plan(session, actor, PlanDocument.from_json(doc))
         accounts.audit(session, actor.username, "plan", f"{doc['date']} {doc['district']} v{version}",
                        audit_details)
     return version

@@ -129,3 +129,18 @@ def test_five_days_lose_no_customer_on_sqlite():
 @pytest.mark.postgres
 def test_five_days_lose_no_customer_on_postgresql(fresh_postgres):
     _five_days(fresh_postgres)
+
+
+def test_the_cases_follow_the_published_version_not_a_later_draft():
+    rules = load_rules()
+    with closing(open_session()) as s:
+        _import_day_one(s, rules)
+        first = plan_day(s, DAY1, DISTRICT, solver=FAST, actor=ACTOR, rules=rules)
+        plan_day(s, DAY1, DISTRICT, solver=FAST, actor=ACTOR, rules=rules, absent=("S3",))  # a draft, never published
+        plans.publish(s, DAY1, DISTRICT, int(first["version"]), ACTOR)
+        published = PlanDocument.from_json(first)
+        for _route, step in published.visit_steps():  # every visit of the published routes takes its outcome
+            _record(s, DAY1, published, step.ticket_ids[0], "closed_on_site", "satisfied")
+        states = [derive(c.events) for c in case_store.load_cases(s, DISTRICT)]
+        assert {st.status for st in states} <= {Status.CLOSED, Status.OPEN}
+        assert sum(st.status is Status.CLOSED for st in states) == len(list(published.visit_steps()))
