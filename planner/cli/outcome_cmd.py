@@ -12,7 +12,9 @@ def outcomes_group():
     """What the field staff recorded; the cases that need later closure (需要后期闭环)."""
 
 
-def _closure_text(closed_on_site) -> str:
+def _closure_text(closed_on_site, satisfaction=None) -> str:
+    if satisfaction == "not_met":
+        return "customer not met (planned again)"
     return {True: "closed on site", False: "needs later closure", None: "closure not recorded"}[closed_on_site]
 
 
@@ -26,7 +28,7 @@ def outcomes_list(ctx, day, district):
 
     found = outcomes_of(session_of(ctx), day.date(), district)
     for vid, o in sorted(found.items()):
-        click.echo(f"{vid}\t{o.staff_id}\t{_closure_text(o.closed_on_site)}\t{o.satisfaction or ''}\t{o.notes}")
+        click.echo(f"{vid}\t{o.staff_id}\t{_closure_text(o.closed_on_site, o.satisfaction)}\t{o.satisfaction or ''}\t{o.notes}")
     if not found:
         click.echo(f"no outcomes recorded for {district} on {day:%Y-%m-%d}")
 
@@ -42,7 +44,7 @@ def outcomes_followups(ctx, district):
     for f in found:
         o = f.outcome
         click.echo(f"{o.day}\t{o.visit_id}\t{o.staff_id}\t{','.join(o.ticket_ids)}\t"
-                   f"{_closure_text(o.closed_on_site)}\t{o.notes}")
+                   f"{_closure_text(o.closed_on_site, o.satisfaction)}\t{o.notes}")
     if not found:
         click.echo(f"no follow-ups open in {district}")
 
@@ -78,5 +80,5 @@ def outcomes_record(ctx, visit_id, day, district, result, satisfaction, notes):
     done = record_outcome(session_of(ctx), day=day.date(), district=district, visit_id=visit_id, actor=actor_of(ctx),
                           closed_on_site=result == "closed_on_site",
                           satisfaction="not_met" if result == "not_met" else satisfaction, notes=notes)
-    click.echo(f"{visit_id}: {_closure_text(done.outcome.closed_on_site)}"
+    click.echo(f"{visit_id}: {_closure_text(done.outcome.closed_on_site, done.outcome.satisfaction)}"
                + (f"; tickets closed: {', '.join(done.closed)}" if done.closed else ""))

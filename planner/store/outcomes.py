@@ -46,8 +46,9 @@ class Outcome:
     @property
     def needs_follow_up(self) -> bool:
         """需要后期闭环 and not yet closed by the dispatcher's follow-up (an outcome that does
-        not say the case was closed on site counts: nothing may drop out of sight)."""
-        return self.closed_on_site is not True and self.followed_up_at is None
+        not say the case was closed on site counts: nothing may drop out of sight).  A customer
+        not met is no follow-up: the visit is planned again (its case is open)."""
+        return self.closed_on_site is not True and self.followed_up_at is None and self.satisfaction != "not_met"
 
 
 def _outcome(r: OutcomeRow) -> Outcome:
@@ -108,7 +109,8 @@ def open_follow_ups(session: Session, district: str) -> list[Outcome]:
     """The district's visits that need later closure and are not closed yet, oldest first."""
     q = (select(OutcomeRow)
          .where(OutcomeRow.district == district, OutcomeRow.followed_up_at.is_(None),
-                or_(OutcomeRow.closed_on_site.is_(None), OutcomeRow.closed_on_site.is_(False)))
+                or_(OutcomeRow.closed_on_site.is_(None), OutcomeRow.closed_on_site.is_(False)),
+                or_(OutcomeRow.satisfaction.is_(None), OutcomeRow.satisfaction != "not_met"))
          .order_by(OutcomeRow.day, OutcomeRow.visit_id))
     return [_outcome(r) for r in session.scalars(q)]
 
@@ -121,6 +123,9 @@ def mark_followed_up(session: Session, day: date, district: str, visit_id: str, 
         raise UserError(f"no outcome recorded for {visit_id} on {day} in {district}")
     if row.closed_on_site is True:
         raise UserError(f"{visit_id} on {day} was closed on site; there is nothing to follow up")
+    if row.satisfaction == "not_met":
+        raise UserError(f"the customer of {visit_id} was not met on {day}: the visit is planned again, "
+                        f"not followed up (close its case with a reason if it is not to be visited)")
     if row.followed_up_at is not None:
         raise UserError(f"the follow-up of {visit_id} on {day} was closed by {row.followed_up_by}")
     notes = (notes or "").strip()

@@ -10,12 +10,13 @@ from datetime import date, timedelta
 
 import pytest
 
-from planner import plans
+from planner import closure, plans
 from planner.actor import OPERATOR, Actor
 from planner.cases.actions import close_day
 from planner.cases.ledger import ledger
 from planner.cases.lifecycle import Status, derive
-from planner.closure import record_outcome
+from planner.closure import close_follow_up, record_outcome
+from planner.errors import UserError
 from planner.plan.day import SolverSettings, plan_day
 from planner.plan.document import PlanDocument
 from planner.store import cases as case_store
@@ -59,6 +60,10 @@ def _second_morning(url):
                 _record(s, DAY1, plan, entry["ticket_id"], entry["result"],
                         "not_met" if entry["result"] == "not_met" else entry.get("satisfaction"))
         unrecorded = sorted(routed - {e["ticket_id"] for e in recorded})
+        not_met = [st.visit_id for _r, st in plan.visit_steps() if st.ticket_ids[0] == "XA-NQ-20100804-0041"]
+        assert not_met and not_met[0] not in {f.outcome.visit_id for f in closure.follow_ups(s, DISTRICT, rules.tz)}
+        with pytest.raises(UserError, match="was not met on 2010-08-05: the visit is planned again"):
+            close_follow_up(s, DAY1, DISTRICT, str(not_met[0]), ACTOR, "called")  # it cannot drop out this way
         close_day(s, ACTOR, DISTRICT, DAY1)
         import_file(s, FIXTURE_DAY.parent / "xian-south-2010-08-06" / "tickets.csv", actor=ACTOR, rules=rules)
         day2 = triage_day(s, DAY1 + timedelta(days=1), DISTRICT, rules)
