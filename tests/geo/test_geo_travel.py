@@ -16,12 +16,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planner.geo.distance import MatrixCache, geodesic_m, great_circle_m, metres
+from planner.geo.sources import make_matrix_source
 from planner.geo.travel import (
     DEFAULT_SPEEDS_KMH,
     StraightLineTimes,
     TravelModel,
     TravelTimes,
-    make_matrix_source,
 )
 from planner.records import TRANSPORTS
 
