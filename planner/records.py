@@ -134,6 +134,7 @@ class CarriedCase:
     reasons: tuple[str, ...]  # why it was selected in the first place
     times_back: int           # days it came back unresolved: its priority rises with them
     why: str                  # why it is back ("" for a case selected for this very day)
+    window: tuple[time, time] | None = None  # the window agreed with the customer for this day
 
 
 def window_text(window: tuple[datetime, datetime] | None) -> str:

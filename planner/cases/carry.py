@@ -53,7 +53,8 @@ def cases_on(day: date, cases: Iterable[StoredCase]) -> CasesOnDay:
             continue
         # back from an earlier day: say why; open again on this very day (a re-plan): not back
         back = state.back_because if state.back_day is not None and state.back_day < day else None
+        agreed = state.appointment_on(day)
         entry = CarriedCase(case.case_id, state.kind.value, state.selected_because, state.times_back(day),
-                            str(back or ""))
+                            str(back or ""), (agreed.start, agreed.end) if agreed else None)
         carried.update(dict.fromkeys(case.ticket_ids, entry))
     return CasesOnDay(frozenset(settled - set(carried)), carried)

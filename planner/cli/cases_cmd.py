@@ -30,6 +30,8 @@ def cases_list(ctx, district, day, show_all):
     from planner.cases.ledger import ledger
 
     lines = ledger(session_of(ctx), district, _today(ctx, day), open_only=not show_all)
+    if lines:
+        click.echo("case\tkind\tstate\tage\ttickets\tnext\twhy back")
     for line in lines:
         s = line.state
         click.echo("\t".join([str(line.case.case_id), s.kind.value, s.status.value, f"{line.age_days}d",
@@ -42,9 +44,11 @@ def cases_list(ctx, district, day, show_all):
 @cases_group.command("show")
 @click.argument("case_id", type=click.IntRange(1, 2**31 - 1))
 @click.option("--district", required=True, help="District, e.g. 南区.")
+@click.option("--date", "day", type=DAY, help="Where it stands on this day (default: today).")
 @click.pass_context
-def cases_show(ctx, case_id, district):
+def cases_show(ctx, case_id, district, day):
     """A case's whole history, one event a line, and where it stands."""
+    from planner.cases.carry import as_seen_on
     from planner.cases.ledger import next_action
     from planner.cases.lifecycle import derive
     from planner.errors import UserError
@@ -54,14 +58,15 @@ def cases_show(ctx, case_id, district):
     if case is None:
         raise UserError(f"no case {case_id} in {district}")
     tz = rules_of(ctx).tz
-    state = derive(case.events)
+    on = _today(ctx, day)
+    state = as_seen_on(derive(case.events), on)
     click.echo(f"case {case.case_id} ({case.district}, {case.kind.value}): {state.status.value}; "
                f"tickets {', '.join(case.ticket_ids)}")
     for e in case.events:
         values = " ".join(f"{k}={v}" for k, v in e.data.items() if k not in ("kind", "ticket_ids"))
         click.echo("\t".join([str(e.seq), f"{e.at.astimezone(tz):%Y-%m-%d %H:%M}", e.actor, e.kind.value,
                               f"{e.day:%Y-%m-%d}" if e.day else "", values, " ".join(e.note.split())]).rstrip("\t"))
-    click.echo(f"next: {next_action(state, _today(ctx, None))[0]}")
+    click.echo(f"next: {next_action(state, on)[0]}")
 
 
 @cases_group.command("close")
@@ -73,7 +78,7 @@ def cases_close(ctx, case_id, district, reason):
     """Close a case with a written reason: it leaves the ledger and is not selected again."""
     from planner.cases.actions import close_case
 
-    close_case(session_of(ctx), actor_of(ctx), district, case_id, reason)
+    close_case(session_of(ctx), actor_of(ctx), district, case_id, reason, day=_today(ctx, None))
     click.echo(f"case {case_id}: closed")
 
 
@@ -86,7 +91,7 @@ def cases_reopen(ctx, case_id, district, reason):
     """Open a closed case again: the next triage selects it."""
     from planner.cases.actions import reopen_case
 
-    reopen_case(session_of(ctx), actor_of(ctx), district, case_id, reason)
+    reopen_case(session_of(ctx), actor_of(ctx), district, case_id, reason, day=_today(ctx, None))
     click.echo(f"case {case_id}: open again")
 
 

@@ -122,11 +122,6 @@ def second_morning(session, actor, rules, doc, src: Path, out_dir: Path) -> None
     result = triage_day(session, day2, DISTRICT, rules)
     click.echo("")
     click.echo(triage_text(result, rules))
-    back = [v for v in result.visits if v.back_because]
-    if back:
-        click.echo("\nback on the list:")
-        for v in back:
-            click.echo(f"  {v.visit_id}: {v.back_because}")
     target = out_dir / "triage-2010-08-06-南区.json"
     atomic_write_text(target, json.dumps(triage_json(result, rules), ensure_ascii=False, indent=2))
     click.echo(f"\nwrote {target}")

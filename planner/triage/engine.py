@@ -329,6 +329,15 @@ def _carry(reasons: set[str], fired: list[FiredRule], back: list[CarriedCase], t
     fired.append(FiredRule("carried_over", ticket_id, f"case {visits[0].case_id} is open" + (f": {why}" if why else "")))
 
 
+def _with_case_window(ticket: Ticket, case: CarriedCase | None, day: date, rules: Rules) -> Ticket:
+    """The window agreed on the phone for this day (a call recorded on the ticket's case)
+    beats any other: the customer chose it."""
+    if case is None or case.window is None:
+        return ticket
+    start, end = (datetime.combine(day, t, tzinfo=rules.tz) for t in case.window)
+    return replace(ticket, window_start=start, window_end=end)
+
+
 def _with_confirmed_window(ticket: Ticket, override: dict[str, str]) -> Ticket:
     """The window the dispatcher agreed with the customer beats the exported one."""
     if "window" not in override:
@@ -392,7 +401,8 @@ def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Se
     overrides = overrides or {}
     carried = carried or {}
     deferred = {ticket_id: back.times_back for ticket_id, back in carried.items()}
-    open_tickets = [_with_confirmed_window(x, overrides.get(x.ticket_id, {})) for x in open_tickets]
+    open_tickets = [_with_case_window(_with_confirmed_window(x, overrides.get(x.ticket_id, {})), carried.get(x.ticket_id),
+                                      day, rules) for x in open_tickets]
     t = _Triage(rules, day, district, sites, overrides, deferred, carried)
     start = as_of or shift_start_of(rules, day)
     sel = rules.selection

@@ -101,11 +101,17 @@ def triage_text(result: TriageResult, rules: Rules) -> str:
                  f"{pad('window', 11)}  reasons / tickets")
     for v in result.visits:
         window = f"{v.time_window[0]:%H:%M}-{v.time_window[1]:%H:%M}" if v.time_window else "any"
+        if v.time_window and v.time_window[0].astimezone(rules.tz).date() != result.date:
+            window = f"past {v.time_window[0].astimezone(rules.tz):%m-%d}"  # agreed for another day: call again
         reasons = ",".join(rules.label("selection", r) for r in v.reasons)
         mark = " *override" if v.overrides else ""
         lines.append(f"{v.priority:>2}  {pad(v.visit_id, 24)} {pad(rules.label('customer_types', v.customer_type), 14)}"
                      f" {pad(rules.label('scenarios', v.scenario), 10)} {v.service_min:>3}  {pad(window, 11)}  "
                      f"{reasons} [{' '.join(v.ticket_ids)}]{mark}")
+    back = [v for v in result.visits if v.back_because]
+    if back:
+        lines += ["", "再次安排 back on the list:"]
+        lines += [f"  {v.visit_id}  {v.back_because}" for v in back]
     if result.phone_followups:
         lines += ["", "电话回访 phone follow-ups:"]
         lines += [f"  {f.ticket_id}  {f.why}" for f in result.phone_followups]

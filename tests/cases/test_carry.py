@@ -74,3 +74,22 @@ def test_a_dispatchers_select_no_still_wins_over_a_carried_case():
     result = triage([t], [t], [], rules, DAY, "南区", overrides={t.ticket_id: {"select": "no"}},
                     carried={t.ticket_id: back})
     assert not result.visits and [f.ticket_id for f in result.phone_followups] == [t.ticket_id]
+
+
+def test_a_window_agreed_on_a_call_for_the_day_is_the_visits_window():
+    from datetime import time
+
+    rules = load_rules()
+    t = ticket(window_start=datetime(2010, 8, 4, 9, 30, tzinfo=rules.tz), window_end=datetime(2010, 8, 4, 10, 30,
+                                                                                               tzinfo=rules.tz))
+    back = CarriedCase(9, "visit", ("vip",), 1, "planned 2010-08-04, no outcome recorded", (time(14), time(15)))
+    (v,) = triage([t], [t], [], rules, DAY, "南区", carried={t.ticket_id: back}).visits
+    assert v.time_window == (datetime(2010, 8, 5, 14, 0, tzinfo=rules.tz), datetime(2010, 8, 5, 15, 0, tzinfo=rules.tz))
+
+
+def test_cases_on_a_day_carry_the_window_agreed_for_that_day_only():
+    planned = (EventKind.PLANNED, D1, {"version": 1, "staff_id": "S1"})
+    call = (EventKind.CALL_ATTEMPT, D2, {"result": "confirmed", "start": "14:00", "end": "15:00"})
+    found = cases_on(D2, [case(1, ("A",), planned, (EventKind.NOT_DONE, D1, {"version": 1}), call)])
+    assert found.carried["A"].window is not None and found.carried["A"].window[0].hour == 14
+    assert cases_on(date(2010, 8, 7), [case(1, ("A",), planned, call)]).carried["A"].window is None
