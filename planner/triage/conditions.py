@@ -149,7 +149,8 @@ def compile_condition(cond: dict) -> Test:  # noqa: C901  (one flat branch per c
 
         def reason_in(facts: Facts) -> tuple[bool, str]:
             hit = sorted(facts.reasons & wanted)
-            return bool(hit), f"selected as {', '.join(hit)}"
+            return bool(hit), (f"selected as {', '.join(hit)}" if hit else
+                               f"selected as none of {', '.join(sorted(wanted))}")
         return reason_in
     if key == "flag":
         return lambda facts: (bool(getattr(facts.ticket, arg)), f"flag {arg}")

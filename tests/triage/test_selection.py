@@ -137,3 +137,11 @@ def test_vip_tiers_including_silver_need_the_vip_skill_but_premium_does_not(rule
     result = run(rules, list(tiers.values()))
     assert {tier: visit_of(result, t.ticket_id).required_skills for tier, t in tiers.items()} == {
         "diamond": ("vip",), "gold": ("vip",), "silver": ("vip",), "premium": ()}
+
+
+def test_a_condition_that_did_not_hold_says_what_it_looked_for():
+    from planner.triage.conditions import Facts, compile_condition
+
+    held, because = compile_condition({"not": {"reason_in": ["vip", "repeat"]}})(
+        Facts(ticket=ticket(), reasons={"core"}, complaints=1))
+    assert held and because == "not (selected as none of repeat, vip)"  # not "not (selected as )"
