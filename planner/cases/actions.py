@@ -195,12 +195,13 @@ def close_day(session: Session, actor: Actor, district: str, day: date, *, now: 
 
 
 def record_plan(session: Session, actor: Actor, plan: PlanDocument, *, now: datetime | None = None) -> dict[str, int]:
-    """A stored plan version puts each of its visits on the books: the open case holding
-    any of the visit's tickets (the oldest, when several do), or a new case selected for
-    the plan's day; then the case is planned on its worker's route, or left unassigned
-    with the plan's reason.  New tickets of a known customer join the customer's case.
-    Runs inside the transaction that stores the plan (the plan's audit row covers it).
-    Returns each visit's case id."""
+    """A published plan version puts each of its visits on the books: the case holding the
+    visit's tickets that is still to be visited (the oldest, when several are), or a new case
+    selected for the plan's day; then the case is planned on its worker's route, or left
+    unassigned with the plan's reason.  New tickets of a known customer join the customer's
+    case.  A visit whose case has moved on (in follow-up or closed: visited already, e.g. on
+    an earlier version of the day) is left as it is.  Runs inside the transaction that
+    publishes the plan (whose audit row covers it).  Returns each visit's case id."""
     day, district = date.fromisoformat(plan.date), plan.district
     if plan.version is None:
         raise UserError(f"the plan of {district} on {day} has no version number yet")
@@ -213,28 +214,31 @@ def record_plan(session: Session, actor: Actor, plan: PlanDocument, *, now: date
                         EventKind.UNASSIGNED))
     found: dict[str, int] = {}
     with transaction(session):
-        open_by_ticket = _open_cases_by_ticket(session, district, [t for _, ids, _, _, _ in entries for t in ids])
+        cases_of = _cases_by_ticket(session, district, [t for _, ids, _, _, _ in entries for t in ids])
         for visit_id, ticket_ids, reasons, data, kind in entries:
-            holders = sorted({open_by_ticket[t] for t in ticket_ids if t in open_by_ticket})
-            if not holders:
-                holders = [open_case(session, actor, district, CaseKind.VISIT, day, ticket_ids, reasons, now=now,
-                                     audit=False).case.case_id]
+            held = {cases_of[t] for t in ticket_ids if t in cases_of}
+            to_visit = sorted(case_id for case_id, status in held if status in (Status.OPEN, Status.PLANNED))
+            if held and not to_visit:
+                found[visit_id] = min(case_id for case_id, _ in held)
+                continue
+            if not to_visit:
+                to_visit = [open_case(session, actor, district, CaseKind.VISIT, day, ticket_ids, reasons, now=now,
+                                      audit=False).case.case_id]
             else:
-                case_store.add_tickets(session, district, holders[0],
-                                       [t for t in ticket_ids if t not in open_by_ticket])
-            for case_id in holders:
+                case_store.add_tickets(session, district, to_visit[0], [t for t in ticket_ids if t not in cases_of])
+            for case_id in to_visit:
                 record(session, actor, district, case_id, kind, day=day, data=data, now=now, audit=False)
-            found[visit_id] = holders[0]
+            found[visit_id] = to_visit[0]
     return found
 
 
-def _open_cases_by_ticket(session: Session, district: str, ticket_ids: list[str]) -> dict[str, int]:
-    """Each ticket's open case (the oldest, if a ticket were in several)."""
-    found: dict[str, int] = {}
-    for case in case_store.load_cases(session, district, ticket_ids=ticket_ids):
-        if derive(case.events).is_open:
-            for t in case.ticket_ids:
-                found.setdefault(t, case.case_id)
+def _cases_by_ticket(session: Session, district: str, ticket_ids: list[str]) -> dict[str, tuple[int, Status]]:
+    """Each ticket's newest case and its status."""
+    found: dict[str, tuple[int, Status]] = {}
+    for case in case_store.load_cases(session, district, ticket_ids=ticket_ids):  # oldest first: newest wins
+        status = derive(case.events).status
+        for t in case.ticket_ids:
+            found[t] = (case.case_id, status)
     return found
 
 

@@ -149,3 +149,18 @@ def test_the_cases_follow_the_published_version_not_a_later_draft():
         states = [derive(c.events) for c in case_store.load_cases(s, DISTRICT)]
         assert {st.status for st in states} <= {Status.CLOSED, Status.OPEN}
         assert sum(st.status is Status.CLOSED for st in states) == len(list(published.visit_steps()))
+
+
+def test_publishing_a_later_version_leaves_visits_already_made_as_they_are():
+    rules = load_rules()
+    with closing(open_session()) as s:
+        _import_day_one(s, rules)
+        first = _plan_and_publish(s, rules, DAY1)
+        second = plan_day(s, DAY1, DISTRICT, solver=FAST, actor=ACTOR, rules=rules)  # a draft naming the same visits
+        (_route, visited), *_ = list(first.visit_steps())
+        assert visited.ticket_ids[0] in {t for _r, st in PlanDocument.from_json(second).visit_steps()
+                                         for t in st.ticket_ids}
+        _record(s, DAY1, first, visited.ticket_ids[0], "follow_up", "basically_satisfied")
+        plans.publish(s, DAY1, DISTRICT, int(second["version"]), ACTOR)  # published after the visit was made
+        [case] = case_store.load_cases(s, DISTRICT, ticket_ids=[visited.ticket_ids[0]])
+        assert derive(case.events).status is Status.FOLLOW_UP and case.events[-1].kind.value == "outcome"
