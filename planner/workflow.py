@@ -253,9 +253,10 @@ def _followed_up_before_cases(session: Session, district: str) -> frozenset[str]
     before migration 0013): they are on the follow-up list, not to be visited again."""
     from planner.store import outcomes as outcome_store
 
-    with_case = case_store.tickets_with_cases(session, district)
-    return frozenset(t for o in outcome_store.open_follow_ups(session, district) for t in o.ticket_ids
-                     if t not in with_case)
+    followed = {t for o in outcome_store.open_follow_ups(session, district) for t in o.ticket_ids}
+    if not followed:
+        return frozenset()
+    return frozenset(followed - case_store.tickets_with_cases(session, district, followed))
 
 
 def _no_open_tickets(session: Session, district: str, start: datetime, rules: Rules) -> str:

@@ -55,8 +55,7 @@ def demo_command(ctx, folder, out, reset, yes, force):
     from planner.day_outputs import load_plan_inputs, write_day_outputs
     from planner.plan.day import SolverSettings, plan_day
     from planner.plan.summary import plan_text
-    from planner.triage.report import triage_json, triage_text
-    from planner.workflow import import_file, triage_day
+    from planner.workflow import import_file
 
     rules, session = rules_of(ctx), session_of(ctx)
     actor = Actor("demo", OPERATOR, None)  # the demo's plan says who made it as the README shows
@@ -70,12 +69,8 @@ def demo_command(ctx, folder, out, reset, yes, force):
              ("staff.csv", {}), ("network.csv", {})]
     for name, options in steps:
         click.echo(import_file(session, src / name, actor=actor, rules=rules, **options).summary())
-    result = triage_day(session, DAY, DISTRICT, rules)
+    triage_and_write(session, DAY, rules, out_dir)
     click.echo("")
-    click.echo(triage_text(result, rules))
-    target = out_dir / "triage-2010-08-05-南区.json"
-    atomic_write_text(target, json.dumps(triage_json(result, rules), ensure_ascii=False, indent=2))
-    click.echo(f"\nwrote {target}\n")
     doc = plan_day(session, DAY, DISTRICT, solver=SolverSettings(**DEMO_SOLVER), actor=actor, rules=rules)
     write_json(out_dir / "plan.json", doc)
     click.echo(plan_text(doc))
@@ -94,8 +89,7 @@ def second_morning(session, actor, rules, doc, src: Path, out_dir: Path) -> None
     from planner.cases.actions import close_day
     from planner.closure import record_outcome
     from planner.plan.document import PlanDocument
-    from planner.triage.report import triage_json, triage_text
-    from planner.workflow import import_file, triage_day
+    from planner.workflow import import_file
 
     day2_tickets = src.parent / "xian-south-2010-08-06" / "tickets.csv"
     outcomes_file = src / "outcomes.json"
@@ -119,9 +113,17 @@ def second_morning(session, actor, rules, doc, src: Path, out_dir: Path) -> None
                f"without an outcome marked not done")
     click.echo(import_file(session, day2_tickets, actor=actor, rules=rules).summary())
     day2 = DAY.fromordinal(DAY.toordinal() + 1)
-    result = triage_day(session, day2, DISTRICT, rules)
+    triage_and_write(session, day2, rules, out_dir)
+
+
+def triage_and_write(session, day: date, rules, out_dir: Path) -> None:
+    """The district's triage of ``day``, printed and written as ``triage-DAY-南区.json``."""
+    from planner.triage.report import triage_json, triage_text
+    from planner.workflow import triage_day
+
+    result = triage_day(session, day, DISTRICT, rules)
     click.echo("")
     click.echo(triage_text(result, rules))
-    target = out_dir / "triage-2010-08-06-南区.json"
+    target = out_dir / f"triage-{day:%Y-%m-%d}-{DISTRICT}.json"
     atomic_write_text(target, json.dumps(triage_json(result, rules), ensure_ascii=False, indent=2))
     click.echo(f"\nwrote {target}")

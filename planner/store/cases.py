@@ -76,9 +76,10 @@ def get_case(session: Session, district: str, case_id: int) -> StoredCase | None
     return found[0] if found else None
 
 
-def tickets_with_cases(session: Session, district: str) -> set[str]:
-    """Every ticket of the district that belongs to a case."""
-    return set(session.scalars(select(CaseTicketRow.ticket_id).where(CaseTicketRow.district == district)))
+def tickets_with_cases(session: Session, district: str, ticket_ids: Collection[str]) -> set[str]:
+    """Those of ``ticket_ids`` that belong to a case of the district."""
+    return set(session.scalars(select(CaseTicketRow.ticket_id).where(CaseTicketRow.district == district,
+                                                                     CaseTicketRow.ticket_id.in_(list(ticket_ids)))))
 
 
 def load_cases(session: Session, district: str, *, case_ids: Collection[int] | None = None,

@@ -169,16 +169,18 @@ def _window(tickets: Sequence[Ticket]) -> tuple[datetime, datetime] | None:
 
 class _Triage:
     def __init__(self, rules: Rules, day: date, district: str, sites: Sequence[NetworkSite],
-                 overrides: dict[str, dict[str, str]], deferred: dict[str, int],
-                 carried: Mapping[str, CarriedCase] | None = None):
+                 overrides: dict[str, dict[str, str]], carried: Mapping[str, CarriedCase]):
         self.rules = rules
-        self.carried = carried or {}
+        self.carried = carried
         self.day = day
         self.district = district
         self.site_index = _SiteIndex(sites, rules)
         self.overrides = overrides
-        self.deferred = deferred
         self.evaluate = Compiled().evaluate  # each condition interpreted once per run
+
+    def waited(self, ticket_ids: Sequence[str]) -> int:
+        """Days the visit's open case came back unresolved (its priority rises with them)."""
+        return max((c.times_back for t in ticket_ids if (c := self.carried.get(t))), default=0)
 
     # -- selection ---------------------------------------------------------
     def reasons_for(self, case: Ticket, complaints: int, in_cluster: bool) -> tuple[set[str], list[FiredRule]]:
@@ -240,7 +242,7 @@ class _Triage:
         keys = [f"vip:{case.vip_level}" if r == "vip" else r for r in reasons]
         named = [pr.level_of[k] for k in keys if k in pr.level_of]
         best = min((levels.index(n) for n in named), default=len(levels) - 1)
-        waited = max((self.deferred.get(t, 0) for t in ticket_ids), default=0)
+        waited = self.waited(ticket_ids)
         level = max(0, best - waited * pr.aging_levels_per_day)
         detail = f"level {levels[best]}" + (f", raised {best - level} for {waited} day(s) waiting" if waited else "")
         return level + 1, FiredRule("priority", case.ticket_id, detail)
@@ -283,7 +285,7 @@ class _Triage:
             gift=gift, closable_on_site=closable, fired_rules=tuple(fired + cfired + [pfired] + extra),
             overrides=tuple(overridden), vip_level=case.vip_level,
             required_skills=self.rules.required_skills.get(case.vip_level, ()),
-            carried_over_days=max((self.deferred.get(t, 0) for t in ticket_ids), default=0),
+            carried_over_days=self.waited(ticket_ids),
             back_because=next((c.why for t in ticket_ids if (c := self.carried.get(t)) and c.why), ""),
             case_id=next((c.case_id for t in ticket_ids if (c := self.carried.get(t))), None),
             extra={"measures": {"customer_type": measures.customer_types[ctype],
@@ -400,10 +402,9 @@ def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Se
     """
     overrides = overrides or {}
     carried = carried or {}
-    deferred = {ticket_id: back.times_back for ticket_id, back in carried.items()}
     open_tickets = [_with_case_window(_with_confirmed_window(x, overrides.get(x.ticket_id, {})), carried.get(x.ticket_id),
                                       day, rules) for x in open_tickets]
-    t = _Triage(rules, day, district, sites, overrides, deferred, carried)
+    t = _Triage(rules, day, district, sites, overrides, carried)
     start = as_of or shift_start_of(rules, day)
     sel = rules.selection
     repeat_since, cluster_since = sel.evidence_since(start)
