@@ -8,7 +8,6 @@ No selection, classification, routing, cost or masking rule is decided here.
 from __future__ import annotations
 
 import copy
-import re
 import threading
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -19,6 +18,7 @@ from flask import current_app, request
 
 from planner import closure, plans
 from planner.actor import Actor
+from planner.clock import clock_time
 from planner.errors import UserError
 from planner.plan.document import PlanDocument, Route
 from planner.roster import RosterLine, day_roster
@@ -113,21 +113,10 @@ def set_overrides(district: str, items: list[tuple[str, str, str]], actor: Actor
     store(get_session(), district, items, actor=actor, rules=rules(), audit_details=audit_details)
 
 
-_CLOCK = re.compile(r"\d{2}:\d{2}(:\d{2})?")
-
-
 def parse_clock(day: date, text: str, name: str = "time") -> datetime:
-    """``HH:MM`` (or ``HH:MM:SS``) typed in a form or sent to the API, on the day, in the
-    rules' time zone.  Only that: ``time.fromisoformat`` also takes "1"*100000 (as
-    11:11:11.111111), fractions and offsets."""
-    text = (text or "").strip()
-    try:
-        if not _CLOCK.fullmatch(text):
-            raise ValueError(text)
-        t = time.fromisoformat(text)
-    except ValueError:
-        raise UserError(f"{name} {text[:20]!r}: write HH:MM, e.g. 14:30") from None
-    return datetime.combine(day, t, tzinfo=rules().tz)
+    """``HH:MM`` (or ``HH:MM:SS``, :func:`planner.clock.clock_time`) typed in a form or sent
+    to the API, on the day, in the rules' time zone."""
+    return datetime.combine(day, clock_time(text, name), tzinfo=rules().tz)
 
 
 def set_appointment(day: date, district: str, ticket_id: str, start: str, end: str, actor: Actor,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from planner.actor import Actor
 from planner.cases.events import CallResult, CaseEvent, CaseKind, CloseReason, EventKind, VisitResult
 from planner.cases.lifecycle import CaseState, Status, TransitionRefused, apply, derive, late_or_corrected
+from planner.clock import clock_time
 from planner.errors import UserError
 from planner.intake.lengths import FREE_TEXT_MAX, check_text
 from planner.plan.document import PlanDocument
@@ -163,17 +164,14 @@ def record_call(session: Session, actor: Actor, district: str, case_id: int, res
 
 
 def _clock(district: str, case_id: int, text: str | None, name: str) -> str | None:
-    """A call's agreed start or end: HH:MM or HH:MM:SS, nothing else (``time.fromisoformat``
-    alone reads "1" * 100000 as 11:11:11.111111, and the text would be stored as given)."""
+    """A call's agreed start or end as given (:func:`planner.clock.clock_time`), or None."""
     if not text:
         return None
     try:
-        if len(text) not in (5, 8):
-            raise ValueError(text)
-        time.fromisoformat(text)
-    except ValueError:
-        raise UserError(f"case {case_id} ({district}): {name} {text[:20]!r}: write HH:MM, e.g. 14:30") from None
-    return text
+        clock_time(text, name)
+    except UserError as wrong:
+        raise UserError(f"case {case_id} ({district}): {wrong}") from None
+    return text.strip()
 
 
 def close_day(session: Session, actor: Actor, district: str, day: date, *, now: datetime | None = None) -> list[int]:
