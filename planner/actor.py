@@ -19,6 +19,10 @@ OPERATOR = "operator"
 #: the roles that run a district's day (overrides, appointments, publishing, cases)
 DISPATCHERS = ("dispatcher", "admin", OPERATOR)
 
+#: the roles that track follow-ups and call customers (the pilot's two follow-up staff a
+#: district, 后续问题的追踪整理和二次回访, and every dispatcher)
+FOLLOW_UP_STAFF = ("followup", *DISPATCHERS)
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -51,3 +55,8 @@ class Actor:
         """Whether the actor runs the district's day: a dispatcher's role (a field worker's,
         or a deactivated account's, is not) and the district held."""
         return self.role in DISPATCHERS and self.holds(district)
+
+    def follows_up(self, district: str) -> bool:
+        """Whether the actor may track the district's follow-ups and call its customers: a
+        follow-up account's role, or a dispatcher's, and the district held."""
+        return self.role in FOLLOW_UP_STAFF and self.holds(district)

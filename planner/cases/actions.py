@@ -39,6 +39,12 @@ NOTE_MAX = FREE_TEXT_MAX
 #: outcome through :mod:`planner.closure`); every other kind is a dispatcher's step
 VISIT_EVENTS = frozenset({EventKind.SELECTED, EventKind.PLANNED, EventKind.UNASSIGNED, EventKind.OUTCOME})
 
+#: the steps follow-up staff take as well as dispatchers (:meth:`Actor.follows_up`): calls to
+#: the customer, a follow-up's progress and escalation, and a close that the follow-up or the
+#: phone settled; deciding a follow-up, a dispatcher's own close and a reopening stay theirs
+FOLLOW_UP_EVENTS = frozenset({EventKind.CALL_ATTEMPT, EventKind.FOLLOW_UP_UPDATED, EventKind.FOLLOW_UP_ESCALATED})
+SETTLED_BY_FOLLOW_UP = frozenset({CloseReason.FOLLOW_UP_RESOLVED.value, CloseReason.RESOLVED_BY_PHONE.value})
+
 #: how far ahead a follow-up may be promised to the customer
 PROMISE_HORIZON = timedelta(days=365)
 
@@ -75,6 +81,22 @@ def _dispatches(actor: Actor, district: str) -> None:
         raise UserError(f"{actor.username} may not change the cases of {district}")
 
 
+def _follows_up(actor: Actor, district: str) -> None:
+    if not actor.follows_up(district):
+        raise UserError(f"{actor.username} may not change the cases of {district}")
+
+
+def _may_record(actor: Actor, district: str, kind: EventKind, data: dict[str, Any] | None) -> None:
+    """Who may append which event: a visit's own events anyone holding the district; calls and
+    a follow-up's steps the follow-up staff too; every other step a dispatcher."""
+    if kind in VISIT_EVENTS:
+        _holds(actor, district)
+    elif kind in FOLLOW_UP_EVENTS or (kind is EventKind.CLOSED and (data or {}).get("reason") in SETTLED_BY_FOLLOW_UP):
+        _follows_up(actor, district)
+    else:
+        _dispatches(actor, district)
+
+
 def _case(session: Session, district: str, case_id: int) -> StoredCase:
     found = case_store.get_case(session, district, case_id) if 1 <= case_id <= INTEGER_MAX else None
     if found is None:
@@ -86,10 +108,7 @@ def record(session: Session, actor: Actor, district: str, case_id: int, kind: Ev
            day: date | None = None, note: str = "", data: dict[str, Any] | None = None,
            now: datetime | None = None, audit: bool = True) -> CaseStep:
     """Append one event to a case if its state allows it, with the audit row (``case_<kind>``)."""
-    if kind in VISIT_EVENTS:
-        _holds(actor, district)
-    else:
-        _dispatches(actor, district)
+    _may_record(actor, district, kind, data)
     check_text("note", note or "", NOTE_MAX)
     with transaction(session):
         case = _case(session, district, case_id)
@@ -131,18 +150,19 @@ def open_case(session: Session, actor: Actor, district: str, kind: CaseKind, day
     return CaseStep(StoredCase(case_id, district, kind, day, tuple(tickets), (event,)), derive([event]))
 
 
-def close_case(session: Session, actor: Actor, district: str, case_id: int, note: str, *,
+def close_case(session: Session, actor: Actor, district: str, case_id: int, note: str, *, day: date,
                now: datetime | None = None) -> CaseStep:
-    """A dispatcher's close, with the written reason."""
+    """A dispatcher's close on ``day`` (the district's today), with the written reason."""
     _dispatches(actor, district)
-    return record(session, actor, district, case_id, EventKind.CLOSED, day=_now(now).date(), note=note,
+    return record(session, actor, district, case_id, EventKind.CLOSED, day=day, note=note,
                   data={"reason": CloseReason.DISPATCHER.value}, now=now)
 
 
-def reopen_case(session: Session, actor: Actor, district: str, case_id: int, note: str, *,
+def reopen_case(session: Session, actor: Actor, district: str, case_id: int, note: str, *, day: date,
                 now: datetime | None = None) -> CaseStep:
+    """A closed case back on the books on ``day``: the next triage selects it."""
     _dispatches(actor, district)
-    return record(session, actor, district, case_id, EventKind.REOPENED, day=_now(now).date(), note=note, now=now)
+    return record(session, actor, district, case_id, EventKind.REOPENED, day=day, note=note, now=now)
 
 
 def record_call(session: Session, actor: Actor, district: str, case_id: int, result: str, *,
@@ -150,7 +170,7 @@ def record_call(session: Session, actor: Actor, district: str, case_id: int, res
                 now: datetime | None = None) -> CaseStep:
     """One call to the customer: unreached, refused, rescheduled or confirmed (a date and a
     window), or resolved on the phone (a phone follow-up, which the call then closes)."""
-    _dispatches(actor, district)
+    _follows_up(actor, district)
     data: dict[str, Any] = {"result": result}
     if start or end:
         data.update(start=_clock(district, case_id, start, "start"), end=_clock(district, case_id, end, "end"))
@@ -279,7 +299,7 @@ def update_follow_up(session: Session, actor: Actor, district: str, case_id: int
                      status: str | None = None, promised: date | None = None, note: str = "",
                      now: datetime | None = None) -> CaseStep:
     """Progress on a follow-up (step 5): in progress, a new promised date, what was done."""
-    _dispatches(actor, district)
+    _follows_up(actor, district)
     _check_promised(district, case_id, promised, _today(rules, now))
     data: dict[str, Any] = {}
     if status:
@@ -295,7 +315,7 @@ def escalate_follow_up(session: Session, actor: Actor, district: str, case_id: i
                        now: datetime | None = None) -> CaseStep:
     """Hand a follow-up to a named next level (the city's network optimisation centre, another
     department), optionally with a new owner and promised date."""
-    _dispatches(actor, district)
+    _follows_up(actor, district)
     check_text("escalated_to", to or "", 200, name="to")
     if owner:
         _check_owner(session, district, case_id, owner)
@@ -312,7 +332,7 @@ def escalate_follow_up(session: Session, actor: Actor, district: str, case_id: i
 def resolve_follow_up(session: Session, actor: Actor, district: str, case_id: int, note: str, *,
                       rules: Rules, now: datetime | None = None) -> CaseStep:
     """The follow-up solved the problem: the case is closed."""
-    _dispatches(actor, district)
+    _follows_up(actor, district)
     return record(session, actor, district, case_id, EventKind.CLOSED, day=_today(rules, now), note=note,
                   data={"reason": CloseReason.FOLLOW_UP_RESOLVED.value}, now=now)
 

@@ -81,10 +81,11 @@ def users_group():
 
 @users_group.command("add")
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(["dispatcher", "field", "planner", "admin"]))
+@click.option("--role", required=True, type=click.Choice(["dispatcher", "field", "followup", "planner", "admin"]))
 @click.option("--staff", "staff_id", metavar="STAFF_ID", help="The roster's staff member (field accounts).")
 @click.option("--district", metavar="NAME",
-              help="The dispatcher's district, e.g. 南区 (a field account's, where two districts have its staff id).")
+              help="The dispatcher's or follow-up account's district, e.g. 南区 (a field account's, where two "
+                   "districts have its staff id).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of a prompt.")
 @click.pass_context
 def users_add(ctx, name, role, staff_id, district, password_stdin):

@@ -29,7 +29,9 @@ from planner.errors import Reason, UserError
 from planner.store import web_sessions
 from planner.store.models import AuditRow, StaffRow, UserRow
 
-ROLES = ("dispatcher", "field", "planner", "admin")
+#: dispatcher runs a district's day; field visits; followup tracks follow-ups and calls customers back
+#: (the pilot's 后续问题的追踪整理和二次回访); planner runs cost scenarios; admin everything
+ROLES = ("dispatcher", "field", "followup", "planner", "admin")
 MIN_PASSWORD_LENGTH = 8
 TOKEN_PREFIX = "cvp_"
 # checked against when the user does not exist, so a missing account takes as long as a wrong password
@@ -90,7 +92,7 @@ def _check_username(username: str) -> str:
 def add_user(session: Session, username: str, password: str, role: str, *, staff_id: str | None = None,
              district: str | None = None) -> User:
     """Create an account.  A field account is tied to a staff member of the roster (its
-    district comes from the roster); a dispatcher account to a district."""
+    district comes from the roster); a dispatcher or follow-up account to a district."""
     name = _check_username(username)
     if role not in ROLES:
         raise UserError(f"role {role!r}: choose one of {', '.join(ROLES)}")
@@ -113,8 +115,8 @@ def add_user(session: Session, username: str, password: str, role: str, *, staff
         district = district or found[0]
     elif staff_id:
         raise UserError("--staff applies to field accounts only")
-    if role == "dispatcher" and not district:
-        raise UserError("a dispatcher account needs --district NAME (e.g. 南区)")
+    if role in ("dispatcher", "followup") and not district:
+        raise UserError(f"a {role} account needs --district NAME (e.g. 南区)")
     row = UserRow(username=name, password_hash=generate_password_hash(password), role=role, staff_id=staff_id,
                   district=district, active=True, created_at=datetime.now(timezone.utc))
     session.add(row)

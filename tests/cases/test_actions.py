@@ -60,17 +60,17 @@ def test_closing_a_day_marks_what_has_no_outcome_once_on_postgresql(fresh_postgr
 def test_a_refused_step_names_the_case_and_writes_nothing():
     with closing(open_session()) as s:
         case_id = _planned_case(s)
-        actions.close_case(s, SOUTH, "南区", case_id, "duplicate of T9", now=NOW)
+        actions.close_case(s, SOUTH, "南区", case_id, "duplicate of T9", day=NOW.date(), now=NOW)
         before = len(case_store.get_case(s, "南区", case_id).events), len(accounts.audit_log(s, limit=1000))
         with pytest.raises(actions.CaseRefused, match=rf"case {case_id} \(南区\): cannot record closed: the case is closed"):
-            actions.close_case(s, SOUTH, "南区", case_id, "again", now=NOW)
+            actions.close_case(s, SOUTH, "南区", case_id, "again", day=NOW.date(), now=NOW)
         with pytest.raises(actions.CaseRefused, match="reopening a case needs a reason"):
-            actions.reopen_case(s, SOUTH, "南区", case_id, " ", now=NOW)
+            actions.reopen_case(s, SOUTH, "南区", case_id, " ", day=NOW.date(), now=NOW)
         with pytest.raises(actions.CaseRefused, match="a dispatcher's close needs a written reason"):
-            actions.close_case(s, SOUTH, "南区", _planned_case(s, "T7"), "", now=NOW)
+            actions.close_case(s, SOUTH, "南区", _planned_case(s, "T7"), "", day=NOW.date(), now=NOW)
         assert len(case_store.get_case(s, "南区", case_id).events) == before[0]
         assert len(accounts.audit_log(s, limit=1000)) == before[1] + 2  # the other case's selection and plan only
-        step = actions.reopen_case(s, SOUTH, "南区", case_id, "customer called again", now=NOW)
+        step = actions.reopen_case(s, SOUTH, "南区", case_id, "customer called again", day=NOW.date(), now=NOW)
         assert step.state.status is Status.OPEN
         assert accounts.audit_log(s, action="case_reopened")[0].details["note"] == "customer called again"
 
@@ -79,9 +79,9 @@ def test_another_districts_account_cannot_touch_a_case_nor_find_it():
     with closing(open_session()) as s:
         case_id = _planned_case(s)
         with pytest.raises(UserError, match="north1 may not change the cases of 南区"):
-            actions.close_case(s, NORTH, "南区", case_id, "not mine", now=NOW)
+            actions.close_case(s, NORTH, "南区", case_id, "not mine", day=NOW.date(), now=NOW)
         with pytest.raises(UserError, match=f"no case {case_id} in 北区"):
-            actions.close_case(s, NORTH, "北区", case_id, "not mine", now=NOW)
+            actions.close_case(s, NORTH, "北区", case_id, "not mine", day=NOW.date(), now=NOW)
         assert ledger(s, "北区", D1) == []
 
 

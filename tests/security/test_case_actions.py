@@ -54,8 +54,8 @@ def test_only_a_dispatcher_changes_a_case(store_url, rules, actor):
         before = _written(s, case_id)
         solution = next(iter(rules.cases.follow_up_solutions))
         steps = [
-            lambda: actions.close_case(s, actor, "南区", case_id, "closed by someone else", now=NOW),
-            lambda: actions.reopen_case(s, actor, "南区", case_id, "again", now=NOW),
+            lambda: actions.close_case(s, actor, "南区", case_id, "closed by someone else", day=NOW.date(), now=NOW),
+            lambda: actions.reopen_case(s, actor, "南区", case_id, "again", day=NOW.date(), now=NOW),
             lambda: actions.record_call(s, actor, "南区", case_id, "unreached", day=D1, now=NOW),
             lambda: actions.close_day(s, actor, "南区", D1, now=NOW),
             lambda: actions.assign_follow_up(s, actor, "南区", case_id, solution=solution, owner="disp",
@@ -110,7 +110,7 @@ def test_a_calls_window_is_a_clock_time(store_url):
 def test_a_case_id_beyond_the_column_is_no_such_case(store_url, case_id):
     with closing(open_session(store_url)) as s:
         with pytest.raises(UserError, match=f"no case {case_id} in 南区"):
-            actions.close_case(s, SOUTH, "南区", case_id, "x", now=NOW)
+            actions.close_case(s, SOUTH, "南区", case_id, "x", day=NOW.date(), now=NOW)
         with pytest.raises(UserError, match=f"no case {case_id} in 南区"):
             actions.record_call(s, SOUTH, "南区", case_id, "unreached", day=D1, now=NOW)
 
@@ -143,3 +143,42 @@ def test_a_field_worker_records_only_a_visit_through_the_bare_record(store_url, 
         with pytest.raises(UserError, match="may not change the cases"):
             actions.record(s, FIELD, "南区", case_id, kind, day=D1, note="by the field", data=data, now=NOW)
         assert _written(s, case_id) == before
+
+
+FOLLOWER = Actor("fu1", "followup", frozenset({"南区"}))
+FOLLOWER_NORTH = Actor("fu_north", "followup", frozenset({"北区"}))
+
+
+def test_follow_up_staff_track_follow_ups_and_call_but_do_not_decide(store_url, rules):
+    """The pilot's follow-up staff (后续问题的追踪整理和二次回访) move a follow-up on, escalate
+    it, call the customer and resolve it; deciding the follow-up, a dispatcher's own close,
+    a reopening and closing the day stay the dispatcher's; another district's refuse all."""
+    with closing(open_session(store_url)) as s:
+        case_id = _follow_up_case(s)
+        solution = next(iter(rules.cases.follow_up_solutions))
+        before = _written(s, case_id)
+        refused = [
+            lambda: actions.assign_follow_up(s, FOLLOWER, "南区", case_id, solution=solution, owner="disp",
+                                             promised=date(2010, 8, 9), rules=rules, now=NOW),
+            lambda: actions.close_case(s, FOLLOWER, "南区", case_id, "closing it myself", day=D1, now=NOW),
+            lambda: actions.close_day(s, FOLLOWER, "南区", D1, now=NOW),
+            lambda: actions.record(s, FOLLOWER, "南区", case_id, EventKind.CLOSED, day=D1,
+                                   data={"reason": "dispatcher"}, now=NOW),
+            lambda: actions.update_follow_up(s, FOLLOWER_NORTH, "南区", case_id, status="in_progress", rules=rules,
+                                             now=NOW),
+        ]
+        for step in refused:
+            with pytest.raises(UserError, match="may not change the cases"):
+                step()
+        assert _written(s, case_id) == before
+        actions.assign_follow_up(s, SOUTH, "南区", case_id, solution=solution, owner="disp",
+                                 promised=date(2010, 8, 9), rules=rules, now=NOW)
+        actions.update_follow_up(s, FOLLOWER, "南区", case_id, status="in_progress", note="site visit booked",
+                                 rules=rules, now=NOW)
+        actions.escalate_follow_up(s, FOLLOWER, "南区", case_id, to="市网优中心", rules=rules, now=NOW)
+        actions.record_call(s, FOLLOWER, "南区", case_id, "unreached", day=D1, now=NOW)
+        step = actions.resolve_follow_up(s, FOLLOWER, "南区", case_id, "parameters adjusted", rules=rules, now=NOW)
+        assert step.state.status.value == "closed"
+        with pytest.raises(UserError, match="may not change the cases"):
+            actions.reopen_case(s, FOLLOWER, "南区", case_id, "again", day=D1, now=NOW)
+        assert [e.actor for e in case_store.get_case(s, "南区", case_id).events][-5:] == ["disp", "fu1", "fu1", "fu1", "fu1"]

@@ -34,14 +34,14 @@ def test_the_second_of_two_concurrent_closes_is_refused_and_writes_nothing(store
             found = read(session, district, cid)
             if session is first:  # the first action has read the case; the second acts now
                 monkeypatch.setattr(actions, "_case", read)
-                actions.close_case(second, OTHER, "南区", cid, "duplicate of T9", now=NOW)
+                actions.close_case(second, OTHER, "南区", cid, "duplicate of T9", day=NOW.date(), now=NOW)
             return found
 
         monkeypatch.setattr(actions, "_case", read_then_someone_else_closes)
         with pytest.raises(actions.CaseRefused, match="changed meanwhile"):
-            actions.close_case(first, SOUTH, "南区", case_id, "customer satisfied", now=NOW)
+            actions.close_case(first, SOUTH, "南区", case_id, "customer satisfied", day=NOW.date(), now=NOW)
         events = case_store.get_case(first, "南区", case_id).events
         assert [e.kind for e in events] == [EventKind.SELECTED, EventKind.CLOSED]
         assert [e.username for e in accounts.audit_log(first, action="case_closed")] == ["admin"]
         # the session is usable afterwards: the next action works
-        actions.reopen_case(first, SOUTH, "南区", case_id, "customer called again", now=NOW)
+        actions.reopen_case(first, SOUTH, "南区", case_id, "customer called again", day=NOW.date(), now=NOW)
