@@ -17,7 +17,6 @@ from tests.web.conftest import DAY, DISTRICT
 from tests.web.test_api import SPEC, check
 from tests.web.test_cases_pages import (
     NORTH,
-    add_followup_account,
     audit_rows,
     closed,
     events_of,
@@ -37,7 +36,6 @@ PATHS = ["/api/cases", "/api/cases/{case_id}", "/api/cases/{case_id}/close", "/a
 
 @pytest.fixture
 def api(app):
-    add_followup_account()
     with closing(open_session()) as s:
         tokens = {name: accounts.issue_token(s, name) for name in ("disp", "disp_north", "f1", "admin", "fu")}
         s.commit()

@@ -19,7 +19,7 @@ from planner.store import accounts
 from planner.store import cases as case_store
 from planner.store.db import open_session
 from planner.store.models import TicketRow
-from tests.web.conftest import DAY, DISTRICT, PASSWORD, text_of
+from tests.web.conftest import DAY, DISTRICT, text_of
 
 pytestmark = pytest.mark.usefixtures("seeded")
 
@@ -85,12 +85,6 @@ def audit_rows(action: str) -> list:
         return accounts.audit_log(s, action=action, limit=1000)
 
 
-def add_followup_account(name: str = "fu", district: str = DISTRICT) -> None:
-    with closing(open_session()) as s:
-        accounts.add_user(s, name, PASSWORD, "followup", district=district)
-        s.commit()
-
-
 def rows(response) -> dict[int, str]:
     """The ledger's rows: case id → the row's HTML."""
     html = response.get_data(as_text=True)
@@ -118,7 +112,6 @@ def test_the_ledger_lists_the_districts_open_cases_only(client_for):
 
 
 def test_the_ledger_filters_by_state_kind_ticket_and_overdue(client_for):
-    add_followup_account()
     south = tickets()
     waiting = open_visit(south[0][0])
     late = in_follow_up(south[1][0], owner="fu", promised=date(2010, 8, 9))
@@ -188,7 +181,6 @@ def test_reopening_a_closed_case_writes_its_reason(client_for):
 
 
 def test_the_follow_up_forms_assign_update_escalate_and_resolve(client_for):
-    add_followup_account()
     case_id = in_follow_up(tickets()[0][0])
     c = client_for("disp")
     page = c.get(f"/cases/{case_id}").get_data(as_text=True)
@@ -243,7 +235,6 @@ def test_a_field_account_may_not_see_cases(client_for):
 
 
 def test_a_followup_account_takes_the_follow_ups_steps_only(client_for):
-    add_followup_account()
     south = tickets()
     case_id = in_follow_up(south[0][0], owner="fu", promised=date(2010, 8, 9))
     open_one = open_visit(south[1][0])

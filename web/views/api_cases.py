@@ -125,7 +125,7 @@ def _answer(district: str, case_id: int):
 
 @bp.get("/cases/<int:case_id>")
 @roles(*CASE_STAFF)
-def case(case_id: int):
+def case_history(case_id: int):
     return _answer(request_district(), case_id)
 
 
@@ -153,7 +153,7 @@ def _required_date(body: dict, name: str) -> date:
 
 @bp.post("/cases/<int:case_id>/close")
 @roles(*OFFICE)
-def close(case_id: int):
+def close_case(case_id: int):
     return _step(case_id, lambda d, body: actions.close_case(
         get_session(), security.actor(), d, case_id, text_field(body, "reason", required=True, field="note"),
         day=services.today()))
@@ -161,7 +161,7 @@ def close(case_id: int):
 
 @bp.post("/cases/<int:case_id>/reopen")
 @roles(*OFFICE)
-def reopen(case_id: int):
+def reopen_case(case_id: int):
     return _step(case_id, lambda d, body: actions.reopen_case(
         get_session(), security.actor(), d, case_id, text_field(body, "reason", required=True, field="note"),
         day=services.today()))
