@@ -173,7 +173,11 @@ def test_a_dispatchers_step_on_an_open_case_writes_its_event_and_audit_row(clien
 
 def test_reopening_a_closed_case_writes_its_reason(client_for):
     case_id = closed(tickets()[0][0])
-    r = _post(client_for("disp"), case_id, "reopen", reason="customer called again")
+    c = client_for("disp")
+    page = c.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert 'id="form-reopen"' in page  # a closed case offers only reopening
+    assert not re.search(r'id="form-(close|call|assign|update|escalate|resolve)"', page)
+    r = _post(c, case_id, "reopen", reason="customer called again")
     assert r.status_code == 302
     last = events_of(case_id)[-1]
     assert last.kind is EventKind.REOPENED and last.note == "customer called again"
@@ -289,3 +293,13 @@ def test_an_admin_chooses_the_district(client_for):
     assert c.post("/cases/district", data={"district": "北区"}).status_code == 302
     assert north in rows(c.get("/cases"))
     assert c.get(f"/cases/{north}").status_code == 200
+
+
+def test_a_published_plans_page_closes_its_day(planned, client_for):
+    c = client_for("disp")
+    page = c.get(f"/dispatch/{DAY}/plan/1").get_data(as_text=True)
+    form = re.search(r'<form method="post" action="/cases/close-day" id="close-day">.*?</form>', page, re.S).group(0)
+    assert f'name="day" value="{DAY}"' in form and f'name="next" value="/dispatch/{DAY}/plan/1"' in form
+    r = c.post("/cases/close-day", data={"day": DAY.isoformat(), "next": f"/dispatch/{DAY}/plan/1"})
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/dispatch/{DAY}/plan/1")
+    assert audit_rows("day_close")[0].target == f"{DAY} {DISTRICT}"
