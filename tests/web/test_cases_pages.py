@@ -139,6 +139,20 @@ def test_the_ledger_is_paged(client_for, monkeypatch):
     first, second = c.get("/cases"), c.get("/cases?page=2")
     assert list(rows(first)) == ids[:2] and list(rows(second)) == ids[2:]
     assert "/cases?page=2" in first.get_data(as_text=True)
+    html = c.get("/cases?kind=visit&_external=1&_anchor=x").get_data(as_text=True)
+    pager = re.search(r'<p class="pager">.*?</p>', html, re.S).group(0)
+    assert re.findall(r'href="([^"]*)"', pager) == ["/cases?page=2&amp;kind=visit"]  # the filters only, kept
+
+
+def test_the_pages_read_in_english_on_request(client_for):
+    case_id = in_follow_up(tickets()[0][0])
+    c = client_for("disp")
+    c.post("/lang", data={"lang": "en"})
+    ledger_text = text_of(c.get("/cases"))
+    assert "Case ledger, 南区" in ledger_text and "assign the follow-up" in ledger_text and "in follow-up" in ledger_text
+    page = text_of(c.get(f"/cases/{case_id}"))
+    assert "Where it stands" in page and "visit outcome" in page and "Assign the follow-up" in page
+    assert "fix or test on site" in c.get(f"/cases/{case_id}").get_data(as_text=True)  # the rules file's English
 
 
 def test_a_case_page_shows_the_whole_history_in_the_districts_time(client_for):

@@ -38,6 +38,9 @@ OFFICE = ("dispatcher", "admin")
 #: who sees the cases and takes the follow-up's steps (calls, progress, escalation, resolution)
 CASE_STAFF = ("dispatcher", "admin", "followup")
 
+#: the ledger's filters, as the page's links carry them
+FILTERS = ("state", "kind", "ticket", "overdue", "closed")
+
 #: the event values a history row does not repeat (shown elsewhere on the page)
 HIDDEN_VALUES = ("kind", "ticket_ids")
 
@@ -66,7 +69,7 @@ def ledger():
     show_closed = args.get("closed") == "1" or wanted.status is Status.CLOSED
     found = narrow(case_ledger(get_session(), d, today, open_only=not show_closed), wanted,
                    _page_number(args.get("page")))
-    query = {k: v for k, v in args.items() if k != "page" and v}
+    query = {k: args[k] for k in FILTERS if args.get(k)}  # what the page links keep (only these: url_for's own keys stay ours)
     return render_template("cases/ledger.html", district=d, today=today, found=found, wanted=wanted,
                            show_closed=show_closed, query=query, statuses=list(Status), kinds=list(CaseKind),
                            districts=services.known_districts(), decides=security.actor().dispatches(d))
