@@ -201,7 +201,7 @@ def close_day(session: Session, actor: Actor, district: str, day: date, *, now: 
     _dispatches(actor, district)
     marked: list[int] = []
     with transaction(session):
-        for case in case_store.load_cases(session, district):
+        for case in case_store.load_cases(session, district, planned_on=day):
             state = derive(case.events)
             if state.status is Status.PLANNED and state.plan is not None and state.plan.day == day:
                 record(session, actor, district, case.case_id, EventKind.NOT_DONE, day=day,
