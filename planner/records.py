@@ -135,6 +135,8 @@ class CarriedCase:
     times_back: int           # days it came back unresolved: its priority rises with them
     why: str                  # why it is back ("" for a case selected for this very day)
     window: tuple[time, time] | None = None  # the window agreed with the customer for this day
+    opened_on: date | None = None  # the day the case was opened (a phone follow-up: "open since")
+    calls: int = 0                 # calls to the customer recorded on the case
 
 
 def window_text(window: tuple[datetime, datetime] | None) -> str:

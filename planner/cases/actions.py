@@ -19,7 +19,15 @@ from sqlalchemy.orm import Session
 
 from planner.actor import Actor
 from planner.cases.events import CallResult, CaseEvent, CaseKind, CloseReason, EventKind, VisitResult
-from planner.cases.lifecycle import CaseState, Status, TransitionRefused, apply, derive, late_or_corrected
+from planner.cases.lifecycle import (
+    OPEN_STATUSES,
+    CaseState,
+    Status,
+    TransitionRefused,
+    apply,
+    derive,
+    late_or_corrected,
+)
 from planner.clock import clock_time
 from planner.errors import UserError
 from planner.intake.lengths import FREE_TEXT_MAX, check_text
@@ -218,8 +226,10 @@ def record_plan(session: Session, actor: Actor, plan: PlanDocument, *, now: date
     selected for the plan's day; then the case is planned on its worker's route, or left
     unassigned with the plan's reason.  New tickets of a known customer join the customer's
     case.  A visit whose case has moved on (in follow-up or closed: visited already, e.g. on
-    an earlier version of the day) is left as it is.  Runs inside the transaction that
-    publishes the plan (whose audit row covers it).  Returns each visit's case id."""
+    an earlier version of the day) is left as it is.  The plan's phone follow-ups open their
+    phone cases (:func:`_open_phone_cases`).  Runs inside the transaction that publishes the
+    plan (whose audit row covers it).  Returns each visit's case id, and each phone
+    follow-up's (by ticket id)."""
     day, district = date.fromisoformat(plan.date), plan.district
     if plan.version is None:
         raise UserError(f"the plan of {district} on {day} has no version number yet")
@@ -234,7 +244,8 @@ def record_plan(session: Session, actor: Actor, plan: PlanDocument, *, now: date
     with transaction(session):
         cases_of = _cases_by_ticket(session, district, [t for _, ids, _, _, _ in entries for t in ids])
         for visit_id, ticket_ids, reasons, data, kind in entries:
-            held = {cases_of[t] for t in ticket_ids if t in cases_of}
+            held = {(case_id, status) for case_id, status, case_kind in
+                    (cases_of[t] for t in ticket_ids if t in cases_of) if case_kind is CaseKind.VISIT}
             to_visit = sorted(case_id for case_id, status in held if status in (Status.OPEN, Status.PLANNED))
             if held and not to_visit:
                 found[visit_id] = min(case_id for case_id, _ in held)
@@ -247,17 +258,55 @@ def record_plan(session: Session, actor: Actor, plan: PlanDocument, *, now: date
             for case_id in to_visit:
                 record(session, actor, district, case_id, kind, day=day, data=data, now=now, audit=False)
             found[visit_id] = to_visit[0]
+        found.update(_open_phone_cases(session, actor, plan, day, now))
     return found
 
 
-def _cases_by_ticket(session: Session, district: str, ticket_ids: list[str]) -> dict[str, tuple[int, Status]]:
-    """Each ticket's newest case and its status."""
-    found: dict[str, tuple[int, Status]] = {}
+def _open_phone_cases(session: Session, actor: Actor, plan: PlanDocument, day: date,
+                      now: datetime | None) -> dict[str, int]:
+    """A published plan's phone follow-ups on the books: one phone case per ticket that no open
+    case holds yet (publishing again, or a later version, finds the case open and leaves it;
+    a ticket whose phone case was resolved is not listed by the triage again).  Returns each
+    follow-up's ticket → case id."""
+    tickets = [f.ticket_id for f in plan.phone_followups]
+    if not tickets:
+        return {}
+    cases_of = _cases_by_ticket(session, plan.district, tickets)
+    found: dict[str, int] = {}
+    for f in plan.phone_followups:
+        held = cases_of.get(f.ticket_id)
+        if held is not None and held[1] in OPEN_STATUSES:
+            found[f.ticket_id] = held[0]
+            continue
+        step = open_case(session, actor, plan.district, CaseKind.PHONE, day, [f.ticket_id], [f.why_code],
+                         note=f.why, now=now, audit=False)
+        found[f.ticket_id] = step.case.case_id
+        cases_of[f.ticket_id] = (step.case.case_id, Status.OPEN, CaseKind.PHONE)
+    return found
+
+
+def _cases_by_ticket(session: Session, district: str,
+                     ticket_ids: list[str]) -> dict[str, tuple[int, Status, CaseKind]]:
+    """Each ticket's newest case, its status and its kind (a phone follow-up turned into a
+    visit is a visit)."""
+    found: dict[str, tuple[int, Status, CaseKind]] = {}
     for case in case_store.load_cases(session, district, ticket_ids=ticket_ids):  # oldest first: newest wins
-        status = derive(case.events).status
+        state = derive(case.events)
         for t in case.ticket_ids:
-            found[t] = (case.case_id, status)
+            found[t] = (case.case_id, state.status, state.kind)
     return found
+
+
+def convert_to_visit(session: Session, actor: Actor, district: str, case_id: int, note: str, *, day: date,
+                     now: datetime | None = None) -> CaseStep:
+    """A dispatcher turns an open phone follow-up into a visit on ``day`` (the customer needs
+    someone on site after all), with the written reason: the next triage selects it for a
+    visit, saying "converted from a phone follow-up on DAY"."""
+    _dispatches(actor, district)
+    if not (note or "").strip():
+        raise CaseRefused(district, case_id, "converting a phone follow-up to a visit needs a reason")
+    return record(session, actor, district, case_id, EventKind.CONVERTED_TO_VISIT, day=day, note=note.strip(),
+                  now=now)
 
 
 #: the accounts that may own a follow-up: the district's dispatchers and follow-up staff

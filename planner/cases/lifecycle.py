@@ -374,9 +374,20 @@ def _follow_up(state: CaseState, event: CaseEvent) -> CaseState:
     return replace(state, follow_up=replace(changed, note=event.note or changed.note))
 
 
+#: the selection reason a phone follow-up turned into a visit is selected for: a dispatcher's decision
+CONVERTED_REASON = "dispatcher"
+
+
 def _converted(state: CaseState, event: CaseEvent) -> CaseState:
-    return replace(state, kind=CaseKind.VISIT, back_because=Reason("phone follow-up turned into a visit {day}",
-                                                                    day=_day(event.day)))
+    """A phone follow-up that needs a visit after all: the case is a visit from now on, selected
+    by the dispatcher's decision, and the next triage says why it is there (it is not a day
+    the case came back unresolved: its priority does not rise for it)."""
+    why = event.note.strip()
+    because = (Reason("converted from a phone follow-up on {day}: {why}", day=_day(event.day), why=why) if why
+               else Reason("converted from a phone follow-up on {day}", day=_day(event.day)))
+    reasons = state.selected_because if CONVERTED_REASON in state.selected_because else (
+        *state.selected_because, CONVERTED_REASON)
+    return replace(state, kind=CaseKind.VISIT, selected_because=reasons, back_because=because, back_day=event.day)
 
 
 def _closed(state: CaseState, event: CaseEvent) -> CaseState:

@@ -190,6 +190,18 @@ class Unassigned(JsonDoc):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PhoneFollowUp(JsonDoc):
+    """A ticket of the day answered by a call instead of a visit, as the triage the plan was
+    made from listed it; publishing the plan opens its phone case (unless one is open)."""
+
+    ticket_id: str = doc_field()
+    why: str = doc_field("why a call and not a visit")
+    why_code: str = doc_field("no_visit_rule, override (a dispatcher said no visit) or open_case")
+    case_id: int | None = doc_field("the open phone case that holds the ticket already", omit_none=True,
+                                    default=None)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Gifts(JsonDoc):
     """The month's small gifts against the district's budget once the day is planned."""
 
@@ -275,6 +287,8 @@ class PlanDocument(JsonDoc):
     replanned_from: ReplannedFrom | None = doc_field(omit_none=True, default=None)
     pins: dict[str, str] | None = doc_field("visit id -> staff id the dispatcher chose", omit_none=True,
                                             default=None)
+    phone_followups: tuple[PhoneFollowUp, ...] = doc_field(
+        "the day's tickets answered by a call, from the triage the plan was made from", default=())
     version: int | None = doc_field("the stored version (written by the store)", omit_none=True, default=None)
 
     @classmethod

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import lru_cache
 
+from planner.errors import Reason
 from planner.geo.distance import geodesic_m
 from planner.records import CarriedCase, FiredRule, NetworkSite, Ticket, Visit, parse_window_text
 from planner.triage.cluster import find_clusters, network_complaint_test
@@ -31,9 +32,27 @@ _PREPARE_ROWS = 256  # places screened against the sites at once (bounded tempor
 
 @dataclass(frozen=True)
 class PhoneFollowup:
+    """A ticket answered by a call instead of a visit: why, and the open phone case that holds
+    it already (None: a new follow-up, whose case opens when the day's plan is published)."""
+
     ticket_id: str
     why: str
     why_code: str
+    case_id: int | None = None
+
+
+#: the why code of a ticket its open phone case holds: listed as that case, not as a new follow-up
+OPEN_CASE = "open_case"
+
+
+def _open_phone_case(ticket_id: str, case: CarriedCase) -> PhoneFollowup:
+    """A ticket held by an open phone follow-up: the triage lists the case (the customer is
+    called again), it neither opens a second one nor plans a visit for it (a dispatcher
+    converts the case when a visit is needed)."""
+    since = f"{case.opened_on:%Y-%m-%d}" if case.opened_on else "an earlier day"
+    why = Reason("phone follow-up open since {day}, case {case}, {calls} call(s)", day=since, case=case.case_id,
+                 calls=case.calls)
+    return PhoneFollowup(ticket_id, why, OPEN_CASE, case.case_id)
 
 
 @dataclass(frozen=True)
@@ -415,9 +434,14 @@ def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Se
     counted = is_network if sel.repeat.network_only else None
     complaints_by_phone = _complaints_by_phone(pool.values(), repeat_since, counted)
 
+    followups: list[PhoneFollowup] = []
     by_phone: dict[str, list[Ticket]] = defaultdict(list)
     for x in sorted(open_tickets, key=lambda x: (x.received_at, x.ticket_id)):
-        by_phone[x.phone].append(x)
+        held = carried.get(x.ticket_id)
+        if held is not None and held.kind == "phone":
+            followups.append(_open_phone_case(x.ticket_id, held))
+        else:
+            by_phone[x.phone].append(x)
 
     network = [x for x in pool.values()
                if x.received_at >= cluster_since and is_network(x)]
@@ -436,7 +460,6 @@ def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Se
                 f"in {sel.cluster.days} days ({', '.join(m.ticket_id for m in members)})")
 
     stops: list[_Stop] = []  # the visits to make
-    followups: list[PhoneFollowup] = []
     cluster_members: dict[int, list[tuple[list[Ticket], list[FiredRule]]]] = defaultdict(list)
     for phone, tickets in by_phone.items():
         case = _merged(tickets)

@@ -55,7 +55,8 @@ def triage_json(result: TriageResult, rules: Rules) -> dict[str, Any]:
         "rules_version": result.rules_version,
         "shift_start": result.shift_start.isoformat(),
         "visits": [visit_json(v, rules) for v in result.visits],
-        "phone_followups": [{"ticket_id": f.ticket_id, "why": f.why, "why_code": f.why_code}
+        "phone_followups": [{"ticket_id": f.ticket_id, "why": f.why, "why_code": f.why_code,
+                             **({"case_id": f.case_id} if f.case_id is not None else {})}
                             for f in result.phone_followups],
         "gifts": result.gifts.to_json() if result.gifts else None,
     }
