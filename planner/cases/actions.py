@@ -32,6 +32,7 @@ from planner.clock import clock_time
 from planner.errors import UserError
 from planner.intake.lengths import FREE_TEXT_MAX, check_text
 from planner.plan.document import PlanDocument
+from planner.records import SiteRef
 from planner.store import accounts
 from planner.store import cases as case_store
 from planner.store.cases import StoredCase
@@ -44,8 +45,10 @@ from planner.triage.rules import Rules
 NOTE_MAX = FREE_TEXT_MAX
 
 #: the events any account holding the district appends (a plan's visits, a worker's
-#: outcome through :mod:`planner.closure`); every other kind is a dispatcher's step
-VISIT_EVENTS = frozenset({EventKind.SELECTED, EventKind.PLANNED, EventKind.UNASSIGNED, EventKind.OUTCOME})
+#: outcome through :mod:`planner.closure`, with the callback a planned site's visit
+#: schedules); every other kind is a dispatcher's step
+VISIT_EVENTS = frozenset({EventKind.SELECTED, EventKind.PLANNED, EventKind.UNASSIGNED, EventKind.OUTCOME,
+                          EventKind.CALLBACK_DUE})
 
 #: the steps follow-up staff take as well as dispatchers (:meth:`Actor.follows_up`): calls to
 #: the customer, a follow-up's progress and escalation, and a close that the follow-up or the
@@ -396,11 +399,14 @@ def visit_result(closed_on_site: bool | None, satisfaction: str | None) -> Visit
 
 def record_visit_outcome(session: Session, actor: Actor, district: str, day: date, *, version: int, staff_id: str,
                          ticket_ids: tuple[str, ...], reasons: tuple[str, ...], result: VisitResult, note: str = "",
+                         planned_site: SiteRef | None = None, callback_after_days: int | None = None,
                          now: datetime | None = None) -> CaseStep:
     """The outcome of a published visit on its case, inside the transaction that stores the
     outcome (whose audit row covers it).  The case is the one planned for that day with these
     tickets, or the one whose outcome of that day is being corrected; a visit planned before
-    cases were kept gets its case now."""
+    cases were kept gets its case now.  A visit that relies on a planned site
+    (``planned_site``, 规划在建型) and ends in a follow-up or closed on site has the customer's
+    callback scheduled for when the site is live (:func:`callback_day`)."""
     with transaction(session):
         case_id = _visit_case(session, district, day, ticket_ids)
         if case_id is None:
@@ -408,8 +414,31 @@ def record_visit_outcome(session: Session, actor: Actor, district: str, day: dat
                                 audit=False).case.case_id
             record(session, actor, district, case_id, EventKind.PLANNED, day=day,
                    data={"version": version, "staff_id": staff_id}, now=now, audit=False)
-        return record(session, actor, district, case_id, EventKind.OUTCOME, day=day, note=note,
+        step = record(session, actor, district, case_id, EventKind.OUTCOME, day=day, note=note,
                       data={"result": result.value, "version": version, "staff_id": staff_id}, now=now, audit=False)
+        if planned_site is not None and result in CALLBACK_RESULTS:
+            due = callback_day(planned_site, day, callback_after_days)
+            step = record(session, actor, district, case_id, EventKind.CALLBACK_DUE, day=due, now=now, audit=False,
+                          data={"site_id": planned_site.site_id, "name": planned_site.site_id,
+                                "expected_date": planned_site.expected_date.isoformat()
+                                if planned_site.expected_date else None})
+        return step
+
+
+#: the visit results after which a planned site's customer is called back when it is live
+CALLBACK_RESULTS = frozenset({VisitResult.FOLLOW_UP, VisitResult.CLOSED_ON_SITE})
+
+
+def callback_day(site: SiteRef, visited: date, after_days: int | None) -> date:
+    """When the customer of a visit relying on ``site`` is called back (届时回访): the day the site
+    is expected live; when the network plan gives no date, or one already past on the day of
+    the visit, the rules' ``cases.callback_after_days`` after the visit."""
+    if site.expected_date is not None and site.expected_date >= visited:
+        return site.expected_date
+    if after_days is None:
+        raise UserError(f"site {site.site_id} has no expected date ahead: the callback needs the rules' "
+                        "cases.callback_after_days")
+    return visited + timedelta(days=after_days)
 
 
 def _visit_case(session: Session, district: str, day: date, ticket_ids: tuple[str, ...]) -> int | None:
