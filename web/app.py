@@ -100,7 +100,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from planner.triage import load_rules
     from web import db, i18n, security
     from web.jobs import JobQueue
-    from web.views import admin, api, api_base, api_day, auth, dispatcher, field, planner  # noqa: F401  (api, api_day: routes on api_base.bp)
+    from web.views import admin, api, api_base, api_day, api_phone, auth, dispatcher, field, planner  # noqa: F401  (api, api_day, api_phone: routes on api_base.bp)
     from web.views.common import DayConverter, StoreIntConverter
 
     app = Flask(__name__, static_folder="static", template_folder="templates")

@@ -13,7 +13,8 @@ from tests.store_calls import in_store
 from tests.web.conftest import PASSWORD, Client, make_app, text_of
 
 SAMPLE_ARGS = {"day": "2010-08-05", "version": "1", "staff_id": "S1", "seq": "1", "job_id": "1", "token": "x" * 32,
-               "username": "disp", "fmt": "csv", "filename": "app.css", "visit_id": "V-XA-NQ-20100804-0071"}
+               "username": "disp", "fmt": "csv", "filename": "app.css", "visit_id": "V-XA-NQ-20100804-0071",
+               "case_id": "1"}
 
 
 def concrete_urls(app):
