@@ -129,7 +129,7 @@ def record(session: Session, actor: Actor, district: str, case_id: int, kind: Ev
         try:
             state = apply(derive(case.events), event)
         except TransitionRefused as refused:
-            raise CaseRefused(district, case_id, str(refused.reason)) from None
+            raise CaseRefused(district, case_id, refused.reason) from None  # a Reason: pages translate it
         try:  # numbered after the events read: a writer that appended since makes this collide
             stored = case_store.append_event(session, case_id, kind, at, actor.username, day=day, note=note or "",
                                              data=event.data, seq=event.seq)
@@ -318,6 +318,13 @@ FOLLOW_UP_OWNERS = ("dispatcher", "followup")
 
 def _today(rules: Rules, now: datetime | None) -> date:
     return _now(now).astimezone(rules.tz).date()
+
+
+def follow_up_owners(session: Session, district: str) -> list[str]:
+    """The accounts that may own the district's follow-ups (what a page offers to choose
+    from): its active dispatcher and follow-up accounts, by name."""
+    return sorted(u.username for u in accounts.list_users(session)
+                  if u.active and u.role in FOLLOW_UP_OWNERS and u.district == district)
 
 
 def _check_owner(session: Session, district: str, case_id: int, owner: str) -> None:

@@ -1,6 +1,8 @@
 """The district's case ledger: every case as it stands on a day, and what is to be done next.
 
-What the dispatcher's ledger page, ``cvp cases list`` and the API show; read only.
+What the dispatcher's ledger page, ``cvp cases list`` and the API show; read only.  The page
+and the API narrow it with one :class:`LedgerFilter` and show it a page at a time
+(:data:`PAGE_SIZE` lines).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ class LedgerLine:
     age_days: int
     next_action: Reason
     overdue: bool
+    customer_name: str = ""  # the customer of the case's first ticket (as the ticket holds it)
+    phone: str = ""          # unmasked: who shows it masks it (planner.masking)
 
 
 def site_callback(state: CaseState, day: date) -> tuple[Reason, bool] | None:
@@ -71,12 +75,59 @@ def next_action(state: CaseState, day: date) -> tuple[Reason, bool]:
 
 def ledger(session: Session, district: str, day: date, *, open_only: bool = True) -> list[LedgerLine]:
     """The district's cases as they stand on ``day``, oldest first (open ones only, unless
-    ``open_only`` is off)."""
-    lines = []
+    ``open_only`` is off), each with the customer of its first ticket."""
+    found = []
     for case in case_store.load_cases(session, district):
         state = as_seen_on(derive(case.events), day)
         if open_only and not state.is_open:
             continue
+        found.append((case, state))
+    who = case_store.customers(session, district, [c.ticket_ids[0] for c, _ in found if c.ticket_ids])
+    lines = []
+    for case, state in found:
         action, overdue = next_action(state, day)
-        lines.append(LedgerLine(case, state, (day - case.opened_day).days, action, overdue))
+        name, phone = who.get(case.ticket_ids[0], ("", "")) if case.ticket_ids else ("", "")
+        lines.append(LedgerLine(case, state, (day - case.opened_day).days, action, overdue, name, phone))
     return lines
+
+
+#: how many lines the ledger shows at a time (the page and the API)
+PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class LedgerFilter:
+    """What a dispatcher narrows the ledger to: a state, a kind, the overdue lines only, and
+    the cases holding a ticket whose id contains ``ticket`` (any case, upper or lower)."""
+
+    status: Status | None = None
+    kind: CaseKind | None = None
+    overdue_only: bool = False
+    ticket: str = ""
+
+    def keeps(self, line: LedgerLine) -> bool:
+        needle = self.ticket.strip().casefold()
+        return ((self.status is None or line.state.status is self.status)
+                and (self.kind is None or line.state.kind is self.kind)
+                and (not self.overdue_only or line.overdue)
+                and (not needle or any(needle in t.casefold() for t in line.case.ticket_ids)))
+
+
+@dataclass(frozen=True)
+class LedgerPage:
+    """One page of the narrowed ledger: its lines, which page (from 1), how many pages and lines."""
+
+    lines: list[LedgerLine]
+    page: int
+    pages: int
+    total: int
+
+
+def narrow(lines: list[LedgerLine], wanted: LedgerFilter, page: int = 1, size: int | None = None) -> LedgerPage:
+    """The lines ``wanted`` keeps, page ``page`` of them (a page past the last: the last),
+    ``size`` lines a page (default :data:`PAGE_SIZE`)."""
+    size = size or PAGE_SIZE
+    kept = [line for line in lines if wanted.keeps(line)]
+    pages = max(1, -(-len(kept) // size))
+    page = min(max(1, page), pages)
+    return LedgerPage(kept[(page - 1) * size:page * size], page, pages, len(kept))

@@ -118,3 +118,15 @@ def load_cases(session: Session, district: str, *, case_ids: Collection[int] | N
         events.setdefault(row.case_id, []).append(_event(row))
     return [StoredCase(r.id, r.district, CaseKind(r.kind), r.opened_day, tuple(tickets.get(r.id, ())),
                        tuple(events.get(r.id, ()))) for r in rows]
+
+
+def customers(session: Session, district: str, ticket_ids: Collection[str]) -> dict[str, tuple[str, str]]:
+    """Each of the district's ``ticket_ids``: its customer's name and phone (as stored, unmasked)."""
+    found: dict[str, tuple[str, str]] = {}
+    ids = list(dict.fromkeys(ticket_ids))
+    for start in range(0, len(ids), 500):  # bounded IN lists
+        for ticket_id, name, phone in session.execute(
+                select(TicketRow.ticket_id, TicketRow.customer_name, TicketRow.phone)
+                .where(TicketRow.district == district, TicketRow.ticket_id.in_(ids[start:start + 500]))):
+            found[ticket_id] = (name or "", phone or "")
+    return found

@@ -21,6 +21,7 @@ TEST_SOLVER = {"time_limit_s": 10.0, "seed": 1, "solution_limit": 20}
 ACCOUNTS = {
     "disp": ("dispatcher", None, DISTRICT),
     "disp_north": ("dispatcher", None, "北区"),
+    "fu": ("followup", None, DISTRICT),
     "f1": ("field", "S1", None),
     "f2": ("field", "S2", None),
     "plan": ("planner", None, None),

@@ -16,9 +16,10 @@ from tests.web.conftest import DAY, Client, make_app, text_of
 from tests.web.helpers import XSS, fixture_phones, gazetteer_bytes, tickets_with_xss
 from tests.web.test_auth import concrete_urls
 
-ALL = {"dispatcher", "field", "planner", "admin"}
+ALL = {"dispatcher", "field", "followup", "planner", "admin"}
 DISPATCH = {"dispatcher", "admin"}
 PLANNING = {"planner", "admin"}
+CASE_STAFF = DISPATCH | {"followup"}  # the cases; deciding (close, reopen, assign, close a day) stays DISPATCH
 
 # who may call each endpoint: the policy, written down once (a change to a view's roles must change this too)
 POLICY = {
@@ -26,11 +27,16 @@ POLICY = {
     "dispatcher.choose_district": {"admin"},
     "api.me": ALL, "api.openapi": ALL, "api.plan_schema": ALL, "api.cost_run": PLANNING,
     "api.outcomes": DISPATCH | {"field"}, "api.record_outcome": DISPATCH | {"field"},
+    "cases.choose_district": {"admin"}, "cases.close": DISPATCH, "cases.reopen": DISPATCH,
+    "cases.assign_follow_up": DISPATCH, "cases.close_day": DISPATCH,
+    **dict.fromkeys(["api.cases", "api.case_history", "api.record_call", "api.update_follow_up",
+                     "api.escalate_follow_up", "api.resolve_follow_up"], CASE_STAFF),
 }
-PREFIX_POLICY = {"dispatcher.": DISPATCH, "field.": {"field"}, "planner.": PLANNING, "admin.": {"admin"},
-                 "api.": DISPATCH}
+PREFIX_POLICY = {"dispatcher.": DISPATCH, "cases.": CASE_STAFF, "field.": {"field"}, "planner.": PLANNING,
+                 "admin.": {"admin"}, "api.": DISPATCH}
 PUBLIC = {"auth.login", "auth.healthz", "auth.set_lang", "auth.favicon", "static"}
-USER_OF_ROLE = {"dispatcher": "disp", "field": "f1", "planner": "plan", "admin": "admin"}
+USER_OF_ROLE = {"dispatcher": "disp", "field": "f1", "followup": "fu", "planner": "plan",
+                "admin": "admin"}
 
 
 def expected_roles(endpoint: str) -> set[str]:

@@ -19,9 +19,10 @@ DISPATCH = ("dispatcher", "admin")
 
 
 def request_district() -> str:
-    """A dispatcher's (or field worker's) own district; an admin names one with ``?district=``."""
+    """A dispatcher's (or field worker's, or follow-up account's) own district; an admin names
+    one with ``?district=``."""
     user = security.signed_in_user()
-    if user.role in ("dispatcher", "field"):
+    if user.role in ("dispatcher", "field", "followup"):
         return user.district or abort(403)
     d = request.args.get("district", "").strip()
     if not d:

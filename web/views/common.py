@@ -9,6 +9,7 @@ from flask import abort, send_file, session
 from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
 
 from planner import days
+from planner.errors import Reason, UserError
 from planner.plan.document import PlanDocument
 from planner.store.models import INTEGER_MAX
 from web import downloads, security, services
@@ -46,9 +47,9 @@ class StoreIntConverter(IntegerConverter):
 
 
 def district() -> str:
-    """The district the signed-in dispatcher works for (an admin chooses one)."""
+    """The district the signed-in dispatcher (or follow-up account) works for (an admin chooses one)."""
     user = security.signed_in_user()
-    if user.role == "dispatcher":
+    if user.role in ("dispatcher", "followup"):
         if not user.district:
             abort(403)
         return user.district
@@ -91,3 +92,18 @@ def export_download(doc, fmt: str, **audit_details):
     data, name = downloads.export_bytes(get_session(), doc, fmt, get_lang(), services.rules())
     security.audit("download", f"{doc.date} {doc.district} v{doc.version} export {fmt}", **audit_details)
     return download(data, name, EXPORT_TYPES[fmt])
+
+
+def optional_day(text: str | None, name: str) -> date | None:
+    """A date a form or JSON body gives as YYYY-MM-DD (None when empty); a malformed one, or
+    one outside the years the planner works in, is the user's mistake naming the field."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        day = None
+    if day is None or len(text) != 10 or not days.in_range(day):
+        raise UserError(Reason("{name}: a date YYYY-MM-DD, not {value!r}", name=name, value=text[:40]))
+    return day
