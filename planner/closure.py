@@ -28,6 +28,7 @@ from planner.actor import Actor
 from planner.cases.actions import record_visit_outcome, resolve_visit_follow_up, visit_result
 from planner.errors import UserError
 from planner.intake.lengths import check_text
+from planner.plan.compose import site_ref
 from planner.plan.document import PlanDocument, Step
 from planner.records import Ticket
 from planner.store import accounts
@@ -35,6 +36,7 @@ from planner.store import outcomes as outcome_store
 from planner.store import repository as repo
 from planner.store.db import transaction
 from planner.store.outcomes import Outcome
+from planner.triage.rules import Rules, load_rules
 
 #: ticket statuses (as intake reads them): waiting for a visit or a call, and done
 OPEN, CLOSED = "open", "closed"
@@ -75,12 +77,15 @@ def record_outcome(session: Session, *, day: date, district: str, visit_id: str,
                    staff_id: str | None = None, arrived_at: datetime | None = None,
                    network_tests: dict[str, Any] | None = None, closed_on_site: bool | None = None,
                    satisfaction: str | None = None, notes: str = "",
-                   audit_details: dict[str, Any] | None = None) -> Recorded:
+                   audit_details: dict[str, Any] | None = None, rules: Rules | None = None) -> Recorded:
     """Store what happened at a published visit and close (or keep open) its tickets; the
     audit row ("outcome", by ``actor``) is written in the same transaction.
 
     ``plan_version`` defaults to the day's latest published version; ``staff_id``,
-    when given, must be the worker the visit is routed to.
+    when given, must be the worker the visit is routed to.  A visit that relies on a planned
+    site has its customer's callback scheduled with the outcome (``rules``: whose
+    ``cases.callback_after_days`` apply when the site has no date ahead; the current rules
+    file when not given).
     """
     check_text("notes", notes or "")
     if satisfaction:
@@ -111,8 +116,11 @@ def record_outcome(session: Session, *, day: date, district: str, visit_id: str,
             closed = repo.set_ticket_status(s, district, outcome.ticket_ids, CLOSED, only_from=(OPEN,))
         elif previous is not None and previous.closed_on_site is True:
             reopened = repo.set_ticket_status(s, district, outcome.ticket_ids, OPEN, only_from=(CLOSED,))
+        site = site_ref(step.planned_site)
+        after_days = (rules or load_rules()).cases.callback_after_days if site is not None else None
         record_visit_outcome(s, actor, district, day, version=plan.version, staff_id=owner, ticket_ids=step.ticket_ids,
-                             reasons=step.reasons, result=visit_result(closed_on_site, satisfaction), note=notes)
+                             reasons=step.reasons, result=visit_result(closed_on_site, satisfaction), note=notes,
+                             planned_site=site, callback_after_days=after_days)
         accounts.audit(s, actor.username, "outcome", f"{day} {district} {visit_id}",
                        {"staff": owner, "closed_on_site": closed_on_site, "closed": closed, "reopened": reopened,
                         **(audit_details or {})})

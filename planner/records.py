@@ -89,6 +89,20 @@ class NetworkSite:
 
 
 @dataclass(frozen=True)
+class SiteRef:
+    """A network-plan site as a visit relies on it (规划在建型): which site, its status and when
+    it is expected live; what the worker tells the customer and the callback waits for."""
+
+    site_id: str
+    status: str
+    expected_date: date | None = None
+
+    @classmethod
+    def of(cls, site: NetworkSite) -> "SiteRef":
+        return cls(site.site_id, site.status, site.expected_date)
+
+
+@dataclass(frozen=True)
 class FiredRule:
     """Which rule of the rules file applied to a ticket, and why."""
 
@@ -122,6 +136,7 @@ class Visit:
     carried_over_days: int = 0
     back_because: str = ""  # why an open case is on the list again ("planned 2010-08-05, no outcome recorded")
     case_id: int | None = None  # the open case the visit continues (None: selected for the first time)
+    planned_site: SiteRef | None = None  # the planned/building site its scenario relies on (规划在建型)
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
 
@@ -135,6 +150,8 @@ class CarriedCase:
     times_back: int           # days it came back unresolved: its priority rises with them
     why: str                  # why it is back ("" for a case selected for this very day)
     window: tuple[time, time] | None = None  # the window agreed with the customer for this day
+    opened_on: date | None = None  # the day the case was opened (a phone follow-up: "open since")
+    calls: int = 0                 # calls to the customer recorded on the case
 
 
 def window_text(window: tuple[datetime, datetime] | None) -> str:

@@ -100,7 +100,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from planner.triage import load_rules
     from web import db, i18n, security
     from web.jobs import JobQueue
-    from web.views import admin, api, api_base, api_cases, api_day, auth, cases, dispatcher, field, planner  # noqa: F401  (api, api_cases, api_day: routes on api_base.bp)
+    from web.views import (  # noqa: F401  (the api* modules: routes on api_base.bp)
+        admin,
+        api,
+        api_base,
+        api_cases,
+        api_day,
+        api_phone,
+        auth,
+        cases,
+        dispatcher,
+        field,
+        planner,
+    )
     from web.views.common import DayConverter, StoreIntConverter
 
     app = Flask(__name__, static_folder="static", template_folder="templates")

@@ -297,7 +297,7 @@ def outcomes(day: date, district: str, staff_id: str | None = None) -> dict[str,
 
 def record_outcome(actor: Actor, audit_details: dict[str, Any] | None = None, **values: Any) -> closure.Recorded:
     """Store a visit's outcome, audited; closed on site closes its tickets (:mod:`planner.closure`)."""
-    return closure.record_outcome(get_session(), actor=actor, audit_details=audit_details, **values)
+    return closure.record_outcome(get_session(), actor=actor, audit_details=audit_details, rules=rules(), **values)
 
 
 # -- follow-ups (需要后期闭环) ---------------------------------------------------------------

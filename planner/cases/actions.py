@@ -19,11 +19,20 @@ from sqlalchemy.orm import Session
 
 from planner.actor import Actor
 from planner.cases.events import CallResult, CaseEvent, CaseKind, CloseReason, EventKind, VisitResult
-from planner.cases.lifecycle import CaseState, Status, TransitionRefused, apply, derive, late_or_corrected
+from planner.cases.lifecycle import (
+    OPEN_STATUSES,
+    CaseState,
+    Status,
+    TransitionRefused,
+    apply,
+    derive,
+    late_or_corrected,
+)
 from planner.clock import clock_time
 from planner.errors import UserError
 from planner.intake.lengths import FREE_TEXT_MAX, check_text
 from planner.plan.document import PlanDocument
+from planner.records import SiteRef
 from planner.store import accounts
 from planner.store import cases as case_store
 from planner.store.cases import StoredCase
@@ -36,8 +45,10 @@ from planner.triage.rules import Rules
 NOTE_MAX = FREE_TEXT_MAX
 
 #: the events any account holding the district appends (a plan's visits, a worker's
-#: outcome through :mod:`planner.closure`); every other kind is a dispatcher's step
-VISIT_EVENTS = frozenset({EventKind.SELECTED, EventKind.PLANNED, EventKind.UNASSIGNED, EventKind.OUTCOME})
+#: outcome through :mod:`planner.closure`, with the callback a planned site's visit
+#: schedules); every other kind is a dispatcher's step
+VISIT_EVENTS = frozenset({EventKind.SELECTED, EventKind.PLANNED, EventKind.UNASSIGNED, EventKind.OUTCOME,
+                          EventKind.CALLBACK_DUE})
 
 #: the steps follow-up staff take as well as dispatchers (:meth:`Actor.follows_up`): calls to
 #: the customer, a follow-up's progress and escalation, and a close that the follow-up or the
@@ -201,7 +212,7 @@ def close_day(session: Session, actor: Actor, district: str, day: date, *, now: 
     _dispatches(actor, district)
     marked: list[int] = []
     with transaction(session):
-        for case in case_store.load_cases(session, district):
+        for case in case_store.load_cases(session, district, planned_on=day):
             state = derive(case.events)
             if state.status is Status.PLANNED and state.plan is not None and state.plan.day == day:
                 record(session, actor, district, case.case_id, EventKind.NOT_DONE, day=day,
@@ -218,8 +229,10 @@ def record_plan(session: Session, actor: Actor, plan: PlanDocument, *, now: date
     selected for the plan's day; then the case is planned on its worker's route, or left
     unassigned with the plan's reason.  New tickets of a known customer join the customer's
     case.  A visit whose case has moved on (in follow-up or closed: visited already, e.g. on
-    an earlier version of the day) is left as it is.  Runs inside the transaction that
-    publishes the plan (whose audit row covers it).  Returns each visit's case id."""
+    an earlier version of the day) is left as it is.  The plan's phone follow-ups open their
+    phone cases (:func:`_open_phone_cases`).  Runs inside the transaction that publishes the
+    plan (whose audit row covers it).  Returns each visit's case id, and each phone
+    follow-up's (by ticket id)."""
     day, district = date.fromisoformat(plan.date), plan.district
     if plan.version is None:
         raise UserError(f"the plan of {district} on {day} has no version number yet")
@@ -234,7 +247,8 @@ def record_plan(session: Session, actor: Actor, plan: PlanDocument, *, now: date
     with transaction(session):
         cases_of = _cases_by_ticket(session, district, [t for _, ids, _, _, _ in entries for t in ids])
         for visit_id, ticket_ids, reasons, data, kind in entries:
-            held = {cases_of[t] for t in ticket_ids if t in cases_of}
+            held = {(case_id, status) for case_id, status, case_kind in
+                    (cases_of[t] for t in ticket_ids if t in cases_of) if case_kind is CaseKind.VISIT}
             to_visit = sorted(case_id for case_id, status in held if status in (Status.OPEN, Status.PLANNED))
             if held and not to_visit:
                 found[visit_id] = min(case_id for case_id, _ in held)
@@ -247,17 +261,55 @@ def record_plan(session: Session, actor: Actor, plan: PlanDocument, *, now: date
             for case_id in to_visit:
                 record(session, actor, district, case_id, kind, day=day, data=data, now=now, audit=False)
             found[visit_id] = to_visit[0]
+        found.update(_open_phone_cases(session, actor, plan, day, now))
     return found
 
 
-def _cases_by_ticket(session: Session, district: str, ticket_ids: list[str]) -> dict[str, tuple[int, Status]]:
-    """Each ticket's newest case and its status."""
-    found: dict[str, tuple[int, Status]] = {}
+def _open_phone_cases(session: Session, actor: Actor, plan: PlanDocument, day: date,
+                      now: datetime | None) -> dict[str, int]:
+    """A published plan's phone follow-ups on the books: one phone case per ticket that no open
+    case holds yet (publishing again, or a later version, finds the case open and leaves it;
+    a ticket whose phone case was resolved is not listed by the triage again).  Returns each
+    follow-up's ticket → case id."""
+    tickets = [f.ticket_id for f in plan.phone_followups]
+    if not tickets:
+        return {}
+    cases_of = _cases_by_ticket(session, plan.district, tickets)
+    found: dict[str, int] = {}
+    for f in plan.phone_followups:
+        held = cases_of.get(f.ticket_id)
+        if held is not None and held[1] in OPEN_STATUSES:
+            found[f.ticket_id] = held[0]
+            continue
+        step = open_case(session, actor, plan.district, CaseKind.PHONE, day, [f.ticket_id], [f.why_code],
+                         note=f.why, now=now, audit=False)
+        found[f.ticket_id] = step.case.case_id
+        cases_of[f.ticket_id] = (step.case.case_id, Status.OPEN, CaseKind.PHONE)
+    return found
+
+
+def _cases_by_ticket(session: Session, district: str,
+                     ticket_ids: list[str]) -> dict[str, tuple[int, Status, CaseKind]]:
+    """Each ticket's newest case, its status and its kind (a phone follow-up turned into a
+    visit is a visit)."""
+    found: dict[str, tuple[int, Status, CaseKind]] = {}
     for case in case_store.load_cases(session, district, ticket_ids=ticket_ids):  # oldest first: newest wins
-        status = derive(case.events).status
+        state = derive(case.events)
         for t in case.ticket_ids:
-            found[t] = (case.case_id, status)
+            found[t] = (case.case_id, state.status, state.kind)
     return found
+
+
+def convert_to_visit(session: Session, actor: Actor, district: str, case_id: int, note: str, *, day: date,
+                     now: datetime | None = None) -> CaseStep:
+    """A dispatcher turns an open phone follow-up into a visit on ``day`` (the customer needs
+    someone on site after all), with the written reason: the next triage selects it for a
+    visit, saying "converted from a phone follow-up on DAY"."""
+    _dispatches(actor, district)
+    if not (note or "").strip():
+        raise CaseRefused(district, case_id, "converting a phone follow-up to a visit needs a reason")
+    return record(session, actor, district, case_id, EventKind.CONVERTED_TO_VISIT, day=day, note=note.strip(),
+                  now=now)
 
 
 #: the accounts that may own a follow-up: the district's dispatchers and follow-up staff
@@ -354,11 +406,14 @@ def visit_result(closed_on_site: bool | None, satisfaction: str | None) -> Visit
 
 def record_visit_outcome(session: Session, actor: Actor, district: str, day: date, *, version: int, staff_id: str,
                          ticket_ids: tuple[str, ...], reasons: tuple[str, ...], result: VisitResult, note: str = "",
+                         planned_site: SiteRef | None = None, callback_after_days: int | None = None,
                          now: datetime | None = None) -> CaseStep:
     """The outcome of a published visit on its case, inside the transaction that stores the
     outcome (whose audit row covers it).  The case is the one planned for that day with these
     tickets, or the one whose outcome of that day is being corrected; a visit planned before
-    cases were kept gets its case now."""
+    cases were kept gets its case now.  A visit that relies on a planned site
+    (``planned_site``, 规划在建型) and ends in a follow-up or closed on site has the customer's
+    callback scheduled for when the site is live (:func:`callback_day`)."""
     with transaction(session):
         case_id = _visit_case(session, district, day, ticket_ids)
         if case_id is None:
@@ -366,8 +421,31 @@ def record_visit_outcome(session: Session, actor: Actor, district: str, day: dat
                                 audit=False).case.case_id
             record(session, actor, district, case_id, EventKind.PLANNED, day=day,
                    data={"version": version, "staff_id": staff_id}, now=now, audit=False)
-        return record(session, actor, district, case_id, EventKind.OUTCOME, day=day, note=note,
+        step = record(session, actor, district, case_id, EventKind.OUTCOME, day=day, note=note,
                       data={"result": result.value, "version": version, "staff_id": staff_id}, now=now, audit=False)
+        if planned_site is not None and result in CALLBACK_RESULTS:
+            due = callback_day(planned_site, day, callback_after_days)
+            step = record(session, actor, district, case_id, EventKind.CALLBACK_DUE, day=due, now=now, audit=False,
+                          data={"site_id": planned_site.site_id, "name": planned_site.site_id,
+                                "expected_date": planned_site.expected_date.isoformat()
+                                if planned_site.expected_date else None})
+        return step
+
+
+#: the visit results after which a planned site's customer is called back when it is live
+CALLBACK_RESULTS = frozenset({VisitResult.FOLLOW_UP, VisitResult.CLOSED_ON_SITE})
+
+
+def callback_day(site: SiteRef, visited: date, after_days: int | None) -> date:
+    """When the customer of a visit relying on ``site`` is called back (届时回访): the day the site
+    is expected live; when the network plan gives no date, or one already past on the day of
+    the visit, the rules' ``cases.callback_after_days`` after the visit."""
+    if site.expected_date is not None and site.expected_date >= visited:
+        return site.expected_date
+    if after_days is None:
+        raise UserError(f"site {site.site_id} has no expected date ahead: the callback needs the rules' "
+                        "cases.callback_after_days")
+    return visited + timedelta(days=after_days)
 
 
 def _visit_case(session: Session, district: str, day: date, ticket_ids: tuple[str, ...]) -> int | None:

@@ -4,7 +4,9 @@ An open case is selected again every morning until it is closed: whatever its
 tickets would score under today's selection rules, it keeps the reasons it was
 first selected for, says why it is back ("planned 2010-08-05, no outcome
 recorded"), and rises in priority with the days it came back (the rules file's
-aging).  A case in follow-up is the follow-up staff's (not visited again by
+aging).  An open phone follow-up is listed as that case (the triage calls it
+again, it does not open a new one) until it is resolved on the phone, closed or
+turned into a visit.  A case in follow-up is the follow-up staff's (not visited again by
 triage), one planned for a later day is already on that day's plan, and a
 closed one is done: their tickets are not triaged.
 """
@@ -55,6 +57,7 @@ def cases_on(day: date, cases: Iterable[StoredCase]) -> CasesOnDay:
         back = state.back_because if state.back_day is not None and state.back_day < day else None
         agreed = state.appointment_on(day)
         entry = CarriedCase(case.case_id, state.kind.value, state.selected_because, state.times_back(day),
-                            str(back or ""), (agreed.start, agreed.end) if agreed else None)
+                            str(back or ""), (agreed.start, agreed.end) if agreed else None,
+                            opened_on=case.opened_day, calls=state.calls)
         carried.update(dict.fromkeys(case.ticket_ids, entry))
     return CasesOnDay(frozenset(settled - set(carried)), carried)

@@ -33,8 +33,23 @@ class LedgerLine:
     phone: str = ""          # unmasked: who shows it masks it (planner.masking)
 
 
+def site_callback(state: CaseState, day: date) -> tuple[Reason, bool] | None:
+    """From the day a planned site's callback is due (规划在建型: 届时回访): call the customer back
+    now that the site is live, whatever else the case waits for; None before that day or
+    when the callback waits for no site."""
+    site, due = state.callback_site, state.callback_due
+    if site is None or due is None or due > day or state.status not in (Status.FOLLOW_UP, Status.CLOSED):
+        return None
+    if site.expected == due:
+        return Reason("callback due {day} (site {site} live)", day=f"{due:%Y-%m-%d}", site=site.name), due < day
+    return Reason("callback due {day} (site {site})", day=f"{due:%Y-%m-%d}", site=site.name), due < day
+
+
 def next_action(state: CaseState, day: date) -> tuple[Reason, bool]:
     """What the case waits for on ``day``, and whether that is overdue."""
+    callback = site_callback(state, day)
+    if callback is not None:
+        return callback
     if state.status is Status.CLOSED:
         if state.callback_due:
             return Reason("call back from {day}", day=f"{state.callback_due:%Y-%m-%d}"), state.callback_due < day

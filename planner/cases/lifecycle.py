@@ -57,7 +57,7 @@ ALLOWED: dict[EventKind, frozenset[Status | None]] = {
     EventKind.FOLLOW_UP_ESCALATED: frozenset({Status.FOLLOW_UP}),
     EventKind.CONVERTED_TO_VISIT: frozenset({Status.OPEN}),
     EventKind.CLOSED: frozenset(OPEN_STATUSES),
-    EventKind.CALLBACK_DUE: frozenset({Status.CLOSED}),
+    EventKind.CALLBACK_DUE: frozenset({Status.FOLLOW_UP, Status.CLOSED}),  # with the outcome, or after closing
     EventKind.REOPENED: frozenset({Status.CLOSED}),
 }
 
@@ -112,6 +112,16 @@ class Closure:
 
 
 @dataclass(frozen=True)
+class CallbackSite:
+    """The planned site a callback waits for (规划在建型: 届时回访): the customer is called back
+    when it is live (on its expected date, else a set number of days after the visit)."""
+
+    site_id: str
+    name: str
+    expected: date | None = None
+
+
+@dataclass(frozen=True)
 class CaseState:
     """Where a case stands, as its events say."""
 
@@ -126,13 +136,15 @@ class CaseState:
     plan: PlanRef | None = None
     last_visit: VisitResult | None = None
     visited: PlanRef | None = None       # the planned visit the last outcome was recorded for
-    last_kind: EventKind | None = None   # the kind of the latest event
+    last_kind: EventKind | None = None   # the kind of the latest event (a callback scheduled is not one: it
+    #                                       comes with the outcome or the close it follows)
     back_because: Reason | None = None  # why an open case is open again
     back_on: tuple[date, ...] = ()      # the days it came back unresolved, each once (its priority rises with them)
     back_day: date | None = None        # the day of the latest return (None: not back)
     follow_up: FollowUp | None = None
     closure: Closure | None = None
     callback_due: date | None = None
+    callback_site: CallbackSite | None = None  # the planned site the callback waits for
     reopened: int = 0
     events: int = 0
     last_at: datetime | None = None
@@ -168,7 +180,8 @@ def apply(state: CaseState | None, event: CaseEvent) -> CaseState:
     if state is None:
         return _selected(event)
     after = _STEPS[event.kind](state, event)
-    return replace(after, events=state.events + 1, last_at=event.at, last_kind=event.kind)
+    last = state.last_kind if event.kind is EventKind.CALLBACK_DUE else event.kind
+    return replace(after, events=state.events + 1, last_at=event.at, last_kind=last)
 
 
 def check(state: CaseState | None, event: CaseEvent) -> None:
@@ -340,7 +353,7 @@ def _outcome(state: CaseState, event: CaseEvent) -> CaseState:
     result = VisitResult(event.data["result"])
     if state.status is not Status.PLANNED:  # a correction or a late outcome: back to the visit as planned
         state = replace(state, status=Status.PLANNED, plan=state.visited, closure=None, follow_up=None,
-                        back_because=None)
+                        back_because=None, callback_due=None, callback_site=None)
     state = replace(state, last_visit=result, visited=state.plan)
     if result is VisitResult.CLOSED_ON_SITE:
         return replace(state, status=Status.CLOSED,
@@ -374,9 +387,20 @@ def _follow_up(state: CaseState, event: CaseEvent) -> CaseState:
     return replace(state, follow_up=replace(changed, note=event.note or changed.note))
 
 
+#: the selection reason a phone follow-up turned into a visit is selected for: a dispatcher's decision
+CONVERTED_REASON = "dispatcher"
+
+
 def _converted(state: CaseState, event: CaseEvent) -> CaseState:
-    return replace(state, kind=CaseKind.VISIT, back_because=Reason("phone follow-up turned into a visit {day}",
-                                                                    day=_day(event.day)))
+    """A phone follow-up that needs a visit after all: the case is a visit from now on, selected
+    by the dispatcher's decision, and the next triage says why it is there (it is not a day
+    the case came back unresolved: its priority does not rise for it)."""
+    why = event.note.strip()
+    because = (Reason("converted from a phone follow-up on {day}: {why}", day=_day(event.day), why=why) if why
+               else Reason("converted from a phone follow-up on {day}", day=_day(event.day)))
+    reasons = state.selected_because if CONVERTED_REASON in state.selected_because else (
+        *state.selected_because, CONVERTED_REASON)
+    return replace(state, kind=CaseKind.VISIT, selected_because=reasons, back_because=because, back_day=event.day)
 
 
 def _closed(state: CaseState, event: CaseEvent) -> CaseState:
@@ -389,12 +413,30 @@ def _closed(state: CaseState, event: CaseEvent) -> CaseState:
 
 
 def _callback_due(state: CaseState, event: CaseEvent) -> CaseState:
-    return replace(state, callback_due=event.day)
+    data = event.data
+    site = None
+    if data.get("site_id"):
+        expected = data.get("expected_date")
+        site = CallbackSite(str(data["site_id"]), str(data.get("name") or data["site_id"]),
+                            date.fromisoformat(expected) if expected else None)
+    return replace(state, callback_due=event.day, callback_site=site)
+
+
+def _check_callback(state: CaseState, event: CaseEvent) -> None:
+    if event.day is None:
+        raise TransitionRefused(Reason("a callback names the day it is due"))
+    expected = event.data.get("expected_date")
+    try:
+        if expected:
+            date.fromisoformat(expected)
+    except (TypeError, ValueError):
+        raise TransitionRefused(Reason("a callback's site date is YYYY-MM-DD")) from None
 
 
 def _reopened(state: CaseState, event: CaseEvent) -> CaseState:
     return replace(state, status=Status.OPEN, closure=None, plan=None, appointment=None, callback_due=None,
-                   back_because=Reason("reopened: {why}", why=event.note.strip()), reopened=state.reopened + 1)
+                   callback_site=None, back_because=Reason("reopened: {why}", why=event.note.strip()),
+                   reopened=state.reopened + 1)
 
 
 _VALUE_CHECKS = {
@@ -407,6 +449,7 @@ _VALUE_CHECKS = {
     EventKind.FOLLOW_UP_ESCALATED: _check_escalation,
     EventKind.CLOSED: _check_close,
     EventKind.REOPENED: _check_reopen,
+    EventKind.CALLBACK_DUE: _check_callback,
 }
 
 _STEPS = {

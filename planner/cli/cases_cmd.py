@@ -95,6 +95,19 @@ def cases_reopen(ctx, case_id, district, reason):
     click.echo(f"case {case_id}: open again")
 
 
+@cases_group.command("convert")
+@click.argument("case_id", type=click.IntRange(1, 2**31 - 1))
+@click.option("--district", required=True, help="District, e.g. 南区.")
+@click.option("--reason", required=True, help="Why the customer needs a visit after all (kept in its history).")
+@click.pass_context
+def cases_convert(ctx, case_id, district, reason):
+    """Turn an open phone follow-up into a visit: the next triage selects it, saying it was converted."""
+    from planner.cases.actions import convert_to_visit
+
+    step = convert_to_visit(session_of(ctx), actor_of(ctx), district, case_id, reason, day=_today(ctx, None))
+    click.echo(f"case {case_id}: converted to a visit ({step.state.back_because})")
+
+
 @cvp.group("calls")
 def calls_group() -> None:
     """Calls to customers (agreeing a visit, phone follow-ups)."""

@@ -79,6 +79,7 @@ def outcomes_record(ctx, visit_id, day, district, result, satisfaction, notes):
 
     done = record_outcome(session_of(ctx), day=day.date(), district=district, visit_id=visit_id, actor=actor_of(ctx),
                           closed_on_site=result == "closed_on_site",
-                          satisfaction="not_met" if result == "not_met" else satisfaction, notes=notes)
+                          satisfaction="not_met" if result == "not_met" else satisfaction, notes=notes,
+                          rules=rules_of(ctx))
     click.echo(f"{visit_id}: {_closure_text(done.outcome.closed_on_site, done.outcome.satisfaction)}"
                + (f"; tickets closed: {', '.join(done.closed)}" if done.closed else ""))

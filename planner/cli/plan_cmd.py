@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from planner.cli import actor_of, cvp, rules_of, session_of
+from planner.cli.params import DAY
 from planner.errors import UserError
 
 
@@ -50,7 +51,7 @@ def read_plan(path: str):
 
 
 @cvp.command("plan")
-@click.option("--date", "day", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--date", "day", required=True, type=DAY)
 @click.option("--district", "districts", required=True, multiple=True,
               help="The district to plan. Repeatable: several districts are planned side by side.")
 @click.option("--out", type=click.Path(file_okay=False),
@@ -145,7 +146,7 @@ def echo_outputs(written: dict) -> None:
 
 
 @cvp.command("publish")
-@click.option("--date", "day", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Plan day, YYYY-MM-DD.")
+@click.option("--date", "day", required=True, type=DAY, help="Plan day, YYYY-MM-DD.")
 @click.option("--district", required=True, help="District, e.g. 南区.")
 @click.option("--version", required=True, type=click.IntRange(1, 2**31 - 1), help="The stored version to publish.")
 @click.pass_context

@@ -7,10 +7,11 @@ from datetime import date
 import click
 
 from planner.cli import actor_of, cvp, rules_of, session_of
+from planner.cli.params import DAY
 
 
 @cvp.command("triage")
-@click.option("--date", "day", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Visit day, YYYY-MM-DD.")
+@click.option("--date", "day", required=True, type=DAY, help="Visit day, YYYY-MM-DD.")
 @click.option("--district", required=True, help="District as written in the tickets, e.g. 南区.")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False), help="Also write the result as JSON here.")
 @click.option("--set", "overrides", multiple=True, metavar="'TICKET field=value'",

@@ -9,7 +9,7 @@ back (:func:`visit_of`: the visit behind a stop, for re-planning).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, TypeVar, overload
 
 from planner.errors import UserError
@@ -18,6 +18,7 @@ from planner.plan.document import (
     SCHEMA,
     Note,
     PlanDocument,
+    PlannedSite,
     ReplannedFrom,
     Route,
     Settings,
@@ -28,7 +29,7 @@ from planner.plan.document import (
     summarise,
 )
 from planner.plan.notes import reason_texts
-from planner.records import Visit
+from planner.records import SiteRef, Visit
 from planner.routing import Solution
 from planner.triage.rules import Rules
 
@@ -81,7 +82,25 @@ def visit_fields(v: Visit) -> dict[str, Any]:
         "needs_new_appointment": Note(code=note.get("code"), zh=note.get("zh", ""), en=note.get("en", ""),
                                       expired_window=tuple(note["expired_window"]) if note.get("expired_window")
                                       else None) if note else None,
+        "planned_site": planned_site_of(v.planned_site),
     }
+
+
+def planned_site_of(site: SiteRef | None) -> PlannedSite | None:
+    """What a stop records of the site its scenario relies on."""
+    if site is None:
+        return None
+    return PlannedSite(site_id=site.site_id, status=site.status,
+                       expected_date=site.expected_date.isoformat() if site.expected_date else None)
+
+
+def site_ref(entry: PlannedSite | None) -> SiteRef | None:
+    """The site behind a stop's record of it (re-planning keeps it with the visit; closing
+    the visit dates the callback by it)."""
+    if entry is None:
+        return None
+    return SiteRef(entry.site_id, entry.status,
+                   date.fromisoformat(entry.expected_date) if entry.expected_date else None)
 
 
 def _note_dict(note: Note | None) -> dict[str, Any]:
@@ -102,7 +121,7 @@ def visit_of(entry: Step | Unassigned, district: str) -> Visit:
         time_window=(datetime.fromisoformat(tw[0]), datetime.fromisoformat(tw[1])) if tw else None,
         gift=entry.gift, closable_on_site=entry.closable_on_site, vip_level=entry.vip_level,
         required_skills=tuple(entry.required_skills), carried_over_days=entry.carried_over_days,
-        extra=_note_dict(entry.needs_new_appointment),
+        planned_site=site_ref(entry.planned_site), extra=_note_dict(entry.needs_new_appointment),
     )
 
 

@@ -23,7 +23,7 @@ from planner.errors import UserError
 from planner.geo.travel import TravelModel
 from planner.plan.build import DayModel, build_day, worker_day
 from planner.plan.compose import plan_document
-from planner.plan.document import Gifts
+from planner.plan.document import Gifts, PhoneFollowUp
 from planner.roster import day_roster, on_duty_staff
 from planner.routing import Problem, Solution, SolveOptions, recommended_options
 from planner.routing.parallel import solve_all, solve_on_all_cores
@@ -65,6 +65,7 @@ class PreparedDay:
     staff_count: int
     pins: dict[str, str]
     gifts: GiftTally | None = None
+    phone_followups: tuple[PhoneFollowUp, ...] = ()  # the triage's, carried by the plan to its publication
 
 
 def prepare_day(session: Session, day: date, district: str, *, absent: tuple[str, ...] = (),
@@ -76,7 +77,9 @@ def prepare_day(session: Session, day: date, district: str, *, absent: tuple[str
     workers = [worker_day(s, day, rules) for s in staff]
     model = build_day(day, district, list(triaged.visits), workers, rules, travel_model_of(rules),
                       allowed={vid: (sid,) for vid, sid in (pins or {}).items()})
-    return PreparedDay(model, len(staff), dict(pins or {}), triaged.gifts)
+    followups = tuple(PhoneFollowUp(ticket_id=f.ticket_id, why=f.why, why_code=f.why_code, case_id=f.case_id)
+                      for f in triaged.phone_followups)
+    return PreparedDay(model, len(staff), dict(pins or {}), triaged.gifts, followups)
 
 
 def store_plan(session: Session, prepared: PreparedDay, solution: Solution, *, solver: SolverSettings,
@@ -86,7 +89,7 @@ def store_plan(session: Session, prepared: PreparedDay, solution: Solution, *, s
     plan = plan_document(prepared.model, solution, rules, solver=solver.to_dict(), author=actor.username)
     if prepared.gifts is not None:
         plan = replace(plan, summary=replace(plan.summary, gifts=Gifts(**plan_gifts(plan, prepared.gifts))))
-    plan = replace(plan, pins=dict(sorted(prepared.pins.items())) or None)
+    plan = replace(plan, pins=dict(sorted(prepared.pins.items())) or None, phone_followups=prepared.phone_followups)
     doc = plan.to_json()
     save(session, doc, actor, audit_details)
     return doc

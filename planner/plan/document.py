@@ -65,6 +65,16 @@ class Note(JsonDoc):
         return (self.zh if lang == "zh" else self.en) or self.en
 
 
+@dataclass(frozen=True, kw_only=True)
+class PlannedSite(JsonDoc):
+    """The network-plan site a 规划在建型 visit relies on: the worker tells the customer the
+    plan (说明计划情况) and the customer is called back when it is live."""
+
+    site_id: str = doc_field("the site's id in the network plan")
+    status: str = doc_field("planned or under_construction")
+    expected_date: IsoDate | None = doc_field("when it is expected live, null when the plan does not say")
+
+
 def visit_field(doc: str, **kw: Any) -> Any:
     """A field a step carries only when it is a visit (start, break and end steps lack the key)."""
     return doc_field(doc, written_if=_is_visit, **kw)
@@ -103,6 +113,8 @@ class Step(JsonDoc):
     carried_over_days: int = visit_field("days the visit has waited", default=0)
     needs_new_appointment: Note | None = doc_field("the earlier day's appointment has passed", omit_none=True,
                                                    default=None)
+    planned_site: PlannedSite | None = doc_field("the planned site the visit's scenario relies on", omit_none=True,
+                                                 default=None)
 
     @property
     def is_visit(self) -> bool:
@@ -175,6 +187,8 @@ class Unassigned(JsonDoc):
     closable_on_site: bool = doc_field(default=False)
     carried_over_days: int = doc_field(default=0)
     needs_new_appointment: Note | None = doc_field(omit_none=True, default=None)
+    planned_site: PlannedSite | None = doc_field("the planned site the visit's scenario relies on", omit_none=True,
+                                                 default=None)
     lat: float | None = doc_field(default=None)
     lon: float | None = doc_field(default=None)
     service_min: float = doc_field("minutes the visit would take on site")
@@ -187,6 +201,18 @@ class Unassigned(JsonDoc):
     def text(self, lang: str) -> str:
         """The reason as the dispatcher reads it."""
         return (self.explanation if lang == "zh" else self.explanation_en) or self.explanation or self.reason
+
+
+@dataclass(frozen=True, kw_only=True)
+class PhoneFollowUp(JsonDoc):
+    """A ticket of the day answered by a call instead of a visit, as the triage the plan was
+    made from listed it; publishing the plan opens its phone case (unless one is open)."""
+
+    ticket_id: str = doc_field()
+    why: str = doc_field("why a call and not a visit")
+    why_code: str = doc_field("no_visit_rule, override (a dispatcher said no visit) or open_case")
+    case_id: int | None = doc_field("the open phone case that holds the ticket already", omit_none=True,
+                                    default=None)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -275,6 +301,8 @@ class PlanDocument(JsonDoc):
     replanned_from: ReplannedFrom | None = doc_field(omit_none=True, default=None)
     pins: dict[str, str] | None = doc_field("visit id -> staff id the dispatcher chose", omit_none=True,
                                             default=None)
+    phone_followups: tuple[PhoneFollowUp, ...] = doc_field(
+        "the day's tickets answered by a call, from the triage the plan was made from", default=())
     version: int | None = doc_field("the stored version (written by the store)", omit_none=True, default=None)
 
     @classmethod

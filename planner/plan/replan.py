@@ -143,7 +143,7 @@ def replan(session: Session, doc: PlanDocument | dict[str, Any], now: time, *, a
     new = replace(new, routes=merged, summary=replace(
         new.summary, **summarise(merged, new.unassigned),
         moved_to_another_worker=tuple(sorted(moved)), handed_over_from_absent=tuple(sorted(handed_over)),
-        changes=route_changes(had, served_by, new.unassigned)))
+        changes=route_changes(had, served_by, new.unassigned)), phone_followups=doc.phone_followups)
     stored = new.to_json()
     save(session, stored, actor, {"replan_of": doc.version, "now": f"{now:%H:%M}", "absent": list(absent),
                                   "added": Path(add_file).name if add_file else None,

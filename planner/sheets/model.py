@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from planner.plan.document import PlanDocument, Route
+from planner.plan.document import PlanDocument, PlannedSite, Route
 from planner.records import StaffMember, Ticket
 from planner.sheets.diagram import route_svg
 from planner.sheets.qr import qr_png_data_uri, stop_url
@@ -72,6 +72,8 @@ class StopView:
     scenario: str
     measure_type: str
     measure_scenario: str
+    #: the planned site the scenario relies on and its expected date (规划在建型: 说明计划情况), "" for none
+    planned_site: str
     customers: tuple[CustomerView, ...]
     gift: bool
     closable: bool
@@ -169,6 +171,17 @@ def _customer(t: Ticket, history: Mapping[str, Sequence[Ticket]], texts: Texts) 
         more_history=len(earlier) - len(shown), style=texts.communication(t.comm_style))
 
 
+def planned_site_text(site: PlannedSite | None, texts: Texts) -> str:
+    """The planned site a stop relies on, as the worker reads it to the customer: which site,
+    planned or building, and when it is expected live ("" when the stop relies on none)."""
+    if site is None:
+        return ""
+    status = texts[f"site_{site.status}"] if f"site_{site.status}" in texts.labels else site.status
+    if site.expected_date:
+        return texts.fmt("planned_site_dated", site=site.site_id, status=status, date=site.expected_date)
+    return texts.fmt("planned_site_undated", site=site.site_id, status=status)
+
+
 def stop_view(stop: Stop, day: str, history: Mapping[str, Sequence[Ticket]], texts: Texts,
               url_base: str) -> StopView:
     s = stop.step
@@ -181,7 +194,7 @@ def stop_view(stop: Stop, day: str, history: Mapping[str, Sequence[Ticket]], tex
         vip=texts.vip_level(s.vip_level), why=tuple(why_visited(s, stop.tickets, history, texts)),
         customer_type=texts.customer_type(s.customer_type), scenario=texts.scenario(s.scenario),
         measure_type=texts.measure("customer_types", s.customer_type),
-        measure_scenario=texts.measure("scenarios", s.scenario),
+        measure_scenario=texts.measure("scenarios", s.scenario), planned_site=planned_site_text(s.planned_site, texts),
         customers=tuple(_customer(t, history, texts) for t in stop.tickets),
         gift=s.gift, closable=s.closable_on_site, url=stop_url(url_base, day, stop.staff_id, stop.seq),
     )

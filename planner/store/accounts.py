@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from planner.errors import Reason, UserError
+from planner.intake.lengths import check_text
 from planner.store import web_sessions
 from planner.store.models import AuditRow, StaffRow, UserRow
 
@@ -115,6 +116,8 @@ def add_user(session: Session, username: str, password: str, role: str, *, staff
         district = district or found[0]
     elif staff_id:
         raise UserError("--staff applies to field accounts only")
+    if district:
+        check_text("district", district, name="--district")
     if role in ("dispatcher", "followup") and not district:
         raise UserError(f"a {role} account needs --district NAME (e.g. 南区)")
     row = UserRow(username=name, password_hash=generate_password_hash(password), role=role, staff_id=staff_id,

@@ -83,11 +83,15 @@ def tickets_with_cases(session: Session, district: str, ticket_ids: Collection[s
 
 
 def load_cases(session: Session, district: str, *, case_ids: Collection[int] | None = None,
-               ticket_ids: Collection[str] | None = None, open_tickets_only: bool = False) -> list[StoredCase]:
+               ticket_ids: Collection[str] | None = None, open_tickets_only: bool = False,
+               planned_on: date | None = None) -> list[StoredCase]:
     """The district's cases (all, or those with these ids, or those holding these tickets, or
-    those holding a ticket still open: what a triage needs), oldest first, each with its
-    tickets and its events in order."""
+    those holding a ticket still open: what a triage needs, or those planned for a day: what
+    closing it needs), oldest first, each with its tickets and its events in order."""
     query = select(CaseRow).where(CaseRow.district == district)
+    if planned_on is not None:
+        query = query.where(CaseRow.id.in_(select(CaseEventRow.case_id).where(CaseEventRow.kind == EventKind.PLANNED.value,
+                                                                             CaseEventRow.day == planned_on)))
     if open_tickets_only:
         open_held = (select(CaseTicketRow.case_id)
                      .join(TicketRow, (TicketRow.district == CaseTicketRow.district)

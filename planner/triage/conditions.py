@@ -95,6 +95,24 @@ def near_site_radii(node: Any) -> set[float]:
     return found
 
 
+def near_site_conditions(node: Any) -> list[tuple[tuple[str, ...], float]]:
+    """The ``near_site`` conditions a condition relies on holding, as (statuses, within_m): the
+    network-plan sites that make a scenario (规划在建型: a planned site nearby).  A ``near_site``
+    under ``not`` is left out (it holds when there is no such site)."""
+    found: list[tuple[tuple[str, ...], float]] = []
+    if isinstance(node, dict):
+        site = node.get("near_site")
+        if isinstance(site, dict) and isinstance(site.get("within_m"), (int, float)):
+            found.append((tuple(site.get("statuses") or ()), float(site["within_m"])))
+        for key, value in node.items():
+            if key not in ("near_site", "not"):
+                found += near_site_conditions(value)
+    elif isinstance(node, list):
+        for value in node:
+            found += near_site_conditions(value)
+    return found
+
+
 def evaluate(cond: dict, facts: Facts) -> tuple[bool, str]:
     """Whether ``cond`` holds for ``facts``, and why (the fired rule's detail)."""
     return compile_condition(cond)(facts)

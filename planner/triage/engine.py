@@ -15,10 +15,11 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import lru_cache
 
+from planner.errors import Reason
 from planner.geo.distance import geodesic_m
-from planner.records import CarriedCase, FiredRule, NetworkSite, Ticket, Visit, parse_window_text
+from planner.records import CarriedCase, FiredRule, NetworkSite, SiteRef, Ticket, Visit, parse_window_text
 from planner.triage.cluster import find_clusters, network_complaint_test
-from planner.triage.conditions import Compiled, Facts, near_site_radii
+from planner.triage.conditions import Compiled, Facts, near_site_conditions, near_site_radii
 from planner.triage.gifts import GiftTally, apply_budget, gift_group
 from planner.triage.limits import max_nearby_pairs, too_dense
 from planner.triage.rules import SELECTION_REASONS, Rules
@@ -31,9 +32,27 @@ _PREPARE_ROWS = 256  # places screened against the sites at once (bounded tempor
 
 @dataclass(frozen=True)
 class PhoneFollowup:
+    """A ticket answered by a call instead of a visit: why, and the open phone case that holds
+    it already (None: a new follow-up, whose case opens when the day's plan is published)."""
+
     ticket_id: str
     why: str
     why_code: str
+    case_id: int | None = None
+
+
+#: the why code of a ticket its open phone case holds: listed as that case, not as a new follow-up
+OPEN_CASE = "open_case"
+
+
+def _open_phone_case(ticket_id: str, case: CarriedCase) -> PhoneFollowup:
+    """A ticket held by an open phone follow-up: the triage lists the case (the customer is
+    called again), it neither opens a second one nor plans a visit for it (a dispatcher
+    converts the case when a visit is needed)."""
+    since = f"{case.opened_on:%Y-%m-%d}" if case.opened_on else "an earlier day"
+    why = Reason("phone follow-up open since {day}, case {case}, {calls} call(s)", day=since, case=case.case_id,
+                 calls=case.calls)
+    return PhoneFollowup(ticket_id, why, OPEN_CASE, case.case_id)
 
 
 @dataclass(frozen=True)
@@ -89,6 +108,11 @@ class _SiteIndex:
         The value is the geodesic, or the local estimate where no threshold of the
         rules and no whole metre (the rule's text) lies within its error bound:
         every condition then decides and reads exactly as with the geodesic."""
+        return {status: d for status, (d, _site) in self.sites_near(t).items()}
+
+    def sites_near(self, t: Ticket) -> dict[str, tuple[float, NetworkSite]]:
+        """Status → (metres, the site) of the nearest site of that status within the radius,
+        measured as :meth:`nearest` says."""
         if self.grid is None or t.lat is None or t.lon is None:
             return {}
         here = (t.lat, t.lon)
@@ -128,8 +152,8 @@ class _SiteIndex:
             for p, row in zip(block, keep, strict=True):
                 self._found[p] = np.flatnonzero(row).tolist()
 
-    def _nearest(self, here: tuple[float, float], found: list[int]) -> dict[str, float]:
-        best: dict[str, float] = {}
+    def _nearest(self, here: tuple[float, float], found: list[int]) -> dict[str, tuple[float, NetworkSite]]:
+        best: dict[str, tuple[float, NetworkSite]] = {}
         near: dict[str, list[tuple[float, float, NetworkSite]]] = defaultdict(list)
         for k in found:
             s = self.sites[k]
@@ -140,14 +164,14 @@ class _SiteIndex:
             if d - err <= self.radius_m:
                 near[s.status].append((d, err, s))
         for status, found_here in near.items():
-            d0, e0, _ = min(found_here, key=lambda x: x[0])
+            d0, e0, site0 = min(found_here, key=lambda x: x[0])
             rivals = [x for x in found_here if x[0] - x[1] <= d0 + e0]
             if len(rivals) == 1 and e0 and self._settled(d0, e0):
-                best[status] = d0
+                best[status] = (d0, site0)
                 continue
-            exact = min(geodesic_m(here, (s.lat, s.lon)) for _, _, s in rivals)
+            exact, site = min(((geodesic_m(here, (s.lat, s.lon)), s) for _, _, s in rivals), key=lambda x: x[0])
             if exact <= self.radius_m:
-                best[status] = exact
+                best[status] = (exact, site)
         return best
 
     def _settled(self, d: float, err: float) -> bool:
@@ -236,6 +260,19 @@ class _Triage:
             raise ValueError(f"rules {self.rules.path}: no customer type or scenario for {case.ticket_id}")
         return ctype, scenario, fired, overridden
 
+    def scenario_site(self, scenario: str, location: Ticket) -> NetworkSite | None:
+        """The network-plan site the visit's scenario relies on (规划在建型: the planned or
+        building site nearby, whose expected date the worker tells the customer and the
+        callback waits for): the nearest site that meets a ``near_site`` condition of the
+        scenario's rule; None when the rule names no site or none is near."""
+        entry = next((e for e in self.rules.scenarios if e.code == scenario), None)
+        wanted = near_site_conditions(entry.when) if entry is not None else []
+        if not wanted:
+            return None
+        near = self.site_index.sites_near(location)
+        hits = [near[s] for statuses, within in wanted for s in statuses if s in near and near[s][0] <= within]
+        return min(hits, key=lambda hit: (hit[0], hit[1].site_id))[1] if hits else None
+
     def priority(self, case: Ticket, reasons: set[str], ticket_ids: Sequence[str]) -> tuple[int, FiredRule]:
         pr = self.rules.priority
         levels = pr.levels
@@ -267,6 +304,7 @@ class _Triage:
         for tid in ticket_ids:
             override.update({k: v for k, v in self.overrides.get(tid, {}).items() if k in ("type", "scenario")})
         ctype, scenario, cfired, overridden = self.classify(case, reasons, complaints, location, override)
+        site = self.scenario_site(scenario, location)
         prio, pfired = self.priority(case, reasons, ticket_ids)
         facts = Facts(ticket=case, reasons=reasons, complaints=complaints, customer_type=ctype, scenario=scenario)
         group, gift_why = gift_group(self.rules.gifts, facts, self.evaluate)
@@ -288,6 +326,7 @@ class _Triage:
             carried_over_days=self.waited(ticket_ids),
             back_because=next((c.why for t in ticket_ids if (c := self.carried.get(t)) and c.why), ""),
             case_id=next((c.case_id for t in ticket_ids if (c := self.carried.get(t))), None),
+            planned_site=SiteRef.of(site) if site else None,
             extra={"measures": {"customer_type": measures.customer_types[ctype],
                                 "scenario": measures.scenarios[scenario]},
                    "cluster_size": len(members), "complaints": complaints, "gift_group": group},
@@ -415,9 +454,14 @@ def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Se
     counted = is_network if sel.repeat.network_only else None
     complaints_by_phone = _complaints_by_phone(pool.values(), repeat_since, counted)
 
+    followups: list[PhoneFollowup] = []
     by_phone: dict[str, list[Ticket]] = defaultdict(list)
     for x in sorted(open_tickets, key=lambda x: (x.received_at, x.ticket_id)):
-        by_phone[x.phone].append(x)
+        held = carried.get(x.ticket_id)
+        if held is not None and held.kind == "phone":
+            followups.append(_open_phone_case(x.ticket_id, held))
+        else:
+            by_phone[x.phone].append(x)
 
     network = [x for x in pool.values()
                if x.received_at >= cluster_since and is_network(x)]
@@ -436,7 +480,6 @@ def triage(open_tickets: Sequence[Ticket], evidence: Sequence[Ticket], sites: Se
                 f"in {sel.cluster.days} days ({', '.join(m.ticket_id for m in members)})")
 
     stops: list[_Stop] = []  # the visits to make
-    followups: list[PhoneFollowup] = []
     cluster_members: dict[int, list[tuple[list[Ticket], list[FiredRule]]]] = defaultdict(list)
     for phone, tickets in by_phone.items():
         case = _merged(tickets)

@@ -43,6 +43,9 @@ def visit_json(v: Visit, rules: Rules) -> dict[str, Any]:
         "carried_over_days": v.carried_over_days,
         "back_because": v.back_because or None,
         "case_id": v.case_id,
+        "planned_site": {"site_id": v.planned_site.site_id, "status": v.planned_site.status,
+                         "expected_date": v.planned_site.expected_date.isoformat()
+                         if v.planned_site.expected_date else None} if v.planned_site else None,
         "overrides": list(v.overrides),
         "fired_rules": [{"rule": f.rule, "ticket_id": f.ticket_id, "detail": f.detail} for f in v.fired_rules],
     }
@@ -55,7 +58,8 @@ def triage_json(result: TriageResult, rules: Rules) -> dict[str, Any]:
         "rules_version": result.rules_version,
         "shift_start": result.shift_start.isoformat(),
         "visits": [visit_json(v, rules) for v in result.visits],
-        "phone_followups": [{"ticket_id": f.ticket_id, "why": f.why, "why_code": f.why_code}
+        "phone_followups": [{"ticket_id": f.ticket_id, "why": f.why, "why_code": f.why_code,
+                             **({"case_id": f.case_id} if f.case_id is not None else {})}
                             for f in result.phone_followups],
         "gifts": result.gifts.to_json() if result.gifts else None,
     }
