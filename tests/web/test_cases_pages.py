@@ -317,3 +317,13 @@ def test_a_published_plans_page_closes_its_day(planned, client_for):
     r = c.post("/cases/close-day", data={"day": DAY.isoformat(), "next": f"/dispatch/{DAY}/plan/1"})
     assert r.status_code == 302 and r.headers["Location"].endswith(f"/dispatch/{DAY}/plan/1")
     assert audit_rows("day_close")[0].target == f"{DAY} {DISTRICT}"
+
+
+def test_every_case_code_has_words_in_both_languages():
+    from planner.cases.events import CallResult, CloseReason, FollowUpStatus
+    from planner.cases.lifecycle import Status
+    from web.i18n import CASE_LABELS, ZH
+
+    codes = {m.value for cls in (EventKind, CaseKind, Status, CallResult, FollowUpStatus, CloseReason) for m in cls}
+    assert not codes - set(CASE_LABELS)
+    assert not set(CASE_LABELS.values()) - set(ZH)
