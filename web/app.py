@@ -106,7 +106,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         api_base,
         api_cases,
         api_day,
-        api_phone,
         auth,
         cases,
         dispatcher,

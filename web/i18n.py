@@ -694,6 +694,8 @@ ZH: dict[str, str] = {
     "Values": "内容",
     "Case closed": "案例已关闭",
     "Case open again": "案例已重新打开",
+    "The phone follow-up is a visit now: the next triage selects it": "电话回访已转为上门拜访：下次筛选将安排拜访",
+    "Turn into a visit": "转为上门拜访",
     "Call recorded": "电话已登记",
     "Follow-up assigned": "后续跟踪已分派",
     "Follow-up updated": "后续跟踪已更新",

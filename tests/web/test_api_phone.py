@@ -1,4 +1,4 @@
-"""``POST /api/v1/cases/{case_id}/convert``: a dispatcher turns an open phone follow-up into a
+"""``POST /api/cases/{case_id}/convert``: a dispatcher turns an open phone follow-up into a
 visit with the reason; the answer is what openapi.yaml documents, and the next triage (the
 API's too) selects the case for a visit, saying it was converted."""
 
@@ -33,18 +33,19 @@ def _post(app, who: str, url: str, body):
 
 def test_a_dispatcher_converts_a_phone_follow_up_and_the_triage_visits_it(app, seeded):
     case_id = _phone_case()
-    url = f"/api/v1/cases/{case_id}/convert"
+    url = f"/api/cases/{case_id}/convert?district={DISTRICT}"
     assert _post(app, "f1", url, {"reason": "x"}).status_code == 403
     assert _post(app, "disp", url, {}).status_code == 422  # the reason is required
     r = _post(app, "disp", url, {"reason": "customer wants a visit"})
     assert r.status_code == 200, r.get_json()
     body = r.get_json()
-    assert body["case_id"] == case_id and body["kind"] == "visit" and body["status"] == "open"
-    assert body["back_because"].startswith("converted from a phone follow-up on ")
-    assert body["back_because"].endswith(": customer wants a visit")
+    assert body["case_id"] == case_id and body["kind"] == "visit" and body["state"] == "open"
+    assert body["why_back"].startswith("converted from a phone follow-up on ")
+    assert body["why_back"].endswith(": customer wants a visit")
+    assert body["events"][-1]["kind"] == "converted_to_visit"
     again = _post(app, "disp", url, {"reason": "again"})
     assert again.status_code == 422 and "a visit already" in again.get_json()["error"]["message"]
-    assert _post(app, "disp", "/api/v1/cases/999999/convert", {"reason": "x"}).status_code == 422
+    assert _post(app, "disp", "/api/cases/999999/convert", {"reason": "x"}).status_code == 404
     with session_scope() as s:
         token = accounts.issue_token(s, "disp")
     triage = check(app.test_client().get(f"/api/days/{DAY}/triage", headers={"Authorization": f"Bearer {token}"}))

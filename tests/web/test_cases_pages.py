@@ -198,6 +198,19 @@ def test_reopening_a_closed_case_writes_its_reason(client_for):
     assert audit_rows("case_reopened")[0].details["note"] == "customer called again"
 
 
+def test_a_phone_follow_up_is_turned_into_a_visit_by_a_dispatcher_only(client_for):
+    case_id = open_visit(tickets()[0][0], kind=CaseKind.PHONE)
+    assert 'id="form-convert"' not in client_for("fu").get(f"/cases/{case_id}").get_data(as_text=True)
+    assert _post(client_for("fu"), case_id, "convert", reason="wants a visit").status_code == 403
+    c = client_for("disp")
+    assert 'id="form-convert"' in c.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert _post(c, case_id, "convert", reason="customer wants a visit").status_code == 302
+    last = events_of(case_id)[-1]
+    assert last.kind is EventKind.CONVERTED_TO_VISIT and last.note == "customer wants a visit"
+    assert 'id="form-convert"' not in c.get(f"/cases/{case_id}").get_data(as_text=True)  # a visit now
+    assert _post(c, open_visit(tickets()[1][0]), "convert", reason="x").status_code == 400  # not a phone case
+
+
 def test_the_follow_up_forms_assign_update_escalate_and_resolve(client_for):
     case_id = in_follow_up(tickets()[0][0])
     c = client_for("disp")

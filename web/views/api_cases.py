@@ -1,5 +1,5 @@
 """The JSON API for cases: the district's ledger, a case's history and where it stands,
-the steps on a case (close, reopen, a call, a follow-up assigned, updated, escalated,
+the steps on a case (close, reopen, a phone follow-up converted to a visit, a call, a follow-up assigned, updated, escalated,
 resolved) and closing a day.
 
 The routes are on :data:`web.views.api_base.bp`; each calls the same function as the
@@ -163,6 +163,15 @@ def close_case(case_id: int):
 @roles(*OFFICE)
 def reopen_case(case_id: int):
     return _step(case_id, lambda d, body: actions.reopen_case(
+        get_session(), security.actor(), d, case_id, text_field(body, "reason", required=True, field="note"),
+        day=services.today()))
+
+
+@bp.post("/cases/<int:case_id>/convert")
+@roles(*OFFICE)
+def convert_case(case_id: int):
+    """An open phone follow-up becomes a visit (the reason is kept in its history)."""
+    return _step(case_id, lambda d, body: actions.convert_to_visit(
         get_session(), security.actor(), d, case_id, text_field(body, "reason", required=True, field="note"),
         day=services.today()))
 

@@ -121,6 +121,7 @@ def _case_page(case_id: int, error: str | None = None, status: int = 200):
     decides, follows = actor.dispatches(d), actor.follows_up(d)
     in_follow_up = state.status is Status.FOLLOW_UP
     forms = {"close": decides and state.is_open, "reopen": decides and state.status is Status.CLOSED,
+             "convert": decides and state.kind is CaseKind.PHONE and state.is_open,
              "call": follows and state.is_open, "assign": decides and in_follow_up,
              "update": follows and in_follow_up, "escalate": follows and in_follow_up, "resolve": follows and in_follow_up}
     rules = services.rules()
@@ -168,6 +169,14 @@ def close(case_id: int):
 def reopen(case_id: int):
     return _step(case_id, _("Case open again"), lambda d, form: actions.reopen_case(
         get_session(), security.actor(), d, case_id, form.get("reason", ""), day=services.today()))
+
+
+@bp.post("/cases/<int:case_id>/convert")
+@roles(*OFFICE)
+def convert(case_id: int):
+    return _step(case_id, _("The phone follow-up is a visit now: the next triage selects it"),
+                 lambda d, form: actions.convert_to_visit(get_session(), security.actor(), d, case_id,
+                                                          form.get("reason", ""), day=services.today()))
 
 
 @bp.post("/cases/<int:case_id>/calls")
