@@ -18,15 +18,19 @@ nothing to agree and is left out.  Reading the list writes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from planner.actor import Actor
+from planner.cases.actions import CaseStep, call_about_visit, record_call
 from planner.cases.carry import as_seen_on
 from planner.cases.events import CallResult, CaseEvent, CaseKind, EventKind
 from planner.cases.lifecycle import Appointment, CaseState, Status, derive
+from planner.errors import UserError
 from planner.plan.document import PlanDocument, Route, Step, Unassigned
 from planner.plan.notes import appointment_expired_note
 from planner.plans import get_plan, list_versions
@@ -292,3 +296,30 @@ def _passed(events: tuple[CaseEvent, ...], state: CaseState | None, day: date, r
             note = appointment_expired_note(rules, (window[0], window[1]))
             return {"zh": note["zh"], "en": note["en"]}
     return None
+
+
+def call_about(session: Session, actor: Actor, district: str, day: date, ticket_ids: Sequence[str], result: str, *,
+               rules: Rules, on: date | None = None, start: str | None = None, end: str | None = None,
+               note: str = "", now: datetime | None = None) -> CaseStep:
+    """A call about the line of ``day``'s call list that holds these tickets: on its case
+    (:func:`planner.cases.actions.record_call`), or, when its visit has none yet, opening
+    one with the visit's tickets and the reasons it was selected for, as the list has
+    them (:func:`planner.cases.actions.call_about_visit`), whatever tickets the caller
+    named of the visit.  ``on``: the date agreed (default ``day``)."""
+    if not actor.follows_up(district):
+        raise UserError(f"{actor.username} may not change the cases of {district}")
+    wanted = list(dict.fromkeys(ticket_ids))
+    if not wanted:
+        raise UserError("a call names the visit's ticket")
+    listed = call_list(session, day, district, rules)
+    line = next((x for x in (*listed.lines, *listed.phone_cases) if wanted[0] in x.ticket_ids), None)
+    if line is None:
+        raise UserError(f"ticket {wanted[0]} is not on the call list of {district} {day:%Y-%m-%d}")
+    others = [t for t in wanted if t not in line.ticket_ids]
+    if others:
+        raise UserError(f"tickets {', '.join(others)} are not of the visit {line.visit_id} of {wanted[0]}")
+    if line.case_id is not None:
+        return record_call(session, actor, district, line.case_id, result, day=on or day, start=start, end=end,
+                           note=note, now=now)
+    return call_about_visit(session, actor, district, day, line.ticket_ids, line.reasons, result, on=on, start=start,
+                            end=end, note=note, now=now)
