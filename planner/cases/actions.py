@@ -21,7 +21,7 @@ from planner.actor import Actor
 from planner.cases.events import CallResult, CaseEvent, CaseKind, CloseReason, EventKind, VisitResult
 from planner.cases.lifecycle import CaseState, Status, TransitionRefused, apply, derive, late_or_corrected
 from planner.clock import clock_time
-from planner.errors import UserError
+from planner.errors import Reason, UserError
 from planner.intake.lengths import FREE_TEXT_MAX, check_text
 from planner.plan.document import PlanDocument
 from planner.store import accounts
@@ -119,7 +119,7 @@ def record(session: Session, actor: Actor, district: str, case_id: int, kind: Ev
         try:
             state = apply(derive(case.events), event)
         except TransitionRefused as refused:
-            raise CaseRefused(district, case_id, str(refused.reason)) from None
+            raise CaseRefused(district, case_id, refused.reason) from None  # a Reason: pages translate it
         try:  # numbered after the events read: a writer that appended since makes this collide
             stored = case_store.append_event(session, case_id, kind, at, actor.username, day=day, note=note or "",
                                              data=event.data, seq=event.seq)
@@ -207,11 +207,11 @@ def call_about_visit(session: Session, actor: Actor, district: str, day: date, t
     _follows_up(actor, district)
     tickets = list(dict.fromkeys(ticket_ids))
     if not tickets:
-        raise UserError("a call about a visit names its tickets")
+        raise UserError(Reason("a call about a visit names its tickets"))
     with transaction(session):
         missing = sorted(set(tickets) - repo.existing_ticket_ids(session, district, tickets))
         if missing:
-            raise UserError(f"no ticket {', '.join(missing)} in {district}")
+            raise UserError(Reason("no ticket {tickets} in {district}", tickets=", ".join(missing), district=district))
         case_id = _case_to_visit(session, district, tickets)
         if case_id is None:
             case_id = open_case(session, actor, district, CaseKind.VISIT, day, tickets, reasons, now=now).case.case_id
@@ -229,7 +229,8 @@ def _case_to_visit(session: Session, district: str, ticket_ids: list[str]) -> in
         return to_visit[0]
     if cases:
         case_id, status = min(cases.items())
-        raise CaseRefused(district, case_id, f"the visit's case is {status.value}: there is no visit to agree")
+        raise CaseRefused(district, case_id, Reason("the visit's case is {status}: there is no visit to agree",
+                                                    status=status.value))
     return None
 
 

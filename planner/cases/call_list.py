@@ -30,7 +30,7 @@ from planner.cases.actions import CaseStep, call_about_visit, record_call
 from planner.cases.carry import as_seen_on
 from planner.cases.events import CallResult, CaseEvent, CaseKind, EventKind
 from planner.cases.lifecycle import Appointment, CaseState, Status, derive
-from planner.errors import UserError
+from planner.errors import Reason, UserError
 from planner.plan.document import PlanDocument, Route, Step, Unassigned
 from planner.plan.notes import appointment_expired_note
 from planner.plans import get_plan, list_versions
@@ -310,16 +310,53 @@ def call_about(session: Session, actor: Actor, district: str, day: date, ticket_
         raise UserError(f"{actor.username} may not change the cases of {district}")
     wanted = list(dict.fromkeys(ticket_ids))
     if not wanted:
-        raise UserError("a call names the visit's ticket")
+        raise UserError(Reason("a call names the visit's ticket"))
     listed = call_list(session, day, district, rules)
     line = next((x for x in (*listed.lines, *listed.phone_cases) if wanted[0] in x.ticket_ids), None)
     if line is None:
-        raise UserError(f"ticket {wanted[0]} is not on the call list of {district} {day:%Y-%m-%d}")
+        raise UserError(Reason("ticket {ticket} is not on the call list of {district} {day}", ticket=wanted[0],
+                               district=district, day=f"{day:%Y-%m-%d}"))
     others = [t for t in wanted if t not in line.ticket_ids]
     if others:
-        raise UserError(f"tickets {', '.join(others)} are not of the visit {line.visit_id} of {wanted[0]}")
+        raise UserError(Reason("tickets {tickets} are not of the visit {visit} of {ticket}", tickets=", ".join(others),
+                               visit=line.visit_id, ticket=wanted[0]))
     if line.case_id is not None:
         return record_call(session, actor, district, line.case_id, result, day=on or day, start=start, end=end,
                            note=note, now=now)
     return call_about_visit(session, actor, district, day, line.ticket_ids, line.reasons, result, on=on, start=start,
                             end=end, note=note, now=now)
+
+
+def _clock(value: time | None) -> str | None:
+    return f"{value:%H:%M}" if value else None
+
+
+def _appointment_json(value: Appointment | None) -> dict[str, str | None] | None:
+    return {"date": value.day.isoformat(), "start": _clock(value.start), "end": _clock(value.end)} if value else None
+
+
+def line_json(line: CallLine) -> dict[str, Any]:
+    """One line as the JSON API gives it (times HH:MM local, moments ISO 8601)."""
+    last = line.last_call
+    return {
+        "visit_id": line.visit_id, "ticket_ids": list(line.ticket_ids), "reasons": list(line.reasons),
+        "customers": [{"name": c.name, "phone": c.phone, "ticket_ids": list(c.ticket_ids)} for c in line.contacts],
+        "address": line.address, "vip_level": line.vip_level, "customer_type": line.customer_type,
+        "scenario": line.scenario,
+        "slot": {"start": _clock(line.slot[0]), "end": _clock(line.slot[1])} if line.slot else None,
+        "planned_start": _clock(line.planned_start), "staff_id": line.staff_id, "unassigned": line.unassigned,
+        "case_id": line.case_id, "status": line.status.value if line.status else None, "calls": line.calls,
+        "last_call": {"result": last.result.value, "at": last.at.isoformat(),
+                      "date": last.day.isoformat() if last.day else None} if last else None,
+        "agreed": _appointment_json(line.agreed), "moved_to": _appointment_json(line.moved_to),
+        "reconfirmed_at": line.reconfirmed_at.isoformat() if line.reconfirmed_at else None,
+        "needs_new_appointment": line.needs_new_appointment, "tip": line.tip, "to_agree": line.to_agree,
+    }
+
+
+def call_list_json(listed: CallList) -> dict[str, Any]:
+    """The call list as the JSON API gives it."""
+    return {"date": listed.day.isoformat(), "district": listed.district, "source": listed.source,
+            "version": listed.version, "plan_status": listed.plan_status, "note": listed.note,
+            "lines": [line_json(x) for x in listed.lines], "phone_cases": [line_json(x) for x in listed.phone_cases],
+            "general_tips": list(listed.general_tips)}
