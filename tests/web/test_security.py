@@ -24,10 +24,11 @@ PLANNING = {"planner", "admin"}
 POLICY = {
     "auth.logout": ALL, "auth.home": ALL,
     "dispatcher.choose_district": {"admin"},
+    "calls.choose_district": {"admin"},
     "api.me": ALL, "api.openapi": ALL, "api.plan_schema": ALL, "api.cost_run": PLANNING,
     "api.outcomes": DISPATCH | {"field"}, "api.record_outcome": DISPATCH | {"field"},
 }
-PREFIX_POLICY = {"dispatcher.": DISPATCH, "field.": {"field"}, "planner.": PLANNING, "admin.": {"admin"},
+PREFIX_POLICY = {"dispatcher.": DISPATCH, "calls.": DISPATCH, "field.": {"field"}, "planner.": PLANNING, "admin.": {"admin"},
                  "api.": DISPATCH}
 PUBLIC = {"auth.login", "auth.healthz", "auth.set_lang", "auth.favicon", "static"}
 USER_OF_ROLE = {"dispatcher": "disp", "field": "f1", "planner": "plan", "admin": "admin"}

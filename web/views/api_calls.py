@@ -10,7 +10,7 @@ from datetime import date
 
 from flask import jsonify, request
 
-from planner.cases.actions import record_call
+from planner.cases.actions import record_call as record_case_call
 from planner.cases.call_list import call_about, call_list, call_list_json
 from planner.errors import UserError
 from planner.store.models import INTEGER_MAX
@@ -34,7 +34,7 @@ def _date(value: object, name: str) -> date:
 
 @bp.get("/calls")
 @roles(*DISPATCH)
-def calls():
+def call_list_of_day():
     """The call list of ``?date=`` (default today) of the district."""
     d = request_district()
     day = _date(request.args["date"], "date") if request.args.get("date") else services.today()
@@ -43,7 +43,7 @@ def calls():
 
 @bp.post("/calls")
 @roles(*DISPATCH)
-def record():
+def record_call():
     """One call: ``case_id``, or ``ticket_ids`` of a visit on the call list of ``date``."""
     d = request_district()
     body = json_body()
@@ -59,7 +59,7 @@ def record():
     if case_id is not None:
         if isinstance(case_id, bool) or not isinstance(case_id, int) or not 1 <= case_id <= INTEGER_MAX:
             raise UserError(f"case_id: an integer from 1 to {INTEGER_MAX}")
-        step = record_call(get_session(), actor, d, case_id, result, day=on, start=start, end=end, note=note)
+        step = record_case_call(get_session(), actor, d, case_id, result, day=on, start=start, end=end, note=note)
     else:
         if not isinstance(tickets, list) or not tickets or len(tickets) > bodies.MAX_ITEMS:
             raise UserError(f"ticket_ids: a list of 1 to {bodies.MAX_ITEMS} ticket ids")
