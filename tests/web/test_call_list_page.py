@@ -151,3 +151,20 @@ def test_the_api_lists_and_records_calls_as_documented(app, tokens):
     assert check(http.post("/api/calls", json=body, headers=auth("disp_north")), "POST").status_code == 422
     assert check(http.get(f"/api/calls?date={DAY}", headers=auth("f1"))).status_code == 403
     assert check(http.get(f"/api/calls?date={DAY}&district={DISTRICT}", headers=auth("admin"))).get_json()["lines"]
+
+
+def test_the_triage_page_shows_a_window_agreed_on_the_phone_at_once(planned, client_for):
+    """The triage page keeps a triage while nothing it reads has changed: a call is such a change."""
+    disp = client_for("disp")
+    line = _single()
+    triage_url = f"/dispatch/{DAY}/triage"
+
+    def window_cell():
+        html = disp.get(triage_url).get_data(as_text=True)
+        row = html[html.index(f'id="v-{line.visit_id}"'):]
+        row = row[row.index('class="window"'):]
+        return row[:row.index("</td>")]
+
+    assert "14:00–15:00" not in window_cell()  # the triage is kept from here on
+    assert _record(disp, line, result="confirmed", date=DAY.isoformat(), start="14:00", end="15:00").status_code == 302
+    assert "14:00–15:00" in window_cell()
