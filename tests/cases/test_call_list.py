@@ -249,3 +249,21 @@ def test_open_phone_follow_up_cases_are_listed_in_a_second_part(drafted, rules):
         assert all(x.case_id is None for x in listed.lines)  # not a visit's case
         actions.record_call(s, DISPATCHER, DISTRICT, phone.case.case_id, "resolved", day=D1)
         assert call_list(s, D1, DISTRICT, rules).phone_cases == ()
+
+
+@pytest.mark.postgres
+def test_the_first_call_opens_the_case_in_one_transaction_on_postgresql(fresh_postgres, rules):
+    with store_at(fresh_postgres):
+        import_fixture_day()
+        with closing(open_session(fresh_postgres)) as s:
+            line = next(x for x in call_list(s, D1, DISTRICT, rules).lines if len(x.contacts) == 1)
+            with pytest.raises(UserError, match="resolved on the phone"):
+                actions.call_about_visit(s, DISPATCHER, DISTRICT, D1, line.ticket_ids, line.reasons, "resolved")
+            assert case_store.load_cases(s, DISTRICT) == []  # the case the refused call opened is gone with it
+            step = actions.call_about_visit(s, DISPATCHER, DISTRICT, D1, line.ticket_ids, line.reasons, "confirmed",
+                                            start="09:30", end="10:30", now=EVENING_BEFORE)
+            [shown] = [x for x in call_list(s, D1, DISTRICT, rules).lines if x.visit_id == line.visit_id]
+            assert shown.case_id == step.case.case_id and (shown.agreed.start, shown.agreed.end) == (time(9, 30),
+                                                                                                     time(10, 30))
+            [v] = [v for v in triage_day(s, D1, DISTRICT, rules).visits if v.ticket_ids == line.ticket_ids]
+            assert v.case_id == step.case.case_id and v.carried_over_days == 0 and v.back_because == ""
