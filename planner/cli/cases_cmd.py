@@ -119,12 +119,13 @@ def calls_list(ctx, day, district):
     if listed.lines:
         click.echo("visit\ttickets\tcustomer\taddress\tvip\ttype\tscenario\tslot\tcase\tcalls\tagreed\tnote")
     for line in listed.lines:
-        click.echo(_row(line, [line.vip_level, line.customer_type or "", line.scenario or "", _window(line.slot)]))
+        click.echo(_row(line, [line.vip_level, line.customer_type or "", line.scenario or "", _window(line.slot)],
+                        rules.tz))
     if listed.phone_cases:
         click.echo(f"phone follow-ups: {len(listed.phone_cases)}")
         click.echo("case\ttickets\tcustomer\tcalls")
     for line in listed.phone_cases:
-        click.echo("\t".join([str(line.case_id), ",".join(line.ticket_ids), _customers(line), _calls(line)]))
+        click.echo("\t".join([str(line.case_id), ",".join(line.ticket_ids), _customers(line), _calls(line, rules.tz)]))
     shown = dict.fromkeys(line.customer_type for line in listed.lines if line.customer_type)
     tips = [t["en"] or t["zh"] for t in listed.general_tips]
     tips += [f"{code}: {tip['en'] or tip['zh']}" for code in shown if (tip := rules.cases.call_tips.for_type(code))]
@@ -139,21 +140,21 @@ def _customers(line) -> str:
     return "; ".join(f"{c.name} {c.phone}".strip() for c in line.contacts)
 
 
-def _calls(line) -> str:
+def _calls(line, tz) -> str:
     last = line.last_call
-    return f"{line.calls} (last {last.result.value} {last.at:%m-%d %H:%M})" if last else "0"
+    return f"{line.calls} (last {last.result.value} {last.at.astimezone(tz):%m-%d %H:%M})" if last else "0"
 
 
-def _row(line, middle: list[str]) -> str:
+def _row(line, middle: list[str], tz) -> str:
     agreed = ""
     if line.agreed:
         agreed = _window((line.agreed.start, line.agreed.end))
-        agreed += f" reconfirmed {line.reconfirmed_at:%H:%M}" if line.reconfirmed_at else ""
+        agreed += f" reconfirmed {line.reconfirmed_at.astimezone(tz):%H:%M}" if line.reconfirmed_at else ""
     elif line.moved_to:
         agreed = f"moved to {line.moved_to.day:%Y-%m-%d} {_window((line.moved_to.start, line.moved_to.end))}"
     notes = [n["en"] for n in (line.needs_new_appointment, line.unassigned) if n]
     return "\t".join([line.visit_id, ",".join(line.ticket_ids), _customers(line), " ".join(line.address.split()),
-                      *middle, str(line.case_id or ""), _calls(line), agreed, "; ".join(notes)]).rstrip("\t")
+                      *middle, str(line.case_id or ""), _calls(line, tz), agreed, "; ".join(notes)]).rstrip("\t")
 
 
 @calls_group.command("record")

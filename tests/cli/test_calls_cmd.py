@@ -79,6 +79,9 @@ def test_a_first_call_by_ticket_opens_the_case_and_the_next_goes_to_it(stored, c
     assert main(["calls", "list", "--date", "2010-08-05", "--district", DISTRICT]) == 0
     row = next(r for r in capsys.readouterr().out.splitlines() if r.startswith(line.visit_id + "\t"))
     assert f"\t{case.case_id}\t2 (last confirmed" in row and "10:00-11:00" in row
+    with closing(open_session()) as s:
+        last = case_store.get_case(s, DISTRICT, case.case_id).events[-1].at.astimezone(load_rules().tz)
+    assert f"(last confirmed {last:%m-%d %H:%M})" in row  # when, in Xi'an's time
 
 
 def test_naming_neither_or_both_or_an_unlisted_ticket_is_refused(stored, capsys):
