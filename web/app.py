@@ -104,9 +104,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         admin,
         api,
         api_base,
+        api_calls,
         api_cases,
         api_day,
         auth,
+        calls,
         cases,
         dispatcher,
         field,
@@ -135,7 +137,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
-    for bp in (auth.bp, dispatcher.bp, cases.bp, field.bp, planner.bp, admin.bp, api_base.bp):
+    for bp in (auth.bp, dispatcher.bp, cases.bp, calls.bp, field.bp, planner.bp, admin.bp, api_base.bp):
         app.register_blueprint(bp)
     security.check_every_view_is_guarded(app)
     return app

@@ -29,12 +29,13 @@ from planner.cases.lifecycle import (
     late_or_corrected,
 )
 from planner.clock import clock_time
-from planner.errors import UserError
+from planner.errors import Reason, UserError
 from planner.intake.lengths import FREE_TEXT_MAX, check_text
 from planner.plan.document import PlanDocument
 from planner.records import SiteRef
 from planner.store import accounts
 from planner.store import cases as case_store
+from planner.store import repository as repo
 from planner.store.cases import StoredCase
 from planner.store.db import transaction
 from planner.store.models import INTEGER_MAX
@@ -186,12 +187,62 @@ def record_call(session: Session, actor: Actor, district: str, case_id: int, res
     if start or end:
         data.update(start=_clock(district, case_id, start, "start"), end=_clock(district, case_id, end, "end"))
     with transaction(session):
+        if result == CallResult.CONFIRMED and not (start or end):
+            data.update(_agreed_window(session, district, case_id, day or _now(now).date()))
         step = record(session, actor, district, case_id, EventKind.CALL_ATTEMPT, day=day or _now(now).date(),
                       note=note, data=data, now=now)
         if result == CallResult.RESOLVED:
             step = record(session, actor, district, case_id, EventKind.CLOSED, day=day or _now(now).date(),
                           note=note, data={"reason": CloseReason.RESOLVED_BY_PHONE.value}, now=now)
     return step
+
+
+def _agreed_window(session: Session, district: str, case_id: int, day: date) -> dict[str, str]:
+    """A confirmed call that names no window confirms the one agreed for ``day`` (a
+    same-morning reconfirmation); none agreed: nothing, and the lifecycle asks for one."""
+    agreed = derive(_case(session, district, case_id).events).appointment_on(day)
+    return {"start": f"{agreed.start:%H:%M}", "end": f"{agreed.end:%H:%M}"} if agreed else {}
+
+
+def call_about_visit(session: Session, actor: Actor, district: str, day: date, ticket_ids: Iterable[str],
+                     reasons: Iterable[str], result: str, *, on: date | None = None, start: str | None = None,
+                     end: str | None = None, note: str = "", now: datetime | None = None) -> CaseStep:
+    """A call about a visit of ``day``'s call list (its tickets, and the reasons it was
+    selected for): recorded on the case still to visit that holds the tickets, or, when
+    the visit has none yet, on a new case the call opens (its selected event for ``day``
+    with these reasons, then the call), in one transaction, so that publishing the day
+    later puts that case on a route (:func:`record_plan` finds an open case by its
+    tickets) and the next triage takes the window agreed for ``on`` (default ``day``) on
+    that date only.  A visit whose case was visited already (in follow-up, or closed) has
+    nothing to agree: refused, nothing written."""
+    _follows_up(actor, district)
+    tickets = list(dict.fromkeys(ticket_ids))
+    if not tickets:
+        raise UserError(Reason("a call about a visit names its tickets"))
+    with transaction(session):
+        missing = sorted(set(tickets) - repo.existing_ticket_ids(session, district, tickets))
+        if missing:
+            raise UserError(Reason("no ticket {tickets} in {district}", tickets=", ".join(missing), district=district))
+        case_id = _case_to_visit(session, district, tickets)
+        if case_id is None:
+            case_id = open_case(session, actor, district, CaseKind.VISIT, day, tickets, reasons, now=now).case.case_id
+        return record_call(session, actor, district, case_id, result, day=on or day, start=start, end=end, note=note,
+                           now=now)
+
+
+def _case_to_visit(session: Session, district: str, ticket_ids: list[str]) -> int | None:
+    """The case still to be visited that holds these tickets (the oldest, as :func:`record_plan`
+    picks it); None when none holds them; refused when their case was visited already."""
+    held = _cases_by_ticket(session, district, ticket_ids)
+    cases = {case_id: status for case_id, status in (held[t] for t in ticket_ids if t in held)}
+    to_visit = sorted(case_id for case_id, status in cases.items() if status in (Status.OPEN, Status.PLANNED))
+    if to_visit:
+        return to_visit[0]
+    if cases:
+        case_id, status = min(cases.items())
+        raise CaseRefused(district, case_id, Reason("the visit's case is {status}: there is no visit to agree",
+                                                    status=status.value))
+    return None
 
 
 def _clock(district: str, case_id: int, text: str | None, name: str) -> str | None:

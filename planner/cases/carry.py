@@ -7,8 +7,9 @@ recorded"), and rises in priority with the days it came back (the rules file's
 aging).  An open phone follow-up is listed as that case (the triage calls it
 again, it does not open a new one) until it is resolved on the phone, closed or
 turned into a visit.  A case in follow-up is the follow-up staff's (not visited again by
-triage), one planned for a later day is already on that day's plan, and a
-closed one is done: their tickets are not triaged.
+triage), one planned for a later day is already on that day's plan, one whose
+customer agreed a later date on the phone waits for that date (the customer chooses
+the time), and a closed one is done: their tickets are not triaged.
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ def cases_on(day: date, cases: Iterable[StoredCase]) -> CasesOnDay:
     for case in cases:
         state = as_seen_on(derive(case.events), day)
         planned_later = state.status is Status.PLANNED and state.plan is not None and state.plan.day > day
-        if state.status in (Status.CLOSED, Status.FOLLOW_UP) or planned_later:
+        agreed_later = state.status is Status.OPEN and state.appointment is not None and state.appointment.day > day
+        if state.status in (Status.CLOSED, Status.FOLLOW_UP) or planned_later or agreed_later:
             settled.update(case.ticket_ids)
             continue
         # back from an earlier day: say why; open again on this very day (a re-plan): not back

@@ -1,4 +1,4 @@
-"""``cvp cases …``, ``cvp calls record`` and ``cvp day close``: the case ledger at the command line."""
+"""``cvp cases …``, ``cvp calls list|record`` and ``cvp day close``: the case ledger at the command line."""
 
 from __future__ import annotations
 
@@ -113,24 +113,94 @@ def calls_group() -> None:
     """Calls to customers (agreeing a visit, phone follow-ups)."""
 
 
+@calls_group.command("list")
+@click.option("--date", "day", required=True, type=DAY, help="The visits' day, YYYY-MM-DD.")
+@click.option("--district", required=True, help="District, e.g. 南区.")
+@click.pass_context
+def calls_list(ctx, day, district):
+    """Whom to call to agree the day's visits: from the day's newest plan version (a suggested
+    slot around each visit's planned start) or, with no plan yet, from the triage; still to
+    agree first.  Full phone numbers: the dispatcher dials them.  Then the open phone
+    follow-up cases, and the call tips."""
+    from planner.cases.call_list import call_list
+
+    rules = rules_of(ctx)
+    listed = call_list(session_of(ctx), day.date(), district, rules)
+    where = (f"plan v{listed.version} ({listed.plan_status})" if listed.source == "plan"
+             else f"triage ({listed.note['en'] if listed.note else ''})")
+    click.echo(f"{district} {day:%Y-%m-%d}: {len(listed.lines)} visit(s) to call, from the {where}")
+    if listed.lines:
+        click.echo("visit\ttickets\tcustomer\taddress\tvip\ttype\tscenario\tslot\tcase\tcalls\tagreed\tnote")
+    for line in listed.lines:
+        click.echo(_row(line, [line.vip_level, line.customer_type or "", line.scenario or "", _window(line.slot)],
+                        rules.tz))
+    if listed.phone_cases:
+        click.echo(f"phone follow-ups: {len(listed.phone_cases)}")
+        click.echo("case\ttickets\tcustomer\tcalls")
+    for line in listed.phone_cases:
+        click.echo("\t".join([str(line.case_id), ",".join(line.ticket_ids), _customers(line), _calls(line, rules.tz)]))
+    shown = dict.fromkeys(line.customer_type for line in listed.lines if line.customer_type)
+    tips = [t["en"] or t["zh"] for t in listed.general_tips]
+    tips += [f"{code}: {tip['en'] or tip['zh']}" for code in shown if (tip := rules.cases.call_tips.for_type(code))]
+    click.echo("tips:\n" + "\n".join(f"  - {t}" for t in tips))
+
+
+def _window(window) -> str:
+    return f"{window[0]:%H:%M}-{window[1]:%H:%M}" if window else ""
+
+
+def _customers(line) -> str:
+    return "; ".join(f"{c.name} {c.phone}".strip() for c in line.contacts)
+
+
+def _calls(line, tz) -> str:
+    last = line.last_call
+    return f"{line.calls} (last {last.result.value} {last.at.astimezone(tz):%m-%d %H:%M})" if last else "0"
+
+
+def _row(line, middle: list[str], tz) -> str:
+    agreed = ""
+    if line.agreed:
+        agreed = _window((line.agreed.start, line.agreed.end))
+        agreed += f" reconfirmed {line.reconfirmed_at.astimezone(tz):%H:%M}" if line.reconfirmed_at else ""
+    elif line.moved_to:
+        agreed = f"moved to {line.moved_to.day:%Y-%m-%d} {_window((line.moved_to.start, line.moved_to.end))}"
+    notes = [n["en"] for n in (line.needs_new_appointment, line.unassigned) if n]
+    return "\t".join([line.visit_id, ",".join(line.ticket_ids), _customers(line), " ".join(line.address.split()),
+                      *middle, str(line.case_id or ""), _calls(line, tz), agreed, "; ".join(notes)]).rstrip("\t")
+
+
 @calls_group.command("record")
-@click.argument("case_id", type=click.IntRange(1, 2**31 - 1))
+@click.argument("case_id", required=False, type=click.IntRange(1, 2**31 - 1))
+@click.option("--ticket", "tickets", multiple=True,
+              help="Instead of CASE_ID: a ticket of a visit on the call list, whose case the first call opens.")
 @click.option("--district", required=True, help="District, e.g. 南区.")
 @click.option("--result", required=True,
               type=click.Choice(["unreached", "refused", "rescheduled", "confirmed", "resolved"]),
               help="What the call came to (resolved: a phone follow-up settled on the phone, which closes it).")
 @click.option("--date", "day", type=DAY, help="The visit's date agreed (confirmed, rescheduled); default today.")
-@click.option("--start", help="Agreed window start, HH:MM.")
+@click.option("--list-date", "list_day", type=DAY,
+              help="With --ticket: the day of the call list the visit is on (default: --date).")
+@click.option("--start", help="Agreed window start, HH:MM (a confirmed call without one confirms the window agreed).")
 @click.option("--end", help="Agreed window end, HH:MM.")
 @click.option("--note", default="", help="What was said.")
 @click.pass_context
-def calls_record(ctx, case_id, district, result, day, start, end, note):
-    """Record one call to the customer of CASE_ID."""
+def calls_record(ctx, case_id, tickets, district, result, day, list_day, start, end, note):
+    """Record one call to the customer of CASE_ID, or of the visit holding --ticket."""
     from planner.cases.actions import record_call
+    from planner.cases.call_list import call_about
+    from planner.errors import UserError
 
-    step = record_call(session_of(ctx), actor_of(ctx), district, case_id, result, day=_today(ctx, day),
-                       start=start, end=end, note=note)
-    click.echo(f"case {case_id}: call {result}; the case is {step.state.status.value}")
+    if (case_id is None) == (not tickets):
+        raise UserError("name the case (CASE_ID) or the visit's ticket (--ticket), one of them")
+    on = _today(ctx, day)
+    if case_id is None:
+        step = call_about(session_of(ctx), actor_of(ctx), district, list_day.date() if list_day else on, tickets,
+                          result, rules=rules_of(ctx), on=on, start=start, end=end, note=note)
+    else:
+        step = record_call(session_of(ctx), actor_of(ctx), district, case_id, result, day=on, start=start, end=end,
+                           note=note)
+    click.echo(f"case {step.case.case_id}: call {result}; the case is {step.state.status.value}")
 
 
 @cvp.group("day")

@@ -18,7 +18,7 @@ from planner.errors import Reason
 from planner.records import NetworkSite, StaffMember, Ticket
 from planner.store import changes, convert
 from planner.store.locks import plan_lock, serialise
-from planner.store.models import CaseEventRow, ImportRow, OverrideRow, PlanRow, SiteRow, StaffRow, TicketRow
+from planner.store.models import CaseEventRow, CaseRow, ImportRow, OverrideRow, PlanRow, SiteRow, StaffRow, TicketRow
 
 
 @dataclass
@@ -345,15 +345,16 @@ def known_districts(session: Session) -> list[str]:
 
 def triage_fingerprint(session: Session, district: str) -> tuple:
     """Changes whenever anything a district's triage reads changes: tickets (imports,
-    appointments, closures), network sites, overrides, and the district's plans
-    (carry-over), and the cases' events (a call, a phone follow-up resolved or converted).
+    appointments, closures), network sites, overrides, the district's plans
+    (carry-over) and its cases' events (a call's agreed window, a close, a reopening).
     Rows are updated or added, never deleted, so counts and the latest change time are
     enough."""
     tickets = session.execute(select(func.count(TicketRow.id), func.max(TicketRow.updated_at))).one()
     sites = session.execute(select(func.count(SiteRow.id), func.max(SiteRow.updated_at))).one()
     overrides = session.scalar(select(func.max(OverrideRow.id)))
     plans = session.scalar(select(func.max(PlanRow.id)).where(PlanRow.district == district))
-    events = session.scalar(select(func.max(CaseEventRow.id)))
+    events = session.scalar(select(func.max(CaseEventRow.id)).join(CaseRow, CaseRow.id == CaseEventRow.case_id)
+                            .where(CaseRow.district == district))
     return (tuple(tickets), tuple(sites), overrides, plans, events)
 
 

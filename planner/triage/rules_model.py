@@ -213,6 +213,23 @@ class CaseRules:
 
     follow_up_solutions: dict[str, dict[str, str]]
     callback_after_days: int
+    #: the length of the window the call list suggests around a draft's planned start
+    call_slot_minutes: int
+    call_tips: CallTips
+
+
+@dataclass(frozen=True)
+class CallTips:
+    """``cases.call_tips`` — what the dispatcher keeps in mind on the phone: the pilot's
+    规范语言 for every call (``general``), and one tip per customer type (from its 应对措施),
+    each ``{zh, en}``."""
+
+    general: tuple[dict[str, str], ...]
+    customer_types: dict[str, dict[str, str]]
+
+    def for_type(self, customer_type: str | None) -> dict[str, str] | None:
+        """The tip for a customer type (None: no type, e.g. a phone follow-up)."""
+        return self.customer_types.get(customer_type or "")
 
 
 # --------------------------------------------------------------------------- parsing
@@ -390,9 +407,38 @@ def _cases(c: _Check, data: dict) -> CaseRules | None:
         return None
     texts = {str(code): c.texts(data, ("cases", "follow_up_solutions", code)) for code in (solutions or {})}
     days = c.number(data, ("cases", "callback_after_days"), whole=True, strict=False, most=MAX_DAYS)
-    if solutions is None or None in texts.values() or days is None:
+    # the call list's values came later: a file whose cases section lacks them takes the shipped ones
+    own = data["cases"] if isinstance(data.get("cases"), dict) else {}
+    slot = c.number(data if "call_slot_minutes" in own else shipped_data(), ("cases", "call_slot_minutes"),
+                    whole=True, most=MAX_MINUTES)
+    tips = _call_tips(c, data if "call_tips" in own else shipped_data())
+    if solutions is None or None in texts.values() or days is None or slot is None or tips is None:
         return None
-    return CaseRules({code: dict(t) for code, t in texts.items() if t is not None}, days)
+    return CaseRules({code: dict(t) for code, t in texts.items() if t is not None}, days, slot, tips)
+
+
+def _call_tips(c: _Check, data: dict) -> CallTips | None:
+    """``cases.call_tips``: a non-empty ``general`` list of ``{zh, en}``, and a ``{zh, en}``
+    for every customer type of the rules (no other)."""
+    p = ("cases", "call_tips")
+    general = c.get(data, p + ("general",))
+    types = c.get(data, p + ("customer_types",))
+    if general is not None and (not isinstance(general, list) or not general):
+        c.add(p + ("general",), f"must be a list of {{zh: …, en: …}} tips, not {yamldoc.describe(general)}")
+        general = None
+    if types is not None and c.mapping(p + ("customer_types",), types) is None:
+        types = None
+    if general is None or types is None:
+        return None
+    said = [c.texts(data, p + ("general", i)) for i in range(len(general))]
+    for code in types:
+        if code not in TYPES:
+            c.add(p + ("customer_types", code), f"is not a customer type (choose from {', '.join(TYPES)})")
+    per_type = {t: c.texts(data, p + ("customer_types", t)) for t in TYPES}
+    if None in said or None in per_type.values():
+        return None
+    return CallTips(tuple(dict(t) for t in said if t is not None),
+                    {t: dict(x) for t, x in per_type.items() if x is not None})
 
 
 def _working_day(c: _Check, data: dict) -> WorkingDay | None:

@@ -93,3 +93,17 @@ def test_cases_on_a_day_carry_the_window_agreed_for_that_day_only():
     found = cases_on(D2, [case(1, ("A",), planned, (EventKind.NOT_DONE, D1, {"version": 1}), call)])
     assert found.carried["A"].window is not None and found.carried["A"].window[0].hour == 14
     assert cases_on(date(2010, 8, 7), [case(1, ("A",), planned, call)]).carried["A"].window is None
+
+
+def test_a_customer_who_chose_a_later_date_is_not_triaged_before_it():
+    moved = (EventKind.CALL_ATTEMPT, D2, {"result": "rescheduled", "start": "16:00", "end": "17:00"})
+    before = cases_on(D1, [case(1, ("A",), moved)])
+    assert before.settled == {"A"} and not before.carried
+    on_the_day = cases_on(D2, [case(1, ("A",), moved)]).carried["A"]
+    assert on_the_day.window is not None and on_the_day.window[0].hour == 16 and on_the_day.times_back == 0
+
+
+def test_a_case_opened_by_a_call_on_its_day_is_carried_but_not_back():
+    unreached = (EventKind.CALL_ATTEMPT, D1, {"result": "unreached"})
+    carried = cases_on(D1, [case(1, ("A",), unreached, unreached)]).carried["A"]
+    assert carried.times_back == 0 and carried.why == "" and carried.window is None

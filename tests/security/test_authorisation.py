@@ -297,6 +297,13 @@ MATRIX: dict[str, tuple[Call, dict]] = {
                      only(("planner", "admin"), 422)),
     "planner.delete": (Call("/planner/scenarios/delete", form={"name": "nobody-saved-this"}),
                        only(("planner", "admin"), frozenset({302, 404, 422}))),
+    # -- calls to agree a visit of 南区's day (another district's ticket is not on one's list) --
+    "api.record_call": (Call("/api/calls{d}", json={"date": DAY.isoformat(), "ticket_ids": ["{call_ticket}"],
+                                                     "result": "unreached"}),
+                        dispatch(200, Refused(422), anon=API_ANON)),
+    "calls.record": (Call("/calls", form={"day": DAY.isoformat(), "ticket_id": "{call_ticket}", "result": "unreached"}),
+                     dispatch(302, Refused(400))),
+    "calls.choose_district": (Call("/calls/district", form={"district": DISTRICT}), only(("admin",), 302)),
 }
 
 
@@ -328,7 +335,8 @@ def _prepare(app) -> dict[str, str]:
     disp = Client(app, "disp")
     page = Call("/dispatch/import", form={}, files={"file": ("staff.csv", "staff.csv")}).send(disp, {})
     [token] = set(re.findall(r"/dispatch/import/([^/\"]+)/confirm", page.get_data(as_text=True)))
-    return {"ticket": ticket, "visit1": visits[0], "visit2": visits[1], "token": token}
+    call_ticket = next(st["ticket_ids"][0] for st in route["steps"] if st.get("visit_id") == visits[1])
+    return {"ticket": ticket, "visit1": visits[0], "visit2": visits[1], "token": token, "call_ticket": call_ticket}
 
 
 def _cases():
@@ -349,7 +357,7 @@ def test_matrix(planned, tmp_path, endpoint, caller):
     client = Client(app, CALLERS[caller])
     if client.username is None:
         client.http.get("/login")  # a visitor has the sign-in page's CSRF token, and nothing more
-    if caller == "admin" and endpoint.startswith("dispatcher."):
+    if caller == "admin" and endpoint.startswith(("dispatcher.", "calls.")):
         client.post("/dispatch/district", {"district": DISTRICT})  # an admin works in the district it chose
     work_dir = Path(app.config["WORK_DIR"])
     before = fingerprint(url, work_dir)

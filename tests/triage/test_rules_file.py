@@ -232,3 +232,30 @@ def test_an_unknown_time_zone_is_named(tmp_path, zone):
     path, text = edited(tmp_path, (r"^timezone: Asia/Shanghai", f"timezone: {zone}"))
     message = refusal(path)
     assert f"line {line_of(text, '^timezone:')}: field timezone: unknown time zone" in message
+
+
+def test_call_tips_are_read_per_customer_type_and_a_missing_one_is_named_with_its_line(tmp_path):
+    rules = load_rules()
+    tips = rules.cases.call_tips
+    assert set(tips.customer_types) == {e.code for e in rules.customer_types}  # one per type of the rules
+    assert "不争辩" in tips.for_type("irate")["zh"] and tips.for_type(None) is None
+    assert any("语速不要太快" in t["zh"] for t in tips.general) and rules.cases.call_slot_minutes == 60
+    path, text = edited(tmp_path, (r"^      irate:\n        zh: .*\n        en: .*\n", ""),
+                        (r"^  call_slot_minutes: 60", "  call_slot_minutes: 0"))
+    message = refusal(path)
+    assert "field cases.call_tips.customer_types.irate: is missing" in message
+    assert f"line {line_of(text, '^  call_slot_minutes:')}: field cases.call_slot_minutes: must be a positive" in message
+
+
+def test_a_general_call_tip_without_chinese_is_refused_with_its_line(tmp_path):
+    path, text = edited(tmp_path, (r"^      - \{zh: 语速不要太快, ", "      - {said: 语速不要太快, "))
+    message = refusal(path)
+    assert f"line {line_of(text, 'said: 语速不要太快')}: field cases.call_tips.general[1].zh: is missing" in message
+
+
+def test_a_cases_section_from_before_the_call_list_takes_the_shipped_tips(tmp_path):
+    data = yaml.safe_load(SHIPPED)
+    del data["cases"]["call_tips"], data["cases"]["call_slot_minutes"]
+    path = tmp_path / "old.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert load_rules(path).cases.call_tips == load_rules().cases.call_tips

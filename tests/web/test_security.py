@@ -25,6 +25,7 @@ CASE_STAFF = DISPATCH | {"followup"}  # the cases; deciding (close, reopen, assi
 POLICY = {
     "auth.logout": ALL, "auth.home": ALL,
     "dispatcher.choose_district": {"admin"},
+    "calls.choose_district": {"admin"},
     "api.me": ALL, "api.openapi": ALL, "api.plan_schema": ALL, "api.cost_run": PLANNING,
     "api.outcomes": DISPATCH | {"field"}, "api.record_outcome": DISPATCH | {"field"},
     "cases.choose_district": {"admin"}, "cases.close": DISPATCH, "cases.reopen": DISPATCH,
@@ -32,8 +33,8 @@ POLICY = {
     **dict.fromkeys(["api.cases", "api.case_history", "api.record_call", "api.update_follow_up",
                      "api.escalate_follow_up", "api.resolve_follow_up"], CASE_STAFF),
 }
-PREFIX_POLICY = {"dispatcher.": DISPATCH, "cases.": CASE_STAFF, "field.": {"field"}, "planner.": PLANNING,
-                 "admin.": {"admin"}, "api.": DISPATCH}
+PREFIX_POLICY = {"dispatcher.": DISPATCH, "cases.": CASE_STAFF, "calls.": DISPATCH, "field.": {"field"},
+                 "planner.": PLANNING, "admin.": {"admin"}, "api.": DISPATCH}
 PUBLIC = {"auth.login", "auth.healthz", "auth.set_lang", "auth.favicon", "static"}
 USER_OF_ROLE = {"dispatcher": "disp", "field": "f1", "followup": "fu", "planner": "plan",
                 "admin": "admin"}
