@@ -234,7 +234,8 @@ def _case_to_visit(session: Session, district: str, ticket_ids: list[str]) -> in
     """The case still to be visited that holds these tickets (the oldest, as :func:`record_plan`
     picks it); None when none holds them; refused when their case was visited already."""
     held = _cases_by_ticket(session, district, ticket_ids)
-    cases = {case_id: status for case_id, status in (held[t] for t in ticket_ids if t in held)}
+    cases = {case_id: status for case_id, status, kind in (held[t] for t in ticket_ids if t in held)
+             if kind is CaseKind.VISIT}
     to_visit = sorted(case_id for case_id, status in cases.items() if status in (Status.OPEN, Status.PLANNED))
     if to_visit:
         return to_visit[0]
