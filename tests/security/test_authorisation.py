@@ -298,9 +298,9 @@ MATRIX: dict[str, tuple[Call, dict]] = {
     "planner.delete": (Call("/planner/scenarios/delete", form={"name": "nobody-saved-this"}),
                        only(("planner", "admin"), frozenset({302, 404, 422}))),
     # -- calls to agree a visit of 南区's day (another district's ticket is not on one's list) --
-    "api.record_call": (Call("/api/calls{d}", json={"date": DAY.isoformat(), "ticket_ids": ["{call_ticket}"],
-                                                     "result": "unreached"}),
-                        dispatch(200, Refused(422), anon=API_ANON)),
+    "api.record_visit_call": (Call("/api/calls{d}", json={"date": DAY.isoformat(), "ticket_ids": ["{call_ticket}"],
+                                                           "result": "unreached"}),
+                              dispatch(200, Refused(422), anon=API_ANON)),
     "calls.record": (Call("/calls", form={"day": DAY.isoformat(), "ticket_id": "{call_ticket}", "result": "unreached"}),
                      dispatch(302, Refused(400))),
     "calls.choose_district": (Call("/calls/district", form={"district": DISTRICT}), only(("admin",), 302)),

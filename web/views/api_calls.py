@@ -43,7 +43,7 @@ def call_list_of_day():
 
 @bp.post("/calls")
 @roles(*DISPATCH)
-def record_call():
+def record_visit_call():
     """One call: ``case_id``, or ``ticket_ids`` of a visit on the call list of ``date``."""
     d = request_district()
     body = json_body()
