@@ -32,6 +32,7 @@ ACTOR = Actor("dispatcher1", OPERATOR, None)
 #: the fixture network plan's sites that are not live yet, and when they are expected
 EXPECTED = {"XA-NQ-JZ-2107": date(2010, 9, 15), "XA-NQ-JZ-2112": date(2010, 10, 30),
             "XA-NQ-JZ-2115": date(2010, 8, 25)}
+NAMES = {"XA-NQ-JZ-2107": "曲江东站", "XA-NQ-JZ-2112": "电子城南站", "XA-NQ-JZ-2115": "丈八西站"}
 
 
 @pytest.fixture
@@ -65,7 +66,7 @@ def test_the_triage_and_the_plan_carry_the_planned_site_of_a_planned_scenario(pu
             continue
         site = e.planned_site
         assert site is not None and site.status in ("planned", "under_construction")
-        assert site.expected_date == EXPECTED[site.site_id].isoformat()
+        assert site.expected_date == EXPECTED[site.site_id].isoformat() and site.name == NAMES[site.site_id]
     assert {e.planned_site.site_id for e in planned if e.planned_site} <= set(EXPECTED)
     # the triage's own view says the same (what the dispatcher's triage page and the API show)
     triaged = triage_day(session, DAY1, DISTRICT, rules)
@@ -83,18 +84,19 @@ def test_a_follow_up_schedules_the_callback_for_the_day_the_site_is_live(publish
     session, plan, rules = published
     step = _routed_planned(plan)[0]
     site, live = step.planned_site.site_id, EXPECTED[step.planned_site.site_id]
+    name = NAMES[site]
     record_outcome(session, day=DAY1, district=DISTRICT, visit_id=str(step.visit_id), actor=ACTOR,
                    closed_on_site=False, satisfaction="basically_satisfied", rules=rules)
     case = _case_of(session, step.ticket_ids)
     outcome, callback = case.events[-2:]
     assert outcome.kind is EventKind.OUTCOME and callback.kind is EventKind.CALLBACK_DUE
     assert callback.day == live
-    assert callback.data == {"site_id": site, "name": site, "expected_date": live.isoformat()}
+    assert callback.data == {"site_id": site, "name": name, "expected_date": live.isoformat()}
     state = derive(case.events)
     assert state.status is Status.FOLLOW_UP and state.callback_due == live
     # before the site is live the follow-up is what is next; from that day, the callback
     assert next_action(state, live - timedelta(days=1)) == ("assign the follow-up", False)
-    assert next_action(state, live) == (f"callback due {live:%Y-%m-%d} (site {site} live)", False)
+    assert next_action(state, live) == (f"callback due {live:%Y-%m-%d} (site {name} live)", False)
     assert next_action(state, live + timedelta(days=1))[1] is True  # overdue
 
 
@@ -106,7 +108,7 @@ def test_closed_on_site_schedules_it_too_and_a_corrected_outcome_takes_it_back(p
                    closed_on_site=True, satisfaction="satisfied", rules=rules)
     state = derive(_case_of(session, step.ticket_ids).events)
     assert state.status is Status.CLOSED and state.callback_due == live
-    assert next_action(state, live)[0] == f"callback due {live:%Y-%m-%d} (site {step.planned_site.site_id} live)"
+    assert next_action(state, live)[0] == f"callback due {live:%Y-%m-%d} (site {step.planned_site.name} live)"
     # the worker corrects it: the customer was not met after all: no callback, the visit is back
     record_outcome(session, day=DAY1, district=DISTRICT, visit_id=str(step.visit_id), actor=ACTOR,
                    closed_on_site=None, satisfaction="not_met", rules=rules)

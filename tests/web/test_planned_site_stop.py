@@ -21,6 +21,7 @@ def test_the_stop_page_names_the_planned_site(planned, app):
     page = text_of(c.get(f"/field/stops/{DAY}/{route.staff_id}/{seq}"))
     site = step.planned_site
     assert "规划站点" in page and site.site_id in page and str(site.expected_date) in page and "说明计划情况" in page
+    assert site.name and site.name in page
     other = next(i for i, st in enumerate(route.visit_steps, 1) if st.planned_site is None) if any(
         st.planned_site is None for st in route.visit_steps) else None
     if other is not None:

@@ -13,6 +13,7 @@ from planner.sheets import load_texts, sheet_html, sheet_pdf, sheet_views
 
 #: the fixture network plan's sites that are not live yet, and when they are expected
 EXPECTED = {"XA-NQ-JZ-2107": "2010-09-15", "XA-NQ-JZ-2112": "2010-10-30", "XA-NQ-JZ-2115": "2010-08-25"}
+NAMES = {"XA-NQ-JZ-2107": "曲江东站", "XA-NQ-JZ-2112": "电子城南站", "XA-NQ-JZ-2115": "丈八西站"}
 
 
 def _planned_sheets(day, lang):
@@ -29,6 +30,7 @@ def test_the_sheet_names_the_planned_site_and_its_expected_date(day):
     for sheet, stop in found:
         site = steps[stop.visit_id]["planned_site"]
         assert site["site_id"] in stop.planned_site and EXPECTED[site["site_id"]] in stop.planned_site
+        assert site["name"] == NAMES[site["site_id"]] and site["name"] in stop.planned_site
         assert "说明计划情况" in stop.planned_site
         html = sheet_html(sheet)
         assert "规划站点" in html and stop.planned_site in html
@@ -50,3 +52,4 @@ def test_the_printed_sheet_names_the_planned_site(day, tmp_path):
     squeezed = "".join(text.split())
     site_id = next(s for s in EXPECTED if s in stop.planned_site)
     assert site_id in squeezed and EXPECTED[site_id] in squeezed and "说明计划情况" in squeezed
+    assert NAMES[site_id] in squeezed
