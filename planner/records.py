@@ -86,6 +86,7 @@ class NetworkSite:
     status: str
     expected_date: date | None = None
     district: str = ""
+    name: str = ""  # the site's name in the network plan ("" when it gives none)
 
 
 @dataclass(frozen=True)
@@ -96,10 +97,16 @@ class SiteRef:
     site_id: str
     status: str
     expected_date: date | None = None
+    name: str = ""
 
     @classmethod
     def of(cls, site: NetworkSite) -> "SiteRef":
-        return cls(site.site_id, site.status, site.expected_date)
+        return cls(site.site_id, site.status, site.expected_date, site.name)
+
+    @property
+    def label(self) -> str:
+        """How the site is named to people: its name and id, or the id alone."""
+        return f"{self.name} ({self.site_id})" if self.name else self.site_id
 
 
 @dataclass(frozen=True)

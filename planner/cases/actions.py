@@ -478,7 +478,7 @@ def record_visit_outcome(session: Session, actor: Actor, district: str, day: dat
         if planned_site is not None and result in CALLBACK_RESULTS:
             due = callback_day(planned_site, day, callback_after_days)
             step = record(session, actor, district, case_id, EventKind.CALLBACK_DUE, day=due, now=now, audit=False,
-                          data={"site_id": planned_site.site_id, "name": planned_site.site_id,
+                          data={"site_id": planned_site.site_id, "name": planned_site.name or planned_site.site_id,
                                 "expected_date": planned_site.expected_date.isoformat()
                                 if planned_site.expected_date else None})
         return step

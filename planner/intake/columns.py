@@ -62,6 +62,7 @@ SITE_COLUMNS: dict[str, tuple[str, ...]] = {
     "status": ("状态", "建设状态"),
     "expected_date": ("预计开通日期", "预计开通", "expected"),
     "district": ("区域", "所属区域", "area"),
+    "name": ("站点名称", "基站名称", "站名", "site_name"),
 }
 SITE_REQUIRED = ("site_id", "lat", "lon", "status")
 

@@ -44,7 +44,7 @@ IDENTIFIERS = frozenset({"ticket_id", "staff_id", "site_id", "district", "visit_
 _STORED_AS_WRITTEN = {
     "tickets": (TicketRow, ("ticket_id", "customer_name", "district", "category", "address", "description")),
     "staff": (StaffRow, ("staff_id", "name", "district", "skills", "base_name")),
-    "sites": (SiteRow, ("site_id", "district")),
+    "sites": (SiteRow, ("site_id", "district", "name")),
     "gazetteer": (TicketRow, ("address",)),  # a gazetteer's address is matched to tickets' addresses
     # what the API and the pages store as written
     "absences": (AbsenceRow, ("staff_id", "reason")),

@@ -289,7 +289,8 @@ def _site(r: RowReader, ctx: IntakeContext) -> NetworkSite | None:
     lat, lon = _point(r, "lat", "lon", ctx, district)
     if r.errors or lat is None or lon is None:  # no coordinates always comes with a row error
         return None
-    return NetworkSite(site_id=site_id, lat=lat, lon=lon, status=status, expected_date=expected, district=district)
+    return NetworkSite(site_id=site_id, lat=lat, lon=lon, status=status, expected_date=expected, district=district,
+                       name=r.get("name", default=""))
 
 
 def _gazetteer_entry(r: RowReader, ctx: IntakeContext) -> tuple[str, float, float] | None:

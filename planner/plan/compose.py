@@ -90,7 +90,7 @@ def planned_site_of(site: SiteRef | None) -> PlannedSite | None:
     """What a stop records of the site its scenario relies on."""
     if site is None:
         return None
-    return PlannedSite(site_id=site.site_id, status=site.status,
+    return PlannedSite(site_id=site.site_id, name=site.name, status=site.status,
                        expected_date=site.expected_date.isoformat() if site.expected_date else None)
 
 
@@ -100,7 +100,7 @@ def site_ref(entry: PlannedSite | None) -> SiteRef | None:
     if entry is None:
         return None
     return SiteRef(entry.site_id, entry.status,
-                   date.fromisoformat(entry.expected_date) if entry.expected_date else None)
+                   date.fromisoformat(entry.expected_date) if entry.expected_date else None, entry.name)
 
 
 def _note_dict(note: Note | None) -> dict[str, Any]:

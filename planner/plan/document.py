@@ -71,6 +71,7 @@ class PlannedSite(JsonDoc):
     plan (说明计划情况) and the customer is called back when it is live."""
 
     site_id: str = doc_field("the site's id in the network plan")
+    name: str = doc_field("the site's name in the network plan, \"\" when it gives none", default="")
     status: str = doc_field("planned or under_construction")
     expected_date: IsoDate | None = doc_field("when it is expected live, null when the plan does not say")
 

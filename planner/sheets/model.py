@@ -177,9 +177,10 @@ def planned_site_text(site: PlannedSite | None, texts: Texts) -> str:
     if site is None:
         return ""
     status = texts[f"site_{site.status}"] if f"site_{site.status}" in texts.labels else site.status
+    named = f"{site.name} {site.site_id}" if site.name else site.site_id
     if site.expected_date:
-        return texts.fmt("planned_site_dated", site=site.site_id, status=status, date=site.expected_date)
-    return texts.fmt("planned_site_undated", site=site.site_id, status=status)
+        return texts.fmt("planned_site_dated", site=named, status=status, date=site.expected_date)
+    return texts.fmt("planned_site_undated", site=named, status=status)
 
 
 def stop_view(stop: Stop, day: str, history: Mapping[str, Sequence[Ticket]], texts: Texts,

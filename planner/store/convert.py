@@ -17,7 +17,7 @@ TICKET_FIELDS = (
 )
 STAFF_FIELDS = ("name", "district", "base_lat", "base_lon", "base_name", "phone", "shift_start", "shift_end", "break_start",
                 "break_end", "skills", "transport", "max_visits", "active")
-SITE_FIELDS = ("lat", "lon", "status", "expected_date", "district")
+SITE_FIELDS = ("lat", "lon", "status", "expected_date", "district", "name")
 
 
 def _clock_text(t: time | None) -> str | None:
@@ -95,4 +95,4 @@ def staff_record(row: StaffRow) -> StaffMember:
 
 def site_record(row: SiteRow) -> NetworkSite:
     return NetworkSite(site_id=row.site_id, lat=row.lat, lon=row.lon, status=row.status,
-                       expected_date=row.expected_date, district=row.district)
+                       expected_date=row.expected_date, district=row.district, name=row.name or "")

@@ -126,6 +126,7 @@ class SiteRow(Base):
     status: Mapped[str] = mapped_column(String(32))
     expected_date: Mapped[date | None] = mapped_column(Date)
     district: Mapped[str] = mapped_column(String(64), default="")
+    name: Mapped[str] = mapped_column(String(128), default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

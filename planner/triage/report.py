@@ -43,7 +43,8 @@ def visit_json(v: Visit, rules: Rules) -> dict[str, Any]:
         "carried_over_days": v.carried_over_days,
         "back_because": v.back_because or None,
         "case_id": v.case_id,
-        "planned_site": {"site_id": v.planned_site.site_id, "status": v.planned_site.status,
+        "planned_site": {"site_id": v.planned_site.site_id, "name": v.planned_site.name,
+                         "status": v.planned_site.status,
                          "expected_date": v.planned_site.expected_date.isoformat()
                          if v.planned_site.expected_date else None} if v.planned_site else None,
         "overrides": list(v.overrides),
