@@ -114,3 +114,23 @@ def load_cases(session: Session, district: str, *, case_ids: Collection[int] | N
         events.setdefault(row.case_id, []).append(_event(row))
     return [StoredCase(r.id, r.district, CaseKind(r.kind), r.opened_day, tuple(tickets.get(r.id, ())),
                        tuple(events.get(r.id, ()))) for r in rows]
+
+
+def follow_up_candidates(session: Session, district: str, day: date) -> list[int]:
+    """The ids of the district's cases that may be on the follow-up queue on ``day``,
+    oldest first: visited ones (an outcome) not closed since, or closed and reopened,
+    and those with a callback due by ``day``.  A pre-filter in SQL, so the queue does not
+    read every case the district ever had; which of them are in follow-up the caller
+    derives from their events."""
+    def having(*conditions: Any) -> Any:
+        return select(CaseEventRow.case_id).where(*conditions)
+
+    visited = having(CaseEventRow.kind == EventKind.OUTCOME.value)
+    closed = having(CaseEventRow.kind == EventKind.CLOSED.value)
+    reopened = having(CaseEventRow.kind == EventKind.REOPENED.value)
+    due = having(CaseEventRow.kind == EventKind.CALLBACK_DUE.value, CaseEventRow.day <= day)
+    query = (select(CaseRow.id).where(CaseRow.district == district)
+             .where((CaseRow.id.in_(visited) & (CaseRow.id.not_in(closed) | CaseRow.id.in_(reopened)))
+                    | CaseRow.id.in_(due))
+             .order_by(CaseRow.id))
+    return list(session.scalars(query))
