@@ -155,8 +155,9 @@ def test_cvp_outcomes_lists_and_closes_follow_ups(capsys):
                            closed_on_site=False, notes="待基站开通")
     assert main(["outcomes", "list", "--date", str(DAY), "--district", DISTRICT]) == 0
     assert f"{stop['visit_id']}\tS1\tneeds later closure" in capsys.readouterr().out
-    assert main(["outcomes", "followups", "--district", DISTRICT]) == 0
-    assert stop["visit_id"] in capsys.readouterr().out
+    assert main(["outcomes", "followups", "--district", DISTRICT]) == 0  # the follow-up queue, by case
+    assert "\tfollow_up\t" in (listed := capsys.readouterr().out) or "\tto_assign\t" in listed
+    assert ",".join(stop["ticket_ids"]) in listed
     assert main(["outcomes", "close", stop["visit_id"], "--date", str(DAY), "--district", DISTRICT,
                  "--notes", "已开通，回访满意"]) == 0
     assert "follow-up closed" in capsys.readouterr().out
