@@ -100,7 +100,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from planner.triage import load_rules
     from web import db, i18n, security
     from web.jobs import JobQueue
-    from web.views import admin, api, api_base, api_day, auth, dispatcher, field, planner  # noqa: F401  (api, api_day: routes on api_base.bp)
+    from web.views import (  # noqa: F401  (api, api_day: routes on api_base.bp)
+        admin,
+        api,
+        api_base,
+        api_day,
+        auth,
+        dispatcher,
+        field,
+        followups,
+        planner,
+    )
     from web.views.common import DayConverter, StoreIntConverter
 
     app = Flask(__name__, static_folder="static", template_folder="templates")
@@ -124,7 +134,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
-    for bp in (auth.bp, dispatcher.bp, field.bp, planner.bp, admin.bp, api_base.bp):
+    for bp in (auth.bp, dispatcher.bp, field.bp, followups.bp, planner.bp, admin.bp, api_base.bp):
         app.register_blueprint(bp)
     security.check_every_view_is_guarded(app)
     return app

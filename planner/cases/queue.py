@@ -61,6 +61,7 @@ class QueueLine:
     customers: tuple[Customer, ...]
     due: Reason                # what is due, in words ("王五 follows up by 2010-08-20")
     since: date                # in follow-up since (the visit's day); a callback: its day
+    visited_by: str | None     # the staff id of the visit that led to the follow-up
     due_on: date | None        # the promised date, or the callback's day; None: nothing promised yet
     overdue_days: int          # how many days past ``due_on`` (0: not overdue)
     solution: str | None = None
@@ -99,7 +100,8 @@ def _line(case_id: int, ticket_ids: tuple[str, ...], state: CaseState, day: date
     else:
         return None
     overdue = (day - due_on).days if due_on is not None and due_on < day else 0
-    return QueueLine(case_id, kind, ticket_ids, (), due, since, due_on, overdue,
+    visited_by = state.visited.staff_id if state.visited else None
+    return QueueLine(case_id, kind, ticket_ids, (), due, since, visited_by, due_on, overdue,
                      solution=follow_up.solution if follow_up else None, owner=owner,
                      promised=follow_up.promised if follow_up else None,
                      status=follow_up.status if follow_up else None,

@@ -24,6 +24,7 @@ ACCOUNTS = {
     "f1": ("field", "S1", None),
     "f2": ("field", "S2", None),
     "plan": ("planner", None, None),
+    "fu": ("followup", None, DISTRICT),
     "admin": ("admin", None, None),
 }
 

@@ -13,7 +13,8 @@ from tests.store_calls import in_store
 from tests.web.conftest import PASSWORD, Client, make_app, text_of
 
 SAMPLE_ARGS = {"day": "2010-08-05", "version": "1", "staff_id": "S1", "seq": "1", "job_id": "1", "token": "x" * 32,
-               "username": "disp", "fmt": "csv", "filename": "app.css", "visit_id": "V-XA-NQ-20100804-0071"}
+               "username": "disp", "fmt": "csv", "filename": "app.css", "visit_id": "V-XA-NQ-20100804-0071",
+               "case_id": "1"}
 
 
 def concrete_urls(app):
@@ -48,6 +49,7 @@ def test_sign_in_and_out(seeded, client_for):
 def test_each_role_lands_on_its_home(seeded, client_for):
     assert client_for("f1").get("/").headers["Location"] == "/field/"
     assert client_for("plan").get("/").headers["Location"] == "/planner/"
+    assert client_for("fu").get("/").headers["Location"] == "/followups"
     assert client_for("admin").get("/").headers["Location"] == "/dispatch/"
 
 

@@ -16,9 +16,10 @@ from tests.web.conftest import DAY, Client, make_app, text_of
 from tests.web.helpers import XSS, fixture_phones, gazetteer_bytes, tickets_with_xss
 from tests.web.test_auth import concrete_urls
 
-ALL = {"dispatcher", "field", "planner", "admin"}
+ALL = {"dispatcher", "field", "planner", "followup", "admin"}
 DISPATCH = {"dispatcher", "admin"}
 PLANNING = {"planner", "admin"}
+FOLLOW_UP = {"followup", "dispatcher", "admin"}
 
 # who may call each endpoint: the policy, written down once (a change to a view's roles must change this too)
 POLICY = {
@@ -26,11 +27,12 @@ POLICY = {
     "dispatcher.choose_district": {"admin"},
     "api.me": ALL, "api.openapi": ALL, "api.plan_schema": ALL, "api.cost_run": PLANNING,
     "api.outcomes": DISPATCH | {"field"}, "api.record_outcome": DISPATCH | {"field"},
+    "api.api_queue": FOLLOW_UP,
 }
 PREFIX_POLICY = {"dispatcher.": DISPATCH, "field.": {"field"}, "planner.": PLANNING, "admin.": {"admin"},
-                 "api.": DISPATCH}
+                 "followups.": FOLLOW_UP, "api.": DISPATCH}
 PUBLIC = {"auth.login", "auth.healthz", "auth.set_lang", "auth.favicon", "static"}
-USER_OF_ROLE = {"dispatcher": "disp", "field": "f1", "planner": "plan", "admin": "admin"}
+USER_OF_ROLE = {"dispatcher": "disp", "field": "f1", "planner": "plan", "followup": "fu", "admin": "admin"}
 
 
 def expected_roles(endpoint: str) -> set[str]:

@@ -28,20 +28,20 @@ PLAN_SCHEMA = SPEC.with_name("plan.schema.json")
 
 
 @bp.get("/openapi.yaml")
-@roles("dispatcher", "field", "planner", "admin")
+@roles("dispatcher", "field", "planner", "followup", "admin")
 def openapi():
     return send_file(SPEC, mimetype="application/yaml", max_age=0)
 
 
 @bp.get("/plan.schema.json")
-@roles("dispatcher", "field", "planner", "admin")
+@roles("dispatcher", "field", "planner", "followup", "admin")
 def plan_schema():
     """The plan document's JSON Schema, which openapi.yaml references by this relative name."""
     return send_file(PLAN_SCHEMA, mimetype="application/schema+json", max_age=0)
 
 
 @bp.get("/me")
-@roles("dispatcher", "field", "planner", "admin")
+@roles("dispatcher", "field", "planner", "followup", "admin")
 def me():
     u = security.signed_in_user()
     return jsonify({"username": u.username, "role": u.role, "staff_id": u.staff_id, "district": u.district})

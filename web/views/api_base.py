@@ -1,6 +1,6 @@
 """What every JSON API module shares: the blueprint, who dispatches, the request's district,
 the bounded JSON body and its text fields, and a stored plan or 404.  The endpoints are in
-:mod:`web.views.api` and :mod:`web.views.api_day`, both on this blueprint."""
+:mod:`web.views.api`, :mod:`web.views.api_day` and :mod:`web.views.followups`, all on this blueprint."""
 
 from __future__ import annotations
 
@@ -19,9 +19,10 @@ DISPATCH = ("dispatcher", "admin")
 
 
 def request_district() -> str:
-    """A dispatcher's (or field worker's) own district; an admin names one with ``?district=``."""
+    """A dispatcher's (or field worker's, or follow-up account's) own district; an admin names
+    one with ``?district=``."""
     user = security.signed_in_user()
-    if user.role in ("dispatcher", "field"):
+    if user.role in ("dispatcher", "field", "followup"):
         return user.district or abort(403)
     d = request.args.get("district", "").strip()
     if not d:

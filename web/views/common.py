@@ -46,9 +46,9 @@ class StoreIntConverter(IntegerConverter):
 
 
 def district() -> str:
-    """The district the signed-in dispatcher works for (an admin chooses one)."""
+    """The district the signed-in dispatcher (or follow-up account) works for (an admin chooses one)."""
     user = security.signed_in_user()
-    if user.role == "dispatcher":
+    if user.role in ("dispatcher", "followup"):
         if not user.district:
             abort(403)
         return user.district
