@@ -327,9 +327,7 @@ def update_follow_up(district: str, case_id: int, actor: Actor, *, status: str |
 
 
 def resolve_follow_up(district: str, case_id: int, actor: Actor, note: str):
-    from planner.cases.actions import resolve_follow_up as resolve
-
-    return resolve(get_session(), actor, district, case_id, note, rules=rules())
+    return closure.resolve_follow_up(get_session(), actor, district, case_id, note, rules=rules())
 
 
 def close_follow_up(day: date, district: str, visit_id: str, actor: Actor, notes: str,

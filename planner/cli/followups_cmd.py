@@ -1,6 +1,7 @@
 """``cvp followups …``: the follow-up staff's queue and the steps of a follow-up (the
 pilot's steps 4–5), each one call of :mod:`planner.cases.queue` or
-:mod:`planner.cases.actions`."""
+:mod:`planner.cases.actions` (resolving through :func:`planner.closure.resolve_follow_up`,
+which closes the case's tickets with it)."""
 
 from __future__ import annotations
 
@@ -115,8 +116,8 @@ def followups_escalate(ctx, case_id, district, to, owner, promised, note):
 @click.option("--note", required=True, help="How the problem was solved (kept in the case's history).")
 @click.pass_context
 def followups_resolve(ctx, case_id, district, note):
-    """The follow-up of CASE_ID solved the problem: the case is closed."""
-    from planner.cases.actions import resolve_follow_up
+    """The follow-up of CASE_ID solved the problem: the case and its tickets are closed."""
+    from planner.closure import resolve_follow_up
 
     resolve_follow_up(session_of(ctx), actor_of(ctx), district, case_id, note, rules=rules_of(ctx))
     click.echo(f"case {case_id}: follow-up resolved; the case is closed")

@@ -87,7 +87,7 @@ def test_each_step_writes_its_event_and_the_queue_follows(capsys):
     assert main(["followups", "resolve", cid, "--district", "南区", "--note", "新站开通，信号恢复"]) == 0
     assert "follow-up resolved; the case is closed" in capsys.readouterr().out
     assert _kinds(case_id)[-1] == "closed"
-    assert _audited(case_id)[:4] == ["case_closed", "case_follow_up_escalated", "case_follow_up_updated",
+    assert _audited(case_id)[:5] == ["follow_up", "case_closed", "case_follow_up_escalated", "case_follow_up_updated",
                                      "case_follow_up_assigned"]
     assert main(["followups", "list", "--district", "南区"]) == 0
     assert "no follow-ups open in 南区" in capsys.readouterr().out

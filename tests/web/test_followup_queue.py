@@ -22,6 +22,7 @@ from planner.triage import load_rules
 from tests.store_calls import in_store
 from tests.web.conftest import DAY, DISTRICT, PASSWORD, text_of
 from tests.web.test_api import check
+from tests.web.test_closure import statuses
 
 pytestmark = pytest.mark.usefixtures("planned")
 
@@ -125,6 +126,10 @@ def test_the_quick_steps_write_their_events_and_a_refusal_is_a_message(client_fo
     with session_scope() as s:
         entry = accounts.audit_log(s, action="case_closed")[0]
         assert entry.username == "fu1" and entry.details["reason"] == "follow_up_resolved"
+        tickets = case_store.get_case(s, DISTRICT, case_id).ticket_ids
+    # its tickets are closed with it, and the visit has left the outcome-based follow-up list
+    assert set(statuses(tickets).values()) == {"closed"}
+    assert not set(tickets) & {t for f in in_store(closure.follow_ups, DISTRICT) for t in f.outcome.ticket_ids}
     # refused: the case is closed already; another district's case is not found; nothing written, no error page
     before = _events(case_id)
     r = fu1.post(f"/followups/{case_id}/resolve", {"note": "again"})

@@ -3,7 +3,8 @@ dispatcher's Follow-ups page, and ``GET /api/v1/followups``.
 
 Every one reads :func:`planner.cases.queue.follow_up_queue` (through
 :func:`web.services.follow_up_queue`), and each quick step on a row calls one case action
-(:func:`planner.cases.actions.update_follow_up`, :func:`~planner.cases.actions.resolve_follow_up`);
+(:func:`planner.cases.actions.update_follow_up`; resolving, :func:`planner.closure.resolve_follow_up`,
+which closes the case with :func:`~planner.cases.actions.resolve_follow_up` and its tickets);
 a refused step is a message on the queue, never an error page.  The district is the
 account's own (an admin chooses one); another district's case is not found.
 """
