@@ -6,11 +6,14 @@ from __future__ import annotations
 from contextlib import closing
 from datetime import date, datetime, timedelta, timezone
 
+import pytest
+
 from planner.actor import Actor
 from planner.cases import actions
 from planner.cases.events import CaseKind, EventKind
 from planner.cases.queue import LineKind, follow_up_queue
 from planner.store import accounts
+from planner.store import cases as case_store
 from planner.store.db import open_session
 
 D1 = date(2010, 8, 5)
@@ -34,8 +37,8 @@ def _assigned(s, rules, ticket: str, owner: str, promised: date) -> int:
     return case_id
 
 
-def test_overdue_first_then_by_date_with_callbacks_from_their_day_and_to_assign_listed(rules):
-    with closing(open_session()) as s:
+def _story(url: str | None, rules) -> None:
+    with closing(open_session(url)) as s:
         for name, district in (("follow1", "南区"), ("follow2", "南区"), ("north2", "北区")):
             accounts.add_user(s, name, "a long password", "followup", district=district)
         s.commit()
@@ -70,9 +73,22 @@ def test_overdue_first_then_by_date_with_callbacks_from_their_day_and_to_assign_
         # another district's cases are never listed, and the other district sees only its own
         assert north not in {line.case_id for line in queue.lines}
         assert [line.case_id for line in follow_up_queue(s, "北区", rules, day=day).lines] == [north]
-        # a resolved follow-up leaves the queue
+        # a resolved follow-up leaves the queue, and the store no longer reads it for the queue, nor a
+        # case closed on site, nor one still to be visited
         actions.resolve_follow_up(s, SOUTH, "南区", late, "site live", rules=rules, now=NOW)
         assert late not in [line.case_id for line in follow_up_queue(s, "南区", rules, day=day).lines]
+        closed_on_site = _visited(s, "南区", "T7", "closed_on_site")
+        assert case_store.follow_up_candidates(s, "南区", day) == [later, unowned, called_back]
+        assert closed_on_site not in case_store.follow_up_candidates(s, "南区", day)
+
+
+def test_overdue_first_then_by_date_with_callbacks_from_their_day_and_to_assign_listed_on_sqlite(rules):
+    _story(None, rules)
+
+
+@pytest.mark.postgres
+def test_the_queue_on_postgresql(fresh_postgres, rules):
+    _story(fresh_postgres, rules)
 
 
 def test_the_queue_is_bounded_and_says_how_many_are_left_off(rules):
