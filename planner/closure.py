@@ -25,7 +25,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from planner.actor import Actor
-from planner.cases.actions import record_visit_outcome, resolve_visit_follow_up, visit_result
+from planner.cases import actions as case_actions
+from planner.cases.actions import CaseStep, record_visit_outcome, resolve_visit_follow_up, visit_result
 from planner.errors import UserError
 from planner.intake.lengths import check_text
 from planner.plan.compose import site_ref
@@ -155,3 +156,21 @@ def close_follow_up(session: Session, day: date, district: str, visit_id: str, a
         accounts.audit(s, actor.username, "follow_up", f"{day} {district} {visit_id}",
                        {"closed": closed, "notes": outcome.follow_up_notes, **(audit_details or {})})
     return Recorded(outcome, closed)
+
+
+def resolve_follow_up(session: Session, actor: Actor, district: str, case_id: int, note: str, *, rules: Rules,
+                      now: datetime | None = None) -> CaseStep:
+    """A follow-up resolved on its case (the follow-up queue, ``cvp followups resolve``): the
+    case is closed (:func:`planner.cases.actions.resolve_follow_up`, which checks the account
+    and the case), and in the same transaction its tickets are closed and the visit's outcome
+    is recorded as followed up, as :func:`close_follow_up` does from the visit's side, so the
+    tickets, the outcome and the case agree whichever way the follow-up was closed."""
+    with transaction(session) as s:
+        step = case_actions.resolve_follow_up(s, actor, district, case_id, note, rules=rules, now=now)
+        tickets = set(step.case.ticket_ids)
+        for outcome in outcome_store.open_follow_ups(s, district):
+            if tickets & set(outcome.ticket_ids):
+                outcome_store.mark_followed_up(s, outcome.day, district, outcome.visit_id, actor.username, note)
+        closed = repo.set_ticket_status(s, district, sorted(tickets), CLOSED, only_from=(OPEN,))
+        accounts.audit(s, actor.username, "follow_up", f"{district} case {case_id}", {"closed": closed, "notes": note})
+    return step

@@ -112,6 +112,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         cases,
         dispatcher,
         field,
+        followups,
         planner,
     )
     from web.views.common import DayConverter, StoreIntConverter
@@ -137,7 +138,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
-    for bp in (auth.bp, dispatcher.bp, cases.bp, calls.bp, field.bp, planner.bp, admin.bp, api_base.bp):
+    for bp in (auth.bp, dispatcher.bp, cases.bp, calls.bp, field.bp, followups.bp, planner.bp, admin.bp, api_base.bp):
         app.register_blueprint(bp)
     security.check_every_view_is_guarded(app)
     return app

@@ -764,6 +764,30 @@ ZH: dict[str, str] = {
     "the visit's case is {status}: there is no visit to agree": "该拜访的案例状态为 {status}：无需预约拜访",
     "ticket {ticket} is not on the call list of {district} {day}": "工单 {ticket} 不在 {district} {day} 的电话预约清单中",
     "tickets {tickets} are not of the visit {visit} of {ticket}": "工单 {tickets} 不属于工单 {ticket} 所在的拜访 {visit}",
+    # the follow-up queue (web/views/followups.py)
+    "Follow-up queue, {district}": "{district} 后期闭环跟踪队列",
+    "Visited customers whose problem is being followed up, and callbacks due: overdue first, then by the date due.":
+        "已拜访、问题正在跟踪处理的客户，以及到期的电话回访：逾期的在前，其余按到期日期排列。",
+    "Show the whole district": "显示全区",
+    "Whole district": "全区",
+    "Mine only": "只看我的",
+    "Nothing to follow up.": "没有需要跟踪的案例。",
+    "Due": "待办",
+    "Since": "起始日期",
+    "Visited by {staff}": "拜访人员 {staff}",
+    "Overdue by {n} day(s)": "逾期 {n} 天",
+    "To assign": "待指定",
+    "Callback": "电话回访",
+    "not started": "未开始",
+    "Escalated to": "升级至",
+    "what was done": "已做的工作",
+    "how it was solved": "解决办法",
+    "In progress": "处理中",
+    "{n} more not shown.": "另有 {n} 条未显示。",
+    "No such case: {case}": "没有案例 {case}",
+    "Not recorded: {why}": "未登记：{why}",
+    "Case {case}: follow-up in progress": "案例 {case}：后续跟踪处理中",
+    "Case {case}: follow-up resolved, the case is closed": "案例 {case}：后续跟踪已解决，案例已关闭",
 }
 
 

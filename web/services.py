@@ -306,6 +306,30 @@ def follow_ups(district: str) -> list[closure.FollowUp]:
     return closure.follow_ups(get_session(), district, rules().tz)
 
 
+def follow_up_queue(district: str, owner: str | None = None):
+    """The district's follow-up queue today (:func:`planner.cases.queue.follow_up_queue`)."""
+    from planner.cases.queue import follow_up_queue as queue_of
+
+    return queue_of(get_session(), district, rules(), day=today(), owner=owner)
+
+
+def follow_ups_to_track(district: str) -> int:
+    """How many visited cases of the queue are in follow-up (owned or to assign; callbacks not counted)."""
+    from planner.cases.queue import LineKind
+
+    return sum(1 for line in follow_up_queue(district).lines if line.kind is not LineKind.CALLBACK)
+
+
+def update_follow_up(district: str, case_id: int, actor: Actor, *, status: str | None = None, note: str = ""):
+    from planner.cases.actions import update_follow_up as update
+
+    return update(get_session(), actor, district, case_id, rules=rules(), status=status, note=note)
+
+
+def resolve_follow_up(district: str, case_id: int, actor: Actor, note: str):
+    return closure.resolve_follow_up(get_session(), actor, district, case_id, note, rules=rules())
+
+
 def close_follow_up(day: date, district: str, visit_id: str, actor: Actor, notes: str,
                     **audit_details: Any) -> closure.Recorded:
     return closure.close_follow_up(get_session(), day, district, visit_id, actor, notes, audit_details)

@@ -93,6 +93,7 @@ def _register() -> None:
         bench_cmd,
         cases_cmd,
         demo_cmd,
+        followups_cmd,
         intake_cmd,
         outcome_cmd,
         outputs_cmd,

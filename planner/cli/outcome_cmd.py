@@ -37,16 +37,10 @@ def outcomes_list(ctx, day, district):
 @click.option("--district", required=True, help="District, e.g. 南区.")
 @click.pass_context
 def outcomes_followups(ctx, district):
-    """Visited cases that need later closure and are not closed yet, oldest first."""
-    from planner.closure import follow_ups
+    """The district's follow-up queue: the same list as `cvp followups list` (one definition)."""
+    from planner.cli.followups_cmd import print_queue
 
-    found = follow_ups(session_of(ctx), district, rules_of(ctx).tz)
-    for f in found:
-        o = f.outcome
-        click.echo(f"{o.day}\t{o.visit_id}\t{o.staff_id}\t{','.join(o.ticket_ids)}\t"
-                   f"{_closure_text(o.closed_on_site, o.satisfaction)}\t{o.notes}")
-    if not found:
-        click.echo(f"no follow-ups open in {district}")
+    print_queue(ctx, district)
 
 
 @outcomes_group.command("close")
@@ -56,7 +50,7 @@ def outcomes_followups(ctx, district):
 @click.option("--notes", default="", help="What the follow-up did.")
 @click.pass_context
 def outcomes_close(ctx, visit_id, day, district, notes):
-    """The follow-up of VISIT_ID is done: close its tickets."""
+    """The follow-up of VISIT_ID is done: close its tickets and its case (by case: `cvp followups resolve`)."""
     from planner.closure import close_follow_up
 
     done = close_follow_up(session_of(ctx), day.date(), district, visit_id, actor_of(ctx), notes)

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from planner.cases.events import CaseEvent, CaseKind, EventKind
+from planner.cases.events import CaseEvent, CaseKind, EventKind, VisitResult
 from planner.store.models import CaseEventRow, CaseRow, CaseTicketRow, TicketRow
 
 
@@ -130,3 +130,25 @@ def customers(session: Session, district: str, ticket_ids: Collection[str]) -> d
                 .where(TicketRow.district == district, TicketRow.ticket_id.in_(ids[start:start + 500]))):
             found[ticket_id] = (name or "", phone or "")
     return found
+
+
+def follow_up_candidates(session: Session, district: str, day: date) -> list[int]:
+    """The ids of the district's cases that may be on the follow-up queue on ``day``, oldest
+    first, read from each case's latest event alone: a visit's outcome needing follow-up, a
+    step of the follow-up or a call (while in follow-up), or a callback due by ``day`` (the
+    only event a closed case takes but a reopening).  A pre-filter in SQL, so the queue does
+    not read every case the district ever had (those closed stay behind); which of these are
+    in follow-up the caller derives from their events."""
+    latest = (select(CaseEventRow.case_id, func.max(CaseEventRow.seq).label("seq"))
+              .join(CaseRow, CaseRow.id == CaseEventRow.case_id).where(CaseRow.district == district)
+              .group_by(CaseEventRow.case_id).subquery())
+    moving = (EventKind.FOLLOW_UP_ASSIGNED, EventKind.FOLLOW_UP_UPDATED, EventKind.FOLLOW_UP_ESCALATED,
+              EventKind.CALL_ATTEMPT)
+    query = (select(CaseEventRow.case_id)
+             .join(latest, (latest.c.case_id == CaseEventRow.case_id) & (latest.c.seq == CaseEventRow.seq))
+             .where((CaseEventRow.kind.in_([k.value for k in moving]))
+                    | ((CaseEventRow.kind == EventKind.OUTCOME.value)
+                       & (CaseEventRow.data["result"].as_string() == VisitResult.FOLLOW_UP.value))
+                    | ((CaseEventRow.kind == EventKind.CALLBACK_DUE.value) & (CaseEventRow.day <= day)))
+             .order_by(CaseEventRow.case_id))
+    return list(session.scalars(query))

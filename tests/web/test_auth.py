@@ -49,6 +49,7 @@ def test_sign_in_and_out(seeded, client_for):
 def test_each_role_lands_on_its_home(seeded, client_for):
     assert client_for("f1").get("/").headers["Location"] == "/field/"
     assert client_for("plan").get("/").headers["Location"] == "/planner/"
+    assert client_for("fu").get("/").headers["Location"] == "/followups"
     assert client_for("admin").get("/").headers["Location"] == "/dispatch/"
 
 

@@ -37,6 +37,20 @@ def statuses(ticket_ids) -> dict[str, str]:
                               .where(TicketRow.ticket_id.in_(list(ticket_ids)))).all())
 
 
+def case_of(ticket_ids) -> int:
+    from planner.store import cases as case_store
+
+    with session_scope() as s:
+        return case_store.load_cases(s, DISTRICT, ticket_ids=list(ticket_ids))[-1].case_id
+
+
+def queue_row(client, case_id: int) -> str | None:
+    """The case's row on the follow-up queue the client sees, or None."""
+    html = client.get("/followups").get_data(as_text=True)
+    marker = f'id="case-{case_id}"'
+    return html.split(marker)[1].split("</tr>")[0] if marker in html else None
+
+
 def triaged_tickets(day) -> set[str]:
     result = in_store(triage_day, day, DISTRICT)
     return {t for v in result.visits for t in v.ticket_ids} | {f.ticket_id for f in result.phone_followups}
@@ -69,7 +83,7 @@ def test_closed_on_site_closes_the_tickets_and_triage_never_selects_them_again(c
     assert not set(tickets) & in_v2
     # nor the next day's triage; and a case closed on site is no follow-up
     assert not set(tickets) & triaged_tickets(DAY + timedelta(days=1))
-    assert stop["visit_id"] not in d.get("/dispatch/followups").get_data(as_text=True)
+    assert queue_row(d, case_of(tickets)) is None
     with session_scope() as s:
         [entry] = accounts.audit_log(s, action="outcome")
         assert entry.details["closed"] == sorted(tickets) and entry.details["closed_on_site"] is True
@@ -84,21 +98,21 @@ def test_needing_later_closure_keeps_the_tickets_open_for_the_dispatcher_to_trac
     assert set(statuses(tickets).values()) == {"open"}
     d = client_for("disp")
     assert "1 个已拜访的案例需要后期闭环" in text_of(d.get(f"/dispatch/{DAY}/triage"))
-    html = d.get("/dispatch/followups").get_data(as_text=True)
-    row = html.split(f'id="fu-{vid}"')[1].split("</tr>")[0]
-    assert "需协调基站参数优化后回访" in row and "S1" in row and "信号弱" in row and "满意" in row
+    case_id = case_of(tickets)
+    row = queue_row(d, case_id)  # the follow-up queue, the dispatcher's Follow-ups page
+    assert row is not None and "需协调基站参数优化后回访" in row and "S1" in row and "待指定" in row
     # the next day's triage does not send a visitor again: the case is tracked, not re-planned
     assert not set(tickets) & triaged_tickets(DAY + timedelta(days=1))
     # another district's dispatcher neither sees nor closes it
     north = client_for("disp_north")
-    assert vid not in north.get("/dispatch/followups").get_data(as_text=True)
+    assert queue_row(north, case_id) is None
     north.post(f"/dispatch/{DAY}/followups/{vid}/close", {"notes": "x"})
     assert set(statuses(tickets).values()) == {"open"}
     # the follow-up is done: the case is closed
     r = d.post(f"/dispatch/{DAY}/followups/{vid}/close", {"notes": "已优化，电话回访满意"})
-    assert r.status_code == 302 and r.headers["Location"] == "/dispatch/followups"
-    page = d.get("/dispatch/followups")
-    assert f"已关闭后期闭环：{vid}" in text_of(page) and f'id="fu-{vid}"' not in page.get_data(as_text=True)
+    assert r.status_code == 302 and r.headers["Location"] == "/followups"
+    page = d.get("/followups")
+    assert f"已关闭后期闭环：{vid}" in text_of(page) and f'id="case-{case_id}"' not in page.get_data(as_text=True)
     assert set(statuses(tickets).values()) == {"closed"}
     again = d.post(f"/dispatch/{DAY}/followups/{vid}/close")
     assert "was closed by disp" in text_of(d.get(again.headers["Location"]))
@@ -117,14 +131,13 @@ def test_correcting_closed_on_site_opens_the_tickets_again(client_for):
     assert set(statuses(tickets).values()) == {"open"}
     # open again, as a follow-up (需要后期闭环): on the dispatcher's follow-up list, not visited again
     assert not set(tickets) & triaged_tickets(DAY)
-    assert f'id="fu-{stop["visit_id"]}"' in client_for("disp").get("/dispatch/followups").get_data(as_text=True)
+    assert queue_row(client_for("disp"), case_of(tickets)) is not None
 
 
 def test_an_outcome_without_the_closure_answer_is_still_followed_up(client_for):
-    vid = first_stop()["visit_id"]
+    stop = first_stop()
     record(client_for("f1"), "")
-    row = client_for("disp").get("/dispatch/followups").get_data(as_text=True).split(f'id="fu-{vid}"')[1]
-    assert "未登记是否闭环" in row.split("</tr>")[0]
+    assert queue_row(client_for("disp"), case_of(stop["ticket_ids"])) is not None
 
 
 def test_the_rule_is_a_planner_function_with_clear_errors():
@@ -155,8 +168,9 @@ def test_cvp_outcomes_lists_and_closes_follow_ups(capsys):
                            closed_on_site=False, notes="待基站开通")
     assert main(["outcomes", "list", "--date", str(DAY), "--district", DISTRICT]) == 0
     assert f"{stop['visit_id']}\tS1\tneeds later closure" in capsys.readouterr().out
-    assert main(["outcomes", "followups", "--district", DISTRICT]) == 0
-    assert stop["visit_id"] in capsys.readouterr().out
+    assert main(["outcomes", "followups", "--district", DISTRICT]) == 0  # the follow-up queue, by case
+    assert "\tfollow_up\t" in (listed := capsys.readouterr().out) or "\tto_assign\t" in listed
+    assert ",".join(stop["ticket_ids"]) in listed
     assert main(["outcomes", "close", stop["visit_id"], "--date", str(DAY), "--district", DISTRICT,
                  "--notes", "已开通，回访满意"]) == 0
     assert "follow-up closed" in capsys.readouterr().out

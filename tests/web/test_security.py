@@ -19,7 +19,7 @@ from tests.web.test_auth import concrete_urls
 ALL = {"dispatcher", "field", "followup", "planner", "admin"}
 DISPATCH = {"dispatcher", "admin"}
 PLANNING = {"planner", "admin"}
-CASE_STAFF = DISPATCH | {"followup"}  # the cases; deciding (close, reopen, assign, close a day) stays DISPATCH
+FOLLOW_UP = CASE_STAFF = DISPATCH | {"followup"}  # the cases; deciding (close, reopen, assign, close a day) stays DISPATCH
 
 # who may call each endpoint: the policy, written down once (a change to a view's roles must change this too)
 POLICY = {
@@ -32,9 +32,10 @@ POLICY = {
     "cases.assign_follow_up": DISPATCH, "cases.close_day": DISPATCH, "cases.convert": DISPATCH,
     **dict.fromkeys(["api.cases", "api.case_history", "api.record_call", "api.update_follow_up",
                      "api.escalate_follow_up", "api.resolve_follow_up"], CASE_STAFF),
+    "api.api_queue": FOLLOW_UP,
 }
 PREFIX_POLICY = {"dispatcher.": DISPATCH, "cases.": CASE_STAFF, "calls.": DISPATCH, "field.": {"field"},
-                 "planner.": PLANNING, "admin.": {"admin"}, "api.": DISPATCH}
+                 "followups.": FOLLOW_UP, "planner.": PLANNING, "admin.": {"admin"}, "api.": DISPATCH}
 PUBLIC = {"auth.login", "auth.healthz", "auth.set_lang", "auth.favicon", "static"}
 USER_OF_ROLE = {"dispatcher": "disp", "field": "f1", "followup": "fu", "planner": "plan",
                 "admin": "admin"}

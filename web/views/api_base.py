@@ -1,6 +1,6 @@
 """What every JSON API module shares: the blueprint, who dispatches, the request's district,
 the bounded JSON body and its text fields, and a stored plan or 404.  The endpoints are in
-:mod:`web.views.api` and :mod:`web.views.api_day`, both on this blueprint."""
+:mod:`web.views.api`, :mod:`web.views.api_day` and :mod:`web.views.followups`, all on this blueprint."""
 
 from __future__ import annotations
 

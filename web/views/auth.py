@@ -17,7 +17,7 @@ from web.security import public, roles
 bp = Blueprint("auth", __name__)
 
 HOME = {"dispatcher": "dispatcher.home", "admin": "dispatcher.home", "field": "field.home", "planner": "planner.cost_page",
-        "followup": "cases.ledger"}
+        "followup": "followups.queue"}
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -169,7 +169,7 @@ def triage(day: date):
         data, error = None, " ".join(error_lines(exc))
     return render_template("dispatcher/triage.html", day=day, district=d, t=data, error=error, types=TYPES,
                            days=services.district_days(d) if error else None,
-                           scenarios=SCENARIOS, follow_ups=len(services.follow_ups(d)),
+                           scenarios=SCENARIOS, follow_ups=services.follow_ups_to_track(d),
                            tickets=services.triage_tickets(data) if data else {})
 
 
@@ -218,8 +218,8 @@ def appointment(day: date):
 @bp.get("/followups")
 @roles(*DISPATCH)
 def follow_ups():
-    d = district()
-    return render_template("dispatcher/followups.html", district=d, items=services.follow_ups(d))
+    """The follow-ups are the district's follow-up queue (:mod:`web.views.followups`): one list."""
+    return redirect(url_for("followups.queue"))
 
 
 @bp.post("/<day:day>/followups/<visit_id>/close")
@@ -232,7 +232,7 @@ def close_follow_up(day: date, visit_id: str):
         flash(str(exc), "error")
     else:
         flash(_("Follow-up closed: {visit}", visit=visit_id), "ok")
-    return redirect(url_for("dispatcher.follow_ups"))
+    return redirect(url_for("followups.queue"))
 
 
 # -- roster -------------------------------------------------------------------------------

@@ -229,16 +229,17 @@ def test_security_rules_hold_in_the_browser(page, live_server, login, shot, uplo
 
 def test_dispatcher_closes_a_follow_up_and_re_plans_the_rest_of_the_day(page, live_server, login, shot):
     login(page, live_server, "disp")
-    # the field worker's stop 1 said nothing about closure: it is on the follow-up list
+    # the field worker's stop 1 said nothing about closure: it is on the follow-up queue, to assign
     page.goto(f"{live_server}/dispatch/followups")
-    row = page.locator("#follow-ups tr[data-visit]").first
+    expect(page).to_have_url(f"{live_server}/followups")
+    row = page.locator("#followup-queue tr[data-case]").first
     expect(row).to_contain_text("现场测试后调整参数")
-    expect(row).to_contain_text("未登记是否闭环")
+    expect(row).to_contain_text("待指定")
     shot(page, "20-follow-ups")
-    row.locator("input[name=notes]").fill("已优化，电话回访满意")
-    row.locator("button[type=submit]").click()
-    expect(page.locator(".flash.ok")).to_contain_text("已关闭后期闭环")
-    expect(page.locator("body")).to_contain_text("没有需要后期闭环的拜访")
+    row.locator(".step-resolve input[name=note]").fill("已优化，电话回访满意")
+    row.locator(".step-resolve button[type=submit]").click()
+    expect(page.locator(".flash.ok")).to_contain_text("后续跟踪已解决")
+    expect(page.locator("body")).to_contain_text("没有需要跟踪的案例")
     # S3 leaves at 11:00: the rest of the day is planned again as a new version
     page.goto(f"{live_server}/dispatch/{DAY}/plan")
     latest = int(re.search(r"/plan/(\d+)$", page.url).group(1))
