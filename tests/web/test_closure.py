@@ -5,17 +5,19 @@ follow-up is recorded as done.  Checked through the store and triage."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
 
 from planner import closure
+from planner.cases.events import VisitResult
 from planner.errors import UserError
+from planner.field_record import FieldRecord
 from planner.store import accounts
 from planner.store import repository as repo
 from planner.store.db import session_scope
-from planner.store.models import TicketRow
+from planner.store.models import OutcomeRow, TicketRow
 from planner.workflow import triage_day
 from tests.store_calls import in_store
 from tests.web.conftest import DAY, DISTRICT, text_of
@@ -43,9 +45,9 @@ def triaged_tickets(day) -> set[str]:
 
 
 def record(client, closed: str, notes: str = ""):
-    return client.post(f"/field/stops/{DAY}/S1/1", {"arrived_at": "09:40", "test_china_mobile": "weak",
-                                                    "closed_on_site": closed, "satisfaction": "satisfied",
-                                                    "notes": notes})
+    result = {"yes": "closed_on_site", "no": "follow_up"}[closed]
+    return client.post(f"/field/stops/{DAY}/S1/1", {"arrived_at": "09:40", "signal:china_mobile:GSM": "-101",
+                                                    "result": result, "satisfaction": "satisfied", "notes": notes})
 
 
 def test_closed_on_site_closes_the_tickets_and_triage_never_selects_them_again(client_for):
@@ -86,7 +88,7 @@ def test_needing_later_closure_keeps_the_tickets_open_for_the_dispatcher_to_trac
     assert "1 个已拜访的案例需要后期闭环" in text_of(d.get(f"/dispatch/{DAY}/triage"))
     html = d.get("/dispatch/followups").get_data(as_text=True)
     row = html.split(f'id="fu-{vid}"')[1].split("</tr>")[0]
-    assert "需协调基站参数优化后回访" in row and "S1" in row and "信号弱" in row and "满意" in row
+    assert "需协调基站参数优化后回访" in row and "S1" in row and "中国移动 GSM · -101 dBm" in row and "满意" in row
     # the next day's triage does not send a visitor again: the case is tracked, not re-planned
     assert not set(tickets) & triaged_tickets(DAY + timedelta(days=1))
     # another district's dispatcher neither sees nor closes it
@@ -120,28 +122,33 @@ def test_correcting_closed_on_site_opens_the_tickets_again(client_for):
     assert f'id="fu-{stop["visit_id"]}"' in client_for("disp").get("/dispatch/followups").get_data(as_text=True)
 
 
-def test_an_outcome_without_the_closure_answer_is_still_followed_up(client_for):
-    vid = first_stop()["visit_id"]
-    record(client_for("f1"), "")
+def test_an_outcome_needs_its_result_and_an_old_one_without_it_is_still_followed_up(client_for):
+    stop = first_stop()
+    vid = stop["visit_id"]
+    r = client_for("f1").post(f"/field/stops/{DAY}/S1/1", {"satisfaction": "satisfied", "notes": "x"})
+    assert "result：必填" in text_of(r)
+    with session_scope() as s:  # recorded before visit results were kept, saying nothing of the closure
+        s.add(OutcomeRow(day=DAY, district=DISTRICT, visit_id=vid, ticket_ids=stop["ticket_ids"], staff_id="S1",
+                         plan_version=1, notes="旧记录", recorded_by="f1", recorded_at=datetime.now(timezone.utc)))
     row = client_for("disp").get("/dispatch/followups").get_data(as_text=True).split(f'id="fu-{vid}"')[1]
-    assert "未登记是否闭环" in row.split("</tr>")[0]
+    assert "未登记是否闭环" in row.split("</tr>")[0] and "旧记录" in row.split("</tr>")[0]
 
 
 def test_the_rule_is_a_planner_function_with_clear_errors():
     stop = first_stop()
     args = dict(day=DAY, district=DISTRICT, author="cli")
+    closed = FieldRecord(VisitResult.CLOSED_ON_SITE)
     with pytest.raises(UserError, match="not on any route"):
-        in_store(closure.record_outcome, **args, visit_id="V-NOPE", closed_on_site=True)
+        in_store(closure.record_outcome, **args, visit_id="V-NOPE", record=closed)
     with pytest.raises(UserError, match="on S1's route, not S2's"):
-        in_store(closure.record_outcome, **args, visit_id=stop["visit_id"], staff_id="S2", closed_on_site=True)
+        in_store(closure.record_outcome, **args, visit_id=stop["visit_id"], staff_id="S2", record=closed)
     with pytest.raises(UserError, match="no published plan"):
-        in_store(closure.record_outcome, **{**args, "day": DAY + timedelta(days=1)}, visit_id=stop["visit_id"])
-    with pytest.raises(UserError, match="satisfaction"):
-        in_store(closure.record_outcome, **args, visit_id=stop["visit_id"], closed_on_site=True, satisfaction="thrilled")
+        in_store(closure.record_outcome, **{**args, "day": DAY + timedelta(days=1)}, visit_id=stop["visit_id"],
+                 record=closed)
     assert set(statuses(stop["ticket_ids"]).values()) == {"open"}  # nothing half-written
     with pytest.raises(UserError, match="no outcome recorded"):
         in_store(closure.close_follow_up, DAY, DISTRICT, stop["visit_id"], author="disp")
-    done = in_store(closure.record_outcome, **args, visit_id=stop["visit_id"], closed_on_site=True)
+    done = in_store(closure.record_outcome, **args, visit_id=stop["visit_id"], record=closed)
     assert done.closed == sorted(stop["ticket_ids"]) and done.outcome.staff_id == "S1"
     with pytest.raises(UserError, match="closed on site"):
         in_store(closure.close_follow_up, DAY, DISTRICT, stop["visit_id"], author="disp")
@@ -152,7 +159,7 @@ def test_cvp_outcomes_lists_and_closes_follow_ups(capsys):
 
     stop = first_stop()
     in_store(closure.record_outcome, day=DAY, district=DISTRICT, visit_id=stop["visit_id"], author="f1",
-                           closed_on_site=False, notes="待基站开通")
+                           record=FieldRecord(VisitResult.FOLLOW_UP, notes="待基站开通"))
     assert main(["outcomes", "list", "--date", str(DAY), "--district", DISTRICT]) == 0
     assert f"{stop['visit_id']}\tS1\tneeds later closure" in capsys.readouterr().out
     assert main(["outcomes", "followups", "--district", DISTRICT]) == 0
