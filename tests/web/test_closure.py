@@ -172,3 +172,61 @@ def test_cvp_outcomes_lists_and_closes_follow_ups(capsys):
     assert "no follow-ups open" in capsys.readouterr().out
     assert main(["outcomes", "close", stop["visit_id"], "--date", str(DAY), "--district", DISTRICT]) == 2
     assert "was closed by cli" in capsys.readouterr().err
+
+
+def _outcome_events() -> list:
+    from planner.store import cases as case_store
+
+    with session_scope() as s:
+        return [e for c in case_store.load_cases(s, DISTRICT) for e in c.events if e.kind.value == "outcome"]
+
+
+def test_cvp_outcomes_record_types_in_the_whole_paper_sheet_and_exports_it(capsys, tmp_path):
+    import csv
+
+    from planner.cli import main
+
+    stop = first_stop()
+    vid = stop["visit_id"]
+    args = ["outcomes", "record", vid, "--date", str(DAY), "--district", DISTRICT]
+    sheet = [*args, "--result", "follow_up", "--satisfaction", "basically_satisfied", "--arrived", "10:40",
+             "--signal", "中国移动/GSM=-101", "--call", "中国移动/GSM=failed", "--signal", "china_mobile/TD-SCDMA=-108",
+             "--data", "中国移动/TD-SCDMA=failed", "--kbps", "中国移动/TD-SCDMA=35", "--signal", "中国电信/CDMA=-90",
+             "--call", "中国电信/CDMA=ok", "--problem", "卧室打不通电话", "--requests", "月底前解决",
+             "--measure", "上报网优调整参数", "--gift", "小礼品", "--promised", "2010-08-12", "--notes", "已说明"]
+    # a wrong value is named, and nothing is written
+    for wrong, said in ((["--signal", "中国移动/GSM=-150"], "signal_dbm '-150': a whole number from -140 to -30 dBm"),
+                        (["--call", "中国电信/GSM=ok"], "中国电信 has no technology 'GSM'"),
+                        (["--signal", "中国铁通/GSM=-80"], "unknown operator '中国铁通'"),
+                        (["--signal", "中国移动-GSM=-80"], "write OPERATOR/TECHNOLOGY=VALUE"),
+                        (["--promised", "2010-08-01"], "before the visit day")):
+        assert main([*sheet, *wrong]) == 2
+        assert said in capsys.readouterr().err
+    assert main([*args, "--result", "not_met", "--satisfaction", "satisfied"]) == 2
+    assert "satisfaction: only for a customer who was met" in capsys.readouterr().err
+    assert in_store(closure.outcomes_of, DAY, DISTRICT) == {} and _outcome_events() == []
+    assert main(sheet) == 0
+    assert f"{vid}: needs later closure" in capsys.readouterr().out
+    assert main(sheet) == 0  # typed in twice: nothing changes, no second case event
+    assert "nothing changed" in capsys.readouterr().out and len(_outcome_events()) == 1
+    record = in_store(closure.outcomes_of, DAY, DISTRICT)[vid].record
+    assert [(t.operator, t.technology, t.signal_dbm, t.call.value, t.data.value, t.data_kbps) for t in record.tests] == [
+        ("china_mobile", "GSM", -101, "failed", "not_tried", None),
+        ("china_mobile", "TD-SCDMA", -108, "not_tried", "failed", 35),
+        ("china_telecom", "CDMA", -90, "ok", "not_tried", None)]
+    assert (record.gift_item, str(record.promised), record.problem) == ("小礼品", "2010-08-12", "卧室打不通电话")
+    assert main(["outcomes", "list", "--date", str(DAY), "--district", DISTRICT]) == 0
+    line = capsys.readouterr().out
+    assert (f"{vid}\tS1\tneeds later closure\tbasically_satisfied\t中国移动/GSM -101 dBm call failed data not_tried; "
+            in line and "\t卧室打不通电话\t月底前解决\t上报网优调整参数\tgift 小礼品\tpromised 2010-08-12\t已说明" in line)
+    out = tmp_path / "outcomes.csv"
+    assert main(["outcomes", "export", "--date", str(DAY), "--district", DISTRICT, "-o", str(out)]) == 0
+    rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert len(rows) == 2 and row["拜访结果"] == "follow_up" and row["实际到达时间"] == "10:40"
+    measured = (row["中国移动/GSM 信号(dBm)"], row["中国移动/GSM 通话"], row["中国移动/TD-SCDMA 速率(kbps)"])
+    assert measured == ("-101", "failed", "35")
+    assert row["中国联通/WCDMA 信号(dBm)"] == "" and row["赠送礼品"] == "yes" and row["承诺日期"] == "2010-08-12"
+    # a corrected sheet appends the correction
+    assert main([*args, "--result", "not_met", "--notes", "复核：客户当时不在家"]) == 0
+    assert [e.data["result"] for e in _outcome_events()] == ["follow_up", "not_met"]
