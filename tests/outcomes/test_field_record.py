@@ -145,3 +145,22 @@ def test_an_older_rules_copy_without_the_section_takes_the_shipped_one(tmp_path)
     path = tmp_path / "old.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     assert load_rules(path).field_record == RULES.field_record
+
+
+def test_the_sample_days_sheets_read_whole_and_a_wrong_entry_names_its_line(tmp_path):
+    from planner.outcomes_file import read_outcomes_file
+    from tests.conftest import FIXTURE_DAY
+
+    records = dict(read_outcomes_file(FIXTURE_DAY / "outcomes.json", RULES, DAY))
+    assert len(records) == 22 and records["XA-NQ-20100804-0041"].result is VisitResult.NOT_MET
+    assert sum(r.gift_given for r in records.values()) == 3 and all(r.tests for r in records.values())
+    assert {r.result for r in records.values()} == {VisitResult.CLOSED_ON_SITE, VisitResult.FOLLOW_UP,
+                                                    VisitResult.NOT_MET}
+    text = (FIXTURE_DAY / "outcomes.json").read_text(encoding="utf-8")
+    bad = tmp_path / "outcomes.json"
+    bad.write_text(text.replace('"signal_dbm": -97', '"signal_dbm": -197', 1), encoding="utf-8")
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if '"signal_dbm": -97' in t)
+    ticket = re.search(r'"ticket_id": "([^"]+)"', text.splitlines()[line - 1]).group(1)
+    with pytest.raises(UserError) as err:
+        read_outcomes_file(bad, RULES, DAY)
+    assert str(err.value).startswith(f"outcomes.json: line {line} ({ticket}): ") and "signal_dbm -197: a whole" in str(err.value)

@@ -134,10 +134,11 @@ def stop(day: date, staff_id: str, seq: int):
             for line in error_lines(exc):
                 flash(line, "error")
         else:
-            if done.unchanged:
+            saved = done.outcome.result
+            if done.unchanged or saved is None:
                 flash(_("Nothing changed: this outcome was recorded already"), "ok")
             else:
-                flash(_(SAVED[done.outcome.record.result]) if done.outcome.record else "", "ok")
+                flash(_(SAVED[saved]), "ok")
             if seq < count:
                 return redirect(url_for("field.stop", day=day, staff_id=staff_id, seq=seq + 1))
             return redirect(url_for("field.route", day=day, staff_id=staff_id))

@@ -164,7 +164,7 @@ def test_field_worker_on_a_phone_sees_only_their_route(browser, live_server, log
         # the QR code's page: record the outcome
         page.goto(f"{live_server}/field/stops/{DAY}/S1/1")
         page.fill("#arrived_at", "10:25")
-        page.select_option("#result", "closed_on_site")
+        page.select_option("#result", "follow_up")
         page.fill('[name="signal:china_mobile:GSM"]', "-85")
         page.select_option('[name="call:china_mobile:GSM"]', "ok")
         page.select_option("#satisfaction", "satisfied")
@@ -231,11 +231,11 @@ def test_security_rules_hold_in_the_browser(page, live_server, login, shot, uplo
 
 def test_dispatcher_closes_a_follow_up_and_re_plans_the_rest_of_the_day(page, live_server, login, shot):
     login(page, live_server, "disp")
-    # the field worker's stop 1 said nothing about closure: it is on the follow-up list
+    # the field worker's stop 1 needs later closure: it is on the follow-up list, with what was measured
     page.goto(f"{live_server}/dispatch/followups")
     row = page.locator("#follow-ups tr[data-visit]").first
     expect(row).to_contain_text("现场测试后调整参数")
-    expect(row).to_contain_text("未登记是否闭环")
+    expect(row).to_contain_text("中国移动 GSM · -85 dBm · 通话测试 正常")
     shot(page, "20-follow-ups")
     row.locator("input[name=notes]").fill("已优化，电话回访满意")
     row.locator("button[type=submit]").click()
