@@ -4,10 +4,11 @@ The pilot's six steps end with every case closed.  A visit ends one of two ways:
 
 * **closed on site** (现场能够闭环): the visit's tickets are closed, so no later
   triage selects them again (not the next day's, not a re-plan of the same day);
-* **needs later closure** (需要后期闭环), or the worker did not say: the tickets
-  stay open and the visit is on the dispatcher's follow-up list (steps 5–6:
-  coordinate, track, call back) until the dispatcher records the follow-up as
-  done, which closes them.
+* **needs later closure** (需要后期闭环): the tickets stay open and the visit is on
+  the dispatcher's follow-up list (steps 5–6: coordinate, track, call back) until
+  the dispatcher records the follow-up as done, which closes them;
+* **customer not met** or **refused**: the tickets stay open and the case is open
+  again, for a new appointment and a later plan.
 
 Correcting an outcome from "closed on site" to anything else opens the tickets
 again.  Each action runs in one transaction with its audit row (by the
@@ -26,8 +27,9 @@ from sqlalchemy.orm import Session
 
 from planner.actor import Actor
 from planner.cases import actions as case_actions
-from planner.cases.actions import CaseStep, record_visit_outcome, resolve_visit_follow_up, visit_result
+from planner.cases.actions import CaseStep, record_visit_outcome, resolve_visit_follow_up
 from planner.errors import UserError
+from planner.field_record import FieldRecord
 from planner.intake.lengths import check_text
 from planner.plan.compose import site_ref
 from planner.plan.document import PlanDocument, Step
@@ -37,7 +39,7 @@ from planner.store import outcomes as outcome_store
 from planner.store import repository as repo
 from planner.store.db import transaction
 from planner.store.outcomes import Outcome
-from planner.triage.rules import Rules, load_rules
+from planner.triage.rules import Rules
 
 #: ticket statuses (as intake reads them): waiting for a visit or a call, and done
 OPEN, CLOSED = "open", "closed"
@@ -50,6 +52,7 @@ class Recorded:
     outcome: Outcome
     closed: list[str] = field(default_factory=list)
     reopened: list[str] = field(default_factory=list)
+    unchanged: bool = False  # the same record was stored already: nothing was written
 
 
 @dataclass(frozen=True)
@@ -69,31 +72,22 @@ def visit_in_plan(plan: PlanDocument, visit_id: str) -> tuple[str, Step]:
                     f"({plan.district}, {plan.date})")
 
 
-#: characters of an operator's name and of its network test result in an outcome (stored as JSON)
-NETWORK_TEST_MAX = 64
-
-
-def record_outcome(session: Session, *, day: date, district: str, visit_id: str, actor: Actor,
-                   plan_version: int | None = None,
-                   staff_id: str | None = None, arrived_at: datetime | None = None,
-                   network_tests: dict[str, Any] | None = None, closed_on_site: bool | None = None,
-                   satisfaction: str | None = None, notes: str = "",
-                   audit_details: dict[str, Any] | None = None, rules: Rules | None = None) -> Recorded:
-    """Store what happened at a published visit and close (or keep open) its tickets; the
-    audit row ("outcome", by ``actor``) is written in the same transaction.
+def record_outcome(session: Session, *, day: date, district: str, visit_id: str, actor: Actor, record: FieldRecord,
+                   rules: Rules, plan_version: int | None = None, staff_id: str | None = None,
+                   audit_details: dict[str, Any] | None = None) -> Recorded:
+    """Store what happened at a published visit (a record checked by
+    :func:`planner.field_record.read_record`) and close (or keep open) its tickets; the
+    case's outcome event and the audit row ("outcome", by ``actor``) are written in the same
+    transaction.
 
     ``plan_version`` defaults to the day's latest published version; ``staff_id``,
-    when given, must be the worker the visit is routed to.  A visit that relies on a planned
-    site has its customer's callback scheduled with the outcome (``rules``: whose
-    ``cases.callback_after_days`` apply when the site has no date ahead; the current rules
-    file when not given).
+    when given, must be the worker the visit is routed to.  The same record again (a
+    form sent twice, a sheet typed in twice) changes nothing: no second case event, no
+    audit row; a changed one replaces the record and appends the case's correction.  A
+    visit that relies on a planned site has its customer's callback scheduled with the
+    outcome (``rules``: whose ``cases.callback_after_days`` apply when the site has no date
+    ahead).
     """
-    check_text("notes", notes or "")
-    if satisfaction:
-        check_text("satisfaction", satisfaction)
-    for operator, result in (network_tests or {}).items():
-        check_text("network_tests", operator, NETWORK_TEST_MAX, name="network_tests")
-        check_text("network_tests", result, NETWORK_TEST_MAX, name=f"network_tests.{operator}")
     with transaction(session) as s:
         found = repo.get_plan(s, day, district, plan_version, published_only=True)
         if found is None:
@@ -106,25 +100,25 @@ def record_outcome(session: Session, *, day: date, district: str, visit_id: str,
         if staff_id is not None and staff_id != owner:
             raise UserError(f"visit {visit_id} is on {owner}'s route, not {staff_id}'s")
         previous = outcome_store.get_outcome(s, day, district, visit_id)
+        if previous is not None and previous.record == record and previous.plan_version == plan.version:
+            return Recorded(previous, unchanged=True)
         outcome = outcome_store.record_outcome(
             s, day=day, district=district, visit_id=visit_id, staff_id=owner, plan_version=plan.version,
-            recorded_by=actor.username, arrived_at=arrived_at, network_tests=network_tests,
-            closed_on_site=closed_on_site, satisfaction=satisfaction, notes=notes,
-            ticket_ids=step.ticket_ids)
+            recorded_by=actor.username, record=record, ticket_ids=step.ticket_ids)
         closed: list[str] = []
         reopened: list[str] = []
-        if outcome.closed_on_site is True:
+        if record.closed_on_site:
             closed = repo.set_ticket_status(s, district, outcome.ticket_ids, CLOSED, only_from=(OPEN,))
         elif previous is not None and previous.closed_on_site is True:
             reopened = repo.set_ticket_status(s, district, outcome.ticket_ids, OPEN, only_from=(CLOSED,))
         site = site_ref(step.planned_site)
-        after_days = (rules or load_rules()).cases.callback_after_days if site is not None else None
+        after_days = rules.cases.callback_after_days if site is not None else None
         record_visit_outcome(s, actor, district, day, version=plan.version, staff_id=owner, ticket_ids=step.ticket_ids,
-                             reasons=step.reasons, result=visit_result(closed_on_site, satisfaction), note=notes,
+                             reasons=step.reasons, result=record.result, note=record.notes,
                              planned_site=site, callback_after_days=after_days)
         accounts.audit(s, actor.username, "outcome", f"{day} {district} {visit_id}",
-                       {"staff": owner, "closed_on_site": closed_on_site, "closed": closed, "reopened": reopened,
-                        **(audit_details or {})})
+                       {"staff": owner, "result": record.result.value, "closed_on_site": record.closed_on_site,
+                        "closed": closed, "reopened": reopened, **(audit_details or {})})
     return Recorded(outcome, closed, reopened)
 
 

@@ -277,10 +277,6 @@ ZH: dict[str, str] = {
     "Complaint": "投诉内容",
     "Arrived at": "实际到达时间",
     "Network test": "网络测试",
-    "good": "正常",
-    "weak": "信号弱",
-    "no signal": "无信号",
-    "not tested": "未测试",
     "China Mobile": "中国移动",
     "China Unicom": "中国联通",
     "China Telecom": "中国电信",
@@ -290,10 +286,14 @@ ZH: dict[str, str] = {
     "basically satisfied": "基本满意",
     "unsatisfied": "不满意",
     "customer not met": "未见到客户",
+    "closed on site": "现场闭环",
+    "needs later closure": "需要后期闭环",
+    "customer refused the visit": "客户拒绝拜访",
+    "ok": "正常",
+    "not tried": "未测试",
     "Notes": "备注",
     "Outcome saved: the tickets are closed": "结果已保存：工单已现场闭环",
     "Outcome saved: the dispatcher follows up for later closure": "结果已保存：调度员将跟踪后期闭环",
-    "No: needs later closure": "否（需要后期闭环）",
     "Recorded": "已登记",
     "Previous": "上一站",
     "Next": "下一站",
@@ -728,7 +728,6 @@ ZH: dict[str, str] = {
     "resolved": "已解决",
     "in progress": "处理中",
     "escalated": "已升级",
-    "closed on site": "现场闭环",
     "follow-up resolved": "后续跟踪解决",
     "resolved by phone": "电话解决",
     "closed by the dispatcher": "调度员关闭",
@@ -788,15 +787,51 @@ ZH: dict[str, str] = {
     "Not recorded: {why}": "未登记：{why}",
     "Case {case}: follow-up in progress": "案例 {case}：后续跟踪处理中",
     "Case {case}: follow-up resolved, the case is closed": "案例 {case}：后续跟踪已解决，案例已关闭",
+    # the stop page's record of a visit (planner/field_record.py)
+    "Visit result": "拜访结果",
+    "only when the customer was met": "仅在见到客户时填写",
+    "Network": "网络",
+    "Signal (dBm)": "信号 (dBm)",
+    "Test call": "通话测试",
+    "Data test": "上网测试",
+    "The customer's problem": "客户反映问题",
+    "The customer's requests": "客户要求",
+    "Measure taken": "处理措施",
+    "Gift given": "已赠送礼品",
+    "Which gift": "礼品",
+    "Date promised to the customer": "承诺客户日期",
+    "Outcome saved: the visit is planned again": "结果已保存：该拜访将重新安排",
+    "Nothing changed: this outcome was recorded already": "未作更改：该结果已登记",
+    "{field} {value}: a date as YYYY-MM-DD": "{field} {value}：日期格式为 YYYY-MM-DD",
+    "{field} {value}: a whole number from {low} to {high} {unit}": "{field} {value}：须为 {low} 到 {high} {unit} 的整数",
+    "{field} {value}: before the visit day {day}": "{field} {value}：早于拜访日 {day}",
+    "{field} {value}: choose one of {choices}": "{field} {value}：请选择 {choices} 之一",
+    "{field} {value}: more than {n} days after the visit day {day}": "{field} {value}：晚于拜访日 {day} 超过 {n} 天",
+    "{field} {value}: no gift was given (gift_given is false)": "{field} {value}：未勾选赠送礼品",
+    "{field}: HH:MM": "{field}：格式为 HH:MM",
+    "{field}: a list of network tests": "{field}：须为网络测试列表",
+    "{field}: a text": "{field}：须为文字",
+    "{field}: an object with operator, technology, signal_dbm, call, data, data_kbps":
+        "{field}：须含 operator、technology、signal_dbm、call、data、data_kbps",
+    "{field}: at most {n} lines (one per operator and technology)": "{field}：最多 {n} 行（每个运营商和制式一行）",
+    "{field}: only for a customer who was met (the result is {result})": "{field}：仅在见到客户时填写（拜访结果为 {result}）",
+    "{field}: required, one of {choices}": "{field}：必填，可选 {choices}",
+    "{field}: true or false": "{field}：须为是或否",
+    "{field}: unknown field {name}": "{field}：未知字段 {name}",
+    "{field}: unknown field, the record has {choices}": "{field}：未知字段，可填 {choices}",
+    "{field}: unknown operator {value}, choose one of {choices}": "{field}：未知运营商 {value}，请选择 {choices} 之一",
+    "{field}: {line} is given twice": "{field}：{line} 重复填写",
+    "{field}: {operator} has no technology {value}, choose one of {choices}":
+        "{field}：{operator} 没有制式 {value}，请选择 {choices} 之一",
 }
 
 
-#: the English message of each outcome code (operators, network results, satisfaction)
+#: the English message of each outcome code (visit results, satisfaction, test results)
 OUTCOME_LABELS = {
-    "china_mobile": "China Mobile", "china_unicom": "China Unicom", "china_telecom": "China Telecom",
-    "good": "good", "weak": "weak", "none": "no signal", "not_tested": "not tested",
+    "closed_on_site": "closed on site", "follow_up": "needs later closure", "not_met": "customer not met",
+    "refused": "customer refused the visit",
     "satisfied": "satisfied", "basically_satisfied": "basically satisfied", "unsatisfied": "unsatisfied",
-    "not_met": "customer not met",
+    "ok": "ok", "failed": "failed", "not_tried": "not tried",
 }
 
 
@@ -821,6 +856,23 @@ def case_label(code: str | None) -> str:
     """A case's code (state, kind, event, call result, follow-up status, close reason) in the
     page's language; an unknown code as it is."""
     return gettext(CASE_LABELS[code]) if code in CASE_LABELS else (code or "")
+def measured(record) -> list[str]:
+    """A record's measurements as lines in the page's language: ``中国移动 GSM -85 dBm · 通话测试 正常``."""
+    if record is None:
+        return []
+    rules = current_app.extensions["cvp_rules"].field_record
+    out = []
+    for t in record.tests:
+        op = rules.operator(t.operator)
+        name = (op.label if get_lang() == "zh" else op.en) if op else t.operator
+        parts = [f"{name} {t.technology}"] + ([f"{t.signal_dbm} dBm"] if t.signal_dbm is not None else [])
+        for label, result in (("Test call", t.call), ("Data test", t.data)):
+            if result.value != "not_tried":
+                parts.append(f"{gettext(label)} {outcome_label(result.value)}")
+        if t.data_kbps is not None:
+            parts.append(f"{t.data_kbps} kbps")
+        out.append(" · ".join(parts))
+    return out
 
 
 #: the English name of each code a roster or network plan holds (transport, skills, a site's
@@ -970,6 +1022,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(_=gettext, get_lang=get_lang, texts=texts, LANGS=LANGS)
     app.jinja_env.filters.update(localtime=localtime, hm=hm, window=window, money=money, isodate=isodate,
                                  clock=clock, mask_phone=mask_phone, outcome_label=outcome_label, code=code_label,
-                                 case_label=case_label,
-                                 rule_sentences=rule_sentences,
+                                 case_label=case_label, rule_sentences=rule_sentences, measured=measured,
                                  tr=translate)

@@ -448,14 +448,6 @@ def resolve_follow_up(session: Session, actor: Actor, district: str, case_id: in
                   data={"reason": CloseReason.FOLLOW_UP_RESOLVED.value}, now=now)
 
 
-def visit_result(closed_on_site: bool | None, satisfaction: str | None) -> VisitResult:
-    """What a recorded outcome means for the case: the customer not met, closed on site, or
-    (also when the worker did not say) a follow-up."""
-    if satisfaction == "not_met":
-        return VisitResult.NOT_MET
-    return VisitResult.CLOSED_ON_SITE if closed_on_site is True else VisitResult.FOLLOW_UP
-
-
 def record_visit_outcome(session: Session, actor: Actor, district: str, day: date, *, version: int, staff_id: str,
                          ticket_ids: tuple[str, ...], reasons: tuple[str, ...], result: VisitResult, note: str = "",
                          planned_site: SiteRef | None = None, callback_after_days: int | None = None,

@@ -88,6 +88,7 @@ def second_morning(session, actor, rules, doc, src: Path, out_dir: Path) -> None
     from planner import plans
     from planner.cases.actions import close_day
     from planner.closure import record_outcome
+    from planner.outcomes_file import read_outcomes_file
     from planner.plan.document import PlanDocument
     from planner.workflow import import_file
 
@@ -98,15 +99,12 @@ def second_morning(session, actor, rules, doc, src: Path, out_dir: Path) -> None
     plan = PlanDocument.from_json(doc)
     plans.publish(session, DAY, DISTRICT, int(doc["version"]), actor)
     by_ticket = {step.ticket_ids[0]: step.visit_id for _route, step in plan.visit_steps()}
-    recorded = json.loads(outcomes_file.read_text(encoding="utf-8"))["outcomes"]
-    for entry in recorded:
-        visit_id = by_ticket.get(entry["ticket_id"])
+    recorded = read_outcomes_file(outcomes_file, rules, DAY)  # the whole file checked before any is recorded
+    for ticket_id, record in recorded:
+        visit_id = by_ticket.get(ticket_id)
         if visit_id is None:
             continue  # not on a route of this plan (a store that planned differently)
-        record_outcome(session, day=DAY, district=DISTRICT, visit_id=str(visit_id), actor=actor,
-                       closed_on_site=entry["result"] == "closed_on_site",
-                       satisfaction=entry.get("satisfaction") or ("not_met" if entry["result"] == "not_met" else None),
-                       notes=entry.get("notes", ""))
+        record_outcome(session, day=DAY, district=DISTRICT, visit_id=str(visit_id), actor=actor, record=record, rules=rules)
     marked = close_day(session, actor, DISTRICT, DAY)
     click.echo(f"\n== the second morning: 2010-08-06 ==\npublished version {doc['version']}; "
                f"{len(recorded)} outcomes recorded; day 2010-08-05 closed: {len(marked)} planned visit(s) "

@@ -36,7 +36,9 @@ from planner.store.models import AbsenceRow, OutcomeRow, OverrideRow, SiteRow, S
 FREE_TEXT_MAX = 4_000
 #: fields whose text may hold line breaks and tabs
 #: (``note``: a case event's note, which holds a visit outcome's notes as the worker typed them)
-FREE_TEXT = frozenset({"address", "description", "notes", "follow_up_notes", "note"})
+#: (``problem``, ``requests``, ``measure``: what a visit's record says the customer raised and was done)
+FREE_TEXT = frozenset({"address", "description", "notes", "follow_up_notes", "note", "problem", "requests",
+                       "measure"})
 #: identifiers: no format character (Cf) at all, visible or not
 IDENTIFIERS = frozenset({"ticket_id", "staff_id", "site_id", "district", "visit_id"})
 
@@ -48,7 +50,8 @@ _STORED_AS_WRITTEN = {
     "gazetteer": (TicketRow, ("address",)),  # a gazetteer's address is matched to tickets' addresses
     # what the API and the pages store as written
     "absences": (AbsenceRow, ("staff_id", "reason")),
-    "outcomes": (OutcomeRow, ("visit_id", "satisfaction", "notes", "follow_up_notes")),
+    "outcomes": (OutcomeRow, ("visit_id", "satisfaction", "notes", "follow_up_notes", "problem", "requests", "measure",
+                              "gift_item")),
     "overrides": (OverrideRow, ("ticket_id", "field", "value")),
 }
 

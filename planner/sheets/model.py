@@ -118,7 +118,7 @@ class SheetView:
     colour: str
     lang: str
     labels: dict[str, str] = field(default_factory=dict)
-    operators: list[str] = field(default_factory=list)
+    networks: list[tuple[str, str]] = field(default_factory=list)  # (operator, technology) measured on site
 
     @property
     def file_stem(self) -> str:
@@ -240,7 +240,7 @@ def sheet_view(doc: PlanDocument | Mapping, route: Route | Mapping, tickets: Map
         leave=hhmm(start.end) if start and stops else "", back=hhmm(end.arrival) if end and stops else "",
         toolkit=toolkit_for(stops, texts), conduct=texts.conduct,
         stops=[stop_view(s, plan.date, history, texts, url_base) for s in stops], diagram=Markup(diagram),
-        colour=colour, lang=texts.lang, labels=texts.labels, operators=texts.operators,
+        colour=colour, lang=texts.lang, labels=texts.labels, networks=texts.networks,
     )
 
 

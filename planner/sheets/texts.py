@@ -57,8 +57,10 @@ class Texts:
         return {**self.data["map"]["zh"], **self.data["map"][self.lang]}
 
     @property
-    def operators(self) -> list[str]:
-        return list(self.data["operators"][self.lang])
+    def networks(self) -> list[tuple[str, str]]:
+        """(operator, technology) of each measurement line the sheet prints: the rules
+        file's ``field_record`` (移动 GSM, TD-SCDMA; 联通 GSM, WCDMA; 电信 CDMA)."""
+        return [(op.label if self.lang == "zh" else op.en, tech) for op, tech in self.rules.field_record.lines()]
 
     @property
     def conduct(self) -> list[dict[str, str]]:

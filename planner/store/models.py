@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -262,9 +263,17 @@ class OutcomeRow(Base):
     staff_id: Mapped[str] = mapped_column(String(64))
     plan_version: Mapped[int] = mapped_column(Integer)
     arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    network_tests: Mapped[dict] = mapped_column(JSON, default=dict)  # operator → result
-    closed_on_site: Mapped[bool | None] = mapped_column(Boolean)
-    satisfaction: Mapped[str | None] = mapped_column(String(32))
+    # the field worker's record (planner.field_record): typed columns for what reports count,
+    # the measurements (operator × technology: dBm, call, data) as JSON
+    visit_result: Mapped[str | None] = mapped_column(String(16), index=True)  # None: before results were kept
+    satisfaction: Mapped[str | None] = mapped_column(String(32))  # only when the customer was met
+    measurements: Mapped[list] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    problem: Mapped[str] = mapped_column(Text, default="", server_default="")
+    requests: Mapped[str] = mapped_column(Text, default="", server_default="")
+    measure: Mapped[str] = mapped_column(Text, default="", server_default="")
+    gift_given: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    gift_item: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    promised_date: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str] = mapped_column(Text, default="")
     recorded_by: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -10,51 +10,71 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from planner.cases.events import VisitResult
 from planner.errors import UserError
+from planner.field_record import FieldRecord, NetworkTest, Satisfaction
 from planner.store.models import OutcomeRow
-
-#: the three networks the pilot's visitors test on site (三网测试手机)
-OPERATORS = ("china_mobile", "china_unicom", "china_telecom")
-NETWORK_RESULTS = ("good", "weak", "none", "not_tested")
-SATISFACTION = ("satisfied", "basically_satisfied", "unsatisfied", "not_met")
 
 
 @dataclass(frozen=True)
 class Outcome:
+    """A visit's stored outcome: the worker's record and who recorded it when; the follow-up's
+    closure.  ``record.result`` is None only for an outcome recorded before visit results
+    were kept that did not say whether the case was closed on site."""
+
     day: date
     district: str
     visit_id: str
     staff_id: str
     plan_version: int
-    arrived_at: datetime | None
-    network_tests: dict[str, str] = field(default_factory=dict)
-    closed_on_site: bool | None = None
-    satisfaction: str | None = None
-    notes: str = ""
+    record: FieldRecord | None
     recorded_by: str = ""
     recorded_at: datetime | None = None
     ticket_ids: tuple[str, ...] = ()
     followed_up_at: datetime | None = None
     followed_up_by: str | None = None
     follow_up_notes: str = ""
+    notes: str = ""  # the record's notes (kept for an old outcome without a result too)
+    arrived_at: datetime | None = field(default=None)
+
+    @property
+    def result(self) -> VisitResult | None:
+        return self.record.result if self.record else None
+
+    @property
+    def closed_on_site(self) -> bool | None:
+        """True closed on site, False anything else said, None not said (an old outcome)."""
+        return None if self.record is None else self.record.closed_on_site
+
+    @property
+    def satisfaction(self) -> str | None:
+        return self.record.satisfaction.value if self.record and self.record.satisfaction else None
 
     @property
     def needs_follow_up(self) -> bool:
-        """需要后期闭环 and not yet closed by the dispatcher's follow-up (an outcome that does
-        not say the case was closed on site counts: nothing may drop out of sight).  A customer
-        not met is no follow-up: the visit is planned again (its case is open)."""
-        return self.closed_on_site is not True and self.followed_up_at is None and self.satisfaction != "not_met"
+        """需要后期闭环 and not yet closed by the dispatcher's follow-up (an old outcome that did
+        not say whether the case was closed on site counts: nothing may drop out of sight).  A
+        customer not met or refusing is no follow-up: the visit is planned again (its case is open)."""
+        return self.result in (VisitResult.FOLLOW_UP, None) and self.followed_up_at is None
+
+
+def _record(r: OutcomeRow) -> FieldRecord | None:
+    if r.visit_result is None:
+        return None
+    return FieldRecord(VisitResult(r.visit_result), Satisfaction(r.satisfaction) if r.satisfaction else None,
+                       r.arrived_at, tuple(NetworkTest.from_json(m) for m in r.measurements or ()),
+                       r.problem or "", r.requests or "", r.measure or "", bool(r.gift_given), r.gift_item or "",
+                       r.promised_date, r.notes or "")
 
 
 def _outcome(r: OutcomeRow) -> Outcome:
-    return Outcome(r.day, r.district, r.visit_id, r.staff_id, r.plan_version, r.arrived_at, dict(r.network_tests or {}),
-                   r.closed_on_site, r.satisfaction, r.notes, r.recorded_by, r.recorded_at, tuple(r.ticket_ids or ()),
-                   r.followed_up_at, r.followed_up_by, r.follow_up_notes or "")
+    return Outcome(r.day, r.district, r.visit_id, r.staff_id, r.plan_version, _record(r), r.recorded_by,
+                   r.recorded_at, tuple(r.ticket_ids or ()), r.followed_up_at, r.followed_up_by,
+                   r.follow_up_notes or "", r.notes or "", r.arrived_at)
 
 
 def _row(session: Session, day: date, district: str, visit_id: str) -> OutcomeRow | None:
@@ -68,25 +88,17 @@ def get_outcome(session: Session, day: date, district: str, visit_id: str) -> Ou
 
 
 def record_outcome(session: Session, *, day: date, district: str, visit_id: str, staff_id: str, plan_version: int,
-                   recorded_by: str, arrived_at: datetime | None = None, network_tests: dict[str, Any] | None = None,
-                   closed_on_site: bool | None = None, satisfaction: str | None = None, notes: str = "",
-                   ticket_ids: tuple[str, ...] | list[str] = ()) -> Outcome:
-    tests = {k: v for k, v in (network_tests or {}).items() if v}
-    for op, result in tests.items():
-        if op not in OPERATORS:
-            raise UserError(f"network test {op!r}: choose one of {', '.join(OPERATORS)}")
-        if result not in NETWORK_RESULTS:
-            raise UserError(f"network test {op}={result!r}: choose one of {', '.join(NETWORK_RESULTS)}")
-    if satisfaction is not None and satisfaction not in SATISFACTION:
-        raise UserError(f"satisfaction {satisfaction!r}: choose one of {', '.join(SATISFACTION)}")
-    if arrived_at is not None and arrived_at.tzinfo is None:
+                   recorded_by: str, record: FieldRecord, ticket_ids: tuple[str, ...] | list[str] = ()) -> Outcome:
+    """Store a checked record (:func:`planner.field_record.read_record`), replacing the visit's earlier one."""
+    if record.arrived_at is not None and record.arrived_at.tzinfo is None:
         raise UserError("arrival time without a time zone")
-    notes = (notes or "").strip()
-    if len(notes) > 4000:
-        raise UserError("notes: at most 4000 characters")
-    values = dict(staff_id=staff_id, plan_version=plan_version, arrived_at=arrived_at, network_tests=tests,
-                  closed_on_site=closed_on_site, satisfaction=satisfaction, notes=notes, recorded_by=recorded_by,
-                  recorded_at=datetime.now(timezone.utc), ticket_ids=list(ticket_ids))
+    values = dict(staff_id=staff_id, plan_version=plan_version, arrived_at=record.arrived_at,
+                  visit_result=record.result.value,
+                  satisfaction=record.satisfaction.value if record.satisfaction else None,
+                  measurements=[t.to_json() for t in record.tests], problem=record.problem,
+                  requests=record.requests, measure=record.measure, gift_given=record.gift_given,
+                  gift_item=record.gift_item, promised_date=record.promised, notes=record.notes,
+                  recorded_by=recorded_by, recorded_at=datetime.now(timezone.utc), ticket_ids=list(ticket_ids))
     row = _row(session, day, district, visit_id)
     if row is None:
         row = OutcomeRow(day=day, district=district, visit_id=visit_id, **values)
@@ -109,8 +121,7 @@ def open_follow_ups(session: Session, district: str) -> list[Outcome]:
     """The district's visits that need later closure and are not closed yet, oldest first."""
     q = (select(OutcomeRow)
          .where(OutcomeRow.district == district, OutcomeRow.followed_up_at.is_(None),
-                or_(OutcomeRow.closed_on_site.is_(None), OutcomeRow.closed_on_site.is_(False)),
-                or_(OutcomeRow.satisfaction.is_(None), OutcomeRow.satisfaction != "not_met"))
+                or_(OutcomeRow.visit_result.is_(None), OutcomeRow.visit_result == VisitResult.FOLLOW_UP.value))
          .order_by(OutcomeRow.day, OutcomeRow.visit_id))
     return [_outcome(r) for r in session.scalars(q)]
 
@@ -121,10 +132,11 @@ def mark_followed_up(session: Session, day: date, district: str, visit_id: str, 
     row = _row(session, day, district, visit_id)
     if row is None:
         raise UserError(f"no outcome recorded for {visit_id} on {day} in {district}")
-    if row.closed_on_site is True:
+    if row.visit_result == VisitResult.CLOSED_ON_SITE.value:
         raise UserError(f"{visit_id} on {day} was closed on site; there is nothing to follow up")
-    if row.satisfaction == "not_met":
-        raise UserError(f"the customer of {visit_id} was not met on {day}: the visit is planned again, "
+    if row.visit_result in (VisitResult.NOT_MET.value, VisitResult.REFUSED.value):
+        what = "was not met" if row.visit_result == VisitResult.NOT_MET.value else "refused the visit"
+        raise UserError(f"the customer of {visit_id} {what} on {day}: the visit is planned again, "
                         f"not followed up (close its case with a reason if it is not to be visited)")
     if row.followed_up_at is not None:
         raise UserError(f"the follow-up of {visit_id} on {day} was closed by {row.followed_up_by}")

@@ -29,6 +29,7 @@ from planner.triage.rules_model import (  # noqa: F401
     TYPES,
     CaseRules,
     Entry,
+    FieldRecordRules,
     Gifts,
     Limits,
     Measures,
@@ -70,6 +71,7 @@ class Rules:
     old_ticket_days: int = field(init=False, repr=False, compare=False)
     phone_followup_why: str = field(init=False, repr=False, compare=False)
     cases: CaseRules = field(init=False, repr=False, compare=False)
+    field_record: FieldRecordRules = field(init=False, repr=False, compare=False)
     unassigned_reasons: dict[str, dict[str, str]] = field(init=False, repr=False, compare=False)
     visit_notes: dict[str, dict[str, str]] = field(init=False, repr=False, compare=False)
 

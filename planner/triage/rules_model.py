@@ -232,6 +232,43 @@ class CallTips:
         return self.customer_types.get(customer_type or "")
 
 
+@dataclass(frozen=True)
+class Operator:
+    """One operator whose networks the visitor measures on its own test phone."""
+
+    code: str
+    label: str
+    en: str
+    technologies: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FieldRecordRules:
+    """``field_record:`` — what a visit's record may hold: the operators and their
+    technologies (one measurement line each), the plausible signal (dBm) and data speed
+    (kbps), the gifts a worker may name (none listed: any text) and how far ahead a date
+    promised to the customer may lie."""
+
+    operators: tuple[Operator, ...]
+    signal_min_dbm: int
+    signal_max_dbm: int
+    data_kbps_max: int
+    gift_items: tuple[str, ...]
+    promise_days: int
+
+    def operator(self, name: str) -> Operator | None:
+        """The operator named by its code, its label or its English name (as a person types it)."""
+        name = (name or "").strip()
+        for op in self.operators:
+            if name in (op.code, op.label) or name.casefold() == op.en.casefold():
+                return op
+        return None
+
+    def lines(self) -> tuple[tuple[Operator, str], ...]:
+        """Every (operator, technology) a visit's record measures, in the file's order."""
+        return tuple((op, tech) for op in self.operators for tech in op.technologies)
+
+
 # --------------------------------------------------------------------------- parsing
 
 
@@ -391,6 +428,7 @@ def parse(data: Any, source: str, marks: Mapping[tuple, int] | None = None) -> d
         shipped["phone_followup"]["why"]
     out["phone_followup_why"] = why["zh"] if why else None
     out["cases"] = _cases(c, data if "cases" in data else shipped)
+    out["field_record"] = _field_record(c, data if "field_record" in data else shipped)
     out["unassigned_reasons"] = _text_pairs(c, data, "unassigned_reasons", None)
     out["visit_notes"] = _text_pairs(c, data, "visit_notes", ("day",))
     if c.problems:
@@ -439,6 +477,80 @@ def _call_tips(c: _Check, data: dict) -> CallTips | None:
         return None
     return CallTips(tuple(dict(t) for t in said if t is not None),
                     {t: dict(x) for t, x in per_type.items() if x is not None})
+
+
+#: the most operators and technologies a record measures (a sheet prints a line for each)
+MAX_NETWORK_LINES = 12
+#: the signal a phone may show, in dBm: the rules' bounds must lie within these
+SIGNAL_DBM_RANGE = (-200, 0)
+_FIELD_RECORD = {"operators": "code, label, en and technologies of each operator",
+                 "signal_dbm": "{min, max} in dBm", "data_kbps_max": "the fastest data test in kbps",
+                 "gift_items": "the gifts a worker may name (empty: any text)",
+                 "promise_days": "days after the visit a promised date may lie"}
+_OPERATOR = {"code": "a short code", "label": "the operator's name", "en": "its English name",
+             "technologies": "the networks measured on its phone"}
+
+
+def _field_record(c: _Check, data: dict) -> FieldRecordRules | None:
+    """The ``field_record`` section (a file from before it takes the shipped one's)."""
+    p = ("field_record",)
+    section = c.get(data, p)
+    if section is None or c.mapping(p, section, _FIELD_RECORD, required=tuple(_FIELD_RECORD)) is None:
+        return None
+    operators = _operators(c, data, p + ("operators",))
+    low = c.number(data, p + ("signal_dbm", "min"), whole=True, least=SIGNAL_DBM_RANGE[0], strict=False, most=0)
+    high = c.number(data, p + ("signal_dbm", "max"), whole=True, least=SIGNAL_DBM_RANGE[0], strict=False, most=0)
+    if low is not None and high is not None and low >= high:
+        c.add(p + ("signal_dbm", "max"), f"must be above signal_dbm.min ({low}), not {high}")
+        low = None
+    kbps = c.number(data, p + ("data_kbps_max",), whole=True, most=MAX_COUNT)
+    promise = c.number(data, p + ("promise_days",), whole=True, strict=False, most=MAX_DAYS)
+    gifts = c.words(data, p + ("gift_items",))
+    for i, item in enumerate(gifts or ()):
+        if not item.strip() or len(item) > GIFT_ITEM_MAX:
+            c.add(p + ("gift_items", i), f"must be a text of 1 to {GIFT_ITEM_MAX} characters")
+            gifts = None
+    if operators is None or None in (low, high, kbps, promise) or gifts is None:
+        return None
+    return FieldRecordRules(operators, int(low), int(high), int(kbps), tuple(g.strip() for g in gifts), int(promise))
+
+
+#: characters of a gift's name (the store's column)
+GIFT_ITEM_MAX = 64
+
+
+def _operators(c: _Check, data: dict, p: tuple) -> tuple[Operator, ...] | None:
+    value = c.get(data, p)
+    if value is None:
+        return None
+    if not isinstance(value, list) or not value:
+        c.add(p, f"must list at least one operator as {{code, label, en, technologies}}, not {yamldoc.describe(value)}")
+        return None
+    found: list[Operator] = []
+    names: set[str] = set()
+    lines = 0
+    for i, entry in enumerate(value):
+        ep = p + (i,)
+        if c.mapping(ep, entry, _OPERATOR, required=tuple(_OPERATOR)) is None:
+            continue
+        texts = [c.label(data, ep + (k,)) for k in ("code", "label", "en")]
+        techs = c.words(data, ep + ("technologies",))
+        if techs is not None and (not techs or len(set(techs)) != len(techs)):
+            c.add(ep + ("technologies",), "must name each technology once, at least one")
+            techs = None
+        if None in texts or techs is None:
+            continue
+        code, label, en = (str(t).strip() for t in texts)
+        for name in (code, label, en.casefold()):
+            if name in names:
+                c.add(ep, f"{name!r} names two operators")
+            names.add(name)
+        lines += len(techs)
+        found.append(Operator(code, label, en, tuple(str(t).strip() for t in techs)))
+    if lines > MAX_NETWORK_LINES:
+        c.add(p, f"at most {MAX_NETWORK_LINES} operator × technology lines (the sheet prints each), not {lines}")
+        return None
+    return tuple(found) if len(found) == len(value) else None
 
 
 def _working_day(c: _Check, data: dict) -> WorkingDay | None:

@@ -3,7 +3,6 @@ closed with a recorded reason or open and visible in the ledger, on both stores.
 
 from __future__ import annotations
 
-import json
 import random
 from contextlib import closing
 from datetime import date, timedelta
@@ -13,10 +12,13 @@ import pytest
 from planner import closure, plans
 from planner.actor import OPERATOR, Actor
 from planner.cases.actions import close_day
+from planner.cases.events import VisitResult
 from planner.cases.ledger import ledger
 from planner.cases.lifecycle import Status, derive
 from planner.closure import close_follow_up, record_outcome
 from planner.errors import UserError
+from planner.field_record import FieldRecord, Satisfaction
+from planner.outcomes_file import read_outcomes_file
 from planner.plan.day import SolverSettings, plan_day
 from planner.plan.document import PlanDocument
 from planner.store import cases as case_store
@@ -42,10 +44,10 @@ def _plan_and_publish(session, rules, day):
     return PlanDocument.from_json(doc)
 
 
-def _record(session, day, plan, first_ticket, result, satisfaction=None):
+def _record(session, day, plan, first_ticket, result, satisfaction=None, record=None):
     [visit] = [s.visit_id for _r, s in plan.visit_steps() if s.ticket_ids[0] == first_ticket]
-    record_outcome(session, day=day, district=DISTRICT, visit_id=str(visit), actor=ACTOR,
-                   closed_on_site=result == "closed_on_site", satisfaction=satisfaction)
+    record = record or FieldRecord(VisitResult(result), Satisfaction(satisfaction) if satisfaction else None)
+    record_outcome(session, day=day, district=DISTRICT, visit_id=str(visit), actor=ACTOR, record=record)
 
 
 def _second_morning(url):
@@ -53,12 +55,12 @@ def _second_morning(url):
     with closing(open_session(url)) as s:
         _import_day_one(s, rules)
         plan = _plan_and_publish(s, rules, DAY1)
-        recorded = json.loads((FIXTURE_DAY / "outcomes.json").read_text(encoding="utf-8"))["outcomes"]
+        records = dict(read_outcomes_file(FIXTURE_DAY / "outcomes.json", rules, DAY1))
+        recorded = [{"ticket_id": t, "result": r.result.value} for t, r in records.items()]
         routed = {step.ticket_ids[0] for _r, step in plan.visit_steps()}
         for entry in recorded:
             if entry["ticket_id"] in routed:
-                _record(s, DAY1, plan, entry["ticket_id"], entry["result"],
-                        "not_met" if entry["result"] == "not_met" else entry.get("satisfaction"))
+                _record(s, DAY1, plan, entry["ticket_id"], entry["result"], record=records[entry["ticket_id"]])
         unrecorded = sorted(routed - {e["ticket_id"] for e in recorded})
         not_met = [st.visit_id for _r, st in plan.visit_steps() if st.ticket_ids[0] == "XA-NQ-20100804-0041"]
         assert not_met and not_met[0] not in {f.outcome.visit_id for f in closure.follow_ups(s, DISTRICT, rules.tz)}
@@ -104,7 +106,7 @@ def _five_days(url):
                 if roll < 0.45:
                     _record(s, day, plan, step.ticket_ids[0], "closed_on_site", "satisfied")
                 elif roll < 0.6:
-                    _record(s, day, plan, step.ticket_ids[0], "not_met", "not_met")
+                    _record(s, day, plan, step.ticket_ids[0], "not_met")
                 elif roll < 0.7:
                     _record(s, day, plan, step.ticket_ids[0], "follow_up", "basically_satisfied")
                 # else: nothing recorded that day

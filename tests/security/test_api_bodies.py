@@ -160,17 +160,25 @@ def test_outcome_text_fields_and_times_are_bounded(planned, app):
     visit = _first_visit("S1")["visit_id"]
     api = Api(app, _tokens("f1")["f1"])
     url = f"/api/days/{DAY}/outcomes"
-    _refused(api.post(url, {"visit_id": visit, "arrived_at": "1" * 100_000}), "arrived_at", "write HH:MM")
+    base = {"visit_id": visit, "result": "follow_up"}
+    _refused(api.post(url, {**base, "arrived_at": "1" * 100_000}), "arrived_at", "write HH:MM")
     for wrong in ("09:35:00.5", "09:35+08:00", "0935", "9:35"):
-        _refused(api.post(url, {"visit_id": visit, "arrived_at": wrong}), "write HH:MM")
-    _refused(api.post(url, {"visit_id": visit, "notes": "好" * 4001}), "notes: 4001 characters; at most 4000")
-    _refused(api.post(url, {"visit_id": visit, "notes": "好\x1b[31m"}), "notes: a control character (U+001B)")
-    _refused(api.post(url, {"visit_id": visit, "satisfaction": "s" * 33}), "satisfaction: 33 characters")
-    _refused(api.post(url, {"visit_id": visit, "network_tests": {"china_mobile": "w" * 65}}),
-             "network_tests.china_mobile: 65 characters; at most 64")
+        _refused(api.post(url, {**base, "arrived_at": wrong}), "write HH:MM")
+    _refused(api.post(url, {**base, "notes": "好" * 4001}), "notes: 4001 characters; at most 4000")
+    _refused(api.post(url, {**base, "notes": "好\x1b[31m"}), "notes: a control character (U+001B)")
+    _refused(api.post(url, {**base, "satisfaction": "s" * 100_000}), "satisfaction 'sss", "choose one of")
+    for name in ("problem", "requests", "measure"):
+        _refused(api.post(url, {**base, name: "好" * 4001}), f"{name}: 4001 characters; at most 4000")
+    _refused(api.post(url, {**base, "gift_given": True, "gift_item": "礼" * 65}), "gift_item: 65 characters; at most 64")
+    _refused(api.post(url, {**base, "tests": [{"operator": "china_mobile", "technology": "GSM", "signal_dbm": 10 ** 30}]}),
+             "中国移动/GSM signal_dbm", "from -140 to -30 dBm")
+    _refused(api.post(url, {**base, "tests": [{"operator": "china_mobile", "technology": "GSM", "data_kbps": "9" * 100}]}),
+             "中国移动/GSM data_kbps", "from 0 to 100000 kbps")
+    _refused(api.post(url, {**base, "tests": [{"operator": "china_mobile", "technology": "GSM"}] * 13}),
+             "tests: at most 5 lines")
     with session_scope() as s:
         assert s.query(OutcomeRow).count() == 0
-    ok = api.post(url, {"visit_id": visit, "arrived_at": "09:35:00", "closed_on_site": False,
+    ok = api.post(url, {"visit_id": visit, "arrived_at": "09:35:00", "result": "follow_up",
                         "notes": "第一行\n第二行"})  # free text keeps its line breaks
     assert ok.status_code == 200, ok.get_json()
     assert ok.get_json()["outcome"]["arrived_at"] == "2010-08-05T09:35:00+08:00"
@@ -226,11 +234,12 @@ def test_a_cost_set_value_is_one_number_or_word(seeded, app):
 
 def test_the_field_and_follow_up_pages_refuse_the_same_text(planned, app):
     f1 = Client(app, "f1")
-    form = {"arrived_at": "09:40", "test_china_mobile": "weak", "closed_on_site": "no", "satisfaction": "satisfied"}
-    for wrong, said in (({"notes": "好\x00"}, "notes: a control character (U+0000) is not allowed"),
-                        ({"notes": "好" * 4001}, "notes: 4001 characters; at most 4000"),
+    form = {"arrived_at": "09:40", "result": "follow_up", "satisfaction": "satisfied"}
+    for wrong, said in (({"notes": "好\x00"}, "notes：不允许控制字符（U+0000）"),  # the page's language
+                        ({"notes": "好" * 4001}, "notes：共 4001 个字符，最多 4000 个"),
                         ({"arrived_at": "1" * 1000}, "write HH:MM"),
-                        ({"test_china_mobile": "w\u202e"}, "network_tests.china_mobile: a text direction override")):
+                        ({"problem": "w\u202e"}, "problem：不允许文字方向控制符（U+202E）"),
+                        ({"signal:china_mobile:GSM": "-1e9"}, "中国移动/GSM signal_dbm &#39;-1e9&#39;")):
         r = f1.post(f"/field/stops/{DAY}/S1/1", {**form, **wrong})
         assert r.status_code == 200 and said in r.get_data(as_text=True), wrong
     with session_scope() as s:

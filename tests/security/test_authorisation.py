@@ -21,7 +21,9 @@ from sqlalchemy import inspect, select, text
 
 from planner import closure, roster
 from planner.actor import Actor
+from planner.cases.events import VisitResult
 from planner.errors import ForbiddenError, NotFoundError
+from planner.field_record import FieldRecord
 from planner.store import absences, accounts
 from planner.store import repository as repo
 from planner.store.db import engine_for, session_scope
@@ -267,9 +269,9 @@ MATRIX: dict[str, tuple[Call, dict]] = {
     "api.publish": (Call("/api/days/{day}/plans/1/publish{d}", json={}), dispatch(200, NOT_FOUND, anon=API_ANON)),
     "dispatcher.publish": (Call("/dispatch/{day}/plan/1/publish"), dispatch(302, NOT_FOUND)),
     # -- outcomes and follow-ups of 南区's published plan --
-    "api.record_outcome": (Call("/api/days/{day}/outcomes{d}", json={"visit_id": "{visit2}", "closed_on_site": True}),
+    "api.record_outcome": (Call("/api/days/{day}/outcomes{d}", json={"visit_id": "{visit2}", "result": "closed_on_site"}),
                            {**dispatch(200, Refused(REFUSED_OR_NOT_FOUND), anon=API_ANON), "field": Allowed(200)}),
-    "field.stop": (Call("/field/stops/{day}/S1/2", form={"closed_on_site": "yes", "arrived_at": "10:40"}),
+    "field.stop": (Call("/field/stops/{day}/S1/2", form={"result": "closed_on_site", "arrived_at": "10:40"}),
                    only(("field",), 302)),
     "api.close_follow_up": (Call("/api/days/{day}/followups/{visit1}/close{d}", json={"notes": "回访满意"}),
                             dispatch(200, Refused(REFUSED_OR_NOT_FOUND), anon=API_ANON)),
@@ -331,7 +333,7 @@ def _prepare(app) -> dict[str, str]:
     route = next(r for r in doc["routes"] if r["staff_id"] == "S1")
     visits = [st["visit_id"] for st in route["steps"] if st["type"] == "visit"]
     in_store(closure.record_outcome, day=DAY, district=DISTRICT, visit_id=visits[0], author="f1", staff_id="S1",
-                           closed_on_site=False)
+                           record=FieldRecord(VisitResult.FOLLOW_UP))
     disp = Client(app, "disp")
     page = Call("/dispatch/import", form={}, files={"file": ("staff.csv", "staff.csv")}).send(disp, {})
     [token] = set(re.findall(r"/dispatch/import/([^/\"]+)/confirm", page.get_data(as_text=True)))

@@ -121,7 +121,7 @@ def test_a_north_field_worker_of_a_shared_staff_id_never_sees_or_records_the_sou
     assert ticket.customer_name not in page and first["visit_id"] not in page
     assert fn.get(f"/field/routes/{DAY}/S1/sheet.pdf").status_code == 404
     assert fn.get(f"/field/stops/{DAY}/S1/1").status_code == 404
-    r = fn.http.post(f"/api/days/{DAY}/outcomes", json={"visit_id": first["visit_id"], "closed_on_site": True},
+    r = fn.http.post(f"/api/days/{DAY}/outcomes", json={"visit_id": first["visit_id"], "result": "closed_on_site"},
                      headers={"X-CSRF-Token": fn.csrf})
     assert r.status_code in (403, 404, 422)
     with session_scope() as s:
@@ -130,7 +130,7 @@ def test_a_north_field_worker_of_a_shared_staff_id_never_sees_or_records_the_sou
     # 南区's own S1 still has the route, and a 北区 dispatcher cannot close its follow-up
     f1 = Client(planned_app, "f1")
     assert ticket.customer_name in text_of(f1.get(f"/field/routes/{DAY}/S1"))
-    f1.post(f"/field/stops/{DAY}/S1/1", {"closed_on_site": "no"})
+    f1.post(f"/field/stops/{DAY}/S1/1", {"result": "follow_up"})
     north = Client(planned_app, "disp_north")
     north.post(f"/dispatch/{DAY}/followups/{first['visit_id']}/close", {"notes": "x"})
     with session_scope() as s:

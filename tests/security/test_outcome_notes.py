@@ -30,7 +30,7 @@ def _outcome(visit_id: str) -> Outcome | None:
 def test_a_field_workers_notes_reach_the_outcome_and_its_case(client_for, notes):
     f1 = client_for("f1")
     r = f1.post(f"/field/stops/{DAY}/S1/1", {"arrived_at": "09:40", "test_china_mobile": "weak",
-                                            "closed_on_site": "no", "satisfaction": "satisfied", "notes": notes})
+                                            "result": "follow_up", "satisfaction": "satisfied", "notes": notes})
     assert r.status_code == 302, text_of(r)[:300]
     with session_scope() as s:
         cases = case_store.load_cases(s, DISTRICT)

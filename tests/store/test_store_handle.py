@@ -15,8 +15,10 @@ import pytest
 from sqlalchemy import func, select
 
 from planner.actor import Actor
+from planner.cases.events import VisitResult
 from planner.cli import main
 from planner.errors import UserError
+from planner.field_record import FieldRecord
 from planner.store import accounts
 from planner.store.db import open_session, session_scope, transaction
 from planner.store.models import AuditRow, OverrideRow
@@ -110,7 +112,7 @@ def test_the_command_lines_actions_are_audited_with_the_cli_actor(tmp_path, caps
     doc, _status = in_store(plans.get_plan, DAY, DISTRICT, 1)
     route, step = doc.visit_steps()[0]
     done = in_store(closure.record_outcome, day=DAY, district=DISTRICT, visit_id=step.visit_id, actor=cli,
-                    closed_on_site=False)
+                    record=FieldRecord(VisitResult.FOLLOW_UP))
     assert done.outcome.needs_follow_up
     assert main(["outcomes", "close", step.visit_id, "--date", str(DAY), "--district", DISTRICT]) == 0
 

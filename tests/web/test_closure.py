@@ -11,7 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from planner import closure
+from planner.cases.events import VisitResult
 from planner.errors import UserError
+from planner.field_record import FieldRecord
 from planner.store import accounts
 from planner.store import repository as repo
 from planner.store.db import session_scope
@@ -57,9 +59,9 @@ def triaged_tickets(day) -> set[str]:
 
 
 def record(client, closed: str, notes: str = ""):
-    return client.post(f"/field/stops/{DAY}/S1/1", {"arrived_at": "09:40", "test_china_mobile": "weak",
-                                                    "closed_on_site": closed, "satisfaction": "satisfied",
-                                                    "notes": notes})
+    result = {"yes": "closed_on_site", "no": "follow_up"}[closed]
+    return client.post(f"/field/stops/{DAY}/S1/1", {"arrived_at": "09:40", "signal:china_mobile:GSM": "-101",
+                                                    "result": result, "satisfaction": "satisfied", "notes": notes})
 
 
 def test_closed_on_site_closes_the_tickets_and_triage_never_selects_them_again(client_for):
@@ -134,27 +136,27 @@ def test_correcting_closed_on_site_opens_the_tickets_again(client_for):
     assert queue_row(client_for("disp"), case_of(tickets)) is not None
 
 
-def test_an_outcome_without_the_closure_answer_is_still_followed_up(client_for):
-    stop = first_stop()
-    record(client_for("f1"), "")
-    assert queue_row(client_for("disp"), case_of(stop["ticket_ids"])) is not None
+def test_an_outcome_needs_its_result(client_for):
+    r = client_for("f1").post(f"/field/stops/{DAY}/S1/1", {"satisfaction": "satisfied", "notes": "x"})
+    assert "result：必填" in text_of(r)
+    assert in_store(closure.outcomes_of, DAY, DISTRICT) == {}  # nothing recorded
 
 
 def test_the_rule_is_a_planner_function_with_clear_errors():
     stop = first_stop()
     args = dict(day=DAY, district=DISTRICT, author="cli")
+    closed = FieldRecord(VisitResult.CLOSED_ON_SITE)
     with pytest.raises(UserError, match="not on any route"):
-        in_store(closure.record_outcome, **args, visit_id="V-NOPE", closed_on_site=True)
+        in_store(closure.record_outcome, **args, visit_id="V-NOPE", record=closed)
     with pytest.raises(UserError, match="on S1's route, not S2's"):
-        in_store(closure.record_outcome, **args, visit_id=stop["visit_id"], staff_id="S2", closed_on_site=True)
+        in_store(closure.record_outcome, **args, visit_id=stop["visit_id"], staff_id="S2", record=closed)
     with pytest.raises(UserError, match="no published plan"):
-        in_store(closure.record_outcome, **{**args, "day": DAY + timedelta(days=1)}, visit_id=stop["visit_id"])
-    with pytest.raises(UserError, match="satisfaction"):
-        in_store(closure.record_outcome, **args, visit_id=stop["visit_id"], closed_on_site=True, satisfaction="thrilled")
+        in_store(closure.record_outcome, **{**args, "day": DAY + timedelta(days=1)}, visit_id=stop["visit_id"],
+                 record=closed)
     assert set(statuses(stop["ticket_ids"]).values()) == {"open"}  # nothing half-written
     with pytest.raises(UserError, match="no outcome recorded"):
         in_store(closure.close_follow_up, DAY, DISTRICT, stop["visit_id"], author="disp")
-    done = in_store(closure.record_outcome, **args, visit_id=stop["visit_id"], closed_on_site=True)
+    done = in_store(closure.record_outcome, **args, visit_id=stop["visit_id"], record=closed)
     assert done.closed == sorted(stop["ticket_ids"]) and done.outcome.staff_id == "S1"
     with pytest.raises(UserError, match="closed on site"):
         in_store(closure.close_follow_up, DAY, DISTRICT, stop["visit_id"], author="disp")
@@ -165,7 +167,7 @@ def test_cvp_outcomes_lists_and_closes_follow_ups(capsys):
 
     stop = first_stop()
     in_store(closure.record_outcome, day=DAY, district=DISTRICT, visit_id=stop["visit_id"], author="f1",
-                           closed_on_site=False, notes="待基站开通")
+                           record=FieldRecord(VisitResult.FOLLOW_UP, notes="待基站开通"))
     assert main(["outcomes", "list", "--date", str(DAY), "--district", DISTRICT]) == 0
     assert f"{stop['visit_id']}\tS1\tneeds later closure" in capsys.readouterr().out
     assert main(["outcomes", "followups", "--district", DISTRICT]) == 0  # the follow-up queue, by case
@@ -179,3 +181,61 @@ def test_cvp_outcomes_lists_and_closes_follow_ups(capsys):
     assert "no follow-ups open" in capsys.readouterr().out
     assert main(["outcomes", "close", stop["visit_id"], "--date", str(DAY), "--district", DISTRICT]) == 2
     assert "was closed by cli" in capsys.readouterr().err
+
+
+def _outcome_events() -> list:
+    from planner.store import cases as case_store
+
+    with session_scope() as s:
+        return [e for c in case_store.load_cases(s, DISTRICT) for e in c.events if e.kind.value == "outcome"]
+
+
+def test_cvp_outcomes_record_types_in_the_whole_paper_sheet_and_exports_it(capsys, tmp_path):
+    import csv
+
+    from planner.cli import main
+
+    stop = first_stop()
+    vid = stop["visit_id"]
+    args = ["outcomes", "record", vid, "--date", str(DAY), "--district", DISTRICT]
+    sheet = [*args, "--result", "follow_up", "--satisfaction", "basically_satisfied", "--arrived", "10:40",
+             "--signal", "中国移动/GSM=-101", "--call", "中国移动/GSM=failed", "--signal", "china_mobile/TD-SCDMA=-108",
+             "--data", "中国移动/TD-SCDMA=failed", "--kbps", "中国移动/TD-SCDMA=35", "--signal", "中国电信/CDMA=-90",
+             "--call", "中国电信/CDMA=ok", "--problem", "卧室打不通电话", "--requests", "月底前解决",
+             "--measure", "上报网优调整参数", "--gift", "小礼品", "--promised", "2010-08-12", "--notes", "已说明"]
+    # a wrong value is named, and nothing is written
+    for wrong, said in ((["--signal", "中国移动/GSM=-150"], "signal_dbm '-150': a whole number from -140 to -30 dBm"),
+                        (["--call", "中国电信/GSM=ok"], "中国电信 has no technology 'GSM'"),
+                        (["--signal", "中国铁通/GSM=-80"], "unknown operator '中国铁通'"),
+                        (["--signal", "中国移动-GSM=-80"], "write OPERATOR/TECHNOLOGY=VALUE"),
+                        (["--promised", "2010-08-01"], "before the visit day")):
+        assert main([*sheet, *wrong]) == 2
+        assert said in capsys.readouterr().err
+    assert main([*args, "--result", "not_met", "--satisfaction", "satisfied"]) == 2
+    assert "satisfaction: only for a customer who was met" in capsys.readouterr().err
+    assert in_store(closure.outcomes_of, DAY, DISTRICT) == {} and _outcome_events() == []
+    assert main(sheet) == 0
+    assert f"{vid}: needs later closure" in capsys.readouterr().out
+    assert main(sheet) == 0  # typed in twice: nothing changes, no second case event
+    assert "nothing changed" in capsys.readouterr().out and len(_outcome_events()) == 1
+    record = in_store(closure.outcomes_of, DAY, DISTRICT)[vid].record
+    assert [(t.operator, t.technology, t.signal_dbm, t.call.value, t.data.value, t.data_kbps) for t in record.tests] == [
+        ("china_mobile", "GSM", -101, "failed", "not_tried", None),
+        ("china_mobile", "TD-SCDMA", -108, "not_tried", "failed", 35),
+        ("china_telecom", "CDMA", -90, "ok", "not_tried", None)]
+    assert (record.gift_item, str(record.promised), record.problem) == ("小礼品", "2010-08-12", "卧室打不通电话")
+    assert main(["outcomes", "list", "--date", str(DAY), "--district", DISTRICT]) == 0
+    line = capsys.readouterr().out
+    assert (f"{vid}\tS1\tneeds later closure\tbasically_satisfied\t中国移动/GSM -101 dBm call failed data not_tried; "
+            in line and "\t卧室打不通电话\t月底前解决\t上报网优调整参数\tgift 小礼品\tpromised 2010-08-12\t已说明" in line)
+    out = tmp_path / "outcomes.csv"
+    assert main(["outcomes", "export", "--date", str(DAY), "--district", DISTRICT, "-o", str(out)]) == 0
+    rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert len(rows) == 2 and row["拜访结果"] == "follow_up" and row["实际到达时间"] == "10:40"
+    measured = (row["中国移动/GSM 信号(dBm)"], row["中国移动/GSM 通话"], row["中国移动/TD-SCDMA 速率(kbps)"])
+    assert measured == ("-101", "failed", "35")
+    assert row["中国联通/WCDMA 信号(dBm)"] == "" and row["赠送礼品"] == "yes" and row["承诺日期"] == "2010-08-12"
+    # a corrected sheet appends the correction
+    assert main([*args, "--result", "not_met", "--notes", "复核：客户当时不在家"]) == 0
+    assert [e.data["result"] for e in _outcome_events()] == ["follow_up", "not_met"]

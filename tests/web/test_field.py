@@ -70,33 +70,90 @@ def test_the_qr_code_asks_for_login_first_and_comes_back(client_for):
     assert back.headers["Location"] == path
 
 
-def test_the_stop_page_and_the_outcome_form(client_for):
+#: the stop form of a whole record: the grid's lines are named part:operator:technology
+FORM = {"arrived_at": "10:28", "result": "follow_up", "satisfaction": "basically_satisfied",
+        "signal:china_mobile:GSM": "-97", "call:china_mobile:GSM": "failed",
+        "signal:china_mobile:TD-SCDMA": "-104", "data:china_mobile:TD-SCDMA": "failed", "kbps:china_mobile:TD-SCDMA": "",
+        "signal:china_telecom:CDMA": "-88", "call:china_telecom:CDMA": "ok",
+        "signal:china_unicom:WCDMA": "", "call:china_unicom:GSM": "",
+        "problem": "家中卧室通话经常掉话", "requests": "本月内解决", "measure": "记录掉话位置，上报网优调整参数",
+        "gift_given": "yes", "gift_item": "小礼品", "promised_date": "2010-08-12", "notes": "客户情绪平稳"}
+
+
+def _outcome_events() -> list:
+    from planner.store import cases as case_store
+
+    with session_scope() as s:
+        return [e for c in case_store.load_cases(s, DISTRICT) for e in c.events if e.kind.value == "outcome"]
+
+
+def test_the_stop_form_records_the_whole_sheet_and_shows_it_again(client_for):
+    from planner.cases.events import VisitResult
+    from planner.field_record import NetworkTest, Satisfaction, TestResult
+
     c = client_for("f1")
-    r = c.get(f"/field/stops/{DAY}/S1/1")
-    page = text_of(r)
-    for word in ("投诉内容", "网络测试", "中国移动", "中国联通", "中国电信", "客户满意度", "现场闭环"):
+    page = text_of(c.get(f"/field/stops/{DAY}/S1/1"))
+    for word in ("投诉内容", "网络测试", "中国移动 GSM", "中国移动 TD-SCDMA", "中国联通 WCDMA", "中国电信 CDMA", "拜访结果",
+                 "客户满意度", "客户反映问题", "客户要求", "处理措施", "已赠送礼品", "承诺客户日期"):
         assert word in page, word
-    r = c.post(f"/field/stops/{DAY}/S1/1", {"arrived_at": "10:28", "test_china_mobile": "weak",
-                                            "test_china_unicom": "good", "test_china_telecom": "",
-                                            "closed_on_site": "yes", "satisfaction": "satisfied",
-                                            "notes": "调整了天线参数"})
+    r = c.post(f"/field/stops/{DAY}/S1/1", FORM)
     assert r.status_code == 302 and r.headers["Location"] == f"/field/stops/{DAY}/S1/2"
+    assert "调度员将跟踪后期闭环" in text_of(c.get(r.headers["Location"]))
     with session_scope() as s:
         [o] = outcomes_for(s, DAY, DISTRICT, "S1").values()
-        assert o.network_tests == {"china_mobile": "weak", "china_unicom": "good"}
-        assert o.closed_on_site is True and o.satisfaction == "satisfied" and o.recorded_by == "f1"
+        rec = o.record
+        assert (rec.result, rec.satisfaction, o.recorded_by) == (VisitResult.FOLLOW_UP, Satisfaction.BASICALLY_SATISFIED,
+                                                                 "f1")
+        assert rec.tests == (NetworkTest("china_mobile", "GSM", -97, TestResult.FAILED),
+                             NetworkTest("china_mobile", "TD-SCDMA", -104, data=TestResult.FAILED),
+                             NetworkTest("china_telecom", "CDMA", -88, TestResult.OK))  # empty lines left out
+        assert (rec.problem, rec.requests, rec.measure) == (FORM["problem"], FORM["requests"], FORM["measure"])
+        assert (rec.gift_given, rec.gift_item, str(rec.promised), o.notes) == (True, "小礼品", "2010-08-12", "客户情绪平稳")
         assert f"{o.arrived_at.hour:02d}:{o.arrived_at.minute:02d}" == "02:28"  # 10:28 in Shanghai, stored in UTC
         assert accounts.audit_log(s, action="outcome")[0].username == "f1"
     again = c.get(f"/field/stops/{DAY}/S1/1").get_data(as_text=True)
-    assert 'value="10:28"' in again and '<option value="satisfied" selected>' in again
+    for shown in ('value="10:28"', '<option value="follow_up" selected>', '<option value="basically_satisfied" selected>',
+                  'name="signal:china_mobile:GSM"', 'value="-97"', 'value="-104"', 'value="-88"', 'value="2010-08-12"',
+                  'value="小礼品"', "家中卧室通话经常掉话", "checked"):
+        assert shown in again, shown
+    grid = again.split('id="network-grid"')[1].split("</table>")[0]
+    assert grid.count('<option value="failed" selected>') == 2 and grid.count('<option value="ok" selected>') == 1
     assert "已登记" in text_of(c.get(f"/field/routes/{DAY}/S1"))
+    # the same form again (sent twice, or saved once more) changes nothing: no second case event
+    assert len(_outcome_events()) == 1
+    r = c.post(f"/field/stops/{DAY}/S1/1", FORM)
+    assert "未作更改" in text_of(c.get(r.headers["Location"]))
+    assert len(_outcome_events()) == 1
+    with session_scope() as s:
+        assert len(accounts.audit_log(s, action="outcome")) == 1
+    # a changed one is a correction: a second event
+    c.post(f"/field/stops/{DAY}/S1/1", {**FORM, "result": "closed_on_site", "promised_date": ""})
+    assert [e.data["result"] for e in _outcome_events()] == ["follow_up", "closed_on_site"]
+
+
+@pytest.mark.parametrize("wrong, said", [
+    ({"satisfaction": "thrilled"}, "satisfaction"),
+    ({"result": ""}, "result：必填"),
+    ({"result": "not_met"}, "satisfaction：仅在见到客户时填写"),
+    ({"signal:china_mobile:GSM": "-150"}, ("中国移动/GSM signal_dbm", "-150", "须为 -140 到 -30 dBm 的整数")),
+    ({"call:china_unicom:WCDMA": "maybe"}, "中国联通/WCDMA call"),
+    ({"promised_date": "2010-08-04"}, "早于拜访日 2010-08-05"),
+    ({"promised_date": "2011-08-06"}, "超过 365 天"),
+    ({"gift_given": "", "gift_item": "小礼品"}, "未勾选赠送礼品"),
+])
+def test_a_bad_record_is_refused_naming_the_field_and_nothing_is_written(client_for, wrong, said):
+    c = client_for("f1")
+    r = c.post(f"/field/stops/{DAY}/S1/1", {**FORM, **wrong})
+    assert r.status_code == 200 and all(part in text_of(r) for part in ([said] if isinstance(said, str) else said))
+    assert "家中卧室通话经常掉话" in r.get_data(as_text=True)  # what was typed is shown again, to correct
+    with session_scope() as s:
+        assert outcomes_for(s, DAY, DISTRICT, "S1") == {}
+    assert _outcome_events() == []
 
 
 def test_a_bad_outcome_is_refused(client_for):
     c = client_for("f1")
-    r = c.post(f"/field/stops/{DAY}/S1/1", {"satisfaction": "thrilled"})
-    assert r.status_code == 200 and "satisfaction" in text_of(r)
-    r = c.post(f"/field/stops/{DAY}/S1/1", {"arrived_at": "25:00"})
+    r = c.post(f"/field/stops/{DAY}/S1/1", {"result": "follow_up", "arrived_at": "25:00"})
     assert "HH:MM" in text_of(r)
 
 

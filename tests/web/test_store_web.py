@@ -3,13 +3,16 @@ appointments, saved scenarios (SQLite here; accounts and jobs on PostgreSQL too)
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select, update
 
+from planner.cases.events import VisitResult
 from planner.errors import UserError
+from planner.field_record import FieldRecord, NetworkTest, Satisfaction, TestResult
 from planner.store import absences, accounts, appointments, jobs, outcomes, scenarios
 from planner.store.db import session_scope
 from planner.store.models import JobRow, TicketRow, UserRow
@@ -119,19 +122,20 @@ def test_absences(seeded):
                 and not absences.clear_absent(s, DAY, DISTRICT, "S2"))
 
 
-def test_outcomes_are_one_per_visit_and_validated():
+def test_outcomes_are_one_per_visit():
     args = dict(day=DAY, district=DISTRICT, visit_id="V-1", staff_id="S1", plan_version=1, recorded_by="f1")
+    mobile = NetworkTest("china_mobile", "GSM", -97, TestResult.FAILED)
     with session_scope() as s:
-        outcomes.record_outcome(s, **args, network_tests={"china_mobile": "weak"}, satisfaction="satisfied")
-        outcomes.record_outcome(s, **args, network_tests={"china_mobile": "good", "china_unicom": ""},
-                                closed_on_site=True, notes=" fixed ", arrived_at=datetime(2010, 8, 5, 10, 5, tzinfo=TZ))
-        with pytest.raises(UserError):
-            outcomes.record_outcome(s, **args, satisfaction="thrilled")
-        with pytest.raises(UserError):
-            outcomes.record_outcome(s, **args, network_tests={"vodafone": "good"})
+        outcomes.record_outcome(s, **args, record=FieldRecord(VisitResult.FOLLOW_UP, tests=(mobile,)))
+        outcomes.record_outcome(s, **args, record=FieldRecord(
+            VisitResult.CLOSED_ON_SITE, Satisfaction.SATISFIED, datetime(2010, 8, 5, 10, 5, tzinfo=TZ),
+            (replace(mobile, call=TestResult.OK),), notes="fixed"))
+        with pytest.raises(UserError, match="time zone"):
+            outcomes.record_outcome(s, **args, record=FieldRecord(VisitResult.FOLLOW_UP,
+                                                                  arrived_at=datetime(2010, 8, 5, 10)))
     with session_scope() as s:
         [o] = outcomes.outcomes_for(s, DAY, DISTRICT).values()
-        assert (o.network_tests, o.closed_on_site, o.notes) == ({"china_mobile": "good"}, True, "fixed")
+        assert (o.record.tests, o.closed_on_site, o.notes) == ((replace(mobile, call=TestResult.OK),), True, "fixed")
         assert o.arrived_at == datetime(2010, 8, 5, 2, 5, tzinfo=timezone.utc)
 
 
@@ -214,9 +218,9 @@ def test_accounts_audit_and_jobs_on_postgres(fresh_postgres, fixture_day):
         assert jobs.claim_job(s, job_id) is not None
         assert list(absences.absences_on(s, DAY, DISTRICT)) == ["S2"]
         outcomes.record_outcome(s, day=DAY, district=DISTRICT, visit_id="V-1", staff_id="S1", plan_version=1,
-                                recorded_by="f1", closed_on_site=False, ticket_ids=["T-1"])
+                                recorded_by="f1", record=FieldRecord(VisitResult.FOLLOW_UP), ticket_ids=["T-1"])
         outcomes.record_outcome(s, day=DAY, district=DISTRICT, visit_id="V-2", staff_id="S1", plan_version=1,
-                                recorded_by="f1", closed_on_site=True, ticket_ids=["T-2"])
+                                recorded_by="f1", record=FieldRecord(VisitResult.CLOSED_ON_SITE), ticket_ids=["T-2"])
     with session_scope(url) as s:
         assert [o.visit_id for o in outcomes.open_follow_ups(s, DISTRICT)] == ["V-1"]
         assert outcomes.mark_followed_up(s, DAY, DISTRICT, "V-1", "disp", "called back").ticket_ids == ("T-1",)

@@ -14,6 +14,7 @@ from typing import Any
 from flask import abort, jsonify
 
 from planner.errors import UserError
+from planner.field_record import read_record
 from planner.masking import mask_phone
 from planner.roster import set_absence
 from planner.store.models import INTEGER_MAX
@@ -69,11 +70,14 @@ def _local(dt) -> str | None:
 
 
 def _outcome(o: Outcome) -> dict[str, Any]:
+    """An outcome as the API gives it: the record's fields (:meth:`FieldRecord.to_json`, the
+    shape the POST takes), then who recorded it and the follow-up."""
+    record = o.record.to_json() if o.record else {"result": None, "satisfaction": None, "tests": [], "problem": "",
+                                                   "requests": "", "measure": "", "gift_given": False,
+                                                   "gift_item": "", "promised_date": None, "notes": o.notes}
     return {"date": o.day.isoformat(), "district": o.district, "visit_id": o.visit_id, "ticket_ids": list(o.ticket_ids),
-            "staff_id": o.staff_id, "plan_version": o.plan_version, "arrived_at": _local(o.arrived_at),
-            "network_tests": dict(o.network_tests), "closed_on_site": o.closed_on_site,
-            "satisfaction": o.satisfaction, "notes": o.notes, "recorded_by": o.recorded_by,
-            "recorded_at": _local(o.recorded_at), "needs_follow_up": o.needs_follow_up,
+            "staff_id": o.staff_id, "plan_version": o.plan_version, "arrived_at": _local(o.arrived_at), **record,
+            "recorded_by": o.recorded_by, "recorded_at": _local(o.recorded_at), "needs_follow_up": o.needs_follow_up,
             "followed_up_at": _local(o.followed_up_at), "followed_up_by": o.followed_up_by,
             "follow_up_notes": o.follow_up_notes}
 
@@ -97,13 +101,6 @@ def outcomes(day: date):
                     "outcomes": [_outcome(o) for _vid, o in sorted(found.items())]})
 
 
-def _optional(body: dict, name: str, kind: type, what: str):
-    value = body.get(name)
-    if value is not None and not isinstance(value, kind):
-        raise UserError(f"{name}: {what}")
-    return value
-
-
 def _version(body: dict) -> int | None:
     """``plan_version``: null (the latest published) or a version the store can hold."""
     value = body.get("plan_version")
@@ -115,30 +112,24 @@ def _version(body: dict) -> int | None:
 @bp.post("/days/<day:day>/outcomes")
 @roles(*OUTCOME_ROLES)
 def record_outcome(day: date):
-    """What happened at a visit of the day's published plan; closed on site closes its tickets."""
+    """A visit's record (:mod:`planner.field_record`) on the day's published plan; closed on site
+    closes its tickets; the same record again changes nothing (``unchanged``)."""
     from planner.closure import visit_in_plan
 
     d = request_district()
     body = json_body()
     visit_id = text_field(body, "visit_id", required=True)
     version = _version(body)
-    arrived = _optional(body, "arrived_at", str, "HH:MM or null")
-    tests = _optional(body, "network_tests", dict, "an object of operator → result") or {}
-    closed = _optional(body, "closed_on_site", bool, "true (现场闭环), false (需要后期闭环) or null")
-    satisfaction = _optional(body, "satisfaction", str, "a satisfaction code or null")
-    notes = text_field(body, "notes")  # satisfaction, network tests: checked by planner.closure
-    if not all(isinstance(v, str) for v in tests.values()):
-        raise UserError("network_tests: each result is a string")
+    record = read_record(body, services.rules(), day, also=("visit_id", "plan_version"))
     own = _own_staff()
     if own is not None:
         found = services.plan(day, d, version, published_only=True)
         if found is None or visit_in_plan(found[0], visit_id)[0] != own:
             abort(403)  # not on this worker's own route
-    done = services.record_outcome(
-        security.actor(), {"api": True}, day=day, district=d, visit_id=visit_id, plan_version=version, staff_id=own,
-        arrived_at=services.parse_clock(day, arrived, "arrived_at") if arrived else None,
-        network_tests=tests, closed_on_site=closed, satisfaction=satisfaction, notes=notes)
-    return jsonify({"outcome": _outcome(done.outcome), "closed": done.closed, "reopened": done.reopened})
+    done = services.record_outcome(security.actor(), {"api": True}, day=day, district=d, visit_id=visit_id,
+                                   plan_version=version, staff_id=own, record=record)
+    return jsonify({"outcome": _outcome(done.outcome), "closed": done.closed, "reopened": done.reopened,
+                    "unchanged": done.unchanged})
 
 
 @bp.get("/followups")

@@ -8,16 +8,17 @@ on the worker's sheet) only, because this is the assigned worker's own route.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from planner.calendar import nearest_day
+from planner.cases.events import VisitResult
 from planner.errors import UserError
-from planner.store.outcomes import NETWORK_RESULTS, OPERATORS, SATISFACTION
+from planner.field_record import Satisfaction, TestResult, read_record
 from web import downloads, security, services
 from web.db import get_session
-from web.i18n import get_lang
+from web.i18n import error_lines, get_lang
 from web.i18n import gettext as _
 from web.security import roles
 from web.views.common import sheet_download
@@ -96,30 +97,57 @@ def _stop(day: date, staff_id: str, seq: int):
     return doc, steps[seq - 1], sheet.stops[seq - 1], len(steps)
 
 
+def record_of_form(form, day: date):
+    """The stop form as the record's JSON shape (:func:`planner.field_record.read_record`
+    checks it): one grid line per operator × technology of the rules, named
+    ``signal|call|data|kbps:OPERATOR:TECHNOLOGY``."""
+    rules = services.rules()
+    tests = []
+    for op, tech in rules.field_record.lines():
+        line = {part: form.get(f"{part}:{op.code}:{tech}", "").strip() for part in ("signal", "call", "data", "kbps")}
+        if any(line.values()):
+            tests.append({"operator": op.code, "technology": tech, "signal_dbm": line["signal"],
+                          "call": line["call"], "data": line["data"], "data_kbps": line["kbps"]})
+    body = {name: form.get(name, "") for name in ("result", "satisfaction", "arrived_at", "problem", "requests",
+                                                 "measure", "gift_item", "promised_date", "notes")}
+    body["gift_given"] = form.get("gift_given") == "yes"
+    return read_record({**body, "tests": tests}, rules, day)
+
+
+#: what the worker is told once a record is saved, by visit result
+SAVED = {VisitResult.CLOSED_ON_SITE: "Outcome saved: the tickets are closed",
+         VisitResult.FOLLOW_UP: "Outcome saved: the dispatcher follows up for later closure",
+         VisitResult.NOT_MET: "Outcome saved: the visit is planned again",
+         VisitResult.REFUSED: "Outcome saved: the visit is planned again"}
+
+
 @bp.route("/stops/<day:day>/<staff_id>/<int:seq>", methods=["GET", "POST"])
 @roles("field")
 def stop(day: date, staff_id: str, seq: int):
     doc, step, view, count = _stop(day, staff_id, seq)
     if request.method == "POST":
-        f = request.form
-        closed = {"yes": True, "no": False}.get(f.get("closed_on_site", ""))
         try:
-            arrived = services.parse_clock(day, f["arrived_at"], "arrived_at") if f.get("arrived_at") else None
             done = services.record_outcome(
-                security.actor(), {"seq": seq},
-                day=day, district=doc.district, visit_id=step.visit_id, staff_id=staff_id,
-                plan_version=doc.version, arrived_at=arrived,
-                network_tests={op: f.get(f"test_{op}", "") for op in OPERATORS}, closed_on_site=closed,
-                satisfaction=f.get("satisfaction") or None, notes=f.get("notes", ""))
+                security.actor(), {"seq": seq}, day=day, district=doc.district, visit_id=step.visit_id,
+                staff_id=staff_id, plan_version=doc.version, record=record_of_form(request.form, day))
         except UserError as exc:
-            flash(str(exc), "error")
+            for line in error_lines(exc):
+                flash(line, "error")
         else:
-            flash(_("Outcome saved: the tickets are closed") if done.outcome.closed_on_site
-                  else _("Outcome saved: the dispatcher follows up for later closure"), "ok")
+            saved = done.outcome.result
+            if done.unchanged or saved is None:
+                flash(_("Nothing changed: this outcome was recorded already"), "ok")
+            else:
+                flash(_(SAVED[saved]), "ok")
             if seq < count:
                 return redirect(url_for("field.stop", day=day, staff_id=staff_id, seq=seq + 1))
             return redirect(url_for("field.route", day=day, staff_id=staff_id))
     outcome = services.outcomes(day, doc.district, staff_id).get(step.visit_id)
+    rules = services.rules()
+    # a refused form shows what was typed again, not the stored record
+    typed = request.form if request.method == "POST" else None
     return render_template("field/stop.html", day=day, doc=doc, step=step, stop=view, seq=seq, count=count,
-                           staff_id=staff_id, outcome=outcome, operators=OPERATORS, results=NETWORK_RESULTS,
-                           satisfaction=SATISFACTION)
+                           staff_id=staff_id, outcome=outcome, record=outcome.record if outcome else None,
+                           typed=typed, lines=rules.field_record.lines(), field_rules=rules.field_record,
+                           results=list(VisitResult), satisfaction=list(Satisfaction), tests=list(TestResult),
+                           promise_max=day + timedelta(days=rules.field_record.promise_days))

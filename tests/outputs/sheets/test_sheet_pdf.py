@@ -78,6 +78,23 @@ def test_header_toolkit_conduct_and_fill_in_boxes_are_printed(rendered):
         assert squeeze(expected) in text, expected
 
 
+def test_each_stop_has_the_field_records_empty_boxes_per_operator_and_technology(rendered):
+    """The paper sheet the worker fills in: the result (not met is a result), one line per
+    operator × technology of the rules file with dBm, call and data, and boxes for the
+    customer's problem and requests, the measure, a gift and a promised date."""
+    day, paths, _, raw = rendered
+    for p, route in zip(paths, day.doc["routes"], strict=True):
+        text = squeeze(raw[p.name])
+        n = len(day.visit_steps(route))
+        for line in ("中国移动GSM", "中国移动TD-SCDMA", "中国联通GSM", "中国联通WCDMA", "中国电信CDMA"):
+            assert text.count(line) == n, (p.name, line)
+        for box in ("□未见到客户", "□客户拒访", "客户反映问题_", "客户要求_", "处理措施_", "赠送礼品□_", "承诺日期_"):
+            assert text.count(box) == n, (p.name, box)
+        assert text.count("dBm") == 5 * n and text.count("kbps") == 5 * n
+        pages = int(re.search(r"Pages:\s+(\d+)", run("pdfinfo", str(p))).group(1))
+        assert pages <= -(-n // 2), (p.name, pages, n)  # the boxes keep at least two stops a page
+
+
 def test_a_cluster_stop_lists_every_member(rendered):
     day, _, texts, raw = rendered
     clusters = [(r, s) for r in day.doc["routes"] for s in day.visit_steps(r) if len(s["ticket_ids"]) > 1]

@@ -164,7 +164,9 @@ def test_field_worker_on_a_phone_sees_only_their_route(browser, live_server, log
         # the QR code's page: record the outcome
         page.goto(f"{live_server}/field/stops/{DAY}/S1/1")
         page.fill("#arrived_at", "10:25")
-        page.select_option("#test_china_mobile", "weak")
+        page.select_option("#result", "follow_up")
+        page.fill('[name="signal:china_mobile:GSM"]', "-85")
+        page.select_option('[name="call:china_mobile:GSM"]', "ok")
         page.select_option("#satisfaction", "satisfied")
         page.fill("#notes", "现场测试后调整参数")
         shot(page, "13-field-stop-form")
