@@ -33,7 +33,6 @@ from planner.field_record import FieldRecord
 from planner.intake.lengths import check_text
 from planner.plan.compose import site_ref
 from planner.plan.document import PlanDocument, Step
-from planner.records import Ticket
 from planner.store import accounts
 from planner.store import outcomes as outcome_store
 from planner.store import repository as repo
@@ -53,14 +52,6 @@ class Recorded:
     closed: list[str] = field(default_factory=list)
     reopened: list[str] = field(default_factory=list)
     unchanged: bool = False  # the same record was stored already: nothing was written
-
-
-@dataclass(frozen=True)
-class FollowUp:
-    """A visit that needs later closure, with its tickets (customer, address, complaint)."""
-
-    outcome: Outcome
-    tickets: list[Ticket]
 
 
 def visit_in_plan(plan: PlanDocument, visit_id: str) -> tuple[str, Step]:
@@ -126,15 +117,6 @@ def outcomes_of(session: Session, day: date, district: str, staff_id: str | None
     """The day's recorded outcomes by visit id (one worker's, with ``staff_id``)."""
     with transaction(session) as s:
         return outcome_store.outcomes_for(s, day, district, staff_id)
-
-
-def follow_ups(session: Session, district: str, tz) -> list[FollowUp]:
-    """The district's visits that need later closure and are not closed yet, oldest first
-    (their tickets' times in ``tz``, the rules' zone)."""
-    with transaction(session) as s:
-        found = outcome_store.open_follow_ups(s, district)
-        tickets = repo.tickets_by_ids(s, district, [t for o in found for t in o.ticket_ids], tz)
-    return [FollowUp(o, [tickets[t] for t in o.ticket_ids if t in tickets]) for o in found]
 
 
 def close_follow_up(session: Session, day: date, district: str, visit_id: str, actor: Actor, notes: str = "",

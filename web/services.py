@@ -302,10 +302,6 @@ def record_outcome(actor: Actor, audit_details: dict[str, Any] | None = None, **
 
 # -- follow-ups (需要后期闭环) ---------------------------------------------------------------
 
-def follow_ups(district: str) -> list[closure.FollowUp]:
-    return closure.follow_ups(get_session(), district, rules().tz)
-
-
 def follow_up_queue(district: str, owner: str | None = None):
     """The district's follow-up queue today (:func:`planner.cases.queue.follow_up_queue`)."""
     from planner.cases.queue import follow_up_queue as queue_of

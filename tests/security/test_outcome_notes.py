@@ -40,7 +40,7 @@ def test_a_field_workers_notes_reach_the_outcome_and_its_case(client_for, notes)
     assert stored.replace("\r\n", "\n") == notes.replace("\r\n", "\n")
 
     d = client_for("disp")
-    vid = d.get("/api/followups").get_json()["follow_ups"][0]["outcome"]["visit_id"]
+    vid = d.get(f"/api/days/{DAY}/outcomes").get_json()["outcomes"][0]["visit_id"]
     r = d.post(f"/dispatch/{DAY}/followups/{vid}/close", {"notes": notes})
     assert r.status_code == 302
     assert _outcome(vid).followed_up_at is not None

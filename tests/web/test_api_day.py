@@ -146,14 +146,14 @@ def test_follow_ups_are_listed_and_closed(api):
     api("f1").post(f"/api/days/{DAY}/outcomes", json={"visit_id": visit["visit_id"], "result": "follow_up",
                                                        "notes": "待基站开通"})
     d = api("disp")
-    [item] = d.get("/api/followups").get_json()["follow_ups"]
-    assert item["outcome"]["notes"] == "待基站开通" and "****" in item["tickets"][0]["phone"]
-    assert api("disp_north").get("/api/followups").get_json()["follow_ups"] == []
+    [line] = d.get("/api/followups").get_json()["lines"]  # the follow-up queue, by case
+    assert line["ticket_ids"] == visit["ticket_ids"] and "****" in line["customers"][0]["phone"]
+    assert api("disp_north").get("/api/followups").get_json()["lines"] == []
     assert api("disp_north").post(f"/api/days/{DAY}/followups/{visit['visit_id']}/close").status_code == 422
     r = d.post(f"/api/days/{DAY}/followups/{visit['visit_id']}/close", json={"notes": "已开通，回访满意"})
     assert r.get_json()["closed"] == sorted(visit["ticket_ids"])
     assert r.get_json()["outcome"]["followed_up_by"] == "disp"
-    assert d.get("/api/followups").get_json()["follow_ups"] == []
+    assert d.get("/api/followups").get_json()["lines"] == []
     assert d.post(f"/api/days/{DAY}/followups/{visit['visit_id']}/close").status_code == 422
     assert api("f1").get("/api/followups").status_code == 403
 

@@ -18,6 +18,7 @@ from planner.store import accounts
 from planner.store import cases as case_store
 from planner.store import repository as repo
 from planner.store.db import session_scope
+from planner.store.outcomes import open_follow_ups
 from planner.triage import load_rules
 from tests.store_calls import in_store
 from tests.web.conftest import DAY, DISTRICT, PASSWORD, text_of
@@ -129,7 +130,7 @@ def test_the_quick_steps_write_their_events_and_a_refusal_is_a_message(client_fo
         tickets = case_store.get_case(s, DISTRICT, case_id).ticket_ids
     # its tickets are closed with it, and the visit has left the outcome-based follow-up list
     assert set(statuses(tickets).values()) == {"closed"}
-    assert not set(tickets) & {t for f in in_store(closure.follow_ups, DISTRICT) for t in f.outcome.ticket_ids}
+    assert not set(tickets) & {t for o in in_store(open_follow_ups, DISTRICT) for t in o.ticket_ids}
     # refused: the case is closed already; another district's case is not found; nothing written, no error page
     before = _events(case_id)
     r = fu1.post(f"/followups/{case_id}/resolve", {"note": "again"})
@@ -168,7 +169,7 @@ def test_the_queue_as_json(app, queue_cases):
     def get(who: str, url: str):
         return check(app.test_client().get(url, headers={"Authorization": f"Bearer {tokens[who]}"}))
 
-    body = get("fu1", "/api/v1/followups").get_json()
+    body = get("fu1", "/api/followups").get_json()
     assert body["district"] == DISTRICT and body["date"] == TODAY.isoformat() and body["left_off"] == 0
     assert [line["case_id"] for line in body["lines"]] == [queue_cases["overdue"], queue_cases["due"],
                                                            queue_cases["unowned"]]
@@ -176,9 +177,9 @@ def test_the_queue_as_json(app, queue_cases):
     assert first["overdue"] and first["owner"] == "fu1" and first["due"] == "fu1 follows up by 2010-08-10"
     assert first["customers"] and "****" in first["customers"][0]["phone"]
     assert body["lines"][2]["kind"] == "to_assign"
-    mine = get("fu1", "/api/v1/followups?owner=fu2&district=北区").get_json()  # a district is the account's own
+    mine = get("fu1", "/api/followups?owner=fu2&district=北区").get_json()  # a district is the account's own
     assert mine["district"] == DISTRICT and [line["case_id"] for line in mine["lines"]] == [queue_cases["due"]]
-    assert get("admin", "/api/v1/followups").status_code == 422
-    assert [line["case_id"] for line in get("admin", "/api/v1/followups?district=北区").get_json()["lines"]] == [
+    assert get("admin", "/api/followups").status_code == 422
+    assert [line["case_id"] for line in get("admin", "/api/followups?district=北区").get_json()["lines"]] == [
         queue_cases["north"]]
-    assert get("f1", "/api/v1/followups").status_code == 403
+    assert get("f1", "/api/followups").status_code == 403

@@ -15,7 +15,6 @@ from flask import abort, jsonify
 
 from planner.errors import UserError
 from planner.field_record import read_record
-from planner.masking import mask_phone
 from planner.roster import set_absence
 from planner.store.models import INTEGER_MAX
 from planner.store.outcomes import Outcome
@@ -130,18 +129,6 @@ def record_outcome(day: date):
                                    plan_version=version, staff_id=own, record=record)
     return jsonify({"outcome": _outcome(done.outcome), "closed": done.closed, "reopened": done.reopened,
                     "unchanged": done.unchanged})
-
-
-@bp.get("/followups")
-@roles(*DISPATCH)
-def follow_ups():
-    d = request_district()
-    items = [{"outcome": _outcome(f.outcome),
-              "tickets": [{"ticket_id": t.ticket_id, "customer_name": t.customer_name, "phone": mask_phone(t.phone),
-                           "address": t.address, "category": t.category, "description": t.description}
-                          for t in f.tickets]}
-             for f in services.follow_ups(d)]
-    return jsonify({"district": d, "follow_ups": items})
 
 
 @bp.post("/days/<day:day>/followups/<visit_id>/close")

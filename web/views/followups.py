@@ -1,5 +1,5 @@
 """The follow-up queue (the pilot's steps 4–6): a follow-up account's home page, the
-dispatcher's Follow-ups page, and ``GET /api/v1/followups``.
+dispatcher's Follow-ups page, and ``GET /api/followups``.
 
 Every one reads :func:`planner.cases.queue.follow_up_queue` (through
 :func:`web.services.follow_up_queue`), and each quick step on a row calls one case action
@@ -107,7 +107,7 @@ def queue_json(found: Queue) -> dict[str, Any]:
             "lines": [line_json(line) for line in found.lines], "left_off": found.left_off}
 
 
-@api_bp.get("/v1/followups")
+@api_bp.get("/followups")
 @roles(*QUEUE_ROLES)
 def api_queue():
     """The queue as JSON: the account's district (an admin names one), ``?owner=`` one owner's lines."""
