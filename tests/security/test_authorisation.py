@@ -1,8 +1,8 @@
 """Who may write what: every write endpoint of the app (discovered from its URL map, so a
 new one cannot be left out) × every kind of caller (a dispatcher of the district, a
-dispatcher of another district, a field worker, a planner, an administrator, nobody),
-each answered with the expected status, and a refused request writes nothing at all
-(the whole store and the upload folder compared before and after).
+dispatcher of another district, a field worker, a planner, a follow-up account, an
+administrator, nobody), each answered with the expected status, and a refused request
+writes nothing at all (the whole store and the upload folder compared before and after).
 
 The absence rule (issue #11, item 2) is also shown on its own, on SQLite and PostgreSQL:
 another district's staff member and an unknown id are both "not found", and nothing is
@@ -25,6 +25,7 @@ from planner.cases.events import VisitResult
 from planner.errors import ForbiddenError, NotFoundError
 from planner.field_record import FieldRecord
 from planner.store import absences, accounts
+from planner.store import cases as case_store
 from planner.store import repository as repo
 from planner.store.db import engine_for, session_scope
 from planner.store.models import TicketRow
@@ -150,8 +151,8 @@ def test_the_store_never_clears_another_districts_absence(store_url):
 
 # -- the matrix: every write endpoint × every caller --------------------------------------
 
-CALLERS = {"disp_own": "disp", "disp_other": "disp_north", "field": "f1", "planner": "plan", "admin": "admin",
-           "anon": None}
+CALLERS = {"disp_own": "disp", "disp_other": "disp_north", "field": "f1", "planner": "plan", "followup": "fu",
+           "admin": "admin", "anon": None}
 ALL_CALLERS = tuple(CALLERS)
 ADMIN_DISTRICT = f"?district={DISTRICT}"  # an admin names the district; a dispatcher's is its own
 
@@ -220,7 +221,13 @@ def dispatch(own: int, other: Refused, admin: int | None = None, anon: Refused =
     """A dispatcher endpoint: the district's dispatcher and an admin may, field and planner
     accounts are forbidden, another district's dispatcher is refused as ``other``."""
     return {"disp_own": Allowed(own), "disp_other": other, "field": FORBIDDEN, "planner": FORBIDDEN,
-            "admin": Allowed(own if admin is None else admin), "anon": anon}
+            "followup": FORBIDDEN, "admin": Allowed(own if admin is None else admin), "anon": anon}
+
+
+def follow_up(own: int, other: Refused) -> dict:
+    """A follow-up step: the district's follow-up staff, its dispatcher and an admin may; field
+    and planner accounts are forbidden; another district's dispatcher is refused as ``other``."""
+    return {**dispatch(own, other), "followup": Allowed(own)}
 
 
 def only(roles: tuple[str, ...], status, anon: Refused = PAGE_ANON) -> dict:
@@ -277,6 +284,9 @@ MATRIX: dict[str, tuple[Call, dict]] = {
                             dispatch(200, Refused(REFUSED_OR_NOT_FOUND), anon=API_ANON)),
     "dispatcher.close_follow_up": (Call("/dispatch/{day}/followups/{visit1}/close", form={"notes": "回访满意"}),
                                    dispatch(302, Refused(REFUSED_OR_NOT_FOUND | {302}))),
+    # the queue's quick steps on visit 1's case: another district's case is not found (a message, nothing written)
+    "followups.update": (Call("/followups/{case1}/update", form={"note": "参数已提交"}), follow_up(302, Refused(302))),
+    "followups.resolve": (Call("/followups/{case1}/resolve", form={"note": "回访满意"}), follow_up(302, Refused(302))),
     # -- imports: the district's dispatcher imports 南区's tickets; another district's must not --
     "api.imports": (Call("/api/imports", form={}, files={"file": ("tickets.csv", "tickets.csv"),
                                                           "gazetteer": ("gazetteer.csv", "gazetteer.csv")}),
@@ -338,7 +348,11 @@ def _prepare(app) -> dict[str, str]:
     page = Call("/dispatch/import", form={}, files={"file": ("staff.csv", "staff.csv")}).send(disp, {})
     [token] = set(re.findall(r"/dispatch/import/([^/\"]+)/confirm", page.get_data(as_text=True)))
     call_ticket = next(st["ticket_ids"][0] for st in route["steps"] if st.get("visit_id") == visits[1])
-    return {"ticket": ticket, "visit1": visits[0], "visit2": visits[1], "token": token, "call_ticket": call_ticket}
+    visit1 = next(st for st in route["steps"] if st.get("visit_id") == visits[0])
+    with session_scope() as s:
+        case1 = case_store.load_cases(s, DISTRICT, ticket_ids=visit1["ticket_ids"])[-1].case_id
+    return {"ticket": ticket, "visit1": visits[0], "visit2": visits[1], "token": token, "call_ticket": call_ticket,
+            "case1": str(case1)}
 
 
 def _cases():
@@ -359,7 +373,7 @@ def test_matrix(planned, tmp_path, endpoint, caller):
     client = Client(app, CALLERS[caller])
     if client.username is None:
         client.http.get("/login")  # a visitor has the sign-in page's CSRF token, and nothing more
-    if caller == "admin" and endpoint.startswith(("dispatcher.", "calls.")):
+    if caller == "admin" and endpoint.startswith(("dispatcher.", "calls.", "followups.")):
         client.post("/dispatch/district", {"district": DISTRICT})  # an admin works in the district it chose
     work_dir = Path(app.config["WORK_DIR"])
     before = fingerprint(url, work_dir)
