@@ -12,7 +12,7 @@ import pytest
 
 from planner import plans
 from planner.actor import OPERATOR, Actor
-from planner.cases.actions import CaseRefused, convert_to_visit, record_call
+from planner.cases.actions import CaseRefused, close_case, convert_to_visit, record_call
 from planner.cases.events import CaseKind, EventKind
 from planner.cases.lifecycle import Status, derive
 from planner.plan.day import SolverSettings, plan_day
@@ -92,8 +92,9 @@ def test_the_next_triage_leaves_a_resolved_one_lists_an_open_one_and_visits_a_co
         _import_day_one(s, rules)
         _publish(s, _plan(s, rules, DAY1))
         opened = _by_ticket(s)
-        resolved_ticket, converted_ticket, called_ticket, *_rest = sorted(opened)
+        resolved_ticket, converted_ticket, called_ticket, closed_ticket, *_rest = sorted(opened)
         record_call(s, ACTOR, DISTRICT, opened[resolved_ticket], "resolved", day=DAY1, note="signal fine again")
+        close_case(s, ACTOR, DISTRICT, opened[closed_ticket], "duplicate of an earlier complaint", day=DAY1)
         record_call(s, ACTOR, DISTRICT, opened[called_ticket], "unreached", day=DAY1)
         with pytest.raises(CaseRefused, match="needs a reason"):
             convert_to_visit(s, ACTOR, DISTRICT, opened[converted_ticket], "  ", day=DAY1)
@@ -106,8 +107,9 @@ def test_the_next_triage_leaves_a_resolved_one_lists_an_open_one_and_visits_a_co
         triaged = triage_day(s, next_day, DISTRICT, rules)
         listed = [f for f in triaged.phone_followups]
         visits = {t: v for v in triaged.visits for t in v.ticket_ids}
-        # resolved by phone: settled, neither called nor visited again
-        assert resolved_ticket not in {f.ticket_id for f in listed} and resolved_ticket not in visits
+        # resolved by phone, or closed by a dispatcher: settled, neither called nor visited again
+        for settled in (resolved_ticket, closed_ticket):
+            assert settled not in {f.ticket_id for f in listed} and settled not in visits
         # still open: listed once, as the open case with its calls, not as a new follow-up
         called = [f for f in listed if f.ticket_id == called_ticket]
         assert len(called) == 1 and called[0].case_id == opened[called_ticket] and called[0].why_code == "open_case"
@@ -120,7 +122,7 @@ def test_the_next_triage_leaves_a_resolved_one_lists_an_open_one_and_visits_a_co
         assert converted_ticket not in {f.ticket_id for f in listed}
         # every other follow-up of day 1 is listed as its open case
         assert {f.ticket_id: f.case_id for f in listed if f.ticket_id in opened} == {
-            t: c for t, c in opened.items() if t not in (resolved_ticket, converted_ticket)}
+            t: c for t, c in opened.items() if t not in (resolved_ticket, converted_ticket, closed_ticket)}
 
         # publishing that day plans the converted case itself and opens no second case for anyone
         plan = _plan(s, rules, next_day)

@@ -4,6 +4,7 @@ API's too) selects the case for a visit, saying it was converted."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from planner.actor import Actor
@@ -70,3 +71,23 @@ def test_an_open_phone_case_is_listed_as_that_case_by_the_api_triage(app, seeded
     assert listed == [{"ticket_id": ticket, "why_code": "open_case", "case_id": case_id,
                        "why": f"phone follow-up open since 2010-08-04, case {case_id}, 0 call(s)"}]
     assert len(after) == len(before)
+
+
+def test_the_triage_page_shows_an_open_phone_case_in_chinese_without_the_visit_override(app, seeded):
+    from tests.web.conftest import Client, text_of
+
+    c = Client(app, "disp")
+    page = c.get(f"/dispatch/{DAY}/triage").get_data(as_text=True)
+    ticket = re.search(r'<tr id="f-([^"]+)">', page).group(1)
+    with session_scope() as s:
+        case_id = actions.open_case(s, SOUTH, DISTRICT, CaseKind.PHONE, date(2010, 8, 4), [ticket],
+                                    ["no_visit_rule"]).case.case_id
+    r = c.get(f"/dispatch/{DAY}/triage")
+    row = re.search(rf'<tr id="f-{re.escape(ticket)}">(.*?)</tr>', r.get_data(as_text=True), re.S).group(1)
+    assert f"电话回访自 2010-08-04 起未结（案例 {case_id}，已致电 0 次）" in text_of_html(row)
+    assert 'value="yes"' not in row  # converting the case, not an override, makes it a visit
+    assert text_of(r).count("电话回访自") == 1  # the other follow-ups are new ones
+
+
+def text_of_html(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
