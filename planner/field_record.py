@@ -28,7 +28,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from planner.cases.events import VisitResult
+from planner.cases.events import Satisfaction, VisitResult
 from planner.clock import clock_time
 from planner.errors import Reason, UserError
 from planner.intake.lengths import check_text
@@ -46,14 +46,6 @@ class TestResult(StrEnum):
     OK = "ok"
     FAILED = "failed"
     NOT_TRIED = "not_tried"
-
-
-class Satisfaction(StrEnum):
-    """What a met customer said (the sheet's 满意 / 基本满意 / 不满意)."""
-
-    SATISFIED = "satisfied"
-    BASICALLY_SATISFIED = "basically_satisfied"
-    UNSATISFIED = "unsatisfied"
 
 
 #: the results after which the customer was met (a satisfaction, a gift, a promise need one)

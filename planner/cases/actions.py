@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from planner.actor import Actor
-from planner.cases.events import CallResult, CaseEvent, CaseKind, CloseReason, EventKind, VisitResult
+from planner.cases.events import CallResult, CaseEvent, CaseKind, CloseReason, EventKind, Satisfaction, VisitResult
 from planner.cases.lifecycle import (
     OPEN_STATUSES,
     CaseState,
@@ -54,7 +54,8 @@ VISIT_EVENTS = frozenset({EventKind.SELECTED, EventKind.PLANNED, EventKind.UNASS
 #: the steps follow-up staff take as well as dispatchers (:meth:`Actor.follows_up`): calls to
 #: the customer, a follow-up's progress and escalation, and a close that the follow-up or the
 #: phone settled; deciding a follow-up, a dispatcher's own close and a reopening stay theirs
-FOLLOW_UP_EVENTS = frozenset({EventKind.CALL_ATTEMPT, EventKind.FOLLOW_UP_UPDATED, EventKind.FOLLOW_UP_ESCALATED})
+FOLLOW_UP_EVENTS = frozenset({EventKind.CALL_ATTEMPT, EventKind.FOLLOW_UP_UPDATED, EventKind.FOLLOW_UP_ESCALATED,
+                              EventKind.CALLED_BACK})
 SETTLED_BY_FOLLOW_UP = frozenset({CloseReason.FOLLOW_UP_RESOLVED.value, CloseReason.RESOLVED_BY_PHONE.value})
 
 #: how far ahead a follow-up may be promised to the customer
@@ -438,6 +439,23 @@ def escalate_follow_up(session: Session, actor: Actor, district: str, case_id: i
         data["promised"] = promised.isoformat()
     return record(session, actor, district, case_id, EventKind.FOLLOW_UP_ESCALATED, day=_today(rules, now),
                   note=note, data=data, now=now)
+
+
+def record_callback(session: Session, actor: Actor, district: str, case_id: int, *, reached: bool, day: date,
+                    answer: str | None = None, note: str = "", now: datetime | None = None) -> CaseStep:
+    """The callback due on a case was made (the pilot's step 6, 电话回访): the customer reached,
+    with the answer on the satisfaction scale when asked, and the callback is done; or not
+    reached, and it stays due, one attempt more."""
+    _follows_up(actor, district)
+    data: dict[str, Any] = {"reached": bool(reached)}
+    if answer:
+        if not reached:
+            raise CaseRefused(district, case_id, Reason("an answer needs the customer reached"))
+        if answer not in set(Satisfaction):
+            raise CaseRefused(district, case_id, Reason("answer {value!r}: choose one of {choices}", value=answer,
+                                                        choices=", ".join(Satisfaction)))
+        data["answer"] = answer
+    return record(session, actor, district, case_id, EventKind.CALLED_BACK, day=day, note=note, data=data, now=now)
 
 
 def resolve_follow_up(session: Session, actor: Actor, district: str, case_id: int, note: str, *,

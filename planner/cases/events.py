@@ -36,6 +36,7 @@ class EventKind(StrEnum):
     CONVERTED_TO_VISIT = "converted_to_visit"      # a phone follow-up that needs a visit after all
     CLOSED = "closed"                              # off the books, with the reason
     CALLBACK_DUE = "callback_due"                  # the customer is to be called back from a date
+    CALLED_BACK = "called_back"                    # the callback made: reached or not, the customer's answer
     REOPENED = "reopened"                          # back on the books, with the reason
 
 
@@ -62,6 +63,15 @@ class VisitResult(StrEnum):
     FOLLOW_UP = "follow_up"            # 需要后期闭环
     NOT_MET = "not_met"                # nobody there, or not at the agreed place
     REFUSED = "refused"                # the customer would not see the visitor
+
+
+class Satisfaction(StrEnum):
+    """What a customer said of the handling, on the operator's scale (the sheet's 满意 / 基本满意 /
+    不满意): on site when met, and on the callback."""
+
+    SATISFIED = "satisfied"
+    BASICALLY_SATISFIED = "basically_satisfied"
+    UNSATISFIED = "unsatisfied"
 
 
 class CloseReason(StrEnum):

@@ -58,6 +58,7 @@ ALLOWED: dict[EventKind, frozenset[Status | None]] = {
     EventKind.CONVERTED_TO_VISIT: frozenset({Status.OPEN}),
     EventKind.CLOSED: frozenset(OPEN_STATUSES),
     EventKind.CALLBACK_DUE: frozenset({Status.FOLLOW_UP, Status.CLOSED}),  # with the outcome, or after closing
+    EventKind.CALLED_BACK: frozenset({Status.FOLLOW_UP, Status.CLOSED}),   # only while a callback is due
     EventKind.REOPENED: frozenset({Status.CLOSED}),
 }
 
@@ -145,6 +146,9 @@ class CaseState:
     closure: Closure | None = None
     callback_due: date | None = None
     callback_site: CallbackSite | None = None  # the planned site the callback waits for
+    callback_attempts: int = 0          # calls made for the callback now due that did not reach the customer
+    called_back: date | None = None     # the day the customer was last reached on a callback
+    callback_answer: str | None = None  # what the customer said then (the outcome's satisfaction scale), if asked
     reopened: int = 0
     events: int = 0
     last_at: datetime | None = None
@@ -433,6 +437,24 @@ def _check_callback(state: CaseState, event: CaseEvent) -> None:
         raise TransitionRefused(Reason("a callback's site date is YYYY-MM-DD")) from None
 
 
+def _check_called_back(state: CaseState, event: CaseEvent) -> None:
+    if state.callback_due is None:
+        raise TransitionRefused(Reason("no callback is due on this case"))
+    if event.day is None:
+        raise TransitionRefused(Reason("a callback names the day it was made"))
+    if not isinstance(event.data.get("reached"), bool):
+        raise TransitionRefused(Reason("a callback says whether the customer was reached"))
+
+
+def _called_back(state: CaseState, event: CaseEvent) -> CaseState:
+    """Reached: the callback is done (with the customer's answer, when asked); not reached:
+    it stays due, one attempt more."""
+    if not event.data["reached"]:
+        return replace(state, callback_attempts=state.callback_attempts + 1)
+    return replace(state, callback_due=None, callback_site=None, callback_attempts=0, called_back=event.day,
+                   callback_answer=event.data.get("answer"))
+
+
 def _reopened(state: CaseState, event: CaseEvent) -> CaseState:
     return replace(state, status=Status.OPEN, closure=None, plan=None, appointment=None, callback_due=None,
                    callback_site=None, back_because=Reason("reopened: {why}", why=event.note.strip()),
@@ -450,6 +472,7 @@ _VALUE_CHECKS = {
     EventKind.CLOSED: _check_close,
     EventKind.REOPENED: _check_reopen,
     EventKind.CALLBACK_DUE: _check_callback,
+    EventKind.CALLED_BACK: _check_called_back,
 }
 
 _STEPS = {
@@ -465,5 +488,6 @@ _STEPS = {
     EventKind.CONVERTED_TO_VISIT: _converted,
     EventKind.CLOSED: _closed,
     EventKind.CALLBACK_DUE: _callback_due,
+    EventKind.CALLED_BACK: _called_back,
     EventKind.REOPENED: _reopened,
 }

@@ -10,8 +10,8 @@ from datetime import date, datetime
 import click
 
 from planner.cli import actor_of, cvp, rules_of, session_of
+from planner.cli.params import DAY
 
-DAY = click.DateTime(["%Y-%m-%d"])
 CASE_ID = click.IntRange(1, 2**31 - 1)
 STATUSES = ("open", "in_progress")  # escalated: `escalate`; resolved: `resolve`
 
@@ -121,3 +121,25 @@ def followups_resolve(ctx, case_id, district, note):
 
     resolve_follow_up(session_of(ctx), actor_of(ctx), district, case_id, note, rules=rules_of(ctx))
     click.echo(f"case {case_id}: follow-up resolved; the case is closed")
+
+
+@followups_group.command("callback")
+@click.argument("case_id", type=CASE_ID)
+@click.option("--district", required=True, help="District, e.g. 南区.")
+@click.option("--reached/--not-reached", required=True, help="Whether the customer answered.")
+@click.option("--answer", type=click.Choice(["satisfied", "basically_satisfied", "unsatisfied"]),
+              help="What the customer said of the handling (满意 / 基本满意 / 不满意), when asked.")
+@click.option("--date", "day", type=DAY, help="The day of the call (default: today in the district's time zone).")
+@click.option("--note", default="", help="What was said (kept in the case's history).")
+@click.pass_context
+def followups_callback(ctx, case_id, district, reached, answer, day, note):
+    """The callback due on CASE_ID was made: reached (with the answer) it is done; not
+    reached it stays due."""
+    from planner.cases.actions import record_callback
+
+    on = _day(day) or datetime.now(rules_of(ctx).tz).date()
+    step = record_callback(session_of(ctx), actor_of(ctx), district, case_id, reached=reached, answer=answer,
+                           day=on, note=note)
+    due = step.state.callback_due
+    click.echo(f"case {case_id}: " + (f"called back ({answer or 'no answer asked'})" if reached else
+                                      f"not reached ({step.state.callback_attempts} attempt(s)); still due from {due}"))

@@ -143,7 +143,7 @@ def follow_up_candidates(session: Session, district: str, day: date) -> list[int
               .join(CaseRow, CaseRow.id == CaseEventRow.case_id).where(CaseRow.district == district)
               .group_by(CaseEventRow.case_id).subquery())
     moving = (EventKind.FOLLOW_UP_ASSIGNED, EventKind.FOLLOW_UP_UPDATED, EventKind.FOLLOW_UP_ESCALATED,
-              EventKind.CALL_ATTEMPT)
+              EventKind.CALL_ATTEMPT, EventKind.CALLED_BACK)  # a callback not reached stays due
     query = (select(CaseEventRow.case_id)
              .join(latest, (latest.c.case_id == CaseEventRow.case_id) & (latest.c.seq == CaseEventRow.seq))
              .where((CaseEventRow.kind.in_([k.value for k in moving]))

@@ -119,3 +119,18 @@ def test_a_refused_step_exits_non_zero_names_the_case_and_writes_nothing(capsys)
     assert main(["followups", "resolve", cid, "--district", "南区", "--note", "done"]) == 0
     assert main(["followups", "update", cid, "--district", "南区", "--status", "in_progress"]) == 2
     assert f"case {cid} (南区): cannot record follow_up_updated: the case is closed" in capsys.readouterr().err
+
+
+def test_a_callback_is_recorded_not_reached_then_reached_and_refused_when_none_is_due(capsys):
+    case_id = _visited_case("T9")
+    with _session() as s:
+        actions.record(s, SOUTH, "南区", case_id, EventKind.CALLBACK_DUE, day=D1 + timedelta(days=3))
+    base = ["followups", "callback", str(case_id), "--district", "南区", "--date", "2010-08-08"]
+    assert main([*base, "--not-reached", "--note", "无人接听"]) == 0
+    assert "not reached (1 attempt(s)); still due from 2010-08-08" in capsys.readouterr().out
+    assert main([*base, "--reached", "--answer", "satisfied"]) == 0
+    assert "called back (satisfied)" in capsys.readouterr().out
+    assert _kinds(case_id)[-2:] == ["called_back", "called_back"]
+    assert main([*base, "--reached"]) == 2
+    assert f"case {case_id} (南区): no callback is due on this case" in capsys.readouterr().err
+    assert _kinds(case_id)[-1] == "called_back" and len(_kinds(case_id)) == 6

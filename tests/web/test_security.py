@@ -30,7 +30,7 @@ POLICY = {
     "api.outcomes": DISPATCH | {"field"}, "api.record_outcome": DISPATCH | {"field"},
     "cases.choose_district": {"admin"}, "cases.close": DISPATCH, "cases.reopen": DISPATCH,
     "cases.assign_follow_up": DISPATCH, "cases.close_day": DISPATCH, "cases.convert": DISPATCH,
-    **dict.fromkeys(["api.cases", "api.case_history", "api.record_call", "api.update_follow_up",
+    **dict.fromkeys(["api.cases", "api.case_history", "api.record_call", "api.record_callback", "api.update_follow_up",
                      "api.escalate_follow_up", "api.resolve_follow_up"], CASE_STAFF),
     "api.api_queue": FOLLOW_UP,
 }

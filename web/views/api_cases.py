@@ -176,6 +176,22 @@ def convert_case(case_id: int):
         day=services.today()))
 
 
+@bp.post("/cases/<int:case_id>/callback")
+@roles(*CASE_STAFF)
+def record_callback(case_id: int):
+    """The callback due on the case was made: ``reached`` (true/false), ``answer`` when asked."""
+    def act(d: str, body: dict) -> Any:
+        reached = body.get("reached")
+        if not isinstance(reached, bool):
+            raise UserError("reached: true or false")
+        answer = body.get("answer")
+        if answer is not None and not isinstance(answer, str):
+            raise UserError("answer: satisfied, basically_satisfied or unsatisfied")
+        return actions.record_callback(get_session(), security.actor(), d, case_id, reached=reached, answer=answer,
+                                       day=services.today(), note=text_field(body, "note", field="note"))
+    return _step(case_id, act)
+
+
 @bp.post("/cases/<int:case_id>/calls")
 @roles(*CASE_STAFF)
 def record_call(case_id: int):

@@ -17,7 +17,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 
 from planner.cases import actions
 from planner.cases.carry import as_seen_on
-from planner.cases.events import CallResult, CaseKind, FollowUpStatus
+from planner.cases.events import CallResult, CaseKind, FollowUpStatus, Satisfaction
 from planner.cases.ledger import LedgerFilter, narrow, next_action
 from planner.cases.ledger import ledger as case_ledger
 from planner.cases.lifecycle import Status, derive
@@ -122,6 +122,7 @@ def _case_page(case_id: int, error: str | None = None, status: int = 200):
     in_follow_up = state.status is Status.FOLLOW_UP
     forms = {"close": decides and state.is_open, "reopen": decides and state.status is Status.CLOSED,
              "convert": decides and state.kind is CaseKind.PHONE and state.is_open,
+             "callback": follows and state.callback_due is not None,
              "call": follows and state.is_open, "assign": decides and in_follow_up,
              "update": follows and in_follow_up, "escalate": follows and in_follow_up, "resolve": follows and in_follow_up}
     rules = services.rules()
@@ -132,7 +133,7 @@ def _case_page(case_id: int, error: str | None = None, status: int = 200):
                            next_action=next_action(state, today), events=events, forms=forms, error=error,
                            customers=case_store.customers(get_session(), d, case.ticket_ids),
                            owners=actions.follow_up_owners(get_session(), d) if forms["assign"] or forms["escalate"]
-                           else [], solutions=solutions, call_results=list(CallResult),
+                           else [], solutions=solutions, call_results=list(CallResult), satisfactions=list(Satisfaction),
                            follow_up_statuses=[s for s in FollowUpStatus if s is not FollowUpStatus.RESOLVED]), status
 
 
@@ -177,6 +178,15 @@ def convert(case_id: int):
     return _step(case_id, _("The phone follow-up is a visit now: the next triage selects it"),
                  lambda d, form: actions.convert_to_visit(get_session(), security.actor(), d, case_id,
                                                           form.get("reason", ""), day=services.today()))
+
+
+@bp.post("/cases/<int:case_id>/callback")
+@roles(*CASE_STAFF)
+def record_callback(case_id: int):
+    form = request.form
+    return _step(case_id, _("Callback recorded"), lambda d, f: actions.record_callback(
+        get_session(), security.actor(), d, case_id, reached=form.get("reached") == "yes",
+        answer=form.get("answer") or None, day=services.today(), note=form.get("note", "")))
 
 
 @bp.post("/cases/<int:case_id>/calls")
