@@ -48,7 +48,7 @@ def _plan_and_publish(session, rules, day):
 def _record(session, day, plan, first_ticket, result, satisfaction=None, record=None):
     [visit] = [s.visit_id for _r, s in plan.visit_steps() if s.ticket_ids[0] == first_ticket]
     record = record or FieldRecord(VisitResult(result), Satisfaction(satisfaction) if satisfaction else None)
-    record_outcome(session, day=day, district=DISTRICT, visit_id=str(visit), actor=ACTOR, record=record)
+    record_outcome(session, day=day, district=DISTRICT, visit_id=str(visit), actor=ACTOR, record=record, rules=load_rules(None))
 
 
 def _second_morning(url):

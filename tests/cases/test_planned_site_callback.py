@@ -17,6 +17,7 @@ from planner.cases.events import EventKind, VisitResult
 from planner.cases.ledger import next_action
 from planner.cases.lifecycle import Status, derive
 from planner.closure import record_outcome
+from planner.field_record import FieldRecord, Satisfaction
 from planner.plan.day import SolverSettings, plan_day
 from planner.plan.document import PlanDocument
 from planner.records import SiteRef
@@ -86,7 +87,7 @@ def test_a_follow_up_schedules_the_callback_for_the_day_the_site_is_live(publish
     site, live = step.planned_site.site_id, EXPECTED[step.planned_site.site_id]
     name = NAMES[site]
     record_outcome(session, day=DAY1, district=DISTRICT, visit_id=str(step.visit_id), actor=ACTOR,
-                   closed_on_site=False, satisfaction="basically_satisfied", rules=rules)
+                   record=FieldRecord(VisitResult.FOLLOW_UP, Satisfaction.BASICALLY_SATISFIED), rules=rules)
     case = _case_of(session, step.ticket_ids)
     outcome, callback = case.events[-2:]
     assert outcome.kind is EventKind.OUTCOME and callback.kind is EventKind.CALLBACK_DUE
@@ -105,13 +106,13 @@ def test_closed_on_site_schedules_it_too_and_a_corrected_outcome_takes_it_back(p
     step = _routed_planned(plan)[0]
     live = EXPECTED[step.planned_site.site_id]
     record_outcome(session, day=DAY1, district=DISTRICT, visit_id=str(step.visit_id), actor=ACTOR,
-                   closed_on_site=True, satisfaction="satisfied", rules=rules)
+                   record=FieldRecord(VisitResult.CLOSED_ON_SITE, Satisfaction.SATISFIED), rules=rules)
     state = derive(_case_of(session, step.ticket_ids).events)
     assert state.status is Status.CLOSED and state.callback_due == live
     assert next_action(state, live)[0] == f"callback due {live:%Y-%m-%d} (site {step.planned_site.name} live)"
     # the worker corrects it: the customer was not met after all: no callback, the visit is back
     record_outcome(session, day=DAY1, district=DISTRICT, visit_id=str(step.visit_id), actor=ACTOR,
-                   closed_on_site=None, satisfaction="not_met", rules=rules)
+                   record=FieldRecord(VisitResult.NOT_MET), rules=rules)
     case = _case_of(session, step.ticket_ids)
     state = derive(case.events)
     assert state.status is Status.OPEN and state.callback_due is None and state.callback_site is None
@@ -122,7 +123,7 @@ def test_a_visit_without_a_planned_site_schedules_no_callback(published):
     session, plan, rules = published
     step = next(step for _route, step in plan.visit_steps() if step.planned_site is None)
     record_outcome(session, day=DAY1, district=DISTRICT, visit_id=str(step.visit_id), actor=ACTOR,
-                   closed_on_site=False, rules=rules)
+                   record=FieldRecord(VisitResult.FOLLOW_UP), rules=rules)
     case = _case_of(session, step.ticket_ids)
     assert case.events[-1].kind is EventKind.OUTCOME and derive(case.events).callback_due is None
 

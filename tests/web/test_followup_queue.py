@@ -13,7 +13,8 @@ import pytest
 from planner import closure
 from planner.actor import Actor
 from planner.cases import actions
-from planner.cases.events import CaseKind, EventKind
+from planner.cases.events import CaseKind, EventKind, VisitResult
+from planner.field_record import FieldRecord
 from planner.store import accounts
 from planner.store import cases as case_store
 from planner.store import repository as repo
@@ -56,7 +57,7 @@ def queue_cases() -> dict[str, int]:
     cases = {}
     for name, stop in zip(("overdue", "due", "unowned"), _visits(3), strict=True):
         in_store(closure.record_outcome, day=DAY, district=DISTRICT, visit_id=stop["visit_id"], author="f1",
-                 closed_on_site=False, notes=f"{name}: 需协调基站参数优化")
+                 record=FieldRecord(VisitResult.FOLLOW_UP, notes=f"{name}: 需协调基站参数优化"))
         cases[name] = _case_of(stop["ticket_ids"])
     with session_scope() as s:
         actions.assign_follow_up(s, SOUTH, DISTRICT, cases["overdue"], solution="cell_parameters", owner="fu1",
