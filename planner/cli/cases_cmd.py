@@ -7,8 +7,7 @@ from datetime import date, datetime
 import click
 
 from planner.cli import actor_of, cvp, rules_of, session_of
-
-DAY = click.DateTime(["%Y-%m-%d"])
+from planner.cli.params import DAY
 
 
 def _today(ctx: click.Context, day: datetime | None) -> date:

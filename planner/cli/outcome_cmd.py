@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from planner.cli import actor_of, cvp, rules_of, session_of
+from planner.cli.params import DAY
 
 
 @cvp.group("outcomes")
@@ -37,7 +38,7 @@ def _measured(record, rules) -> str:
 
 
 @outcomes_group.command("list")
-@click.option("--date", "day", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Visit day, YYYY-MM-DD.")
+@click.option("--date", "day", required=True, type=DAY, help="Visit day, YYYY-MM-DD.")
 @click.option("--district", required=True, help="District, e.g. 南区.")
 @click.pass_context
 def outcomes_list(ctx, day, district):
@@ -59,7 +60,7 @@ def outcomes_list(ctx, day, district):
 
 
 @outcomes_group.command("export")
-@click.option("--date", "day", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Visit day, YYYY-MM-DD.")
+@click.option("--date", "day", required=True, type=DAY, help="Visit day, YYYY-MM-DD.")
 @click.option("--district", required=True, help="District, e.g. 南区.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Column headers.")
@@ -96,7 +97,7 @@ def outcomes_followups(ctx, district):
 
 @outcomes_group.command("close")
 @click.argument("visit_id")
-@click.option("--date", "day", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Visit day, YYYY-MM-DD.")
+@click.option("--date", "day", required=True, type=DAY, help="Visit day, YYYY-MM-DD.")
 @click.option("--district", required=True, help="District, e.g. 南区.")
 @click.option("--notes", default="", help="What the follow-up did.")
 @click.pass_context
@@ -138,7 +139,7 @@ def _tests(rules, **options: tuple[str, ...]) -> list[dict]:
 
 @outcomes_group.command("record")
 @click.argument("visit_id")
-@click.option("--date", "day", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Visit day, YYYY-MM-DD.")
+@click.option("--date", "day", required=True, type=DAY, help="Visit day, YYYY-MM-DD.")
 @click.option("--district", required=True, help="District, e.g. 南区.")
 @click.option("--result", required=True, type=click.Choice(["closed_on_site", "follow_up", "not_met", "refused"]),
               help="closed_on_site (现场闭环), follow_up (需要后期闭环), not_met (the customer was not met) or "
