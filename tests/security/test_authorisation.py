@@ -315,7 +315,6 @@ MATRIX: dict[str, tuple[Call, dict]] = {
                               dispatch(200, Refused(422), anon=API_ANON)),
     "calls.record": (Call("/calls", form={"day": DAY.isoformat(), "ticket_id": "{call_ticket}", "result": "unreached"}),
                      dispatch(302, Refused(400))),
-    "calls.choose_district": (Call("/calls/district", form={"district": DISTRICT}), only(("admin",), 302)),
 }
 
 

@@ -164,6 +164,10 @@ def test_open_redirects_are_refused(seeded, client_for):
     r = c.http.post("/login", data={"username": "disp", "password": PASSWORD, "csrf_token": c.csrf,
                                     "next": "/dispatch/2010-08-05/triage"})
     assert r.headers["Location"] == "/dispatch/2010-08-05/triage"
+    admin = client_for("admin")  # the district chooser and closing a day go back to a page of this site only
+    for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
+        assert admin.post("/dispatch/district", {"district": "南区", "next": target}).headers["Location"] == "/dispatch/"
+        assert admin.post("/cases/close-day", {"day": "2010-08-05", "next": target}).headers["Location"] == "/cases"
 
 
 def test_healthz_is_public(app):

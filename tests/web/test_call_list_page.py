@@ -114,7 +114,8 @@ def test_a_field_account_is_refused(planned, client_for):
 
 def test_an_admin_chooses_the_district(planned, client_for):
     admin = client_for("admin")
-    r = admin.post("/calls/district", data={"district": DISTRICT, "day": DAY.isoformat()})
+    assert 'id="district-chooser"' in admin.get(URL).get_data(as_text=True)
+    r = admin.post("/dispatch/district", data={"district": DISTRICT, "next": URL})
     assert r.status_code == 302 and r.headers["Location"].endswith(URL)
     assert _single().contacts[0].phone in admin.get(URL).get_data(as_text=True)
 

@@ -317,7 +317,8 @@ def test_the_nav_links_to_the_cases(client_for):
 def test_an_admin_chooses_the_district(client_for):
     north = open_visit(tickets("北区")[0][0], actor=NORTH, district="北区")
     c = client_for("admin")
-    assert c.post("/cases/district", data={"district": "北区"}).status_code == 302
+    r = c.post("/dispatch/district", data={"district": "北区", "next": "/cases?kind=visit"})
+    assert r.status_code == 302 and r.headers["Location"] == "/cases?kind=visit"
     assert north in rows(c.get("/cases"))
     assert c.get(f"/cases/{north}").status_code == 200
 

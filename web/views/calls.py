@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from planner import days
 from planner.cases.actions import CaseRefused
@@ -111,12 +111,3 @@ def record():
     return redirect(url_for("calls.call_list", day=day.isoformat()) + anchor)
 
 
-@bp.post("/calls/district")
-@roles("admin")
-def choose_district():
-    """An admin's district for the dispatcher pages (as on the dispatcher's home), back to the list."""
-    chosen = request.form.get("district", "")
-    if chosen in services.known_districts():
-        session["district"] = chosen
-    day = request.form.get("day", "")
-    return redirect(url_for("calls.call_list", day=day) if day else url_for("calls.call_list"))

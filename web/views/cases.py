@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from planner.cases import actions
 from planner.cases.carry import as_seen_on
@@ -29,7 +29,7 @@ from web.db import get_session
 from web.i18n import error_lines, get_lang, translate
 from web.i18n import gettext as _
 from web.security import roles
-from web.views.common import district, optional_day
+from web.views.common import district, local_path, optional_day
 
 bp = Blueprint("cases", __name__)
 
@@ -75,15 +75,6 @@ def ledger():
                            districts=services.known_districts(), decides=security.actor().dispatches(d))
 
 
-@bp.post("/cases/district")
-@roles("admin")
-def choose_district():
-    chosen = request.form.get("district", "")
-    if chosen in services.known_districts():
-        session["district"] = chosen
-    return redirect(url_for("cases.ledger"))
-
-
 @bp.post("/cases/close-day")
 @roles(*OFFICE)
 def close_day():
@@ -99,8 +90,7 @@ def close_day():
     else:
         flash(_("{day} closed: {n} planned visit(s) without an outcome marked not done", day=day.isoformat(),
                 n=len(marked)), "ok")
-    back = request.form.get("next", "")
-    return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("cases.ledger"))
+    return redirect(local_path(request.form.get("next")) or url_for("cases.ledger"))
 
 
 # -- one case -----------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from urllib.parse import urlsplit
 
 from flask import abort, send_file, session
 from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
@@ -44,6 +45,18 @@ class StoreIntConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", INTEGER_MAX)
         super().__init__(map, *args, **kwargs)
+
+
+def local_path(target: str | None) -> str | None:
+    """``target`` if it is a path on this site, else None: no scheme, no host, no ``//host``
+    and no backslash (browsers read ``/\\host`` as ``//host``), so a form's ``next`` cannot send
+    anyone elsewhere."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
 
 
 def district() -> str:

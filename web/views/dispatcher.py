@@ -19,7 +19,7 @@ from web.db import get_session
 from web.i18n import error_lines, get_lang
 from web.i18n import gettext as _
 from web.security import roles
-from web.views.common import district, export_download, sheet_download
+from web.views.common import district, export_download, local_path, sheet_download
 
 bp = Blueprint("dispatcher", __name__, url_prefix="/dispatch")
 
@@ -50,10 +50,12 @@ def home():
 @bp.post("/district")
 @roles("admin")
 def choose_district():
+    """An admin's district for the district pages (the dispatcher's, the ledger, the call list),
+    then back to the page it was chosen on (``next``, a path on this site)."""
     chosen = request.form.get("district", "")
     if chosen in services.known_districts():
         session["district"] = chosen
-    return redirect(url_for("dispatcher.home"))
+    return redirect(local_path(request.form.get("next")) or url_for("dispatcher.home"))
 
 
 # -- import -------------------------------------------------------------------------------
