@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 
 from planner.store import accounts
@@ -13,21 +11,12 @@ from web.db import get_session
 from web.i18n import LANGS
 from web.i18n import gettext as _
 from web.security import public, roles
+from web.views.common import safe_next
 
 bp = Blueprint("auth", __name__)
 
 HOME = {"dispatcher": "dispatcher.home", "admin": "dispatcher.home", "field": "field.home", "planner": "planner.cost_page",
         "followup": "followups.queue"}
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only a path on this site (no scheme, no host, no //evil.example)."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    return target
 
 
 @bp.get("/favicon.ico")
@@ -53,7 +42,7 @@ def healthz():
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
-    next_url = _safe_next(request.values.get("next"))
+    next_url = safe_next(request.values.get("next"))
     if request.method == "GET":
         if security.current_user() is not None:
             return redirect(next_url or url_for("auth.home"))
@@ -94,7 +83,7 @@ def set_lang():
     lang = request.form.get("lang")
     if lang in LANGS:
         session["lang"] = lang
-    back = _safe_next(request.form.get("next"))
+    back = safe_next(request.form.get("next"))
     return redirect(back or url_for("auth.home"))
 
 

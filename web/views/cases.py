@@ -29,7 +29,7 @@ from web.db import get_session
 from web.i18n import error_lines, get_lang, translate
 from web.i18n import gettext as _
 from web.security import roles
-from web.views.common import district, optional_day
+from web.views.common import district, optional_day, safe_next
 
 bp = Blueprint("cases", __name__)
 
@@ -99,8 +99,7 @@ def close_day():
     else:
         flash(_("{day} closed: {n} planned visit(s) without an outcome marked not done", day=day.isoformat(),
                 n=len(marked)), "ok")
-    back = request.form.get("next", "")
-    return redirect(back if back.startswith("/") and not back.startswith("//") else url_for("cases.ledger"))
+    return redirect(safe_next(request.form.get("next")) or url_for("cases.ledger"))
 
 
 # -- one case -----------------------------------------------------------------------------

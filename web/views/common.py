@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from urllib.parse import urlsplit
 
 from flask import abort, send_file, session
 from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
@@ -60,6 +61,17 @@ def district() -> str:
     if known:
         return known[0]
     return user.district or ""
+
+
+def safe_next(target: str | None) -> str | None:
+    """Where a form may send the browser back to: only a path on this site (no scheme, no
+    host, no //evil.example, and no backslash, which browsers read as a slash); else None."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
 
 
 def download(data: bytes, filename: str, mimetype: str):
