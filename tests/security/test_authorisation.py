@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,8 @@ from sqlalchemy import inspect, select, text
 
 from planner import closure, roster
 from planner.actor import Actor
-from planner.cases.events import VisitResult
+from planner.cases import actions
+from planner.cases.events import CaseKind, EventKind, VisitResult
 from planner.errors import ForbiddenError, NotFoundError
 from planner.field_record import FieldRecord
 from planner.store import absences, accounts
@@ -29,6 +31,7 @@ from planner.store import cases as case_store
 from planner.store import repository as repo
 from planner.store.db import engine_for, session_scope
 from planner.store.models import TicketRow
+from planner.triage import load_rules
 from tests.conftest import FIXTURE_DAY
 from tests.store_calls import in_store
 from tests.web.conftest import DAY, DISTRICT, Client, make_app
@@ -195,9 +198,15 @@ def _filled(value: Any, ctx: dict[str, str]) -> Any:
 
 @dataclass(frozen=True)
 class Allowed:
-    """The caller may: the request gets this status (or one of these) and may write."""
+    """The caller may: the request gets this status (or one of these) and may write.
+
+    ``audited``: the step really happened, so its audit row is written (a refusal dressed
+    as a success, e.g. a message on a redirect, fails here); ``touches``: the only tables
+    it may change (None: any)."""
 
     status: int | frozenset[int]
+    audited: bool = False
+    touches: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -224,10 +233,24 @@ def dispatch(own: int, other: Refused, admin: int | None = None, anon: Refused =
             "followup": FORBIDDEN, "admin": Allowed(own if admin is None else admin), "anon": anon}
 
 
-def follow_up(own: int, other: Refused) -> dict:
+def follow_up(own: int, other: Refused, anon: Refused = PAGE_ANON) -> dict:
     """A follow-up step: the district's follow-up staff, its dispatcher and an admin may; field
     and planner accounts are forbidden; another district's dispatcher is refused as ``other``."""
-    return {**dispatch(own, other), "followup": Allowed(own)}
+    return {**dispatch(own, other, anon=anon), "followup": Allowed(own)}
+
+
+def case_step(own: int, other: Refused, anon: Refused = PAGE_ANON, *, staff: bool = False) -> dict:
+    """A step on one of 南区's cases (:mod:`planner.cases.actions`): it really happens (its
+    audit row is written) for each caller who may; ``staff``: the follow-up account may too
+    (calls and a follow-up's steps), else it is a dispatcher's decision."""
+    cells = (follow_up if staff else dispatch)(own, other, anon=anon)
+    return {c: Allowed(cell.status, audited=True) if isinstance(cell, Allowed) else cell for c, cell in cells.items()}
+
+
+def day_close(own: int, anon: Refused) -> dict:
+    """Closing a day is a dispatcher's decision on the caller's own district: another district's
+    dispatcher closes its own day (an audit row naming 北区), and no case of 南区 is touched."""
+    return {**case_step(own, NOT_FOUND, anon), "disp_other": Allowed(own, audited=True, touches=frozenset({"audit_log"}))}
 
 
 def only(roles: tuple[str, ...], status, anon: Refused = PAGE_ANON) -> dict:
@@ -285,8 +308,49 @@ MATRIX: dict[str, tuple[Call, dict]] = {
     "dispatcher.close_follow_up": (Call("/dispatch/{day}/followups/{visit1}/close", form={"notes": "回访满意"}),
                                    dispatch(302, Refused(REFUSED_OR_NOT_FOUND | {302}))),
     # the queue's quick steps on visit 1's case: another district's case is not found (a message, nothing written)
-    "followups.update": (Call("/followups/{case1}/update", form={"note": "参数已提交"}), follow_up(302, Refused(302))),
-    "followups.resolve": (Call("/followups/{case1}/resolve", form={"note": "回访满意"}), follow_up(302, Refused(302))),
+    "followups.update": (Call("/followups/{case1}/update", form={"note": "参数已提交"}),
+                         case_step(302, Refused(302), staff=True)),
+    "followups.resolve": (Call("/followups/{case1}/resolve", form={"note": "回访满意"}),
+                          case_step(302, Refused(302), staff=True)),
+    # -- the case pages' steps: case1 in follow-up (owned by fu), a closed case, an open phone case --
+    "cases.close": (Call("/cases/{case1}/close", form={"reason": "客户来电撤诉"}), case_step(302, NOT_FOUND)),
+    "cases.reopen": (Call("/cases/{closed_case}/reopen", form={"reason": "客户再次投诉"}), case_step(302, NOT_FOUND)),
+    "cases.convert": (Call("/cases/{phone_case}/convert", form={"reason": "需上门测试"}), case_step(302, NOT_FOUND)),
+    "cases.record_call": (Call("/cases/{case1}/calls", form={"result": "unreached"}),
+                          case_step(302, NOT_FOUND, staff=True)),
+    "cases.assign_follow_up": (Call("/cases/{case1}/follow-up", form={"solution": "cell_parameters", "owner": "disp",
+                                                                      "promised": "{promised}"}),
+                               case_step(302, NOT_FOUND)),
+    "cases.update_follow_up": (Call("/cases/{case1}/follow-up/update", form={"status": "in_progress", "note": "参数已提交"}),
+                               case_step(302, NOT_FOUND, staff=True)),
+    "cases.escalate_follow_up": (Call("/cases/{case1}/follow-up/escalate", form={"to": "市网络优化中心"}),
+                                 case_step(302, NOT_FOUND, staff=True)),
+    "cases.resolve_follow_up": (Call("/cases/{case1}/follow-up/resolve", form={"note": "回访满意"}),
+                                case_step(302, NOT_FOUND, staff=True)),
+    "cases.record_callback": (Call("/cases/{closed_case}/callback", form={"reached": "yes", "answer": "satisfied"}),
+                              case_step(302, NOT_FOUND, staff=True)),
+    "cases.close_day": (Call("/cases/close-day", form={"day": DAY.isoformat()}), day_close(302, PAGE_ANON)),
+    # -- the same steps through the API --
+    "api.close_case": (Call("/api/cases/{case1}/close{d}", json={"reason": "客户来电撤诉"}),
+                       case_step(200, NOT_FOUND, API_ANON)),
+    "api.reopen_case": (Call("/api/cases/{closed_case}/reopen{d}", json={"reason": "客户再次投诉"}),
+                        case_step(200, NOT_FOUND, API_ANON)),
+    "api.convert_case": (Call("/api/cases/{phone_case}/convert{d}", json={"reason": "需上门测试"}),
+                         case_step(200, NOT_FOUND, API_ANON)),
+    "api.record_call": (Call("/api/cases/{case1}/calls{d}", json={"result": "unreached"}),
+                        case_step(200, NOT_FOUND, API_ANON, staff=True)),
+    "api.assign_follow_up": (Call("/api/cases/{case1}/follow-up{d}", json={"solution": "cell_parameters", "owner": "disp",
+                                                                          "promised": "{promised}"}),
+                             case_step(200, NOT_FOUND, API_ANON)),
+    "api.update_follow_up": (Call("/api/cases/{case1}/follow-up/update{d}", json={"status": "in_progress"}),
+                             case_step(200, NOT_FOUND, API_ANON, staff=True)),
+    "api.escalate_follow_up": (Call("/api/cases/{case1}/follow-up/escalate{d}", json={"to": "市网络优化中心"}),
+                               case_step(200, NOT_FOUND, API_ANON, staff=True)),
+    "api.resolve_follow_up": (Call("/api/cases/{case1}/follow-up/resolve{d}", json={"note": "回访满意"}),
+                              case_step(200, NOT_FOUND, API_ANON, staff=True)),
+    "api.record_callback": (Call("/api/cases/{closed_case}/callback{d}", json={"reached": True, "answer": "satisfied"}),
+                            case_step(200, NOT_FOUND, API_ANON, staff=True)),
+    "api.close_day": (Call("/api/days/{day}/close{d}", json={}), day_close(200, API_ANON)),
     # -- imports: the district's dispatcher imports 南区's tickets; another district's must not --
     "api.imports": (Call("/api/imports", form={}, files={"file": ("tickets.csv", "tickets.csv"),
                                                           "gazetteer": ("gazetteer.csv", "gazetteer.csv")}),
@@ -333,7 +397,9 @@ def test_every_write_endpoint_is_in_the_matrix(tmp_path):
 
 def _prepare(app) -> dict[str, str]:
     """The planned store made ready for every row: S4 absent, S1's first visit waiting
-    for its follow-up, the dispatcher's own pending upload; returns the ids the calls use."""
+    for its follow-up (case1, owned by the follow-up account), a closed case and an open
+    phone case (on tickets no visit of S1 holds), the dispatcher's own pending upload;
+    returns the ids the calls use."""
     mark_absent("S4")
     with session_scope() as s:
         doc, _ = repo.get_plan(s, DAY, DISTRICT, 1)
@@ -350,8 +416,19 @@ def _prepare(app) -> dict[str, str]:
     visit1 = next(st for st in route["steps"] if st.get("visit_id") == visits[0])
     with session_scope() as s:
         case1 = case_store.load_cases(s, DISTRICT, ticket_ids=visit1["ticket_ids"])[-1].case_id
+        taken = {ticket, *(t for st in route["steps"] if st["type"] == "visit" for t in st["ticket_ids"])}
+        spare = [t for t in s.scalars(select(TicketRow.ticket_id).where(TicketRow.district == DISTRICT)
+                                      .order_by(TicketRow.ticket_id)) if t not in taken][:2]
+    disp_actor = Actor.of(user("disp"))
+    promised = datetime.now(load_rules().tz).date() + timedelta(days=7)  # a promise is checked against today
+    in_store(actions.assign_follow_up, disp_actor, DISTRICT, case1, solution="on_site_fix", owner="fu",
+             promised=promised)
+    closed = in_store(actions.open_case, disp_actor, DISTRICT, CaseKind.VISIT, DAY, [spare[0]], ["repeat"]).case.case_id
+    in_store(actions.close_case, disp_actor, DISTRICT, closed, "客户已满意", day=DAY)
+    in_store(actions.record, disp_actor, DISTRICT, closed, EventKind.CALLBACK_DUE, day=DAY)  # the callback rows' case
+    phone = in_store(actions.open_case, disp_actor, DISTRICT, CaseKind.PHONE, DAY, [spare[1]], ["callback"]).case.case_id
     return {"ticket": ticket, "visit1": visits[0], "visit2": visits[1], "token": token, "call_ticket": call_ticket,
-            "case1": str(case1)}
+            "case1": str(case1), "closed_case": str(closed), "phone_case": str(phone), "promised": promised.isoformat()}
 
 
 def _cases():
@@ -372,13 +449,19 @@ def test_matrix(planned, tmp_path, endpoint, caller):
     client = Client(app, CALLERS[caller])
     if client.username is None:
         client.http.get("/login")  # a visitor has the sign-in page's CSRF token, and nothing more
-    if caller == "admin" and endpoint.startswith(("dispatcher.", "calls.", "followups.")):
+    if caller == "admin" and endpoint.startswith(("dispatcher.", "calls.", "followups.", "cases.")):
         client.post("/dispatch/district", {"district": DISTRICT})  # an admin works in the district it chose
     work_dir = Path(app.config["WORK_DIR"])
     before = fingerprint(url, work_dir)
     r = call.send(client, ctx)
     assert r.status_code in _codes(cell.status), (endpoint, caller, r.status_code, r.get_data(as_text=True)[:300])
+    after = fingerprint(url, work_dir)
     if isinstance(cell, Refused):
-        assert changed(before, fingerprint(url, work_dir)) == [], (endpoint, caller)
+        assert changed(before, after) == [], (endpoint, caller)
         if caller == "anon" and r.status_code == 302:
             assert r.headers["Location"].startswith("/login")
+        return
+    if cell.audited:
+        assert "audit_log" in changed(before, after), (endpoint, caller, "no audit row: the step did not happen")
+    if cell.touches is not None:
+        assert set(changed(before, after)) <= cell.touches, (endpoint, caller, changed(before, after))
