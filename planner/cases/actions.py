@@ -38,6 +38,7 @@ from planner.store import cases as case_store
 from planner.store import repository as repo
 from planner.store.cases import StoredCase
 from planner.store.db import transaction
+from planner.store.locks import cases_lock, serialise
 from planner.store.models import INTEGER_MAX
 from planner.triage.rules import Rules
 
@@ -221,6 +222,7 @@ def call_about_visit(session: Session, actor: Actor, district: str, day: date, t
     if not tickets:
         raise UserError(Reason("a call about a visit names its tickets"))
     with transaction(session):
+        serialise(session, cases_lock(district))  # two first calls at once open one case, not two
         missing = sorted(set(tickets) - repo.existing_ticket_ids(session, district, tickets))
         if missing:
             raise UserError(Reason("no ticket {tickets} in {district}", tickets=", ".join(missing), district=district))
@@ -298,6 +300,7 @@ def record_plan(session: Session, actor: Actor, plan: PlanDocument, *, now: date
                         EventKind.UNASSIGNED))
     found: dict[str, int] = {}
     with transaction(session):
+        serialise(session, cases_lock(district))  # a call opening a case meanwhile: one case
         cases_of = _cases_by_ticket(session, district, [t for _, ids, _, _, _ in entries for t in ids])
         for visit_id, ticket_ids, reasons, data, kind in entries:
             held = {(case_id, status) for case_id, status, case_kind in

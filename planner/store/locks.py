@@ -57,6 +57,12 @@ def plan_lock(day, district: str) -> str:
     return f"plan:{district}:{day}"
 
 
+def cases_lock(district: str) -> str:
+    """The name under which a district's tickets get a new case: "is there a case for these
+    tickets? if not, open one" is only right if nobody opens one between the two."""
+    return f"cases:{district}"
+
+
 def import_lock() -> str:
     """The name imports share: they read what is stored, then add or update it."""
     return "import"

@@ -45,3 +45,33 @@ def test_the_second_of_two_concurrent_closes_is_refused_and_writes_nothing(store
         assert [e.username for e in accounts.audit_log(first, action="case_closed")] == ["admin"]
         # the session is usable afterwards: the next action works
         actions.reopen_case(first, SOUTH, "南区", case_id, "customer called again", day=NOW.date(), now=NOW)
+
+
+def test_first_calls_about_one_visit_at_once_open_one_case(store_url):
+    """Six dispatchers' first calls about the same visit at the same moment: the first opens the
+    visit's case, the others find it (or are told it changed meanwhile); never two open cases
+    for one ticket."""
+    import threading
+
+    from planner.errors import UserError
+
+    ticket, barrier, answers = "XA-NQ-20100805-0001", threading.Barrier(6), []
+
+    def call() -> None:
+        with closing(open_session(store_url)) as s:
+            barrier.wait()
+            try:
+                step = actions.call_about_visit(s, SOUTH, "南区", D1, [ticket], ["repeat"], "unreached", now=NOW)
+                answers.append(step.case.case_id)
+            except UserError as refused:
+                answers.append(str(refused))
+
+    threads = [threading.Thread(target=call) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    with closing(open_session(store_url)) as s:
+        holding = case_store.load_cases(s, "南区", ticket_ids=[ticket])
+    assert len(holding) == 1, answers
+    assert all(a == holding[0].case_id or "changed meanwhile" in str(a) for a in answers), answers
