@@ -315,10 +315,20 @@ def record_plan(session: Session, actor: Actor, plan: PlanDocument, *, now: date
             else:
                 case_store.add_tickets(session, district, to_visit[0], [t for t in ticket_ids if t not in cases_of])
             for case_id in to_visit:
-                record(session, actor, district, case_id, kind, day=day, data=data, now=now, audit=False)
+                if not _says_already(session, district, case_id, kind, day, data):
+                    record(session, actor, district, case_id, kind, day=day, data=data, now=now, audit=False)
             found[visit_id] = to_visit[0]
         found.update(_open_phone_cases(session, actor, plan, day, now))
     return found
+
+
+def _says_already(session: Session, district: str, case_id: int, kind: EventKind, day: date,
+                  data: dict[str, Any]) -> bool:
+    """Whether the case's latest event is this very one (the same version published again: a
+    double click, a retry), which is then not appended a second time."""
+    case = case_store.get_case(session, district, case_id)
+    last = case.events[-1] if case and case.events else None
+    return last is not None and (last.kind, last.day, last.data) == (kind, day, data)
 
 
 def _open_phone_cases(session: Session, actor: Actor, plan: PlanDocument, day: date,

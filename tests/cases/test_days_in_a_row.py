@@ -167,3 +167,14 @@ def test_publishing_a_later_version_leaves_visits_already_made_as_they_are():
         plans.publish(s, DAY1, DISTRICT, int(second["version"]), ACTOR)  # published after the visit was made
         [case] = case_store.load_cases(s, DISTRICT, ticket_ids=[visited.ticket_ids[0]])
         assert derive(case.events).status is Status.FOLLOW_UP and case.events[-1].kind.value == "outcome"
+
+
+def test_publishing_the_same_version_again_appends_nothing():
+    """A double click, or a retry, publishes the version again: the cases say it once."""
+    rules = load_rules()
+    with closing(open_session()) as s:
+        _import_day_one(s, rules)
+        plan = _plan_and_publish(s, rules, DAY1)
+        before = {c.case_id: len(c.events) for c in case_store.load_cases(s, DISTRICT)}
+        plans.publish(s, DAY1, DISTRICT, int(plan.version), ACTOR)
+        assert {c.case_id: len(c.events) for c in case_store.load_cases(s, DISTRICT)} == before
