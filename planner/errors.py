@@ -29,12 +29,24 @@ class Reason(str):
     values: dict[str, Any]
 
     def __new__(cls, msgid: str, **values: Any) -> "Reason":
+        values = {k: _shown(v) for k, v in values.items()}
         text = super().__new__(cls, msgid.format(**values) if values else msgid)
         text.msgid, text.values = msgid, values
         return text
 
     def __reduce__(self):  # keep msgid and values through copy and pickle
         return (_reason, (self.msgid, self.values))
+
+
+#: how much of a value a reason repeats back: a refused megabyte is named, not echoed whole
+SHOWN_MAX = 200
+
+
+def _shown(value: Any) -> Any:
+    """A long text value cut to :data:`SHOWN_MAX` characters (saying how long it was)."""
+    if isinstance(value, str) and not isinstance(value, Reason) and len(value) > SHOWN_MAX:
+        return f"{value[:SHOWN_MAX]}… ({len(value)} characters)"
+    return value
 
 
 def _reason(msgid: str, values: dict[str, Any]) -> Reason:

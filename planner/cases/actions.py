@@ -396,7 +396,8 @@ def follow_up_owners(session: Session, district: str) -> list[str]:
 def _check_owner(session: Session, district: str, case_id: int, owner: str) -> None:
     user = accounts.get_user_by_name(session, owner.strip())
     if user is None or not user.active or user.role not in FOLLOW_UP_OWNERS or user.district != district:
-        raise CaseRefused(district, case_id, f"{owner!r} is not an active dispatcher or follow-up account of {district}")
+        raise CaseRefused(district, case_id, Reason("{owner!r} is not an active dispatcher or follow-up account of "
+                                                    "{district}", owner=owner, district=district))
 
 
 def _check_promised(district: str, case_id: int, promised: date | None, today: date) -> None:
@@ -443,6 +444,7 @@ def escalate_follow_up(session: Session, actor: Actor, district: str, case_id: i
     _follows_up(actor, district)
     check_text("escalated_to", to or "", 200, name="to")
     if owner:
+        _dispatches(actor, district)  # who owns a follow-up is a dispatcher's decision, as assigning it is
         _check_owner(session, district, case_id, owner)
     _check_promised(district, case_id, promised, _today(rules, now))
     data: dict[str, Any] = {"to": (to or "").strip()}

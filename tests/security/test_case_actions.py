@@ -175,6 +175,8 @@ def test_follow_up_staff_track_follow_ups_and_call_but_do_not_decide(store_url, 
                                  promised=date(2010, 8, 9), rules=rules, now=NOW)
         actions.update_follow_up(s, FOLLOWER, "南区", case_id, status="in_progress", note="site visit booked",
                                  rules=rules, now=NOW)
+        with pytest.raises(UserError, match="may not change the cases"):  # who owns it is the dispatcher's call
+            actions.escalate_follow_up(s, FOLLOWER, "南区", case_id, to="市网优中心", owner="fu1", rules=rules, now=NOW)
         actions.escalate_follow_up(s, FOLLOWER, "南区", case_id, to="市网优中心", rules=rules, now=NOW)
         actions.record_call(s, FOLLOWER, "南区", case_id, "unreached", day=D1, now=NOW)
         step = actions.resolve_follow_up(s, FOLLOWER, "南区", case_id, "parameters adjusted", rules=rules, now=NOW)
@@ -182,3 +184,14 @@ def test_follow_up_staff_track_follow_ups_and_call_but_do_not_decide(store_url, 
         with pytest.raises(UserError, match="may not change the cases"):
             actions.reopen_case(s, FOLLOWER, "南区", case_id, "again", day=D1, now=NOW)
         assert [e.actor for e in case_store.get_case(s, "南区", case_id).events][-5:] == ["disp", "fu1", "fu1", "fu1", "fu1"]
+
+
+def test_a_refused_megabyte_is_named_not_echoed(store_url, rules):
+    """A refusal repeats at most a short piece of what was sent (a megabyte of answer is not
+    sent back whole to whoever sent it)."""
+    with closing(open_session(store_url)) as s:
+        case_id = _follow_up_case(s)
+        actions.record(s, SOUTH, "南区", case_id, EventKind.CALLBACK_DUE, day=D1, now=NOW)
+        with pytest.raises(actions.CaseRefused) as refused:
+            actions.record_callback(s, SOUTH, "南区", case_id, reached=True, answer="x" * 1_000_000, day=D1, now=NOW)
+        assert len(str(refused.value)) < 500 and "(1000000 characters)" in str(refused.value)

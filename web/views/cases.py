@@ -21,7 +21,7 @@ from planner.cases.events import CallResult, CaseKind, FollowUpStatus, Satisfact
 from planner.cases.ledger import LedgerFilter, narrow, next_action
 from planner.cases.ledger import ledger as case_ledger
 from planner.cases.lifecycle import Status, derive
-from planner.errors import UserError
+from planner.errors import Reason, UserError
 from planner.store import cases as case_store
 from planner.store.cases import StoredCase
 from web import security, services
@@ -174,9 +174,14 @@ def convert(case_id: int):
 @roles(*CASE_STAFF)
 def record_callback(case_id: int):
     form = request.form
-    return _step(case_id, _("Callback recorded"), lambda d, f: actions.record_callback(
-        get_session(), security.actor(), d, case_id, reached=form.get("reached") == "yes",
-        answer=form.get("answer") or None, day=services.today(), note=form.get("note", "")))
+
+    def act(d: str, f: Any) -> Any:
+        if form.get("reached") not in ("yes", "no"):
+            raise UserError(Reason("reached: yes or no"))
+        return actions.record_callback(get_session(), security.actor(), d, case_id, reached=form.get("reached") == "yes",
+                                       answer=form.get("answer") or None, day=services.today(),
+                                       note=form.get("note", ""))
+    return _step(case_id, _("Callback recorded"), act)
 
 
 @bp.post("/cases/<int:case_id>/calls")
