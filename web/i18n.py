@@ -698,6 +698,8 @@ ZH: dict[str, str] = {
     "The phone follow-up is a visit now: the next triage selects it": "电话回访已转为上门拜访：下次筛选将安排拜访",
     "Turn into a visit": "转为上门拜访",
     "Record the callback": "登记回访",
+    "visit agreed for {day} {start}–{end}": "已约定 {day} {start}–{end} 拜访",
+    "the callback is due from {day}": "回访自 {day} 起才到期",
     "{owner!r} is not an active dispatcher or follow-up account of {district}":
         "{owner!r} 不是{district}在用的调度员或跟踪回访人员账号",
     "reached: yes or no": "是否联系到客户：请选择是或否",

@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 from planner.actor import Actor
 from planner.cases.events import CallResult, CaseEvent, CaseKind, CloseReason, EventKind, Satisfaction, VisitResult
 from planner.cases.lifecycle import (
-    OPEN_STATUSES,
     CaseState,
     Status,
     TransitionRefused,
@@ -344,7 +343,7 @@ def _open_phone_cases(session: Session, actor: Actor, plan: PlanDocument, day: d
     found: dict[str, int] = {}
     for f in plan.phone_followups:
         held = cases_of.get(f.ticket_id)
-        if held is not None and held[1] in OPEN_STATUSES:
+        if held is not None:  # open, or settled already (resolved on the phone since the draft): not again
             found[f.ticket_id] = held[0]
             continue
         step = open_case(session, actor, plan.district, CaseKind.PHONE, day, [f.ticket_id], [f.why_code],

@@ -154,7 +154,7 @@ def call_list(session: Session, day: date, district: str, rules: Rules) -> CallL
         source, version, status, note = "triage", None, None, NO_PLAN_NOTE
     with transaction(session):
         cases = case_store.load_cases(session, district)
-        phones = [c for c in cases if c.kind is CaseKind.PHONE and derive(c.events).status is Status.OPEN]
+        phones = [c for c in cases if (state := derive(c.events)).kind is CaseKind.PHONE and state.status is Status.OPEN]
         ids = [t for e in entries for t in e.ticket_ids] + [t for c in phones for t in c.ticket_ids]
         tickets = repo.tickets_by_ids(session, district, ids, rules.tz)
     by_ticket = _cases_by_ticket(cases)
@@ -230,7 +230,8 @@ def _cases_by_ticket(cases: list[StoredCase]) -> dict[str, list[StoredCase]]:
 def _case_of(entry: _Entry, by_ticket: dict[str, list[StoredCase]]) -> StoredCase | None:
     """The visit's case as publishing would find it: the oldest visit case holding its tickets that is
     still to be visited; else the newest holding them (visited already); else none."""
-    held = {c.case_id: c for t in entry.ticket_ids for c in by_ticket.get(t, ()) if c.kind is CaseKind.VISIT}
+    held = {c.case_id: c for t in entry.ticket_ids for c in by_ticket.get(t, ())
+            if derive(c.events).kind is CaseKind.VISIT}  # a phone follow-up turned into a visit is one
     if not held:
         return None
     to_visit = [c for _, c in sorted(held.items()) if derive(c.events).status in (Status.OPEN, Status.PLANNED)]

@@ -70,6 +70,10 @@ def next_action(state: CaseState, day: date) -> tuple[Reason, bool]:
     window = state.appointment_on(day)
     if window:
         return Reason("plan the visit (agreed {start}–{end})", start=f"{window.start:%H:%M}", end=f"{window.end:%H:%M}"), False
+    later = state.appointment
+    if later is not None and later.day > day:  # the customer chose another date: nothing to do before it
+        return (Reason("visit agreed for {day} {start}–{end}", day=f"{later.day:%Y-%m-%d}",
+                       start=f"{later.start:%H:%M}", end=f"{later.end:%H:%M}"), False)
     return Reason("call to agree a time"), False
 
 

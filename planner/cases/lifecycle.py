@@ -444,6 +444,8 @@ def _check_called_back(state: CaseState, event: CaseEvent) -> None:
         raise TransitionRefused(Reason("a callback names the day it was made"))
     if not isinstance(event.data.get("reached"), bool):
         raise TransitionRefused(Reason("a callback says whether the customer was reached"))
+    if event.day < state.callback_due:
+        raise TransitionRefused(Reason("the callback is due from {day}", day=_day(state.callback_due)))
 
 
 def _called_back(state: CaseState, event: CaseEvent) -> CaseState:

@@ -121,7 +121,7 @@ def follow_up_queue(session: Session, district: str, rules: Rules, *, day: date 
     ``rules.tz``), or only the lines ``owner`` owns; another district's cases are never read."""
     day = day or datetime.now(rules.tz).date()
     lines = []
-    for case in case_store.load_cases(session, district, case_ids=case_store.follow_up_candidates(session, district, day)):
+    for case in case_store.load_cases(session, district, case_ids=case_store.follow_up_candidates(session, district)):
         line = _line(case.case_id, case.ticket_ids, derive(case.events), day)
         if line is not None and (owner is None or line.owner == owner):
             lines.append(line)

@@ -132,11 +132,12 @@ def customers(session: Session, district: str, ticket_ids: Collection[str]) -> d
     return found
 
 
-def follow_up_candidates(session: Session, district: str, day: date) -> list[int]:
-    """The ids of the district's cases that may be on the follow-up queue on ``day``, oldest
+def follow_up_candidates(session: Session, district: str) -> list[int]:
+    """The ids of the district's cases that may be on the follow-up queue, oldest
     first, read from each case's latest event alone: a visit's outcome needing follow-up, a
-    step of the follow-up or a call (while in follow-up), or a callback due by ``day`` (the
-    only event a closed case takes but a reopening).  A pre-filter in SQL, so the queue does
+    step of the follow-up or a call (while in follow-up), or a callback scheduled (the only
+    event a closed case takes but a reopening; in follow-up, the case is on the queue before
+    the callback's day).  A pre-filter in SQL, so the queue does
     not read every case the district ever had (those closed stay behind); which of these are
     in follow-up the caller derives from their events."""
     latest = (select(CaseEventRow.case_id, func.max(CaseEventRow.seq).label("seq"))
@@ -149,6 +150,7 @@ def follow_up_candidates(session: Session, district: str, day: date) -> list[int
              .where((CaseEventRow.kind.in_([k.value for k in moving]))
                     | ((CaseEventRow.kind == EventKind.OUTCOME.value)
                        & (CaseEventRow.data["result"].as_string() == VisitResult.FOLLOW_UP.value))
-                    | ((CaseEventRow.kind == EventKind.CALLBACK_DUE.value) & (CaseEventRow.day <= day)))
+                    # a callback due by ``day``; due later, the case may still be in follow-up
+                    | (CaseEventRow.kind == EventKind.CALLBACK_DUE.value))
              .order_by(CaseEventRow.case_id))
     return list(session.scalars(query))

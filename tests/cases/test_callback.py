@@ -73,3 +73,14 @@ def test_a_callback_is_refused_without_one_due_with_an_answer_from_nobody_and_fr
         with pytest.raises(UserError, match="may not change the cases"):
             actions.record_callback(s, FIELD, "南区", due, reached=True, day=DUE, now=NOW)
         assert {c: len(case_store.get_case(s, "南区", c).events) for c in (due, plain)} == before
+
+
+def test_a_callback_before_its_day_is_refused(rules):
+    """The site is not live yet: calling back before the callback's day asks the customer about
+    nothing; it is refused, and the callback stays due on its day."""
+    with closing(open_session()) as s:
+        case_id = _closed_with_callback(s, "T1")
+        with pytest.raises(actions.CaseRefused, match="the callback is due from 2010-08-17"):
+            actions.record_callback(s, FOLLOWER, "南区", case_id, reached=True, answer="satisfied",
+                                    day=DUE - timedelta(days=1), now=NOW)
+        assert _queued(s, rules, DUE) == [case_id]

@@ -165,3 +165,19 @@ def test_the_follow_ups_resolved_on_the_phone_are_not_back_the_next_day_on_sqlit
 @pytest.mark.postgres
 def test_the_follow_ups_resolved_on_the_phone_are_not_back_the_next_day_on_postgresql(fresh_postgres):
     _two_days(fresh_postgres)
+
+
+
+def test_a_draft_published_after_its_phone_follow_ups_were_resolved_opens_none_again(tmp_path):
+    """Day 1 published opens the phone cases; day 2's draft lists one of them again; it is
+    resolved on the phone before that draft is published: publishing leaves the ticket alone."""
+    rules = load_rules()
+    with closing(open_session(f"sqlite:///{tmp_path / 'cvp.db'}")) as s:
+        _import_day_one(s, rules)
+        _publish(s, _plan(s, rules, DAY1))
+        draft = _plan(s, rules, DAY2)
+        listed = {f.ticket_id for f in draft.phone_followups} & set(_by_ticket(s))
+        ticket = sorted(listed)[0]
+        record_call(s, ACTOR, DISTRICT, _by_ticket(s)[ticket], "resolved", day=DAY2)
+        _publish(s, draft)
+        assert len(case_store.load_cases(s, DISTRICT, ticket_ids=[ticket])) == 1

@@ -78,8 +78,8 @@ def _story(url: str | None, rules) -> None:
         actions.resolve_follow_up(s, SOUTH, "南区", late, "site live", rules=rules, now=NOW)
         assert late not in [line.case_id for line in follow_up_queue(s, "南区", rules, day=day).lines]
         closed_on_site = _visited(s, "南区", "T7", "closed_on_site")
-        assert case_store.follow_up_candidates(s, "南区", day) == [later, unowned, called_back]
-        assert closed_on_site not in case_store.follow_up_candidates(s, "南区", day)
+        assert case_store.follow_up_candidates(s, "南区") == [later, unowned, called_back]
+        assert closed_on_site not in case_store.follow_up_candidates(s, "南区")
 
 
 def test_overdue_first_then_by_date_with_callbacks_from_their_day_and_to_assign_listed_on_sqlite(rules):
