@@ -698,6 +698,9 @@ ZH: dict[str, str] = {
     "The phone follow-up is a visit now: the next triage selects it": "电话回访已转为上门拜访：下次筛选将安排拜访",
     "Turn into a visit": "转为上门拜访",
     "Record the callback": "登记回访",
+    "the promised date {day} is in the past": "承诺日期 {day} 已过",
+    "the promised date {day} is more than a year ahead": "承诺日期 {day} 超过一年以后",
+    "a resolved follow-up says how it was solved": "请写明问题是如何解决的",
     "visit agreed for {day} {start}–{end}": "已约定 {day} {start}–{end} 拜访",
     "the callback is due from {day}": "回访自 {day} 起才到期",
     "{owner!r} is not an active dispatcher or follow-up account of {district}":

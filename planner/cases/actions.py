@@ -401,9 +401,10 @@ def _check_owner(session: Session, district: str, case_id: int, owner: str) -> N
 
 def _check_promised(district: str, case_id: int, promised: date | None, today: date) -> None:
     if promised is not None and promised < today:
-        raise CaseRefused(district, case_id, f"the promised date {promised:%Y-%m-%d} is in the past")
+        raise CaseRefused(district, case_id, Reason("the promised date {day} is in the past", day=f"{promised:%Y-%m-%d}"))
     if promised is not None and promised > today + PROMISE_HORIZON:
-        raise CaseRefused(district, case_id, f"the promised date {promised:%Y-%m-%d} is more than a year ahead")
+        raise CaseRefused(district, case_id, Reason("the promised date {day} is more than a year ahead",
+                                                    day=f"{promised:%Y-%m-%d}"))
 
 
 def assign_follow_up(session: Session, actor: Actor, district: str, case_id: int, *, solution: str, owner: str,
@@ -474,8 +475,11 @@ def record_callback(session: Session, actor: Actor, district: str, case_id: int,
 
 def resolve_follow_up(session: Session, actor: Actor, district: str, case_id: int, note: str, *,
                       rules: Rules, now: datetime | None = None) -> CaseStep:
-    """The follow-up solved the problem: the case is closed."""
+    """The follow-up solved the problem (how, in ``note``: kept for the callback and the
+    reports): the case is closed."""
     _follows_up(actor, district)
+    if not (note or "").strip():
+        raise CaseRefused(district, case_id, Reason("a resolved follow-up says how it was solved"))
     return record(session, actor, district, case_id, EventKind.CLOSED, day=_today(rules, now), note=note,
                   data={"reason": CloseReason.FOLLOW_UP_RESOLVED.value}, now=now)
 

@@ -84,3 +84,17 @@ def test_a_callback_before_its_day_is_refused(rules):
             actions.record_callback(s, FOLLOWER, "南区", case_id, reached=True, answer="satisfied",
                                     day=DUE - timedelta(days=1), now=NOW)
         assert _queued(s, rules, DUE) == [case_id]
+
+
+
+def test_a_follow_up_is_resolved_only_with_how(rules):
+    """The callback and the reports read how the problem was solved: an empty resolution is
+    refused and the case stays in follow-up."""
+    with closing(open_session()) as s:
+        case_id = actions.open_case(s, SOUTH, "南区", CaseKind.VISIT, D1, ["T3"], ["vip"], now=NOW).case.case_id
+        actions.record(s, SOUTH, "南区", case_id, EventKind.PLANNED, day=D1, data={"version": 1, "staff_id": "S1"},
+                       now=NOW)
+        actions.record(s, SOUTH, "南区", case_id, EventKind.OUTCOME, day=D1, data={"result": "follow_up"}, now=NOW)
+        with pytest.raises(actions.CaseRefused, match="a resolved follow-up says how it was solved"):
+            actions.resolve_follow_up(s, FOLLOWER, "南区", case_id, "  ", rules=rules, now=NOW)
+        assert case_store.get_case(s, "南区", case_id).events[-1].kind is EventKind.OUTCOME

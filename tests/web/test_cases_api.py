@@ -155,7 +155,8 @@ def test_a_followup_account_takes_only_the_follow_ups_steps(api):
     assert [e.kind for e in events_of(open_one)] == [EventKind.SELECTED]
     assert f.post(f"/api/cases/{open_one}/calls", json={"result": "unreached"}).status_code == 200
     assert f.post(f"/api/cases/{case_id}/follow-up/update", json={"note": "on it"}).status_code == 200
-    assert f.post(f"/api/cases/{case_id}/follow-up/resolve", json={}).status_code == 200
+    assert f.post(f"/api/cases/{case_id}/follow-up/resolve", json={}).status_code == 422  # how it was solved
+    assert f.post(f"/api/cases/{case_id}/follow-up/resolve", json={"note": "参数调整后恢复"}).status_code == 200
     assert events_of(case_id)[-1].actor == "fu"
     assert api("f1").post(f"/api/cases/{open_one}/calls", json={"result": "unreached"}).status_code == 403
 
