@@ -185,9 +185,14 @@ def record_call(session: Session, actor: Actor, district: str, case_id: int, res
     window), or resolved on the phone (a phone follow-up, which the call then closes)."""
     _follows_up(actor, district)
     data: dict[str, Any] = {"result": result}
+    agrees = result in (CallResult.CONFIRMED, CallResult.RESCHEDULED)
+    if (start or end) and not agrees:
+        raise CaseRefused(district, case_id, Reason("a window belongs to a confirmed or rescheduled call"))
     if start or end:
         data.update(start=_clock(district, case_id, start, "start"), end=_clock(district, case_id, end, "end"))
     with transaction(session):
+        if agrees:
+            _check_agreed(session, district, case_id, day or _now(now).date(), _now(now).date())
         if result == CallResult.CONFIRMED and not (start or end):
             data.update(_agreed_window(session, district, case_id, day or _now(now).date()))
         step = record(session, actor, district, case_id, EventKind.CALL_ATTEMPT, day=day or _now(now).date(),
@@ -196,6 +201,20 @@ def record_call(session: Session, actor: Actor, district: str, case_id: int, res
             step = record(session, actor, district, case_id, EventKind.CLOSED, day=day or _now(now).date(),
                           note=note, data={"reason": CloseReason.RESOLVED_BY_PHONE.value}, now=now)
     return step
+
+
+def _check_agreed(session: Session, district: str, case_id: int, day: date, today: date) -> None:
+    """A visit is agreed for a visit case, on a day from the case's first up to a year after
+    that or after ``today``, the later (a typo such as 1990 or 2100 would hide the customer from
+    every triage)."""
+    case = _case(session, district, case_id)
+    if derive(case.events).kind is not CaseKind.VISIT:
+        raise CaseRefused(district, case_id, Reason("a phone follow-up agrees no visit: turn it into a visit first"))
+    last = max(case.opened_day, today) + PROMISE_HORIZON
+    if not case.opened_day <= day <= last:
+        raise CaseRefused(district, case_id, Reason("a visit agreed for {day}: between {first} and {last}",
+                                                    day=f"{day:%Y-%m-%d}", first=f"{case.opened_day:%Y-%m-%d}",
+                                                    last=f"{last:%Y-%m-%d}"))
 
 
 def _agreed_window(session: Session, district: str, case_id: int, day: date) -> dict[str, str]:

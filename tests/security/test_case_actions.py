@@ -195,3 +195,30 @@ def test_a_refused_megabyte_is_named_not_echoed(store_url, rules):
         with pytest.raises(actions.CaseRefused) as refused:
             actions.record_callback(s, SOUTH, "南区", case_id, reached=True, answer="x" * 1_000_000, day=D1, now=NOW)
         assert len(str(refused.value)) < 500 and "(1000000 characters)" in str(refused.value)
+
+
+def test_a_call_agrees_a_visit_only_for_a_visit_on_a_sensible_day(store_url):
+    """A window on an unreached call, a visit agreed on a phone follow-up, and a visit agreed for
+    1990 or 2100 (a typo that would hide the customer from every triage) are refused, nothing written."""
+    with closing(open_session(store_url)) as s:
+        visit = actions.open_case(s, SOUTH, "南区", CaseKind.VISIT, D1, ["T1"], ["vip"], now=NOW).case.case_id
+        phone = actions.open_case(s, SOUTH, "南区", CaseKind.PHONE, D1, ["T2"], ["no_visit_rule"], now=NOW).case.case_id
+        before = (_written(s, visit), _written(s, phone))
+        refusals = [
+            ("a window belongs to a confirmed or rescheduled call",
+             lambda: actions.record_call(s, SOUTH, "南区", visit, "unreached", day=D1, start="10:00", end="11:00", now=NOW)),
+            ("a phone follow-up agrees no visit",
+             lambda: actions.record_call(s, SOUTH, "南区", phone, "confirmed", day=D1, start="10:00", end="11:00", now=NOW)),
+            ("a visit agreed for 1990-01-01: between 2010-08-05 and 2011-08-05",
+             lambda: actions.record_call(s, SOUTH, "南区", visit, "rescheduled", day=date(1990, 1, 1), start="10:00",
+                                         end="11:00", now=NOW)),
+            ("a visit agreed for 2100-12-31",
+             lambda: actions.record_call(s, SOUTH, "南区", visit, "rescheduled", day=date(2100, 12, 31), start="10:00",
+                                         end="11:00", now=NOW)),
+        ]
+        for why, step in refusals:
+            with pytest.raises(actions.CaseRefused, match=why):
+                step()
+        assert (_written(s, visit), _written(s, phone)) == before
+        actions.record_call(s, SOUTH, "南区", visit, "rescheduled", day=date(2010, 8, 9), start="10:00", end="11:00",
+                            now=NOW)
