@@ -113,6 +113,16 @@ def record_outcome(session: Session, *, day: date, district: str, visit_id: str,
     return Recorded(outcome, closed, reopened)
 
 
+def outcomes_of_case(session: Session, district: str, days: set[date], ticket_ids: tuple[str, ...]) -> list[Outcome]:
+    """What the field workers recorded for a case's visits (its tickets, on the days of its
+    outcome events), oldest first: what the follow-up staff read before they call."""
+    tickets = set(ticket_ids)
+    with transaction(session) as s:
+        found = [o for day in sorted(days) for o in outcome_store.outcomes_for(s, day, district, None).values()
+                 if tickets & set(o.ticket_ids)]
+    return found
+
+
 def outcomes_of(session: Session, day: date, district: str, staff_id: str | None = None) -> dict[str, Outcome]:
     """The day's recorded outcomes by visit id (one worker's, with ``staff_id``)."""
     with transaction(session) as s:

@@ -698,6 +698,7 @@ ZH: dict[str, str] = {
     "The phone follow-up is a visit now: the next triage selects it": "电话回访已转为上门拜访：下次筛选将安排拜访",
     "Turn into a visit": "转为上门拜访",
     "Record the callback": "登记回访",
+    "What was recorded on site": "现场记录",
     "a window belongs to a confirmed or rescheduled call": "只有确认或改约的电话才登记时段",
     "a phone follow-up agrees no visit: turn it into a visit first": "电话回访不约拜访：请先转为上门拜访",
     "a visit agreed for {day}: between {first} and {last}": "约定拜访日期 {day}：须在 {first} 至 {last} 之间",

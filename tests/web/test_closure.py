@@ -239,3 +239,16 @@ def test_cvp_outcomes_record_types_in_the_whole_paper_sheet_and_exports_it(capsy
     # a corrected sheet appends the correction
     assert main([*args, "--result", "not_met", "--notes", "复核：客户当时不在家"]) == 0
     assert [e.data["result"] for e in _outcome_events()] == ["follow_up", "not_met"]
+
+
+def test_the_case_page_shows_what_the_worker_recorded_on_site(client_for):
+    """The follow-up staff read the sheet before they call: the problem, the requests, the measure
+    and the measured signal are on the case's page."""
+    stop = first_stop()
+    r = client_for("f1").post(f"/field/stops/{DAY}/S1/1", {
+        "arrived_at": "09:40", "signal:china_mobile:GSM": "-101", "result": "follow_up", "satisfaction": "satisfied",
+        "problem": "室内信号弱", "requests": "要求一周内解决", "measure": "已申请优化周边小区参数"})
+    assert r.status_code == 302
+    page = text_of(client_for("fu").get(f"/cases/{case_of(stop['ticket_ids'])}"))
+    assert "现场记录" in page and "室内信号弱" in page and "要求一周内解决" in page and "已申请优化周边小区参数" in page
+    assert "-101 dBm" in page

@@ -15,9 +15,10 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from planner import closure
 from planner.cases import actions
 from planner.cases.carry import as_seen_on
-from planner.cases.events import CallResult, CaseKind, FollowUpStatus, Satisfaction
+from planner.cases.events import CallResult, CaseKind, EventKind, FollowUpStatus, Satisfaction
 from planner.cases.ledger import LedgerFilter, narrow, next_action
 from planner.cases.ledger import ledger as case_ledger
 from planner.cases.lifecycle import Status, derive
@@ -119,8 +120,10 @@ def _case_page(case_id: int, error: str | None = None, status: int = 200):
     lang = get_lang()
     solutions = {code: texts.get(lang) or code for code, texts in rules.cases.follow_up_solutions.items()}
     events = [(e, [(k, v) for k, v in e.data.items() if k not in HIDDEN_VALUES]) for e in case.events]
+    visited_days = {e.day for e in case.events if e.kind is EventKind.OUTCOME and e.day}
+    recorded = closure.outcomes_of_case(get_session(), d, visited_days, case.ticket_ids) if visited_days else []
     return render_template("cases/case.html", district=d, case=case, state=state, today=today,
-                           next_action=next_action(state, today), events=events, forms=forms, error=error,
+                           next_action=next_action(state, today), events=events, forms=forms, error=error, recorded=recorded,
                            customers=case_store.customers(get_session(), d, case.ticket_ids),
                            owners=actions.follow_up_owners(get_session(), d) if forms["assign"] or forms["escalate"]
                            else [], solutions=solutions, call_results=list(CallResult), satisfactions=list(Satisfaction),
