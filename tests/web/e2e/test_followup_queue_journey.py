@@ -33,6 +33,8 @@ def queue_server(tmp_path_factory):
     from planner import closure
     from planner.actor import Actor
     from planner.cases import actions
+    from planner.cases.events import VisitResult
+    from planner.field_record import FieldRecord
     from planner.plan.day import SolverSettings, plan_day
     from planner.store import cases as case_store
     from planner.store import db
@@ -53,7 +55,7 @@ def queue_server(tmp_path_factory):
     for stop, (promised, now) in zip(stops, ((DAY + timedelta(days=5), LONG_AGO), (today + timedelta(days=7), None)),
                                      strict=True):
         in_store(closure.record_outcome, day=DAY, district=DISTRICT, visit_id=stop["visit_id"], author="f1",
-                 closed_on_site=False, notes="需协调基站参数优化", database=url)
+                 record=FieldRecord(VisitResult.FOLLOW_UP, notes="需协调基站参数优化"), database=url)
         with db.session_scope(url) as s:
             case_id = case_store.load_cases(s, DISTRICT, ticket_ids=stop["ticket_ids"])[-1].case_id
             actions.assign_follow_up(s, disp, DISTRICT, case_id, solution="cell_parameters", owner="fu",
