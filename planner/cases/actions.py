@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from planner.actor import Actor
-from planner.cases.events import CallResult, CaseEvent, CaseKind, CloseReason, EventKind, Satisfaction, VisitResult
+from planner.cases.events import AGREEING, CallResult, CaseEvent, CaseKind, CloseReason, EventKind, Satisfaction, VisitResult
 from planner.cases.lifecycle import (
     CaseState,
     Status,
@@ -185,7 +185,7 @@ def record_call(session: Session, actor: Actor, district: str, case_id: int, res
     window), or resolved on the phone (a phone follow-up, which the call then closes)."""
     _follows_up(actor, district)
     data: dict[str, Any] = {"result": result}
-    agrees = result in (CallResult.CONFIRMED, CallResult.RESCHEDULED)
+    agrees = result in AGREEING
     if (start or end) and not agrees:
         raise CaseRefused(district, case_id, Reason("a window belongs to a confirmed or rescheduled call"))
     if start or end:

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from planner.actor import Actor
 from planner.cases.actions import CaseStep, call_about_visit, record_call
 from planner.cases.carry import as_seen_on
-from planner.cases.events import CallResult, CaseEvent, CaseKind, EventKind
+from planner.cases.events import AGREEING, CallResult, CaseEvent, CaseKind, EventKind
 from planner.cases.lifecycle import Appointment, CaseState, Status, derive
 from planner.errors import Reason, UserError
 from planner.plan.document import PlanDocument, Route, Step, Unassigned
@@ -45,10 +45,6 @@ from planner.workflow import triage_day
 #: a suggested slot starts on a quarter hour: what a dispatcher says on the phone ("between
 #: 9:15 and 10:15"), not the solver's minute
 SLOT_STEP = timedelta(minutes=15)
-
-#: the call results that agree a window (for the date the call names)
-AGREEING = (CallResult.CONFIRMED, CallResult.RESCHEDULED)
-
 
 @dataclass(frozen=True)
 class Contact:

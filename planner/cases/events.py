@@ -55,6 +55,10 @@ class CallResult(StrEnum):
     RESOLVED = "resolved"        # a phone follow-up settled on the phone
 
 
+#: the call results that agree a visit's window (for the date the call names)
+AGREEING = frozenset({CallResult.CONFIRMED, CallResult.RESCHEDULED})
+
+
 class VisitResult(StrEnum):
     """What a visit came to, as the field worker records it.  "Customer not met" is a
     result of the visit, not a satisfaction value."""

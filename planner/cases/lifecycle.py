@@ -23,6 +23,7 @@ from enum import StrEnum
 from typing import Any
 
 from planner.cases.events import (
+    AGREEING,
     CallResult,
     CaseEvent,
     CaseKind,
@@ -320,7 +321,7 @@ def _call(state: CaseState, event: CaseEvent) -> CaseState:
     state = replace(state, calls=state.calls + 1, last_call=result)
     if result is CallResult.RESOLVED:
         return state  # the action closes the case with its own event
-    if result in (CallResult.CONFIRMED, CallResult.RESCHEDULED) and state.kind is CaseKind.VISIT:
+    if result in AGREEING and state.kind is CaseKind.VISIT:
         state = replace(state, appointment=_window(event))
         if result is CallResult.RESCHEDULED and state.status is Status.PLANNED:
             return _back(state, event, Reason("customer moved the visit to {day}", day=_day(event.day)), counts=False)
