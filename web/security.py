@@ -40,6 +40,11 @@ SID_KEY = "sid"
 
 # -- declaring who may call a view --------------------------------------------------------
 
+#: the roles that run a district's day in the web app (what :meth:`planner.actor.Actor.dispatches` allows)
+DISPATCH = ("dispatcher", "admin")
+#: the roles that read the cases and take a follow-up's steps (:meth:`planner.actor.Actor.follows_up`)
+CASE_STAFF = ("dispatcher", "admin", "followup")
+
 def roles(*names: str) -> Callable:
     """Only signed-in users with one of these roles may call the view (others: 403)."""
     unknown = set(names) - set(accounts.ROLES)

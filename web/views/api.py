@@ -19,8 +19,8 @@ from flask import abort, current_app, jsonify, request, send_file, url_for
 from planner.errors import UserError
 from planner.intake.lengths import check_text
 from web import bodies, cost, security, services, uploads
-from web.security import roles
-from web.views.api_base import DISPATCH, bp, iso, json_body, plan_or_404, request_district, text_field
+from web.security import DISPATCH, roles
+from web.views.api_base import bp, iso, json_body, plan_or_404, request_district, text_field
 from web.views.common import sheet_download
 
 SPEC = Path(__file__).resolve().parents[1] / "openapi.yaml"

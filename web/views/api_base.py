@@ -15,7 +15,6 @@ from web import bodies, security, services
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-DISPATCH = ("dispatcher", "admin")
 
 
 def request_district() -> str:

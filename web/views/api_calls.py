@@ -16,8 +16,8 @@ from planner.errors import UserError
 from planner.store.models import INTEGER_MAX
 from web import bodies, security, services
 from web.db import get_session
-from web.security import roles
-from web.views.api_base import DISPATCH, bp, json_body, request_district, text_field
+from web.security import DISPATCH, roles
+from web.views.api_base import bp, json_body, request_district, text_field
 
 
 def _date(value: object, name: str) -> date:

@@ -29,14 +29,9 @@ from planner.store import cases as case_store
 from planner.store.cases import StoredCase
 from web import security, services
 from web.db import get_session
-from web.security import roles
+from web.security import CASE_STAFF, DISPATCH, roles
 from web.views.api_base import bp, iso, json_body, request_district, text_field
 from web.views.common import optional_day
-
-#: who decides: close, reopen, assign a follow-up, close the day
-OFFICE = ("dispatcher", "admin")
-#: who reads the cases and takes the follow-up's steps
-CASE_STAFF = ("dispatcher", "admin", "followup")
 
 
 def _day(value: date | None) -> str | None:
@@ -152,7 +147,7 @@ def _required_date(body: dict, name: str) -> date:
 
 
 @bp.post("/cases/<int:case_id>/close")
-@roles(*OFFICE)
+@roles(*DISPATCH)
 def close_case(case_id: int):
     return _step(case_id, lambda d, body: actions.close_case(
         get_session(), security.actor(), d, case_id, text_field(body, "reason", required=True, field="note"),
@@ -160,7 +155,7 @@ def close_case(case_id: int):
 
 
 @bp.post("/cases/<int:case_id>/reopen")
-@roles(*OFFICE)
+@roles(*DISPATCH)
 def reopen_case(case_id: int):
     return _step(case_id, lambda d, body: actions.reopen_case(
         get_session(), security.actor(), d, case_id, text_field(body, "reason", required=True, field="note"),
@@ -168,7 +163,7 @@ def reopen_case(case_id: int):
 
 
 @bp.post("/cases/<int:case_id>/convert")
-@roles(*OFFICE)
+@roles(*DISPATCH)
 def convert_case(case_id: int):
     """An open phone follow-up becomes a visit (the reason is kept in its history)."""
     return _step(case_id, lambda d, body: actions.convert_to_visit(
@@ -202,7 +197,7 @@ def record_call(case_id: int):
 
 
 @bp.post("/cases/<int:case_id>/follow-up")
-@roles(*OFFICE)
+@roles(*DISPATCH)
 def assign_follow_up(case_id: int):
     return _step(case_id, lambda d, body: actions.assign_follow_up(
         get_session(), security.actor(), d, case_id, solution=text_field(body, "solution", required=True, limit=64),
@@ -236,7 +231,7 @@ def resolve_follow_up(case_id: int):
 
 
 @bp.post("/days/<day:day>/close")
-@roles(*OFFICE)
+@roles(*DISPATCH)
 def close_day(day: date):
     """End the district's day: its planned visits with no outcome are marked not done (once)."""
     d = request_district()

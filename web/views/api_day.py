@@ -20,8 +20,8 @@ from planner.store.models import INTEGER_MAX
 from planner.store.outcomes import Outcome
 from web import security, services
 from web.db import get_session
-from web.security import roles
-from web.views.api_base import DISPATCH, bp, iso, json_body, plan_or_404, request_district, text_field
+from web.security import DISPATCH, roles
+from web.views.api_base import bp, iso, json_body, plan_or_404, request_district, text_field
 from web.views.common import export_download
 
 OUTCOME_ROLES = ("dispatcher", "field", "admin")

@@ -24,12 +24,11 @@ from web import security, services
 from web.db import get_session
 from web.i18n import error_lines, translate
 from web.i18n import gettext as _
-from web.security import roles
+from web.security import DISPATCH, roles
 from web.views.common import district
 
 bp = Blueprint("calls", __name__)
 
-DISPATCH = ("dispatcher", "admin")
 #: what a call may come to: about a visit (resolved on the phone is for phone follow-ups), about a phone follow-up
 VISIT_RESULTS = tuple(r.value for r in CallResult if r is not CallResult.RESOLVED)
 PHONE_RESULTS = (CallResult.UNREACHED.value, CallResult.REFUSED.value, CallResult.RESOLVED.value)

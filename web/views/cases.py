@@ -29,15 +29,11 @@ from web import security, services
 from web.db import get_session
 from web.i18n import error_lines, get_lang, translate
 from web.i18n import gettext as _
-from web.security import roles
+from web.security import CASE_STAFF, DISPATCH, roles
 from web.views.common import district, local_path, optional_day
 
 bp = Blueprint("cases", __name__)
 
-#: who decides: close, reopen, assign a follow-up, close the day
-OFFICE = ("dispatcher", "admin")
-#: who sees the cases and takes the follow-up's steps (calls, progress, escalation, resolution)
-CASE_STAFF = ("dispatcher", "admin", "followup")
 
 #: the ledger's filters, as the page's links carry them
 FILTERS = ("state", "kind", "ticket", "overdue", "closed")
@@ -77,7 +73,7 @@ def ledger():
 
 
 @bp.post("/cases/close-day")
-@roles(*OFFICE)
+@roles(*DISPATCH)
 def close_day():
     """End a day of the district (default today): its planned visits with no outcome are
     marked not done; a second press marks none."""
@@ -152,21 +148,21 @@ def _step(case_id: int, done: str, act) -> Any:
 
 
 @bp.post("/cases/<int:case_id>/close")
-@roles(*OFFICE)
+@roles(*DISPATCH)
 def close(case_id: int):
     return _step(case_id, _("Case closed"), lambda d, form: actions.close_case(
         get_session(), security.actor(), d, case_id, form.get("reason", ""), day=services.today()))
 
 
 @bp.post("/cases/<int:case_id>/reopen")
-@roles(*OFFICE)
+@roles(*DISPATCH)
 def reopen(case_id: int):
     return _step(case_id, _("Case open again"), lambda d, form: actions.reopen_case(
         get_session(), security.actor(), d, case_id, form.get("reason", ""), day=services.today()))
 
 
 @bp.post("/cases/<int:case_id>/convert")
-@roles(*OFFICE)
+@roles(*DISPATCH)
 def convert(case_id: int):
     return _step(case_id, _("The phone follow-up is a visit now: the next triage selects it"),
                  lambda d, form: actions.convert_to_visit(get_session(), security.actor(), d, case_id,
@@ -208,7 +204,7 @@ def _promised_to_customer(form) -> date:
 
 
 @bp.post("/cases/<int:case_id>/follow-up")
-@roles(*OFFICE)
+@roles(*DISPATCH)
 def assign_follow_up(case_id: int):
     return _step(case_id, _("Follow-up assigned"), lambda d, form: actions.assign_follow_up(
         get_session(), security.actor(), d, case_id, solution=form.get("solution", ""), owner=form.get("owner", ""),

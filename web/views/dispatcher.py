@@ -18,12 +18,11 @@ from web import downloads, security, services, uploads
 from web.db import get_session
 from web.i18n import error_lines, get_lang
 from web.i18n import gettext as _
-from web.security import roles
+from web.security import DISPATCH, roles
 from web.views.common import district, export_download, local_path, sheet_download
 
 bp = Blueprint("dispatcher", __name__, url_prefix="/dispatch")
 
-DISPATCH = ("dispatcher", "admin")
 PREVIEW_ROWS = 20
 
 

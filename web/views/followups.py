@@ -22,15 +22,12 @@ from planner.store.models import INTEGER_MAX
 from web import security, services
 from web.i18n import error_lines
 from web.i18n import gettext as _
-from web.security import roles
+from web.security import CASE_STAFF, roles
 from web.views.api_base import bp as api_bp
 from web.views.api_base import request_district
 from web.views.common import district
 
 bp = Blueprint("followups", __name__)
-
-#: who works from the queue: the follow-up staff, the district's dispatchers, an admin
-QUEUE_ROLES = ("followup", "dispatcher", "admin")
 
 
 def _owns_follow_ups() -> bool:
@@ -39,7 +36,7 @@ def _owns_follow_ups() -> bool:
 
 
 @bp.get("/followups")
-@roles(*QUEUE_ROLES)
+@roles(*CASE_STAFF)
 def queue():
     d = district()
     mine = request.args.get("mine") == "1" and _owns_follow_ups()
@@ -69,7 +66,7 @@ def _step(case_id: int, done: str, action) -> Any:
 
 
 @bp.post("/followups/<int:case_id>/update")
-@roles(*QUEUE_ROLES)
+@roles(*CASE_STAFF)
 def update(case_id: int):
     note = request.form.get("note", "")
     return _step(case_id, _("Case {case}: follow-up in progress", case=case_id),
@@ -77,7 +74,7 @@ def update(case_id: int):
 
 
 @bp.post("/followups/<int:case_id>/resolve")
-@roles(*QUEUE_ROLES)
+@roles(*CASE_STAFF)
 def resolve(case_id: int):
     note = request.form.get("note", "")
     return _step(case_id, _("Case {case}: follow-up resolved, the case is closed", case=case_id),
@@ -108,7 +105,7 @@ def queue_json(found: Queue) -> dict[str, Any]:
 
 
 @api_bp.get("/followups")
-@roles(*QUEUE_ROLES)
+@roles(*CASE_STAFF)
 def api_queue():
     """The queue as JSON: the account's district (an admin names one), ``?owner=`` one owner's lines."""
     owner = request.args.get("owner", "").strip()[:64] or None
